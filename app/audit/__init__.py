@@ -1,0 +1,3 @@
+from app.audit.service import Actor, record
+
+__all__ = ["Actor", "record"]

@@ -1,0 +1,111 @@
+"""Roles and permissions as data (DESIGN.md, "Roles and what each may see").
+
+Nothing else in the code compares a user's role: it asks can(user, permission).
+Row-level limits (a caseworker's own organisation) live in each domain's scope helper.
+"""
+
+from enum import StrEnum
+from typing import Protocol
+
+
+class Role(StrEnum):
+    CASEWORKER = "caseworker"
+    BORDER_OFFICIAL = "border_official"
+    COORDINATOR = "coordinator"
+    ADMIN = "admin"
+
+
+class Permission(StrEnum):
+    # people
+    PERSON_CREATE = "person:create"
+    PERSON_READ_OWN_ORG = "person:read_own_org"  # registered/imported by, or case held by, own org
+    PERSON_READ_ALL = "person:read_all"
+    PERSON_DUPLICATE_SEARCH = "person:duplicate_search"
+    # crossings
+    CROSSING_CREATE = "crossing:create"
+    CROSSING_READ = "crossing:read"  # own organisation's records, or all with PERSON_READ_ALL
+    CROSSING_READ_OWN_CASES = "crossing:read_own_cases"
+    # cases, interviews, screening, determinations
+    CASE_WRITE = "case:write"
+    CASE_READ_OWN_ORG = "case:read_own_org"
+    INTERVIEW_WRITE = "interview:write"
+    INTERVIEW_READ = "interview:read"  # answers and narrative
+    SCREENING_READ = "screening:read"
+    SCREENING_READ_ALL = "screening:read_all"
+    DETERMINATION_WRITE = "determination:write"
+    # referrals
+    REFERRAL_CREATE = "referral:create"
+    REFERRAL_READ_OWN_ORG = "referral:read_own_org"
+    REFERRAL_READ_ALL = "referral:read_all"
+    REFERRAL_UPDATE_STATUS = "referral:update_status"
+    # aggregates and exports
+    STATS_READ = "stats:read"
+    EXPORT_REFERRALS_OWN_ORG = "export:referrals_own_org"
+    EXPORT_REFERRALS_ALL = "export:referrals_all"
+    EXPORT_STATISTICS = "export:statistics"
+    EXPORT_CTDC = "export:ctdc"
+    # reference data and administration
+    COMPOUND_READ = "compound:read"
+    COMPOUND_WRITE = "compound:write"
+    USER_ADMIN = "user:admin"
+    ORGANIZATION_ADMIN = "organization:admin"
+    AUDIT_READ = "audit:read"
+
+
+P = Permission
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.CASEWORKER: frozenset({
+        P.PERSON_CREATE, P.PERSON_READ_OWN_ORG, P.PERSON_DUPLICATE_SEARCH,
+        P.CROSSING_READ_OWN_CASES,
+        P.CASE_WRITE, P.CASE_READ_OWN_ORG, P.INTERVIEW_WRITE, P.INTERVIEW_READ,
+        P.SCREENING_READ, P.DETERMINATION_WRITE,
+        P.REFERRAL_CREATE, P.REFERRAL_READ_OWN_ORG,
+        P.STATS_READ, P.EXPORT_REFERRALS_OWN_ORG,
+        P.COMPOUND_READ,
+    }),
+    Role.BORDER_OFFICIAL: frozenset({
+        P.PERSON_CREATE, P.PERSON_READ_OWN_ORG,
+        P.CROSSING_CREATE, P.CROSSING_READ,
+        P.STATS_READ, P.EXPORT_STATISTICS,
+        P.COMPOUND_READ,
+    }),
+    Role.COORDINATOR: frozenset({
+        P.PERSON_READ_ALL,
+        P.CROSSING_READ,
+        P.SCREENING_READ, P.SCREENING_READ_ALL,
+        P.REFERRAL_READ_ALL, P.REFERRAL_UPDATE_STATUS,
+        P.STATS_READ, P.EXPORT_REFERRALS_ALL, P.EXPORT_STATISTICS, P.EXPORT_CTDC,
+        P.COMPOUND_READ, P.COMPOUND_WRITE,
+    }),
+    Role.ADMIN: frozenset({
+        P.STATS_READ,
+        P.COMPOUND_READ, P.COMPOUND_WRITE,
+        P.USER_ADMIN, P.ORGANIZATION_ADMIN, P.AUDIT_READ,
+    }),
+}
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.CASEWORKER: "Caseworker",
+    Role.BORDER_OFFICIAL: "Border official",
+    Role.COORDINATOR: "Coordinator",
+    Role.ADMIN: "Administrator",
+}
+
+
+class HasRole(Protocol):
+    role: str
+    is_active: bool
+
+
+def can(user: HasRole | None, permission: Permission) -> bool:
+    if user is None or not user.is_active:
+        return False
+    try:
+        role = Role(user.role)
+    except ValueError:
+        return False
+    return permission in ROLE_PERMISSIONS[role]
+
+
+def can_any(user: HasRole | None, *permissions: Permission) -> bool:
+    return any(can(user, p) for p in permissions)

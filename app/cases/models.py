@@ -1,0 +1,69 @@
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Column, String, Text
+from sqlmodel import Field, SQLModel
+
+from app.db import Timestamped, utcnow
+
+
+class Case(Timestamped, table=True):
+    __tablename__ = "cases"
+
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(max_length=32, unique=True)  # PSG-2025-000123
+    person_id: int = Field(foreign_key="people.id", index=True)
+    organization_id: int = Field(foreign_key="organizations.id", index=True)
+    assigned_to_id: int | None = Field(default=None, foreign_key="users.id", index=True)
+    status: str = Field(default="open", sa_type=String(32), index=True)
+
+
+class Interview(SQLModel, table=True):
+    __tablename__ = "interviews"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    conducted_at: datetime
+    language: str = Field(default="", max_length=100)
+    interpreter_used: bool = False
+    consent_given: bool
+    recruited_on: date | None = None
+    narrative: str = Field(default="", sa_type=Text)
+    section_notes: dict[str, str] = Field(default_factory=dict,
+                                          sa_column=Column(JSON, nullable=False))
+    created_by_id: int | None = Field(default=None, foreign_key="users.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class InterviewAnswer(SQLModel, table=True):
+    __tablename__ = "interview_answers"
+
+    interview_id: int = Field(foreign_key="interviews.id", primary_key=True)
+    code: str = Field(max_length=8, primary_key=True)
+    answer: str = Field(sa_type=String(8))  # yes, no, unknown
+
+
+class Screening(SQLModel, table=True):
+    """The rules' suggestion for one interview; never rewritten."""
+
+    __tablename__ = "screenings"
+
+    id: int | None = Field(default=None, primary_key=True)
+    interview_id: int = Field(foreign_key="interviews.id", unique=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    classification: str = Field(sa_type=String(32), index=True)
+    rules_version: int
+    age_group: str = Field(sa_type=String(16))
+    result: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class Determination(SQLModel, table=True):
+    __tablename__ = "determinations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    screening_id: int | None = Field(default=None, foreign_key="screenings.id")
+    outcome: str = Field(sa_type=String(32), index=True)
+    rationale: str = Field(default="", sa_type=Text)
+    decided_by_id: int = Field(foreign_key="users.id")
+    decided_at: datetime = Field(default_factory=utcnow, index=True)

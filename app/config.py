@@ -1,0 +1,65 @@
+"""Settings read from the environment (prefix PASSAGE_). Nothing happens at import time."""
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SECRET_FILE = PROJECT_ROOT / ".secret_key"
+PLACEHOLDER_SECRETS = {"", "changethis", "change-me", "secret"}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PASSAGE_", extra="ignore")
+
+    env: Literal["development", "production"] = "development"
+    database_url: str = "sqlite:///./passage.db"
+    secret_key: SecretStr | None = None
+    secret_key_file: Path = DEFAULT_SECRET_FILE
+
+    token_minutes: int = 60
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 12
+    # Cheaper argon2 parameters are allowed in tests; the code path is the same.
+    argon2_time_cost: int = 3
+    argon2_memory_cost: int = 65536
+
+    max_upload_bytes: int = 10 * 1024 * 1024
+    max_roster_rows: int = 20_000
+    suppression_threshold: int = 5
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secret_in_production(self) -> "Settings":
+        if self.env == "production":
+            value = self.secret_key.get_secret_value() if self.secret_key else ""
+            if value in PLACEHOLDER_SECRETS or len(value) < 32:
+                raise ValueError(
+                    "PASSAGE_SECRET_KEY must be set to a random value of at least 32 characters "
+                    "in production"
+                )
+        return self
+
+    def resolved_secret_key(self) -> str:
+        """The signing secret; in development a missing one is generated once into a file."""
+        if self.secret_key and self.secret_key.get_secret_value():
+            return self.secret_key.get_secret_value()
+        path = self.secret_key_file
+        if path.exists():
+            return path.read_text().strip()
+        value = secrets.token_urlsafe(48)
+        path.write_text(value + "\n")
+        path.chmod(0o600)
+        return value
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,24 @@
+from datetime import datetime
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field
+
+from app.db import Timestamped
+
+
+class Crossing(Timestamped, table=True):
+    __tablename__ = "crossings"
+    __table_args__ = (
+        # the same person, time and crossing point is the same crossing
+        UniqueConstraint("person_id", "crossed_at", "crossing_point",
+                         name="uq_crossings_person_time_point"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="people.id", index=True)
+    crossed_at: datetime = Field(index=True)
+    crossing_point: str = Field(max_length=200, index=True)
+    compound_id: int | None = Field(default=None, foreign_key="compounds.id", index=True)
+    group_reference: str | None = Field(default=None, max_length=100)
+    recorded_by_organization_id: int = Field(foreign_key="organizations.id", index=True)
+    created_by_id: int | None = Field(default=None, foreign_key="users.id")

@@ -1,0 +1,82 @@
+"""Application errors. Services raise these, never HTTPException; one handler renders them."""
+
+from typing import Any
+
+
+class AppError(Exception):
+    status_code = 400
+    default_detail = "Bad request"
+
+    def __init__(self, detail: Any = None, *, headers: dict[str, str] | None = None):
+        self.detail = detail if detail is not None else self.default_detail
+        self.headers = headers
+        super().__init__(str(self.detail))
+
+
+class NotAuthenticated(AppError):
+    status_code = 401
+    default_detail = "Not signed in"
+
+    def __init__(self, detail: Any = None):
+        super().__init__(detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+class PermissionDenied(AppError):
+    status_code = 403
+    default_detail = "Your role does not allow this"
+
+    def __init__(self, detail: Any = None, *, action: str = "", entity_type: str = "",
+                 entity_id: str | int | None = None):
+        super().__init__(detail)
+        self.action = action
+        self.entity_type = entity_type
+        self.entity_id = entity_id
+
+
+class NotFound(AppError):
+    status_code = 404
+    default_detail = "Not found"
+
+
+class Hidden(NotFound):
+    """A record that exists but is outside the caller's scope: answered as 404 so that its
+    existence does not leak, and audited as a refused access."""
+
+    def __init__(self, detail: Any = None, *, action: str = "", entity_type: str = "",
+                 entity_id: str | int | None = None):
+        super().__init__(detail)
+        self.action = action
+        self.entity_type = entity_type
+        self.entity_id = entity_id
+
+
+class Conflict(AppError):
+    status_code = 409
+    default_detail = "Conflict"
+
+
+class TooLarge(AppError):
+    status_code = 413
+    default_detail = "Too large"
+
+
+class InvalidInput(AppError):
+    """422 naming the fields: detail is a list of {loc, msg, type}."""
+
+    status_code = 422
+
+    def __init__(self, errors: list[dict[str, Any]] | str, *, field: str | None = None):
+        if isinstance(errors, str):
+            errors = [{"loc": ["body", field] if field else ["body"], "msg": errors,
+                       "type": "value_error"}]
+        super().__init__(errors)
+        self.errors = errors
+
+
+class TooManyRequests(AppError):
+    status_code = 429
+    default_detail = "Too many attempts; try again later"
+
+
+def field_error(field: str, message: str, *, where: str = "body") -> InvalidInput:
+    return InvalidInput([{"loc": [where, field], "msg": message, "type": "value_error"}])

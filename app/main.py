@@ -1,0 +1,128 @@
+"""create_app(): routers, middleware, error handlers."""
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.config import Settings, get_settings
+from app.db import SessionFactory, engine_for, session_factory_for
+from app.errors import AppError, NotAuthenticated
+from app.web import STATIC_DIR, render
+
+log = logging.getLogger("passage")
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "font-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
+        "object-src 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path == "/healthz"
+
+
+def _clean_validation_errors(errors) -> list[dict]:
+    # FastAPI echoes the submitted value ("input"); it may be a name or a narrative, so the
+    # answer names the field and the problem only.
+    return [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            for e in errors]
+
+
+def create_app(settings: Settings | None = None,
+               session_factory: SessionFactory | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(title="Passage", version="0.1.0",
+                  description="Case management for people leaving online-scam compounds.")
+    app.state.settings = settings
+    app.state.secret_key = settings.resolved_secret_key()
+    app.state.session_factory = session_factory or session_factory_for(
+        engine_for(settings.database_url))
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            if request.url.path.startswith(("/docs", "/redoc")) and name == \
+                    "Content-Security-Policy":
+                continue
+            response.headers.setdefault(name, value)
+        if request.url.scheme == "https":
+            response.headers.setdefault("Strict-Transport-Security",
+                                        "max-age=63072000; includeSubDomains")
+        if not request.url.path.startswith("/static"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.exception_handler(AppError)
+    async def app_error(request: Request, exc: AppError):
+        if wants_json(request):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
+                                headers=exc.headers)
+        if isinstance(exc, NotAuthenticated):
+            from urllib.parse import quote
+
+            return RedirectResponse("/login?next=" + quote(request.url.path), status_code=303)
+        message = exc.detail if isinstance(exc.detail, str) else "The request was not valid."
+        return render(request, "errors/error.html",
+                      {"status": exc.status_code, "message": message},
+                      status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError):
+        detail = _clean_validation_errors(exc.errors())
+        if wants_json(request):
+            return JSONResponse({"detail": detail}, status_code=422)
+        return render(request, "errors/error.html",
+                      {"status": 422, "message": "Some fields were not valid.",
+                       "errors": detail}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        if wants_json(request):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
+                                headers=getattr(exc, "headers", None))
+        return render(request, "errors/error.html",
+                      {"status": exc.status_code, "message": exc.detail},
+                      status_code=exc.status_code)
+
+    @app.get("/healthz", tags=["health"])
+    def healthz():
+        """200 when the database answers."""
+        try:
+            with app.state.session_factory() as session:
+                session.exec(text("SELECT 1")).one()
+        except Exception:
+            log.exception("health check: database unreachable")
+            return JSONResponse({"status": "error", "database": "unreachable"},
+                                status_code=503)
+        return {"status": "ok", "database": "ok"}
+
+    for router in routers():
+        app.include_router(router)
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app
+
+
+def routers() -> list:
+    """Every router of the app; each domain's API router and its pages."""
+    from app.auth import routes as auth
+    from app.compounds import routes as compounds
+    from app.nationalities import routes as nationalities
+
+    return [
+        auth.api, nationalities.api, compounds.api,
+        auth.pages, compounds.pages,
+    ]

@@ -1,0 +1,30 @@
+from datetime import date
+
+from sqlalchemy import JSON, Column, Index, String
+from sqlmodel import Field
+
+from app.db import Timestamped
+
+
+class Person(Timestamped, table=True):
+    __tablename__ = "people"
+    __table_args__ = (
+        # duplicate candidates and the nationality counts block on nationality first
+        Index("ix_people_nationality_code_date_of_birth", "nationality_code", "date_of_birth"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    given_name: str = Field(max_length=200)
+    family_name: str = Field(default="", max_length=200)
+    # lower-cased, accent-free "given family" for search; kept by the service
+    name_key: str = Field(default="", max_length=400, index=True)
+    sex: str = Field(default="unknown", sa_type=String(16))
+    date_of_birth: date | None = None
+    age_estimate: int | None = None
+    nationality_code: str | None = Field(default=None, foreign_key="nationalities.code",
+                                         max_length=2)
+    document_number: str | None = Field(default=None, max_length=64, index=True)
+    phone: str | None = Field(default=None, max_length=64)
+    languages: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    registered_by_organization_id: int = Field(foreign_key="organizations.id", index=True)
+    created_by_id: int | None = Field(default=None, foreign_key="users.id")

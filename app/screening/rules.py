@@ -1,0 +1,407 @@
+"""The screening rules of SCREENING.md, version 1, as pure functions.
+
+No clock, no I/O, no database: answers and an age group in, a suggestion with its reasons
+out. Passage suggests; a person decides, so no sentence here is worded as a verdict.
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from app.screening.catalogue import (
+    DIMENSIONS,
+    DIMENSIONS_BY_CODE,
+    INDICATORS,
+    INDICATORS_BY_CODE,
+    RULES_VERSION,
+    Strength,
+)
+
+ADULT_AGE = 18
+# Error messages quote at most this much of what was sent, so a long or hostile value is
+# never echoed back in full.
+MAX_ECHO = 20
+
+MEANS_DIMENSIONS = ("DR", "CR", "VR")
+WORK_DIMENSIONS = ("EX",)
+DESTINATION_DIMENSIONS = ("CD", "VD")
+CHILD_DIMENSIONS = ("EX", "CD")
+
+
+class Answer(StrEnum):
+    YES = "yes"
+    NO = "no"
+    UNKNOWN = "unknown"
+
+
+class Classification(StrEnum):
+    TRAFFICKING_VICTIM = "trafficking_victim"
+    NEEDS_ASSESSMENT = "needs_assessment"
+    WILLING_WORKER = "willing_worker"
+
+
+class AgeGroup(StrEnum):
+    ADULT = "adult"
+    CHILD = "child"
+    UNKNOWN = "unknown"
+
+
+class InvalidAnswers(ValueError):
+    """Every bad code and every bad value of one set of answers, as (code or field, message)."""
+
+    def __init__(self, errors: list[tuple[str, str]]) -> None:
+        self.errors = list(errors)
+        super().__init__("; ".join(f"{where}: {message}" for where, message in self.errors))
+
+
+def _shorten(value: object) -> str:
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= MAX_ECHO else text[:MAX_ECHO] + "…"
+
+
+_ANSWER_VALUES = ", ".join(a.value for a in Answer)
+
+
+def parse_answers(raw: Mapping[str, str]) -> dict[str, Answer]:
+    """Every catalogue code mapped to its answer; a code left out is `unknown`.
+
+    Raises InvalidAnswers listing every code not in the catalogue and every value other than
+    yes, no or unknown.
+    """
+    if not isinstance(raw, Mapping):
+        raise InvalidAnswers(
+            [("answers", f"must map indicator codes to {_ANSWER_VALUES}")]
+        )
+    errors: list[tuple[str, str]] = []
+    given: dict[str, Answer] = {}
+    for code, value in raw.items():
+        code_ok = isinstance(code, str) and code in INDICATORS_BY_CODE
+        if not code_ok:
+            errors.append((_shorten(code), "is not an indicator code"))
+        try:
+            answer = Answer(value) if isinstance(value, str) else None
+        except ValueError:
+            answer = None
+        if answer is None:
+            where = code if code_ok else _shorten(code)
+            errors.append((where, f"'{_shorten(value)}' is not one of {_ANSWER_VALUES}"))
+        elif code_ok:
+            given[code] = answer
+    if errors:
+        raise InvalidAnswers(errors)
+    return {i.code: given.get(i.code, Answer.UNKNOWN) for i in INDICATORS}
+
+
+def _years_between(born: date, on: date) -> int:
+    # Someone born on 29 February comes of age on 1 March in a common year.
+    before_birthday = (on.month, on.day) < (born.month, born.day)
+    return on.year - born.year - before_birthday
+
+
+def age_at_recruitment(
+    *,
+    date_of_birth: date | None,
+    recruited_on: date | None,
+    age_estimate: int | None,
+    today: date,
+) -> int | None:
+    """Age at recruitment in whole years, or None when nothing about the age is known.
+
+    From date of birth and recruitment date; where either is missing, the age today (from the
+    date of birth, else the estimate, taken as it is); otherwise unknown. Raises ValueError
+    for dates that cannot both be true (born after recruitment, or in the future).
+    """
+    if date_of_birth is not None and date_of_birth > today:
+        raise ValueError("date_of_birth is in the future")
+    if recruited_on is not None and recruited_on > today:
+        raise ValueError("recruited_on is in the future")
+    if age_estimate is not None and age_estimate < 0:
+        raise ValueError("age_estimate is negative")
+    if date_of_birth is not None and recruited_on is not None:
+        if recruited_on < date_of_birth:
+            raise ValueError("recruited_on is before date_of_birth")
+        return _years_between(date_of_birth, recruited_on)
+    if date_of_birth is not None:
+        return _years_between(date_of_birth, today)
+    return age_estimate
+
+
+def age_group(age: int | None) -> AgeGroup:
+    if age is None:
+        return AgeGroup.UNKNOWN
+    if age < 0:
+        raise ValueError("age is negative")
+    return AgeGroup.ADULT if age >= ADULT_AGE else AgeGroup.CHILD
+
+
+def dimension_present(yes_strengths: Iterable[Strength]) -> bool:
+    """Rule 1: whether the strengths of a dimension's `yes` answers make it present."""
+    strengths = [Strength(s) for s in yes_strengths]
+    strong = strengths.count(Strength.STRONG)
+    medium = strengths.count(Strength.MEDIUM)
+    weak = strengths.count(Strength.WEAK)
+    return (
+        strong >= 2
+        or (strong >= 1 and medium + weak >= 1)
+        or medium >= 3
+        or (medium >= 2 and weak >= 1)
+    )
+
+
+@dataclass(frozen=True)
+class DimensionResult:
+    code: str
+    name: str
+    present: bool
+    yes: dict[str, list[str]]
+    unknown: list[str]
+
+    def yes_codes(self) -> list[str]:
+        """The codes answered yes, in catalogue order."""
+        return [i.code for i in INDICATORS if i.code in self._yes_set()]
+
+    def _yes_set(self) -> set[str]:
+        return {code for codes in self.yes.values() for code in codes}
+
+    def to_dict(self) -> dict:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "present": self.present,
+            "yes": {strength: list(codes) for strength, codes in self.yes.items()},
+            "unknown": list(self.unknown),
+        }
+
+
+@dataclass(frozen=True)
+class ScreeningResult:
+    classification: Classification
+    rules_version: int
+    age_group: AgeGroup
+    dimensions: list[DimensionResult]
+    unknown: list[str]
+    reasons: list[str]
+
+    def to_dict(self) -> dict:
+        return {
+            "classification": self.classification.value,
+            "rules_version": self.rules_version,
+            "age_group": self.age_group.value,
+            "dimensions": [d.to_dict() for d in self.dimensions],
+            "unknown": list(self.unknown),
+            "reasons": list(self.reasons),
+        }
+
+
+def _present_dimensions(answers: Mapping[str, Answer], *, counting: set[Answer]) -> set[str]:
+    return {
+        dimension.code
+        for dimension in DIMENSIONS
+        if dimension_present(
+            i.strength
+            for i in INDICATORS
+            if i.dimension == dimension.code and answers[i.code] in counting
+        )
+    }
+
+
+def _adult_rule(present: set[str]) -> bool:
+    return (
+        any(code in present for code in MEANS_DIMENSIONS)
+        and all(code in present for code in WORK_DIMENSIONS)
+        and any(code in present for code in DESTINATION_DIMENSIONS)
+    )
+
+
+def _child_rule(present: set[str]) -> bool:
+    return any(code in present for code in CHILD_DIMENSIONS)
+
+
+def _rule_for(age: AgeGroup):
+    # Rule 2: an unknown age is treated as adult; rule 4 checks the child rule separately.
+    return _child_rule if age is AgeGroup.CHILD else _adult_rule
+
+
+def _join(items: list[str], word: str = "and") -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {word} {items[-1]}"
+
+
+def _name(code: str) -> str:
+    return DIMENSIONS_BY_CODE[code].name.lower()
+
+
+def _names(codes: Iterable[str], word: str = "and") -> str:
+    return _join([_name(code) for code in codes], word)
+
+
+def _with_strengths(codes: list[str]) -> str:
+    return _join([f"{code} ({INDICATORS_BY_CODE[code].strength.value})" for code in codes])
+
+
+def _dimension_reasons(results: list[DimensionResult]) -> list[str]:
+    reasons = []
+    for result in results:
+        codes = result.yes_codes()
+        if result.present:
+            reasons.append(f"{result.name} present: {_with_strengths(codes)}.")
+        elif codes:
+            verb = "is" if len(codes) == 1 else "are"
+            reasons.append(
+                f"{result.name} not present: {_with_strengths(codes)} {verb} not enough."
+            )
+    if not any(result.yes_codes() for result in results):
+        reasons.append("No indicator was answered yes.")
+    return reasons
+
+
+def _adult_rule_reason(present: set[str]) -> str:
+    means = [c for c in MEANS_DIMENSIONS if c in present]
+    destination = [c for c in DESTINATION_DIMENSIONS if c in present]
+    if _adult_rule(present):
+        return (
+            f"The adult rule is met: a means of recruitment ({_names(means)}), "
+            f"{_names(WORK_DIMENSIONS)}, and coercion or abuse of vulnerability at "
+            f"destination ({_names(destination)}) are all present."
+        )
+    missing = []
+    if not means:
+        missing.append(f"a means of recruitment ({_names(MEANS_DIMENSIONS, 'or')})")
+    if not all(c in present for c in WORK_DIMENSIONS):
+        missing.append(_names(WORK_DIMENSIONS))
+    if not destination:
+        missing.append("coercion or abuse of vulnerability at destination")
+    return f"The adult rule is not met: missing {_join(missing)}."
+
+
+def _child_rule_clause(present: set[str]) -> str:
+    found = [c for c in CHILD_DIMENSIONS if c in present]
+    if found:
+        verb = "is" if len(found) == 1 else "are"
+        return f"{_names(found)} {verb} present"
+    return f"neither {_names(CHILD_DIMENSIONS, 'nor')} is present"
+
+
+def _age_reason(age: AgeGroup) -> str:
+    if age is AgeGroup.CHILD:
+        return (
+            "The person was under 18 at recruitment: the means of recruitment are not "
+            "required (Palermo Protocol art. 3(c)), and a child is never suggested as a "
+            "willing worker (ILO Convention 182)."
+        )
+    if age is AgeGroup.UNKNOWN:
+        return (
+            "The person's age at recruitment is unknown: the adult rule applies, and the "
+            "child rule is checked as well."
+        )
+    return "The person was 18 or over at recruitment: the adult rule applies."
+
+
+def _suggestion_reason(classification: Classification) -> str:
+    if classification is Classification.TRAFFICKING_VICTIM:
+        return "Suggestion: indicators of trafficking found; a caseworker decides."
+    if classification is Classification.NEEDS_ASSESSMENT:
+        return "Suggestion: needs assessment; a caseworker looks further and decides."
+    return "Suggestion: no indicators of trafficking found; a caseworker decides."
+
+
+def screen(answers: Mapping[str, Answer], age: AgeGroup) -> ScreeningResult:
+    """Rules 1 to 5 of SCREENING.md for one interview's answers and the person's age group.
+
+    Codes left out count as `unknown`; codes or values outside the catalogue raise
+    InvalidAnswers, as parse_answers does.
+    """
+    age = AgeGroup(age)
+    answers = parse_answers(answers)
+
+    present = _present_dimensions(answers, counting={Answer.YES})
+    present_if_unknown_yes = _present_dimensions(
+        answers, counting={Answer.YES, Answer.UNKNOWN}
+    )
+    rule = _rule_for(age)
+    rule_met = rule(present)
+    rule_met_if_unknown_yes = rule(present_if_unknown_yes)
+    child_rule_met = _child_rule(present)
+    strong_not_no = [
+        i.code
+        for i in INDICATORS
+        if i.strength is Strength.STRONG and answers[i.code] is not Answer.NO
+    ]
+    strong_unknown = [
+        i.code
+        for i in INDICATORS
+        if i.strength is Strength.STRONG and answers[i.code] is Answer.UNKNOWN
+    ]
+
+    if rule_met:
+        classification = Classification.TRAFFICKING_VICTIM
+    elif (
+        strong_not_no
+        or present
+        or rule_met_if_unknown_yes
+        or (age is AgeGroup.UNKNOWN and child_rule_met)
+        or age is AgeGroup.CHILD
+    ):
+        classification = Classification.NEEDS_ASSESSMENT
+    else:
+        classification = Classification.WILLING_WORKER
+
+    dimensions = [
+        DimensionResult(
+            code=dimension.code,
+            name=dimension.name,
+            present=dimension.code in present,
+            yes={
+                strength.value: [
+                    i.code
+                    for i in INDICATORS
+                    if i.dimension == dimension.code
+                    and i.strength is strength
+                    and answers[i.code] is Answer.YES
+                ]
+                for strength in Strength
+            },
+            unknown=[
+                i.code
+                for i in INDICATORS
+                if i.dimension == dimension.code and answers[i.code] is Answer.UNKNOWN
+            ],
+        )
+        for dimension in DIMENSIONS
+    ]
+    unknown = [i.code for i in INDICATORS if answers[i.code] is Answer.UNKNOWN]
+
+    reasons = [_age_reason(age), *_dimension_reasons(dimensions)]
+    if age is AgeGroup.CHILD:
+        verdict = "met" if rule_met else "not met"
+        reasons.append(f"The child rule is {verdict}: {_child_rule_clause(present)}.")
+    else:
+        reasons.append(_adult_rule_reason(present))
+        if age is AgeGroup.UNKNOWN and not rule_met:
+            if child_rule_met:
+                reasons.append(
+                    "If the person was under 18 at recruitment, the child rule would be met: "
+                    f"{_child_rule_clause(present)}."
+                )
+            else:
+                reasons.append(
+                    "The child rule would not be met either: "
+                    f"{_child_rule_clause(present)}."
+                )
+    if strong_unknown:
+        reasons.append(f"Strong indicators answered unknown: {_join(strong_unknown)}.")
+    if not rule_met and rule_met_if_unknown_yes:
+        which = "child" if age is AgeGroup.CHILD else "adult"
+        reasons.append(f"The {which} rule would be met if the unknown answers were yes.")
+    reasons.append(_suggestion_reason(classification))
+
+    return ScreeningResult(
+        classification=classification,
+        rules_version=RULES_VERSION,
+        age_group=age,
+        dimensions=dimensions,
+        unknown=unknown,
+        reasons=reasons,
+    )

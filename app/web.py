@@ -1,0 +1,105 @@
+"""Templates, rendering, and the CSRF token carried by every form."""
+
+import hashlib
+import hmac
+import secrets
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+
+from app.auth.permissions import ROLE_LABELS, Permission, Role, can
+from app.config import PROJECT_ROOT
+from app.errors import PermissionDenied
+
+TEMPLATES_DIR = PROJECT_ROOT / "templates"
+STATIC_DIR = PROJECT_ROOT / "app" / "static"
+CSRF_COOKIE = "passage_csrf"
+CSRF_FIELD = "csrf_token"
+LOCAL_TZ = ZoneInfo("Asia/Bangkok")
+
+
+# --- CSRF: a random cookie per browser; forms carry an HMAC of it (signed double submit) ---
+
+def _csrf_seed(request: Request) -> str:
+    seed = getattr(request.state, "csrf_seed", None) or request.cookies.get(CSRF_COOKIE)
+    if not seed:
+        seed = secrets.token_urlsafe(32)
+        request.state.csrf_seed = seed
+        request.state.set_csrf_cookie = True
+    return seed
+
+
+def csrf_token(request: Request) -> str:
+    key = request.app.state.secret_key.encode()
+    return hmac.new(key, _csrf_seed(request).encode(), hashlib.sha256).hexdigest()
+
+
+async def check_csrf(request: Request, token: str | None = None) -> None:
+    if token is None:
+        token = request.headers.get("x-csrf-token")
+    if token is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        token = value if isinstance(value, str) else None
+    if not request.cookies.get(CSRF_COOKIE) or not token or not hmac.compare_digest(
+        token, csrf_token(request)
+    ):
+        raise PermissionDenied("The form has expired or did not come from Passage; "
+                               "reload the page and try again", action="csrf.check")
+
+
+def set_csrf_cookie_if_new(request: Request, response) -> None:
+    if getattr(request.state, "set_csrf_cookie", False):
+        response.set_cookie(CSRF_COOKIE, request.state.csrf_seed, httponly=True,
+                            samesite="lax", secure=request.url.scheme == "https", path="/")
+
+
+# --- formatting shown to people ---
+
+def format_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.astimezone(LOCAL_TZ).strftime("%-d %b %Y %H:%M")
+    return value.strftime("%-d %b %Y")
+
+
+def role_label(role: str | None) -> str:
+    try:
+        return ROLE_LABELS[Role(role)]
+    except (ValueError, KeyError):
+        return role or ""
+
+
+@lru_cache
+def templates() -> Jinja2Templates:
+    t = Jinja2Templates(directory=str(TEMPLATES_DIR))
+    from app.navigation import DESTINATIONS
+
+    t.env.globals.update(can=can, Permission=Permission, csrf_token=csrf_token,
+                         role_label=role_label, CSRF_FIELD=CSRF_FIELD,
+                         nav_items=DESTINATIONS, home_items=DESTINATIONS)
+    t.env.filters["date"] = format_date
+    return t
+
+
+def render(request: Request, name: str, context: dict[str, Any] | None = None,
+           status_code: int = 200) -> HTMLResponse:
+    # templates see the Actor (plain values), never an ORM row that a rollback may expire
+    ctx: dict[str, Any] = {"user": getattr(request.state, "actor", None)}
+    ctx["org_name"] = getattr(request.state, "org_name", "")
+    ctx.update(context or {})
+    response = templates().TemplateResponse(request, name, ctx, status_code=status_code)
+    set_csrf_cookie_if_new(request, response)
+    return response
+
+
+def redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
