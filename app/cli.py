@@ -6,7 +6,9 @@ from typing import Annotated
 import typer
 
 cli = typer.Typer(help="Passage: case management for people leaving scam compounds.",
-                  no_args_is_help=True, add_completion=False)
+                  no_args_is_help=True, add_completion=False,
+                  # plain tracebacks: rich ones print local variables, which may hold personal data
+                  pretty_exceptions_enable=False)
 
 
 def _database_url() -> str:

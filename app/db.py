@@ -72,6 +72,7 @@ def session_factory_for(engine: Engine) -> SessionFactory:
 
 def new_session() -> Session:
     """A session on the configured database, for the command line."""
+    import app.models  # noqa: F401  (every table known before the first query)
     from app.config import get_settings
 
     return session_factory_for(engine_for(get_settings().database_url))()

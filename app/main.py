@@ -42,6 +42,8 @@ def _clean_validation_errors(errors) -> list[dict]:
 
 def create_app(settings: Settings | None = None,
                session_factory: SessionFactory | None = None) -> FastAPI:
+    import app.models  # noqa: F401  (every table known before the first query)
+
     settings = settings or get_settings()
     app = FastAPI(title="Passage", version="0.1.0",
                   description="Case management for people leaving online-scam compounds.")

@@ -7,10 +7,9 @@ from app.auth.permissions import Permission
 from app.compounds import service
 from app.compounds.schemas import CompoundCreate, CompoundRead
 from app.deps import ActorDep, SessionDep, require
-from app.pagination import PageDep
 from app.errors import Conflict, InvalidInput
 from app.forms import app_error_fields, form_errors
-from app.pagination import Page, PageParams
+from app.pagination import Page, PageDep, PageParams
 from app.web import redirect, render
 
 api = APIRouter(prefix="/api/v1", tags=["reference data"])

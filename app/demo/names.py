@@ -111,7 +111,7 @@ NAME_GROUPS: dict[str, tuple[NameSet, ...]] = {
             given_male=("Gurpreet", "Harjit", "Jaspal", "Manjit", "Sukhwinder", "Baljit",
                         "Amarjeet", "Lovepreet"),
             family=("Singh", "Gill", "Sandhu", "Dhillon", "Sidhu", "Grewal", "Brar"),
-            family_female=("Kaur", "Kaur", "Kaur", "Gill", "Sandhu", "Dhillon", "Sidhu"),
+            family_female=("Kaur", "Kaur Gill", "Kaur Sandhu", "Kaur Dhillon", "Kaur Sidhu"),
         ),
         NameSet(  # West Bengal
             given_female=("Moumita", "Ananya", "Sreeparna", "Rupali", "Payel", "Sudeshna",
@@ -199,6 +199,14 @@ NAME_GROUPS: dict[str, tuple[NameSet, ...]] = {
             family=("Bello", "Abubakar", "Ibrahim", "Usman", "Mohammed", "Suleiman"),
         ),
     ),
+}
+
+
+# How often each of NAME_GROUPS' traditions is drawn, in the same order.
+NAME_GROUP_WEIGHTS: dict[str, tuple[int, ...]] = {
+    "IN": (30, 15, 10, 20, 10, 10, 5),
+    "LK": (70, 20, 10),
+    "NG": (40, 40, 20),
 }
 
 
@@ -335,7 +343,7 @@ NAMES: dict[str, NameSet] = {
         family=("Hossain", "Rahman", "Islam", "Ahmed", "Uddin", "Miah", "Chowdhury",
                 "Sarker", "Haque", "Alam", "Mondal", "Sheikh", "Talukder", "Biswas", "Das",
                 "Molla"),
-        family_female=("Akter", "Akter", "Begum", "Khatun", "Sultana", "Islam", "Rahman",
+        family_female=("Akter", "Begum", "Khatun", "Sultana", "Islam", "Rahman",
                        "Hossain", "Chowdhury", "Sarker", "Haque", "Alam", "Biswas", "Das",
                        "Ahmed", "Jahan"),
     ),

@@ -1,17 +1,6 @@
-import re
-
 from tests import factories
-
-
-def _csrf(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
-def _sign_in(client, username, password):
-    page = client.get("/login")
-    return client.post("/login", data={"username": username, "password": password,
-                                       "csrf_token": _csrf(page.text), "next": "/"},
-                       follow_redirects=False)
+from tests.pages import csrf_from as _csrf
+from tests.pages import sign_in as _sign_in
 
 
 def test_sign_in_page_sets_httponly_samesite_session_cookie(client, session):

@@ -1,0 +1,196 @@
+"""Cases, interviews, screenings and determinations as the API reads and writes them.
+
+Two readings of a case: CaseDetail (caseworkers of the owning organisation: interviews with
+their answers and narratives) and CaseOverview (coordinators: suggestions and determinations,
+never answers or narratives). The overview has no `interviews` key at all, so nothing that a
+coordinator may not read can slip into it.
+"""
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from app.screening.catalogue import DIMENSIONS_BY_CODE
+
+MAX_NARRATIVE = 20_000
+MAX_NOTE = 2_000
+MAX_RATIONALE = 5_000
+
+
+class CaseStatus(StrEnum):
+    OPEN = "open"
+    DETERMINED = "determined"
+
+
+class Outcome(StrEnum):
+    TRAFFICKING_VICTIM = "trafficking_victim"
+    WILLING_WORKER = "willing_worker"
+    UNDETERMINED = "undetermined"
+
+
+# --- cases ---
+
+class CaseCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    person_id: int = Field(ge=1)
+    assigned_to_id: int | None = Field(default=None, ge=1,
+                                       description="A caseworker of your organisation; "
+                                                   "you when left out")
+
+
+class CaseRead(BaseModel):
+    id: int
+    reference: str
+    status: str
+    person_id: int
+    organization_id: int
+    organization: str
+    assigned_to_id: int | None
+    assigned_to: str | None
+    created_at: datetime
+    latest_suggestion: str | None = None
+    latest_outcome: str | None = None
+
+
+# --- screenings ---
+
+class DimensionRead(BaseModel):
+    code: str
+    name: str
+    present: bool
+    yes: dict[str, list[str]]
+    unknown: list[str]
+
+
+class ScreeningRead(BaseModel):
+    id: int
+    interview_id: int
+    case_id: int
+    classification: str
+    rules_version: int
+    age_group: str
+    age_at_recruitment: int | None
+    dimensions: list[DimensionRead]
+    unknown: list[str]
+    reasons: list[str]
+    created_at: datetime
+
+
+# --- interviews ---
+
+class InterviewCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    conducted_at: datetime | None = Field(default=None,
+                                          description="When the interview took place; now "
+                                                      "when left out")
+    language: str = Field(default="", max_length=100)
+    interpreter_used: bool = False
+    consent_given: bool
+    recruited_on: date | None = None
+    answers: dict[str, str] = Field(default_factory=dict, max_length=200,
+                                    description="Indicator code → yes, no or unknown; a code "
+                                                "left out is unknown")
+    narrative: str = Field(default="", max_length=MAX_NARRATIVE)
+    section_notes: dict[str, str] = Field(default_factory=dict, max_length=20,
+                                          description="Dimension code → a short note")
+
+    @field_validator("answers")
+    @classmethod
+    def _short_keys_and_values(cls, value: dict[str, str]) -> dict[str, str]:
+        # the codes and values themselves are checked against the catalogue by the service
+        for code, answer in value.items():
+            if len(code) > 16 or len(answer) > 16:
+                raise ValueError("indicator codes and answers are short words")
+        return value
+
+    @field_validator("section_notes")
+    @classmethod
+    def _known_dimensions(cls, value: dict[str, str]) -> dict[str, str]:
+        for code, note in value.items():
+            if code not in DIMENSIONS_BY_CODE:
+                raise ValueError("keys must be dimension codes: "
+                                 + ", ".join(DIMENSIONS_BY_CODE))
+            if len(note) > MAX_NOTE:
+                raise ValueError(f"a note is at most {MAX_NOTE} characters")
+        return {code: note.strip() for code, note in value.items() if note.strip()}
+
+
+class InterviewRead(BaseModel):
+    id: int
+    case_id: int
+    conducted_at: datetime
+    language: str
+    interpreter_used: bool
+    consent_given: bool
+    recruited_on: date | None
+    answers: dict[str, str]
+    narrative: str
+    section_notes: dict[str, str]
+    created_by: str | None
+    created_at: datetime
+    screening: ScreeningRead
+
+
+# --- determinations ---
+
+class DeterminationCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    outcome: Outcome
+    rationale: str = Field(default="", max_length=MAX_RATIONALE)
+    screening_id: int | None = Field(
+        default=None, ge=1,
+        description="The suggestion this determination answers; when given and a newer "
+                    "interview has been recorded since, the request is refused with 409")
+
+
+class DeterminationRead(BaseModel):
+    id: int
+    case_id: int
+    screening_id: int | None
+    suggestion: str | None
+    outcome: str
+    rationale: str
+    differs_from_suggestion: bool
+    decided_by_id: int
+    decided_by: str | None
+    decided_at: datetime
+
+
+# --- whole cases ---
+
+class CaseOverview(CaseRead):
+    """What a coordinator reads: the case, its suggestions and its determinations."""
+
+    screenings: list[ScreeningRead]
+    determinations: list[DeterminationRead]
+
+
+class CaseDetail(CaseOverview):
+    """What the owning organisation's caseworkers read: the overview and the interviews."""
+
+    interviews: list[InterviewRead]
+
+
+# --- outcome counts ---
+
+class OutcomeRow(BaseModel):
+    code: str | None
+    name: str
+    cases: int
+    suggestions: dict[str, int]
+    determinations: dict[str, int]
+
+
+class OutcomeCounts(BaseModel):
+    cases: int
+    suggestions: dict[str, int]
+    determinations: dict[str, int]
+    rows: list[OutcomeRow]
+    grouped_below: int | None = Field(
+        default=None,
+        description="When set, nationalities with fewer cases than this are counted together "
+                    "in one row (code null), so that no one is recognisable")
