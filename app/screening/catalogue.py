@@ -47,277 +47,399 @@ DIMENSIONS: tuple[Dimension, ...] = (
 
 DIMENSIONS_BY_CODE: dict[str, Dimension] = {d.code: d for d in DIMENSIONS}
 
-_S, _M, _W = Strength.STRONG, Strength.MEDIUM, Strength.WEAK
-
 INDICATORS: tuple[Indicator, ...] = (
     # Deceptive recruitment
     Indicator(
-        "DR1", "DR", _S,
-        "deceived about the nature of the job, its location or the employer",
-        "Were you deceived about the nature of the job, its location or the employer? For "
-        "example, were you promised customer service, translation or IT work in Thailand "
-        "and then taken to a compound in Myanmar?",
-        ("FalsePromises",),
+        code="DR1",
+        dimension="DR",
+        strength=Strength.STRONG,
+        label="deceived about the nature of the job, its location or the employer",
+        question=(
+            "Were you deceived about the nature of the job, its location or the employer? For "
+            "example, were you promised customer service, translation or IT work in Thailand "
+            "and then taken to a compound in Myanmar?"
+        ),
+        ctdc=("FalsePromises",),
     ),
     Indicator(
-        "DR2", "DR", _M,
-        "deceived about wages or earnings",
-        "Were you deceived about your wages or how much you would earn?",
-        ("FalsePromises",),
+        code="DR2",
+        dimension="DR",
+        strength=Strength.MEDIUM,
+        label="deceived about wages or earnings",
+        question="Were you deceived about your wages or how much you would earn?",
+        ctdc=("FalsePromises",),
     ),
     Indicator(
-        "DR3", "DR", _M,
-        "deceived about working conditions",
-        "Were you deceived about the working conditions, such as the hours, the days off or "
-        "what the work would be?",
-        ("FalsePromises",),
+        code="DR3",
+        dimension="DR",
+        strength=Strength.MEDIUM,
+        label="deceived about working conditions",
+        question=(
+            "Were you deceived about the working conditions, such as the hours, the days off or "
+            "what the work would be?"
+        ),
+        ctdc=("FalsePromises",),
     ),
     Indicator(
-        "DR4", "DR", _M,
-        "deceived about the journey or recruitment conditions",
-        "Were you deceived about the journey or the conditions of recruitment, such as the "
-        "route, who would pay for it, or fees?",
-        ("FalsePromises",),
+        code="DR4",
+        dimension="DR",
+        strength=Strength.MEDIUM,
+        label="deceived about the journey or recruitment conditions",
+        question=(
+            "Were you deceived about the journey or the conditions of recruitment, such as the "
+            "route, who would pay for it, or fees?"
+        ),
+        ctdc=("FalsePromises",),
     ),
     Indicator(
-        "DR5", "DR", _M,
-        "deceived about the legality of the work or about visas",
-        "Were you deceived about whether the work was legal, or about your visa or legal "
-        "status?",
-        ("FalsePromises",),
+        code="DR5",
+        dimension="DR",
+        strength=Strength.MEDIUM,
+        label="deceived about the legality of the work or about visas",
+        question=(
+            "Were you deceived about whether the work was legal, or about your visa or legal "
+            "status?"
+        ),
+        ctdc=("FalsePromises",),
     ),
     Indicator(
-        "DR6", "DR", _M,
-        "deceived about housing and living conditions",
-        "Were you deceived about where you would live or what the living conditions would "
-        "be?",
-        ("FalsePromises",),
+        code="DR6",
+        dimension="DR",
+        strength=Strength.MEDIUM,
+        label="deceived about housing and living conditions",
+        question=(
+            "Were you deceived about where you would live or what the living conditions would be?"
+        ),
+        ctdc=("FalsePromises",),
     ),
     Indicator(
-        "DR7", "DR", _W,
-        "deceived about training or education",
-        "Were you deceived about training or education you would get?",
-        ("FalsePromises",),
+        code="DR7",
+        dimension="DR",
+        strength=Strength.WEAK,
+        label="deceived about training or education",
+        question="Were you deceived about training or education you would get?",
+        ctdc=("FalsePromises",),
     ),
     # Coercive recruitment
     Indicator(
-        "CR1", "CR", _S,
-        "violence during recruitment or transport",
-        "Did anyone use violence against you while you were being recruited or taken to the "
-        "place of work?",
-        ("PhysicalAbuse",),
+        code="CR1",
+        dimension="CR",
+        strength=Strength.STRONG,
+        label="violence during recruitment or transport",
+        question=(
+            "Did anyone use violence against you while you were being recruited or taken to the "
+            "place of work?"
+        ),
+        ctdc=("PhysicalAbuse",),
     ),
     Indicator(
-        "CR2", "CR", _M,
-        "abducted, sold or bought during recruitment or transport",
-        "Were you abducted, or sold or bought, while you were being recruited or taken to the "
-        "place of work?",
-        ("isAbduction",),
+        code="CR2",
+        dimension="CR",
+        strength=Strength.MEDIUM,
+        label="abducted, sold or bought during recruitment or transport",
+        question=(
+            "Were you abducted, or sold or bought, while you were being recruited or taken to the "
+            "place of work?"
+        ),
+        ctdc=("isAbduction",),
     ),
     Indicator(
-        "CR3", "CR", _M,
-        "identity documents taken during recruitment or transport",
-        "Were your passport or identity documents taken from you while you were being "
-        "recruited or taken to the place of work?",
-        ("WithholdsDocuments",),
+        code="CR3",
+        dimension="CR",
+        strength=Strength.MEDIUM,
+        label="identity documents taken during recruitment or transport",
+        question=(
+            "Were your passport or identity documents taken from you while you were being "
+            "recruited or taken to the place of work?"
+        ),
+        ctdc=("WithholdsDocuments",),
     ),
     Indicator(
-        "CR4", "CR", _M,
-        "put into debt for recruitment or transport costs",
-        "Were you put into debt for the costs of your recruitment or journey?",
-        ("DebtBondage",),
+        code="CR4",
+        dimension="CR",
+        strength=Strength.MEDIUM,
+        label="put into debt for recruitment or transport costs",
+        question="Were you put into debt for the costs of your recruitment or journey?",
+        ctdc=("DebtBondage",),
     ),
     Indicator(
-        "CR5", "CR", _M,
-        "confined or watched during transport",
-        "During the journey, were you locked in, kept from leaving or watched?",
-        ("RestrictsMovement",),
+        code="CR5",
+        dimension="CR",
+        strength=Strength.MEDIUM,
+        label="confined or watched during transport",
+        question="During the journey, were you locked in, kept from leaving or watched?",
+        ctdc=("RestrictsMovement",),
     ),
     Indicator(
-        "CR6", "CR", _M,
-        "threatened, or family threatened, during recruitment",
-        "Were you or your family threatened while you were being recruited?",
-        ("Threats",),
+        code="CR6",
+        dimension="CR",
+        strength=Strength.MEDIUM,
+        label="threatened, or family threatened, during recruitment",
+        question="Were you or your family threatened while you were being recruited?",
+        ctdc=("Threats",),
     ),
     # Abuse of vulnerability at recruitment
     Indicator(
-        "VR1", "VR", _M,
-        "recruited by exploiting irregular status or lack of documents",
-        "Did the recruiter take advantage of your irregular status or your lack of "
-        "documents?",
-        ("ThreatOfLawEnforcement",),
+        code="VR1",
+        dimension="VR",
+        strength=Strength.MEDIUM,
+        label="recruited by exploiting irregular status or lack of documents",
+        question=(
+            "Did the recruiter take advantage of your irregular status or your lack of documents?"
+        ),
+        ctdc=("ThreatOfLawEnforcement",),
     ),
     Indicator(
-        "VR2", "VR", _M,
-        "recruited by exploiting economic hardship",
-        "Did the recruiter take advantage of money problems, such as having no job or debts "
-        "at home?",
-        ("Other",),
+        code="VR2",
+        dimension="VR",
+        strength=Strength.MEDIUM,
+        label="recruited by exploiting economic hardship",
+        question=(
+            "Did the recruiter take advantage of money problems, such as having no job or debts "
+            "at home?"
+        ),
+        ctdc=("Other",),
     ),
     Indicator(
-        "VR3", "VR", _M,
-        "recruited by exploiting lack of information or of the language",
-        "Did the recruiter take advantage of you not having enough information or not "
-        "knowing the language?",
-        ("Other",),
+        code="VR3",
+        dimension="VR",
+        strength=Strength.MEDIUM,
+        label="recruited by exploiting lack of information or of the language",
+        question=(
+            "Did the recruiter take advantage of you not having enough information or not "
+            "knowing the language?"
+        ),
+        ctdc=("Other",),
     ),
     Indicator(
-        "VR4", "VR", _M,
-        "recruited by exploiting a difficult family or personal situation",
-        "Did the recruiter take advantage of a difficult family or personal situation?",
-        ("Other",),
+        code="VR4",
+        dimension="VR",
+        strength=Strength.MEDIUM,
+        label="recruited by exploiting a difficult family or personal situation",
+        question="Did the recruiter take advantage of a difficult family or personal situation?",
+        ctdc=("Other",),
     ),
     Indicator(
-        "VR5", "VR", _W,
-        "emotionally dependent on the recruiter",
-        "Were you emotionally dependent on the recruiter, for example a partner, a friend or "
-        "a relative?",
-        ("PsychologicalAbuse",),
+        code="VR5",
+        dimension="VR",
+        strength=Strength.WEAK,
+        label="emotionally dependent on the recruiter",
+        question=(
+            "Were you emotionally dependent on the recruiter, for example a partner, a friend or "
+            "a relative?"
+        ),
+        ctdc=("PsychologicalAbuse",),
     ),
     # Exploitative conditions of work
     Indicator(
-        "EX1", "EX", _S,
-        "made to work excessive hours or days",
-        "Were you made to work excessive hours or days, for example 12 hours or more a day, "
-        "or with no rest days?",
-        ("ExcessiveWorkingHours",),
+        code="EX1",
+        dimension="EX",
+        strength=Strength.STRONG,
+        label="made to work excessive hours or days",
+        question=(
+            "Were you made to work excessive hours or days, for example 12 hours or more a day, "
+            "or with no rest days?"
+        ),
+        ctdc=("ExcessiveWorkingHours",),
     ),
     Indicator(
-        "EX2", "EX", _M,
-        "paid little or nothing, or wages withheld or cut by fines",
-        "Were you paid little or nothing, or were your wages withheld or cut by fines?",
-        ("TakesEarnings",),
+        code="EX2",
+        dimension="EX",
+        strength=Strength.MEDIUM,
+        label="paid little or nothing, or wages withheld or cut by fines",
+        question="Were you paid little or nothing, or were your wages withheld or cut by fines?",
+        ctdc=("TakesEarnings",),
     ),
     Indicator(
-        "EX3", "EX", _M,
-        "very bad living conditions",
-        "Were you kept in very bad living conditions, such as crowding, too little food or "
-        "no medical care?",
-        ("WithholdsNecessities",),
+        code="EX3",
+        dimension="EX",
+        strength=Strength.MEDIUM,
+        label="very bad living conditions",
+        question=(
+            "Were you kept in very bad living conditions, such as crowding, too little food or "
+            "no medical care?"
+        ),
+        ctdc=("WithholdsNecessities",),
     ),
     Indicator(
-        "EX4", "EX", _M,
-        "punished for missing targets or quotas",
-        "Were you punished for missing targets or quotas, for example with fines, extra hours "
-        "or being locked up?",
-        ("PsychologicalAbuse",),
+        code="EX4",
+        dimension="EX",
+        strength=Strength.MEDIUM,
+        label="punished for missing targets or quotas",
+        question=(
+            "Were you punished for missing targets or quotas, for example with fines, extra hours "
+            "or being locked up?"
+        ),
+        ctdc=("PsychologicalAbuse",),
     ),
     Indicator(
-        "EX5", "EX", _M,
-        "no contract, or its terms not respected",
-        "Did you have no contract, or were the terms of your contract not respected?",
-        ("Other",),
+        code="EX5",
+        dimension="EX",
+        strength=Strength.MEDIUM,
+        label="no contract, or its terms not respected",
+        question="Did you have no contract, or were the terms of your contract not respected?",
+        ctdc=("Other",),
     ),
     Indicator(
-        "EX6", "EX", _W,
-        "no social protection",
-        "Were you without social protection, such as insurance or sick leave?",
-        ("Other",),
+        code="EX6",
+        dimension="EX",
+        strength=Strength.WEAK,
+        label="no social protection",
+        question="Were you without social protection, such as insurance or sick leave?",
+        ctdc=("Other",),
     ),
     # Coercion at destination
     Indicator(
-        "CD1", "CD", _S,
-        "passport or identity documents taken",
-        "Was your passport, or were your identity documents, taken away or kept from you?",
-        ("WithholdsDocuments",),
+        code="CD1",
+        dimension="CD",
+        strength=Strength.STRONG,
+        label="passport or identity documents taken",
+        question="Was your passport, or were your identity documents, taken away or kept from you?",
+        ctdc=("WithholdsDocuments",),
     ),
     Indicator(
-        "CD2", "CD", _S,
-        "held in debt bondage",
-        "Were you told you owed a debt, a ransom or a resale price that you had to work off "
-        "or pay before you could leave?",
-        ("DebtBondage",),
+        code="CD2",
+        dimension="CD",
+        strength=Strength.STRONG,
+        label="held in debt bondage",
+        question=(
+            "Were you told you owed a debt, a ransom or a resale price that you had to work off "
+            "or pay before you could leave?"
+        ),
+        ctdc=("DebtBondage",),
     ),
     Indicator(
-        "CD3", "CD", _S,
-        "not free to leave",
-        "Were you kept from leaving, for example locked in, guarded or watched?",
-        ("RestrictsMovement",),
+        code="CD3",
+        dimension="CD",
+        strength=Strength.STRONG,
+        label="not free to leave",
+        question="Were you kept from leaving, for example locked in, guarded or watched?",
+        ctdc=("RestrictsMovement",),
     ),
     Indicator(
-        "CD4", "CD", _S,
-        "physical or sexual violence",
-        "Were you subjected to physical or sexual violence, such as beatings, electric shocks "
-        "or being locked up?",
-        ("PhysicalAbuse", "SexualAbuse"),
+        code="CD4",
+        dimension="CD",
+        strength=Strength.STRONG,
+        label="physical or sexual violence",
+        question=(
+            "Were you subjected to physical or sexual violence, such as beatings, electric shocks "
+            "or being locked up?"
+        ),
+        ctdc=("PhysicalAbuse", "SexualAbuse"),
     ),
     Indicator(
-        "CD5", "CD", _S,
-        "threatened with violence",
-        "Were you threatened with violence?",
-        ("Threats",),
+        code="CD5",
+        dimension="CD",
+        strength=Strength.STRONG,
+        label="threatened with violence",
+        question="Were you threatened with violence?",
+        ctdc=("Threats",),
     ),
     Indicator(
-        "CD6", "CD", _M,
-        "forced to commit fraud or other crimes",
-        "Were you forced to commit fraud or other crimes?",
-        ("typeOfLabourIllicitActivities",),
+        code="CD6",
+        dimension="CD",
+        strength=Strength.MEDIUM,
+        label="forced to commit fraud or other crimes",
+        question="Were you forced to commit fraud or other crimes?",
+        ctdc=("typeOfLabourIllicitActivities",),
     ),
     Indicator(
-        "CD7", "CD", _M,
-        "sold, or threatened with being sold, to another compound",
-        "Were you sold, or threatened with being sold, to another compound?",
-        ("Other",),
+        code="CD7",
+        dimension="CD",
+        strength=Strength.MEDIUM,
+        label="sold, or threatened with being sold, to another compound",
+        question="Were you sold, or threatened with being sold, to another compound?",
+        ctdc=("Other",),
     ),
     Indicator(
-        "CD8", "CD", _M,
-        "threatened with denunciation to the authorities",
-        "Were you threatened with being reported to the authorities, arrested or deported?",
-        ("ThreatOfLawEnforcement",),
+        code="CD8",
+        dimension="CD",
+        strength=Strength.MEDIUM,
+        label="threatened with denunciation to the authorities",
+        question=(
+            "Were you threatened with being reported to the authorities, or with arrest or "
+            "deportation?"
+        ),
+        ctdc=("ThreatOfLawEnforcement",),
     ),
     Indicator(
-        "CD9", "CD", _M,
-        "family threatened or harmed",
-        "Was your family threatened or harmed?",
-        ("Threats",),
+        code="CD9",
+        dimension="CD",
+        strength=Strength.MEDIUM,
+        label="family threatened or harmed",
+        question="Was your family threatened or harmed?",
+        ctdc=("Threats",),
     ),
     Indicator(
-        "CD10", "CD", _M,
-        "isolated: phone taken, contact with family stopped or watched",
-        "Were you cut off from others, for example was your phone taken, or was contact with "
-        "your family stopped or watched?",
-        ("Other",),
+        code="CD10",
+        dimension="CD",
+        strength=Strength.MEDIUM,
+        label="isolated: phone taken, contact with family stopped or watched",
+        question=(
+            "Were you cut off from others, for example was your phone taken, or was contact with "
+            "your family stopped or watched?"
+        ),
+        ctdc=("Other",),
     ),
     Indicator(
-        "CD11", "CD", _M,
-        "forced to lie about their situation",
-        "Were you forced to lie to the authorities, your family or others about your "
-        "situation?",
-        ("PsychologicalAbuse",),
+        code="CD11",
+        dimension="CD",
+        strength=Strength.MEDIUM,
+        label="forced to lie about their situation",
+        question=(
+            "Were you forced to lie to the authorities, your family or others about your situation?"
+        ),
+        ctdc=("PsychologicalAbuse",),
     ),
     # Abuse of vulnerability at destination
     Indicator(
-        "VD1", "VD", _M,
-        "dependent on the exploiters for food, housing, transport or documents",
-        "Did you depend on the people who exploited you for food, housing, transport or "
-        "documents?",
-        ("WithholdsNecessities",),
+        code="VD1",
+        dimension="VD",
+        strength=Strength.MEDIUM,
+        label="dependent on the exploiters for food, housing, transport or documents",
+        question=(
+            "Did you depend on the people who exploited you for food, housing, transport or "
+            "documents?"
+        ),
+        ctdc=("WithholdsNecessities",),
     ),
     Indicator(
-        "VD2", "VD", _M,
-        "unable to communicate",
-        "Were you unable to communicate, for example because of the language, having no "
-        "interpreter or no phone?",
-        ("Other",),
+        code="VD2",
+        dimension="VD",
+        strength=Strength.MEDIUM,
+        label="unable to communicate",
+        question=(
+            "Were you unable to communicate, for example because of the language, having no "
+            "interpreter or no phone?"
+        ),
+        ctdc=("Other",),
     ),
     Indicator(
-        "VD3", "VD", _M,
-        "without legal status in the country",
-        "Were you without legal status in the country where you were exploited?",
-        ("ThreatOfLawEnforcement",),
+        code="VD3",
+        dimension="VD",
+        strength=Strength.MEDIUM,
+        label="without legal status in the country",
+        question="Were you without legal status in the country where you were exploited?",
+        ctdc=("ThreatOfLawEnforcement",),
     ),
     Indicator(
-        "VD4", "VD", _M,
-        "under economic pressure",
-        "Were you under economic pressure, for example your family depending on your income, "
-        "or debts at home?",
-        ("Other",),
+        code="VD4",
+        dimension="VD",
+        strength=Strength.MEDIUM,
+        label="under economic pressure",
+        question=(
+            "Were you under economic pressure, for example your family depending on your income, "
+            "or debts at home?"
+        ),
+        ctdc=("Other",),
     ),
     Indicator(
-        "VD5", "VD", _W,
-        "vulnerable by personal characteristics",
-        "Were you vulnerable because of your age, health, a disability or a pregnancy?",
-        ("Other",),
+        code="VD5",
+        dimension="VD",
+        strength=Strength.WEAK,
+        label="vulnerable by personal characteristics",
+        question="Were you vulnerable because of your age, health, a disability or a pregnancy?",
+        ctdc=("Other",),
     ),
 )
 

@@ -70,9 +70,7 @@ def parse_answers(raw: Mapping[str, str]) -> dict[str, Answer]:
     yes, no or unknown.
     """
     if not isinstance(raw, Mapping):
-        raise InvalidAnswers(
-            [("answers", f"must map indicator codes to {_ANSWER_VALUES}")]
-        )
+        raise InvalidAnswers([("answers", f"must map indicator codes to {_ANSWER_VALUES}")])
     errors: list[tuple[str, str]] = []
     given: dict[str, Answer] = {}
     for code, value in raw.items():
@@ -317,9 +315,7 @@ def screen(answers: Mapping[str, Answer], age: AgeGroup) -> ScreeningResult:
     answers = parse_answers(answers)
 
     present = _present_dimensions(answers, counting={Answer.YES})
-    present_if_unknown_yes = _present_dimensions(
-        answers, counting={Answer.YES, Answer.UNKNOWN}
-    )
+    present_if_unknown_yes = _present_dimensions(answers, counting={Answer.YES, Answer.UNKNOWN})
     rule = _rule_for(age)
     rule_met = rule(present)
     rule_met_if_unknown_yes = rule(present_if_unknown_yes)
@@ -387,8 +383,7 @@ def screen(answers: Mapping[str, Answer], age: AgeGroup) -> ScreeningResult:
                 )
             else:
                 reasons.append(
-                    "The child rule would not be met either: "
-                    f"{_child_rule_clause(present)}."
+                    f"The child rule would not be met either: {_child_rule_clause(present)}."
                 )
     if strong_unknown:
         reasons.append(f"Strong indicators answered unknown: {_join(strong_unknown)}.")

@@ -188,7 +188,10 @@ def test_catalogue_has_40_indicators_with_exact_codes_and_strengths():
     assert ALL_CODES == expected_codes
     assert STRONG_CODES == ["DR1", "CR1", "EX1", "CD1", "CD2", "CD3", "CD4", "CD5"]
     assert [i.code for i in INDICATORS if i.strength is W] == [
-        "DR7", "VR5", "EX6", "VD5",
+        "DR7",
+        "VR5",
+        "EX6",
+        "VD5",
     ]
     assert sum(1 for i in INDICATORS if i.strength is M) == 28
 
@@ -261,8 +264,9 @@ def test_catalogue_as_dict_is_json_and_complete():
     flat = [i for d in data["dimensions"] for i in d["indicators"]]
     assert [(i["code"], i["dimension"], i["strength"]) for i in flat] == EXPECTED_CATALOGUE
     assert {i["code"]: tuple(i["ctdc"]) for i in flat} == EXPECTED_CTDC
-    assert all(set(i) == {"code", "dimension", "strength", "label", "question", "ctdc"}
-               for i in flat)
+    assert all(
+        set(i) == {"code", "dimension", "strength", "label", "question", "ctdc"} for i in flat
+    )
     assert data["dimensions"][0]["name"] == "Deceptive recruitment"
 
 
@@ -326,7 +330,9 @@ def _dimension_cases():
                 continue  # the dimension has too few indicators of that strength
             yes = [code for p in picks for code in p]
             yield pytest.param(
-                dimension.code, yes, present,
+                dimension.code,
+                yes,
+                present,
                 id=f"{dimension.code}-{strong}s{medium}m{weak}w",
             )
 
@@ -357,8 +363,7 @@ def test_screen_unknown_answers_never_count_towards_presence():
 
 
 def test_dimension_result_lists_yes_by_strength_and_unknown_in_order():
-    result = screen(make_answers(yes=["CD6", "CD1", "CD11", "CD3"], unknown=["CD10", "CD2"]),
-                    ADULT)
+    result = screen(make_answers(yes=["CD6", "CD1", "CD11", "CD3"], unknown=["CD10", "CD2"]), ADULT)
     cd = next(d for d in result.dimensions if d.code == "CD")
     assert cd == DimensionResult(
         code="CD",
@@ -547,8 +552,10 @@ def test_screen_unknown_age_and_child_rule_met_needs_assessment(dimension):
     answers = make_answers(yes=PRESENT_WITHOUT_STRONG[dimension])
     result = screen(answers, AGE_UNKNOWN)
     assert result.classification is ASSESS
-    assert any(r.startswith("If the person was under 18 at recruitment, the child rule would "
-                            "be met") for r in result.reasons)
+    assert any(
+        r.startswith("If the person was under 18 at recruitment, the child rule would be met")
+        for r in result.reasons
+    )
 
 
 def test_screen_child_with_all_no_needs_assessment():
@@ -595,27 +602,41 @@ def test_parse_answers_fills_missing_codes_with_unknown():
 
 def test_parse_answers_accepts_every_value_and_answer_members():
     assert parse_answers({"DR1": "yes", "DR2": "no", "DR3": "unknown", "DR4": Answer.YES}) == {
-        **dict.fromkeys(ALL_CODES, UNKNOWN), "DR1": YES, "DR2": NO, "DR4": YES,
+        **dict.fromkeys(ALL_CODES, UNKNOWN),
+        "DR1": YES,
+        "DR2": NO,
+        "DR4": YES,
     }
 
 
 def test_parse_answers_lists_every_bad_code_and_value():
     with pytest.raises(InvalidAnswers) as caught:
-        parse_answers({
-            "DR1": "yes",
-            "XX1": "yes",
-            "DR2": "maybe",
-            "dr3": "no",
-            "CD12": "no",
-            "EX1": "YES",
-            "EX2": "",
-            "EX3": None,
-            "EX4": True,
-            "ZZ9": "perhaps",
-        })
+        parse_answers(
+            {
+                "DR1": "yes",
+                "XX1": "yes",
+                "DR2": "maybe",
+                "dr3": "no",
+                "CD12": "no",
+                "EX1": "YES",
+                "EX2": "",
+                "EX3": None,
+                "EX4": True,
+                "ZZ9": "perhaps",
+            }
+        )
     errors = caught.value.errors
     assert [where for where, _ in errors] == [
-        "XX1", "DR2", "dr3", "CD12", "EX1", "EX2", "EX3", "EX4", "ZZ9", "ZZ9",
+        "XX1",
+        "DR2",
+        "dr3",
+        "CD12",
+        "EX1",
+        "EX2",
+        "EX3",
+        "EX4",
+        "ZZ9",
+        "ZZ9",
     ]
     messages = dict(errors[:-1])
     assert messages["XX1"] == "is not an indicator code"
@@ -689,12 +710,15 @@ TODAY = date(2025, 10, 25)
     ],
 )
 def test_age_at_recruitment_precedence(date_of_birth, recruited_on, age_estimate, expected):
-    assert age_at_recruitment(
-        date_of_birth=date_of_birth,
-        recruited_on=recruited_on,
-        age_estimate=age_estimate,
-        today=TODAY,
-    ) == expected
+    assert (
+        age_at_recruitment(
+            date_of_birth=date_of_birth,
+            recruited_on=recruited_on,
+            age_estimate=age_estimate,
+            today=TODAY,
+        )
+        == expected
+    )
 
 
 @pytest.mark.parametrize(
@@ -703,7 +727,9 @@ def test_age_at_recruitment_precedence(date_of_birth, recruited_on, age_estimate
 )
 def test_age_group_on_eighteenth_birthday_boundary(recruited_on, group):
     age = age_at_recruitment(
-        date_of_birth=date(2000, 6, 15), recruited_on=recruited_on, age_estimate=None,
+        date_of_birth=date(2000, 6, 15),
+        recruited_on=recruited_on,
+        age_estimate=None,
         today=TODAY,
     )
     assert age_group(age) is group
@@ -721,8 +747,10 @@ def test_age_group_on_eighteenth_birthday_boundary(recruited_on, group):
 def test_age_at_recruitment_rejects_impossible_input(date_of_birth, recruited_on, age_estimate):
     with pytest.raises(ValueError):
         age_at_recruitment(
-            date_of_birth=date_of_birth, recruited_on=recruited_on,
-            age_estimate=age_estimate, today=TODAY,
+            date_of_birth=date_of_birth,
+            recruited_on=recruited_on,
+            age_estimate=age_estimate,
+            today=TODAY,
         )
 
 
@@ -780,8 +808,9 @@ def test_reasons_name_present_dimension_codes_with_strengths():
 
 def test_reasons_list_three_codes_with_commas():
     result = screen(make_answers(yes=["VD1", "VD2", "VD5"]), ADULT)
-    assert ("Abuse of vulnerability at destination present: VD1 (medium), VD2 (medium) "
-            "and VD5 (weak).") in result.reasons
+    assert (
+        "Abuse of vulnerability at destination present: VD1 (medium), VD2 (medium) and VD5 (weak)."
+    ) in result.reasons
 
 
 def test_reasons_explain_yes_answers_that_are_not_enough():
@@ -790,8 +819,10 @@ def test_reasons_explain_yes_answers_that_are_not_enough():
     assert "Exploitative conditions of work not present: EX1 (strong) is not enough." in (
         result.reasons
     )
-    assert ("Abuse of vulnerability at recruitment not present: VR2 (medium) and VR5 (weak) "
-            "are not enough.") in result.reasons
+    assert (
+        "Abuse of vulnerability at recruitment not present: VR2 (medium) and VR5 (weak) "
+        "are not enough."
+    ) in result.reasons
     assert not any(r.startswith("Deceptive recruitment") for r in result.reasons)
 
 
@@ -820,8 +851,7 @@ def test_reasons_state_adult_rule_met_naming_dimensions():
         ),
         (
             ("DR", "EX"),
-            "The adult rule is not met: missing coercion or abuse of vulnerability at "
-            "destination.",
+            "The adult rule is not met: missing coercion or abuse of vulnerability at destination.",
         ),
         (
             (),
@@ -868,14 +898,18 @@ def test_reasons_for_unknown_age():
         "The person's age at recruitment is unknown: the adult rule applies, and the child "
         "rule is checked as well."
     )
-    assert ("If the person was under 18 at recruitment, the child rule would be met: "
-            "coercion at destination is present.") in result.reasons
+    assert (
+        "If the person was under 18 at recruitment, the child rule would be met: "
+        "coercion at destination is present."
+    ) in result.reasons
 
 
 def test_reasons_for_unknown_age_when_child_rule_not_met_either():
     result = screen(make_answers(yes=present_yes("DR")), AGE_UNKNOWN)
-    assert ("The child rule would not be met either: neither exploitative conditions of "
-            "work nor coercion at destination is present.") in result.reasons
+    assert (
+        "The child rule would not be met either: neither exploitative conditions of "
+        "work nor coercion at destination is present."
+    ) in result.reasons
 
 
 def test_reasons_for_adult_age():
@@ -903,12 +937,21 @@ def test_reasons_do_not_say_would_be_met_when_rule_is_met():
 @pytest.mark.parametrize(
     ("answers", "age", "sentence"),
     [
-        (make_answers(rest=YES), ADULT,
-         "Suggestion: indicators of trafficking found; a caseworker decides."),
-        (make_answers(rest=UNKNOWN), ADULT,
-         "Suggestion: needs assessment; a caseworker looks further and decides."),
-        (make_answers(), ADULT,
-         "Suggestion: no indicators of trafficking found; a caseworker decides."),
+        (
+            make_answers(rest=YES),
+            ADULT,
+            "Suggestion: indicators of trafficking found; a caseworker decides.",
+        ),
+        (
+            make_answers(rest=UNKNOWN),
+            ADULT,
+            "Suggestion: needs assessment; a caseworker looks further and decides.",
+        ),
+        (
+            make_answers(),
+            ADULT,
+            "Suggestion: no indicators of trafficking found; a caseworker decides.",
+        ),
     ],
 )
 def test_reasons_end_with_a_suggestion_not_a_verdict(answers, age, sentence):
@@ -930,16 +973,24 @@ def test_reasons_are_plain_sentences(age, answers):
 # --- Properties over many answer sets ------------------------------------------------
 
 
-def _random_answer_sets(count: int, seed: int):
+def _random_answer_sets(count: int, seed: int, *, strong_no: bool = False):
     rng = random.Random(seed)
     weights = {YES: 1, NO: 3, UNKNOWN: 1}
-    return [
-        {code: rng.choices(list(weights), list(weights.values()))[0] for code in ALL_CODES}
-        for _ in range(count)
-    ]
+    sets = []
+    for _ in range(count):
+        answers = {
+            code: rng.choices(list(weights), list(weights.values()))[0] for code in ALL_CODES
+        }
+        if strong_no:
+            # otherwise almost every set has a strong yes or unknown and willing_worker is rare
+            answers.update(dict.fromkeys(STRONG_CODES, NO))
+        sets.append(answers)
+    return sets
 
 
-RANDOM_ANSWER_SETS = _random_answer_sets(150, seed=2009)
+RANDOM_ANSWER_SETS = _random_answer_sets(100, seed=2009) + _random_answer_sets(
+    100, seed=2010, strong_no=True
+)
 
 
 @pytest.mark.parametrize("age", list(AgeGroup))
