@@ -1,6 +1,7 @@
 """passage serve | migrate | createuser | demo | import-roster"""
 
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -35,8 +36,20 @@ def serve(
     """Serve Passage with uvicorn."""
     import uvicorn
 
+    # uvicorn's own access log prints paths with their query strings (a name search would land
+    # in the log); Passage logs requests itself by route template (app/main.py).
     uvicorn.run("app.asgi:app", host=host, port=port, workers=workers,
-                proxy_headers=True, log_level="info")
+                proxy_headers=True, log_level="info", access_log=False,
+                log_config=_log_config())
+
+
+def _log_config() -> dict:
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = {**LOGGING_CONFIG, "loggers": dict(LOGGING_CONFIG["loggers"])}
+    config["loggers"]["passage"] = {"handlers": ["default"], "level": "INFO",
+                                    "propagate": False}
+    return config
 
 
 @cli.command()
@@ -84,6 +97,69 @@ def demo() -> None:
     from app.demo.loader import load_demo
 
     load_demo(echo=typer.echo)
+
+
+@cli.command("import-roster")
+def import_roster(
+    file: Annotated[Path, typer.Argument(help="The roster: CSV (UTF-8) or XLSX",
+                                         exists=True, dir_okay=False, readable=True)],
+    as_user: Annotated[str, typer.Option(
+        "--as", help="Username of the border official whose organisation records it")],
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Check every row and report; write nothing")] = False,
+) -> None:
+    """Import a roster of crossings, as POST /api/v1/crossings/import does: all or nothing,
+    people already known are matched, crossings already on record are skipped."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from sqlmodel import select
+
+    from app import audit
+    from app.auth.models import User
+    from app.auth.permissions import Permission, can
+    from app.config import get_settings
+    from app.crossings import importer
+    from app.db import new_session
+    from app.errors import AppError
+
+    with file.open("rb") as f:
+        content = f.read(get_settings().max_upload_bytes + 1)
+    with new_session() as session:
+        user = session.exec(select(User).where(User.username == as_user)).first()
+        if user is None or not can(user, Permission.CROSSING_CREATE):
+            typer.echo(f"Error: {as_user} is not an active user who may record crossings "
+                       "(a border official)", err=True)
+            raise typer.Exit(2)
+        columns = (TextColumn("{task.description:<18}"), BarColumn(), MofNCompleteColumn())
+        with Progress(*columns, console=Console(stderr=True)) as bar:
+            tasks: dict[str, int] = {}
+
+            def progress(stage: str, done: int, total: int) -> None:
+                if stage not in tasks:
+                    tasks[stage] = bar.add_task(stage, total=total)
+                bar.update(tasks[stage], completed=done, total=total)
+
+            try:
+                report = importer.import_file(session, actor=audit.Actor.of(user, "cli"),
+                                              content=content, dry_run=dry_run,
+                                              progress=progress)
+            except importer.RosterInvalid as exc:
+                session.rollback()
+                bar.stop()
+                for e in exc.errors:
+                    where = f"row {e.row}" + (f", {e.column}" if e.column else "")
+                    typer.echo(f"{where}: {e.message}", err=True)
+                typer.echo(f"{len(exc.errors)} problem(s): nothing was imported.", err=True)
+                raise typer.Exit(1) from None
+            except AppError as exc:
+                session.rollback()
+                typer.echo(f"Error: {_plain(exc.detail)}", err=True)
+                raise typer.Exit(2) from None
+        session.commit()
+    verb = "Checked (nothing written)" if dry_run else "Imported"
+    typer.echo(f"{verb}: {report.rows} rows; {report.people_created} people registered, "
+               f"{report.people_matched} already known; {report.crossings_created} crossings "
+               f"recorded, {report.crossings_skipped} already on record.")
 
 
 def main() -> None:

@@ -24,11 +24,18 @@ class Settings(BaseSettings):
     token_minutes: int = 60
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
+    # sign-in throttling, per attempted name, kept in the database (holds across processes)
+    sign_in_max_failures: int = 5
+    sign_in_window_minutes: int = 15
+    sign_in_lock_minutes: int = 15
     # Cheaper argon2 parameters are allowed in tests; the code path is the same.
     argon2_time_cost: int = 3
     argon2_memory_cost: int = 65536
 
     max_upload_bytes: int = 10 * 1024 * 1024
+    # every other request body (forms, JSON); enforced by app.limits.BodySizeLimit
+    max_request_bytes: int = 1024 * 1024
+    upload_paths: tuple[str, ...] = ("/api/v1/crossings/import", "/crossings/import")
     max_roster_rows: int = 20_000
     suppression_threshold: int = 5
 

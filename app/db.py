@@ -43,19 +43,25 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=15000")
         cursor.close()
 
+    # IMMEDIATE takes the write lock up front: a deferred transaction that reads and then
+    # writes fails at once with "database is locked" when another writer holds the lock,
+    # whereas IMMEDIATE waits for busy_timeout. SQLite serves one office; writes are short.
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        engine = create_engine(url, connect_args={"check_same_thread": False},
+                               hide_parameters=True)
         _configure_sqlite(engine)
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    # hide_parameters: SQL errors must not carry personal values into logs
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10,
+                         hide_parameters=True)
 
 
 @lru_cache

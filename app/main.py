@@ -1,6 +1,7 @@
 """create_app(): routers, middleware, error handlers."""
 
 import logging
+import time
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -12,9 +13,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app.config import Settings, get_settings
 from app.db import SessionFactory, engine_for, session_factory_for
 from app.errors import AppError, NotAuthenticated
+from app.limits import BodySizeLimit
 from app.web import STATIC_DIR, render
 
 log = logging.getLogger("passage")
+access_log = logging.getLogger("passage.access")
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -52,9 +55,21 @@ def create_app(settings: Settings | None = None,
     app.state.session_factory = session_factory or session_factory_for(
         engine_for(settings.database_url))
 
+    # added before the headers middleware so that it runs inside it: a 413 gets the headers too
+    app.add_middleware(BodySizeLimit, max_request_bytes=settings.max_request_bytes,
+                       max_upload_bytes=settings.max_upload_bytes,
+                       upload_paths=settings.upload_paths)
+
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
+        started = time.perf_counter()
         response = await call_next(request)
+        # The access log names the route's template, never the concrete path or query string:
+        # those can carry names (a search) or record ids.
+        route = request.scope.get("route")
+        access_log.info("%s %s %s %.0fms", request.method,
+                        getattr(route, "path", "(unmatched)"), response.status_code,
+                        (time.perf_counter() - started) * 1000)
         for name, value in SECURITY_HEADERS.items():
             if request.url.path.startswith(("/docs", "/redoc")) and name == \
                     "Content-Security-Policy":
@@ -120,11 +135,24 @@ def create_app(settings: Settings | None = None,
 
 def routers() -> list:
     """Every router of the app; each domain's API router and its pages."""
+    from app.admin import routes as admin
+    from app.audit import routes as audit
     from app.auth import routes as auth
+    from app.cases import routes as cases
     from app.compounds import routes as compounds
+    from app.crossings import routes as crossings
     from app.nationalities import routes as nationalities
+    from app.people import pages as people_pages
+    from app.people import routes as people
+    from app.referrals import routes as referrals
+    from app.reports import routes as reports
+    from app.screening import routes as screening
 
     return [
         auth.api, nationalities.api, compounds.api,
         auth.pages, compounds.pages,
+        screening.api, cases.api, cases.pages, people_pages.pages,
+        audit.api, admin.api, audit.pages, admin.pages,
+        people.api, crossings.api, crossings.uploads, crossings.pages,
+        referrals.api, referrals.pages, reports.api, reports.pages,
     ]

@@ -35,3 +35,144 @@ def make_user(session: Session, *, role: str, organization: Organization | None 
 
 def aware(year: int, month: int, day: int, hour: int = 12) -> datetime:
     return datetime(year, month, day, hour, tzinfo=UTC)
+
+
+def make_person(session: Session, *, organization: Organization | None = None, **overrides):
+    """A person registered by `organization` (a new one unless given); name_key kept."""
+    from app.people.models import Person
+    from app.people.service import name_key
+
+    organization = organization or make_organization(session)
+    values = {"given_name": unique("Given"), "family_name": "Family", "sex": "unknown",
+              "nationality_code": "IN", "languages": []}
+    values.update(overrides)
+    person = Person(**values, registered_by_organization_id=organization.id,
+                    name_key=name_key(values["given_name"], values["family_name"]))
+    session.add(person)
+    session.flush()
+    return person
+
+
+def make_crossing(session: Session, *, person, organization: Organization | None = None,
+                  **overrides):
+    """A crossing of `person` recorded by `organization` (the person's own by default)."""
+    from app.crossings.models import Crossing
+
+    values = {"crossed_at": aware(2025, 10, 22), "crossing_point": "Mae Sot Friendship Bridge 2"}
+    values.update(overrides)
+    crossing = Crossing(**values, person_id=person.id, recorded_by_organization_id=(
+        organization.id if organization else person.registered_by_organization_id))
+    session.add(crossing)
+    session.flush()
+    return crossing
+
+
+def make_case(session: Session, *, person, organization: Organization, assigned_to=None,
+              status: str = "open"):
+    """A case of `person` owned by `organization`, with a reference derived from its id as
+    the cases service makes them."""
+    from app.cases.models import Case
+
+    case = Case(reference=unique("tmp-case-"), person_id=person.id,
+                organization_id=organization.id, status=status,
+                assigned_to_id=assigned_to.id if assigned_to else None)
+    session.add(case)
+    session.flush()
+    case.reference = f"PSG-2025-{case.id:06d}"
+    session.add(case)
+    session.flush()
+    return case
+
+
+def make_audit_event(session: Session, *, at: datetime | None = None, actor=None,
+                     **overrides):
+    """An audit event written the way the app writes them (audit.record), at a chosen time."""
+    from app import audit
+
+    values = {"action": "person.read", "entity_type": "person", "entity_id": 1}
+    values.update(overrides)
+    event = audit.record(session, actor=actor or Actor.system("test"), **values)
+    if at is not None:
+        event.at = at
+    session.flush()
+    return event
+
+
+def make_compound(session: Session, *, name: str | None = None, **overrides):
+    """A compound; the name is unique, so an existing one of that name is returned."""
+    from sqlmodel import select
+
+    from app.compounds.models import Compound
+
+    name = name or unique("Compound ")
+    found = session.exec(select(Compound).where(Compound.name == name)).first()
+    if found is not None:
+        return found
+    compound = Compound(**{"country_code": "MM", **overrides}, name=name)
+    session.add(compound)
+    session.flush()
+    return compound
+
+
+def make_roster_compounds(session: Session) -> dict[str, int]:
+    """The compounds the demo roster names, by name -> id."""
+    from app.demo.roster import COMPOUNDS
+
+    return {data["name"]: make_compound(session, **data).id for data in COMPOUNDS}
+
+
+def make_screening(session: Session, *, case, answers: dict[str, str] | None = None,
+                   age_group: str = "adult", at: datetime | None = None, created_by=None):
+    """An interview of `case` with its answers and the rules' real suggestion, as the cases
+    service stores them (answers left out count as unknown)."""
+    from app.cases.models import Interview, InterviewAnswer, Screening
+    from app.screening.rules import AgeGroup, parse_answers, screen
+
+    at = at or aware(2025, 10, 24)
+    parsed = parse_answers(answers or {})
+    result = screen(parsed, AgeGroup(age_group))
+    interview = Interview(case_id=case.id, conducted_at=at, consent_given=True,
+                          created_by_id=created_by.id if created_by else None, created_at=at)
+    session.add(interview)
+    session.flush()
+    session.add_all(InterviewAnswer(interview_id=interview.id, code=code, answer=value.value)
+                    for code, value in parsed.items())
+    screening = Screening(interview_id=interview.id, case_id=case.id,
+                          classification=result.classification.value,
+                          rules_version=result.rules_version, age_group=result.age_group.value,
+                          result=result.to_dict(), created_at=at)
+    session.add(screening)
+    session.flush()
+    return screening
+
+
+def make_determination(session: Session, *, case, outcome: str, decided_by,
+                       screening=None, at: datetime | None = None, rationale: str = ""):
+    from app.cases.models import Determination
+
+    determination = Determination(case_id=case.id, outcome=outcome, rationale=rationale,
+                                  screening_id=screening.id if screening else None,
+                                  decided_by_id=decided_by.id, decided_at=at or aware(2025, 10, 25))
+    session.add(determination)
+    session.flush()
+    return determination
+
+
+def make_referral(session: Session, *, case, created_by, status: str = "pending",
+                  at: datetime | None = None, **overrides):
+    """A referral of `case` by `created_by` (its organisation's), with its first history line."""
+    from app.referrals.models import Referral, ReferralStatusChange
+
+    values = {"service": "shelter", "recipient": unique("Safe House "),
+              "consent_to_share": True, "notes": ""}
+    values.update(overrides)
+    at = at or aware(2025, 10, 26)
+    referral = Referral(**values, case_id=case.id, organization_id=case.organization_id,
+                        status=status, created_by_id=created_by.id, created_at=at,
+                        updated_at=at)
+    session.add(referral)
+    session.flush()
+    session.add(ReferralStatusChange(referral_id=referral.id, to_status="pending",
+                                     changed_by_id=created_by.id, changed_at=at))
+    session.flush()
+    return referral

@@ -1,7 +1,7 @@
 from datetime import datetime
 
-from sqlalchemy import String
-from sqlmodel import Field
+from sqlalchemy import Index, String
+from sqlmodel import Field, SQLModel
 
 from app.db import Timestamped, utcnow
 
@@ -41,3 +41,30 @@ class AuthSession(Timestamped, table=True):
     expires_at: datetime
     revoked_at: datetime | None = None
     client_address: str | None = Field(default=None, max_length=64)
+
+
+class SignInFailure(SQLModel, table=True):
+    """One failed sign-in for a name, kept only while it counts towards a lock. The name is a
+    keyed hash, never the text: a password typed into the name field must not be stored."""
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (Index("ix_sign_in_failures_name_hash_at", "name_hash", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name_hash: str = Field(max_length=64)
+    at: datetime = Field(default_factory=utcnow)
+
+
+class SignInLock(Timestamped, table=True):
+    """A name refused sign-in until locked_until (or until an administrator lifts it). One row
+    per name, reused by later locks; the audit log keeps the history."""
+
+    __tablename__ = "sign_in_locks"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name_hash: str = Field(max_length=64, unique=True)
+    user_id: int | None = Field(default=None, foreign_key="users.id", index=True)
+    locked_at: datetime = Field(default_factory=utcnow)
+    locked_until: datetime = Field(index=True)
+    lifted_at: datetime | None = None
+    lifted_by_id: int | None = Field(default=None, foreign_key="users.id")

@@ -44,40 +44,47 @@ class Permission(StrEnum):
     EXPORT_REFERRALS_ALL = "export:referrals_all"
     EXPORT_STATISTICS = "export:statistics"
     EXPORT_CTDC = "export:ctdc"
+    EXPORTS_PAGE = "export:page"  # the exports page: roles holding at least one export above
     # reference data and administration
     COMPOUND_READ = "compound:read"
     COMPOUND_WRITE = "compound:write"
     USER_ADMIN = "user:admin"
     ORGANIZATION_ADMIN = "organization:admin"
     AUDIT_READ = "audit:read"
+    # every signed-in user, on their own account
+    OWN_ACCOUNT = "account:own"
 
 
 P = Permission
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CASEWORKER: frozenset({
+        P.OWN_ACCOUNT,
         P.PERSON_CREATE, P.PERSON_READ_OWN_ORG, P.PERSON_DUPLICATE_SEARCH,
         P.CROSSING_READ_OWN_CASES,
         P.CASE_WRITE, P.CASE_READ_OWN_ORG, P.INTERVIEW_WRITE, P.INTERVIEW_READ,
         P.SCREENING_READ, P.DETERMINATION_WRITE,
         P.REFERRAL_CREATE, P.REFERRAL_READ_OWN_ORG,
-        P.STATS_READ, P.EXPORT_REFERRALS_OWN_ORG,
+        P.STATS_READ, P.EXPORT_REFERRALS_OWN_ORG, P.EXPORTS_PAGE,
         P.COMPOUND_READ,
     }),
     Role.BORDER_OFFICIAL: frozenset({
+        P.OWN_ACCOUNT,
         P.PERSON_CREATE, P.PERSON_READ_OWN_ORG,
         P.CROSSING_CREATE, P.CROSSING_READ,
-        P.STATS_READ, P.EXPORT_STATISTICS,
+        P.STATS_READ, P.EXPORT_STATISTICS, P.EXPORTS_PAGE,
         P.COMPOUND_READ,
     }),
     Role.COORDINATOR: frozenset({
+        P.OWN_ACCOUNT,
         P.PERSON_READ_ALL,
         P.CROSSING_READ,
         P.SCREENING_READ, P.SCREENING_READ_ALL,
         P.REFERRAL_READ_ALL, P.REFERRAL_UPDATE_STATUS,
-        P.STATS_READ, P.EXPORT_REFERRALS_ALL, P.EXPORT_STATISTICS, P.EXPORT_CTDC,
+        P.STATS_READ, P.EXPORT_REFERRALS_ALL, P.EXPORT_STATISTICS, P.EXPORT_CTDC, P.EXPORTS_PAGE,
         P.COMPOUND_READ, P.COMPOUND_WRITE,
     }),
     Role.ADMIN: frozenset({
+        P.OWN_ACCOUNT,
         P.STATS_READ,
         P.COMPOUND_READ, P.COMPOUND_WRITE,
         P.USER_ADMIN, P.ORGANIZATION_ADMIN, P.AUDIT_READ,

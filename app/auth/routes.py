@@ -1,36 +1,44 @@
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
+from itsdangerous import BadSignature
 from sqlmodel import Session
 
 from app.auth import service
-from app.auth.models import Organization
-from app.auth.permissions import ROLE_PERMISSIONS, Role
-from app.auth.schemas import MeRead, Token
+from app.auth.models import Organization, User
+from app.auth.permissions import ROLE_PERMISSIONS, Permission, Role
+from app.auth.schemas import MeRead, PasswordChange, SessionsEnded, Token
+from app.auth.security import PASSWORDS_DIFFER
 from app.deps import (
     SESSION_COOKIE,
+    ActorDep,
     CurrentUser,
     OptionalUser,
     SessionDep,
     client_address,
+    require,
     session_serializer,
 )
-from app.errors import NotAuthenticated
+from app.errors import InvalidInput, NotAuthenticated, TooManyRequests
+from app.forms import app_error_fields
 from app.web import check_csrf, redirect, render
 
 api = APIRouter(prefix="/api/v1", tags=["auth"])
 pages = APIRouter(include_in_schema=False)
 
 
-@api.post("/auth/token", response_model=Token)
+@api.post("/auth/token", response_model=Token,
+          responses={401: {"description": "Incorrect username or password"},
+                     429: {"description": "Too many failed sign-ins for this name"}})
 def issue_token(
     request: Request,
     session: SessionDep,
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
 ) -> Token:
-    """Exchange a username and password for an expiring bearer token."""
+    """Exchange a username and password for an expiring bearer token. After repeated failures
+    for a name, the name is refused with 429 for a while (Retry-After says how long)."""
     user = _authenticate_and_keep_audit(session, request, form.username, form.password)
     secret, seconds = service.issue_token(session, user=user, client=client_address(request))
     return Token(access_token=secret, expires_in=seconds)
@@ -41,9 +49,26 @@ def _authenticate_and_keep_audit(session: Session, request: Request, username: s
     try:
         return service.authenticate(session, username=username, password=password,
                                     client=client_address(request))
-    except NotAuthenticated:
-        session.commit()  # the failed attempt is audited even though the request fails
+    except (NotAuthenticated, TooManyRequests):
+        # the failed attempt (its audit event and its count towards a lock) is kept even
+        # though the request fails
+        session.commit()
         raise
+
+
+def _presented_secret(request: Request) -> str | None:
+    """The secret of the token or browser session this request was made with."""
+    if getattr(request.state, "auth_kind", None) == "token":
+        return request.headers.get("authorization", "")[7:].strip()
+    return getattr(request.state, "session_secret", None)
+
+
+@api.post("/auth/revoke", status_code=204, response_class=Response)
+def revoke_token(request: Request, session: SessionDep, actor: ActorDep) -> Response:
+    """End the bearer token (or browser session) this request is made with, on the server."""
+    service.end_session(session, secret=_presented_secret(request),
+                        kind=request.state.auth_kind, actor=actor)
+    return Response(status_code=204)
 
 
 @api.get("/me", response_model=MeRead)
@@ -54,6 +79,24 @@ def me(user: CurrentUser, session: SessionDep) -> MeRead:
                   permissions=sorted(p.value for p in ROLE_PERMISSIONS[Role(user.role)]))
 
 
+@api.post("/me/password", response_model=SessionsEnded,
+          responses={422: {"description": "Wrong current password, or a weak new one"},
+                     429: {"description": "Too many wrong passwords for this name"}})
+def change_own_password(request: Request, session: SessionDep, actor: ActorDep,
+                        user: Annotated[User, require(Permission.OWN_ACCOUNT)],
+                        password_in: PasswordChange) -> SessionsEnded:
+    """Change your own password (the current one is required). Every other session and token
+    of yours ends; the one making this request stays."""
+    try:
+        ended = service.change_password(
+            session, actor=actor, user=user, current_password=password_in.current_password,
+            new_password=password_in.new_password, keep_secret=_presented_secret(request))
+    except (InvalidInput, TooManyRequests):
+        session.commit()  # a wrong current password counts towards the lock, and is audited
+        raise
+    return SessionsEnded(sessions_ended=ended)
+
+
 def _safe_next(target: str | None) -> str:
     """Only a path on this site: never an open redirect."""
     if not target:
@@ -62,6 +105,16 @@ def _safe_next(target: str | None) -> str:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return "/"
     return target
+
+
+def _cookie_secret(request: Request) -> str | None:
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return None
+    try:
+        return session_serializer(request).loads(cookie)
+    except BadSignature:
+        return None
 
 
 @pages.get("/login")
@@ -80,12 +133,21 @@ async def login(
     next: Annotated[str, Form(max_length=2000)] = "/",
 ):
     await check_csrf(request)
+    context = {"next": _safe_next(next), "username": username}
     try:
         user = _authenticate_and_keep_audit(session, request, username.strip(), password)
     except NotAuthenticated:
         return render(request, "auth/login.html",
-                      {"next": _safe_next(next), "username": username,
-                       "errors": ["Incorrect username or password."]}, status_code=401)
+                      {**context, "errors": ["Incorrect username or password."]},
+                      status_code=401)
+    except TooManyRequests as exc:
+        response = render(request, "auth/login.html", {**context, "errors": [exc.detail]},
+                          status_code=429)
+        response.headers.update(exc.headers or {})
+        return response
+    # a session id from before sign-in is never carried over (session fixation)
+    if (previous := _cookie_secret(request)) is not None:
+        service.end_session(session, secret=previous, kind="cookie")
     secret, _ = service.start_browser_session(session, user=user,
                                               client=client_address(request))
     response = redirect(_safe_next(next))
@@ -100,7 +162,7 @@ async def logout(request: Request, session: SessionDep, user: OptionalUser):
     await check_csrf(request)
     secret = getattr(request.state, "session_secret", None)
     if user is not None and secret:
-        service.end_session(session, secret=secret, kind="cookie")
+        service.end_session(session, secret=secret, kind="cookie", actor=request.state.actor)
     response = redirect("/login")
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -111,3 +173,47 @@ def home(request: Request, user: OptionalUser):
     if user is None:
         return redirect("/login")
     return render(request, "home/index.html")
+
+
+@pages.get("/account/password", dependencies=[require(Permission.OWN_ACCOUNT)])
+def password_page(request: Request, changed: bool = False):
+    return render(request, "auth/password.html", {"errors": {}, "changed": changed})
+
+
+@pages.post("/account/password")
+def change_password_form(
+    request: Request, session: SessionDep, actor: ActorDep,
+    user: Annotated[User, require(Permission.OWN_ACCOUNT)],
+    current_password: Annotated[str, Form(max_length=1024)] = "",
+    new_password: Annotated[str, Form(max_length=1024)] = "",
+    confirm_password: Annotated[str, Form(max_length=1024)] = "",
+):
+    errors: dict[str, str] = {}
+    status_code = 422
+    if new_password != confirm_password:
+        errors["confirm_password"] = PASSWORDS_DIFFER
+    else:
+        try:
+            service.change_password(session, actor=actor, user=user,
+                                    current_password=current_password,
+                                    new_password=new_password,
+                                    keep_secret=_presented_secret(request))
+        except InvalidInput as exc:
+            errors = app_error_fields(exc)
+        except TooManyRequests as exc:
+            errors, status_code = {"form": str(exc.detail)}, 429
+    if errors:
+        # nothing is rolled back: a wrong current password stays counted and audited
+        return render(request, "auth/password.html",
+                      {"errors": errors, "error_list": _error_list(errors)},
+                      status_code=status_code)
+    return redirect("/account/password?changed=true")
+
+
+PASSWORD_LABELS = {"current_password": "Current password", "new_password": "New password",
+                   "confirm_password": "New password again"}
+
+
+def _error_list(errors: dict[str, str]) -> list[dict[str, str]]:
+    return [{"field": k if k in PASSWORD_LABELS else "", "label": PASSWORD_LABELS.get(k, ""),
+             "message": v} for k, v in errors.items()]

@@ -1,4 +1,6 @@
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.auth.security import MAX_PASSWORD_LENGTH
 
 
 class Token(BaseModel):
@@ -15,3 +17,14 @@ class MeRead(BaseModel):
     organization: str
     organization_id: int
     permissions: list[str]
+
+
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
+    new_password: str = Field(max_length=MAX_PASSWORD_LENGTH)
+
+
+class SessionsEnded(BaseModel):
+    sessions_ended: int

@@ -9,6 +9,7 @@ from passlib.context import CryptContext
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024
+PASSWORDS_DIFFER = "The two passwords are not the same"
 
 
 @lru_cache

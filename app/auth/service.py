@@ -2,10 +2,12 @@
 
 from datetime import timedelta
 
-from sqlmodel import Session, select
+from sqlalchemy import update
+from sqlmodel import Session, func, select
 
 from app import audit
 from app.audit.service import Actor
+from app.auth import throttle
 from app.auth.models import AuthSession, Organization, User
 from app.auth.permissions import Role
 from app.auth.security import (
@@ -72,16 +74,25 @@ def create_user(
 
 def authenticate(session: Session, *, username: str, password: str, client: str | None) -> User:
     """The user for these credentials; the same NotAuthenticated for an unknown user and a
-    wrong password. Both outcomes are audited."""
+    wrong password. Both outcomes are audited. A name with too many recent failures gets
+    TooManyRequests, whatever the password (see throttle.py)."""
+    name = throttle.name_hash(username)
+    throttle.serialize_attempts(session, name_hash=name)
     user = session.exec(select(User).where(User.username == username)).first()
+    # the attempted name is kept only when it is a real account: a mistyped password
+    # pasted into the name field must not end up in the audit log
+    failed_actor = Actor.of(user, client) if user else Actor.anonymous(client)
+    if (lock := throttle.active_lock(session, name_hash=name)) is not None:
+        audit.record(session, actor=failed_actor, action="auth.sign_in", entity_type="user",
+                     entity_id=user.id if user else None, outcome="locked")
+        raise throttle.locked_error(lock)
     ok = verify_password(password, user.password_hash if user else None)
     if not ok or user is None or not user.is_active:
-        # the attempted name is kept only when it is a real account: a mistyped password
-        # pasted into the name field must not end up in the audit log
-        actor = Actor.of(user, client) if user else Actor.anonymous(client)
-        audit.record(session, actor=actor, action="auth.sign_in", entity_type="user",
+        audit.record(session, actor=failed_actor, action="auth.sign_in", entity_type="user",
                      entity_id=user.id if user else None, outcome="failure")
+        throttle.record_failure(session, name_hash=name, user=user, actor=failed_actor)
         raise NotAuthenticated("Incorrect username or password")
+    throttle.clear_failures(session, name_hash=name)
     audit.record(session, actor=Actor.of(user, client), action="auth.sign_in",
                  entity_type="user", entity_id=user.id)
     return user
@@ -137,10 +148,71 @@ def resolve(session: Session, *, secret: str, kind: str) -> tuple[User, AuthSess
     return user, row
 
 
-def end_session(session: Session, *, secret: str, kind: str) -> None:
+def end_session(session: Session, *, secret: str, kind: str,
+                actor: Actor | None = None) -> None:
+    """Ends one browser session (sign-out) or one bearer token (revocation) on the server."""
     row = session.exec(
         select(AuthSession).where(AuthSession.secret_hash == hash_secret(secret))
     ).first()
     if row is not None and row.kind == kind and row.revoked_at is None:
         row.revoked_at = utcnow()
         session.add(row)
+        if actor is not None:
+            audit.record(session, actor=actor,
+                         action="auth.sign_out" if kind == "cookie" else "auth.token_revoke",
+                         entity_type="user", entity_id=row.user_id)
+
+
+def end_user_sessions(session: Session, *, user_id: int, keep_secret: str | None = None) -> int:
+    """Ends every live session and token of a user (but the one in use, when given); returns
+    how many were ended."""
+    statement = update(AuthSession).where(AuthSession.user_id == user_id,
+                                          AuthSession.revoked_at.is_(None),
+                                          AuthSession.expires_at > utcnow())
+    if keep_secret is not None:
+        statement = statement.where(AuthSession.secret_hash != hash_secret(keep_secret))
+    result = session.exec(statement.values(revoked_at=utcnow()))
+    return result.rowcount or 0
+
+
+def live_session_count(session: Session, *, user_id: int) -> int:
+    return session.exec(
+        select(func.count()).select_from(AuthSession).where(
+            AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None),
+            AuthSession.expires_at > utcnow())
+    ).one()
+
+
+def change_password(session: Session, *, actor: Actor, user: User, current_password: str,
+                    new_password: str, keep_secret: str | None) -> int:
+    """A user changes their own password. The current one is required, and wrong guesses
+    count towards the sign-in lock of the name, so a borrowed session cannot be used to try
+    passwords. Every other session and token of the user ends; returns how many."""
+    name = throttle.name_hash(user.username)
+    throttle.serialize_attempts(session, name_hash=name)
+    if (lock := throttle.active_lock(session, name_hash=name)) is not None:
+        raise throttle.locked_error(lock)
+    if not verify_password(current_password, user.password_hash):
+        audit.record(session, actor=actor, action="auth.password_change", entity_type="user",
+                     entity_id=user.id, outcome="failure")
+        throttle.record_failure(session, name_hash=name, user=user, actor=actor)
+        raise field_error("current_password", "The current password is not correct")
+    if problem := password_problem(new_password):
+        raise field_error("new_password", problem)
+    if verify_password(new_password, user.password_hash):
+        raise field_error("new_password", "The new password must differ from the current one")
+    set_password(session, user=user, password=new_password)
+    ended = end_user_sessions(session, user_id=user.id, keep_secret=keep_secret)
+    throttle.clear_failures(session, name_hash=name)
+    audit.record(session, actor=actor, action="auth.password_change", entity_type="user",
+                 entity_id=user.id, detail={"sessions_ended": ended})
+    return ended
+
+
+def set_password(session: Session, *, user: User, password: str) -> None:
+    if problem := password_problem(password):
+        raise field_error("password", problem)
+    user.password_hash = hash_password(password)
+    user.password_changed_at = utcnow()
+    session.add(user)
+    session.flush()

@@ -3,6 +3,8 @@ own step (crossings, cases and interviews, referrals); each step must be idempot
 
 from collections.abc import Callable
 
+from app.demo.cases import load_cases
 from app.demo.crossings import load_crossings
+from app.demo.referrals import load_referrals
 
-STEPS: list[Callable] = [load_crossings]
+STEPS: list[Callable] = [load_crossings, load_cases, load_referrals]

@@ -1,6 +1,27 @@
-"""People: registration, search and scope."""
+"""People: registration, reading, matching and scope."""
 
 import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import ARRAY, ColumnElement, any_, bindparam, false, or_, true
+from sqlmodel import Session, select
+
+from app import audit
+from app.audit.service import Actor
+from app.auth.permissions import Permission, can
+from app.cases.models import Case
+from app.crossings.filters import CrossingFilters
+from app.crossings.models import Crossing
+from app.errors import Hidden, NotFound, field_error
+from app.nationalities.models import Nationality
+from app.pagination import PageParams, paginate
+from app.people.models import Person
+from app.people.schemas import PersonCreate
+
+# Values per batched lookup: well under SQLite's limit of bind parameters.
+LOOKUP_BATCH = 900
 
 
 def name_key(given_name: str, family_name: str) -> str:
@@ -10,3 +31,170 @@ def name_key(given_name: str, family_name: str) -> str:
     # strip combining accents of Latin letters only; other scripts keep their marks
     stripped = "".join(ch for ch in decomposed if not (unicodedata.combining(ch) and ch < "\u0370"))
     return " ".join(unicodedata.normalize("NFC", stripped).casefold().split())
+
+
+def normalize_document_number(value: str | None) -> str | None:
+    """Upper case without spaces: "p 1234 567" and "P1234567" are the same passport."""
+    if value is None:
+        return None
+    value = "".join(value.split()).upper()
+    return value or None
+
+
+def visible_people(actor: Actor) -> ColumnElement[bool]:
+    """The one scope rule for people (DESIGN.md): a condition on Person for actor's reads.
+
+    Coordinators read everyone; caseworkers the people their organisation registered or holds
+    a case for; border officials the people their organisation registered or recorded a
+    crossing of; anyone else no one."""
+    if can(actor, Permission.PERSON_READ_ALL):
+        return true()
+    if not can(actor, Permission.PERSON_READ_OWN_ORG) or actor.organization_id is None:
+        return false()
+    org = actor.organization_id
+    clauses: list[ColumnElement[bool]] = [Person.registered_by_organization_id == org]
+    if can(actor, Permission.CASE_READ_OWN_ORG):
+        clauses.append(Person.id.in_(select(Case.person_id).where(Case.organization_id == org)))
+    if can(actor, Permission.CROSSING_CREATE):
+        clauses.append(Person.id.in_(
+            select(Crossing.person_id).where(Crossing.recorded_by_organization_id == org)))
+    return or_(*clauses)
+
+
+def check_nationality(session: Session, code: str | None, *, field: str = "nationality_code"):
+    if code is not None and session.get(Nationality, code) is None:
+        raise field_error(field, "Not an ISO 3166-1 alpha-2 country code")
+
+
+def person_values(person_in: PersonCreate, *, actor: Actor) -> dict:
+    """The column values of a new person: what create_person and the roster import insert."""
+    values = person_in.model_dump()
+    values["sex"] = person_in.sex.value
+    values["document_number"] = normalize_document_number(person_in.document_number)
+    values["name_key"] = name_key(person_in.given_name, person_in.family_name)
+    values["registered_by_organization_id"] = actor.organization_id
+    values["created_by_id"] = actor.user_id
+    return values
+
+
+def create_person(session: Session, *, actor: Actor, person_in: PersonCreate) -> Person:
+    check_nationality(session, person_in.nationality_code)
+    person = Person(**person_values(person_in, actor=actor))
+    session.add(person)
+    session.flush()
+    audit.record(session, actor=actor, action="person.create", entity_type="person",
+                 entity_id=person.id)
+    return person
+
+
+def get_person(session: Session, *, actor: Actor, person_id: int) -> Person:
+    """One person's record, if actor may see it (404 otherwise); the read is audited."""
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFound("No such person")
+    if not is_visible(session, actor=actor, person_id=person_id):
+        raise Hidden("No such person", action="person.read", entity_type="person",
+                     entity_id=person_id)
+    audit.record(session, actor=actor, action="person.read", entity_type="person",
+                 entity_id=person_id)
+    return person
+
+
+def is_visible(session: Session, *, actor: Actor, person_id: int) -> bool:
+    return session.exec(
+        select(Person.id).where(Person.id == person_id, visible_people(actor))
+    ).first() is not None
+
+
+def list_people(session: Session, *, actor: Actor, filters: CrossingFilters,
+                page: PageParams) -> tuple[list[Person], int]:
+    """The people actor may see, newest first; crossing filters keep people with a matching
+    crossing. The read is audited with the ids shown (never names)."""
+    statement = select(Person).where(visible_people(actor), *filters.person_conditions())
+    if filters.filters_crossings:
+        statement = statement.where(Person.id.in_(
+            select(Crossing.person_id).where(*filters.crossing_conditions())))
+    rows, total = paginate(session, statement.order_by(Person.id.desc()), page)
+    audit.record(session, actor=actor, action="person.list", entity_type="person",
+                 detail={"count": len(rows), "total": total, "ids": [p.id for p in rows]})
+    return rows, total
+
+
+# --- matching: is this someone Passage already knows? ---
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """What a roster row or a form says about who someone is."""
+
+    name_key: str
+    nationality_code: str | None
+    date_of_birth: date | None
+    age_estimate: int | None
+    document_number: str | None  # normalised
+
+    @property
+    def document_key(self) -> tuple | None:
+        if not self.document_number:
+            return None
+        return (self.document_number, self.nationality_code)
+
+    @property
+    def person_key(self) -> tuple:
+        # without a date of birth, the age estimate stands in for it
+        return (self.name_key, self.nationality_code, self.date_of_birth,
+                self.age_estimate if self.date_of_birth is None else None)
+
+    def same_as(self, document_number: str | None) -> bool:
+        """Same name, nationality and birth: the same person unless both documents differ."""
+        return not (self.document_number and document_number
+                    and self.document_number != document_number)
+
+
+def find_known_people(session: Session, identities: Sequence[Identity]) -> list[int | None]:
+    """For each identity, the id of the person already recorded as the same person (same
+    document number and nationality, or same name, nationality and date of birth), or None.
+
+    Batched IN queries on document numbers and name keys: a handful of queries for a
+    20,000-row roster, whatever the size of the table."""
+    by_document: dict[tuple, int] = {}
+    documents = sorted({i.document_number for i in identities if i.document_number})
+    for chunk in _chunks(documents):
+        for pid, number, nationality in session.exec(
+            select(Person.id, Person.document_number, Person.nationality_code)
+            .where(one_of(session, Person.document_number, chunk))
+        ):
+            key = (number, nationality)
+            by_document[key] = min(pid, by_document.get(key, pid))
+
+    found: list[int | None] = [by_document.get(i.document_key) if i.document_key else None
+                               for i in identities]
+    by_person: dict[tuple, list[tuple[int, str | None]]] = {}
+    names = sorted({i.name_key for i, pid in zip(identities, found, strict=True) if pid is None})
+    for chunk in _chunks(names):
+        for row in session.exec(
+            select(Person.id, Person.name_key, Person.nationality_code, Person.date_of_birth,
+                   Person.age_estimate, Person.document_number)
+            .where(one_of(session, Person.name_key, chunk))
+        ):
+            pid, key, nationality, born, age, number = row
+            person_key = (key, nationality, born, age if born is None else None)
+            by_person.setdefault(person_key, []).append((pid, number))
+    for index, identity in enumerate(identities):
+        if found[index] is None:
+            candidates = [pid for pid, number in by_person.get(identity.person_key, ())
+                          if identity.same_as(number)]
+            found[index] = min(candidates) if candidates else None
+    return found
+
+
+def one_of(session: Session, column, values: list) -> ColumnElement[bool]:
+    """`column IN values` for a batch of lookups. On PostgreSQL, one array parameter
+    (`= ANY(...)`): psycopg prepares a statement it runs often, and the generic plan of an
+    IN list of hundreds of placeholders compares every row with every value."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
+    return column.in_(values)
+
+
+def _chunks(values: list) -> list[list]:
+    return [values[i:i + LOOKUP_BATCH] for i in range(0, len(values), LOOKUP_BATCH)]

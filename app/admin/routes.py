@@ -1,0 +1,352 @@
+"""Administration API (/api/v1/admin/...) and pages (/admin/...): users, organisations and
+sign-in locks. Administrators only; anyone else gets 403, and the refusal is audited."""
+
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Path, Query, Request, Response
+from pydantic import ValidationError
+
+from app.admin import service
+from app.admin.schemas import (
+    ORGANIZATION_KIND_LABELS,
+    OrganizationCreate,
+    OrganizationRead,
+    SignInLockRead,
+    UserAdminRead,
+    UserCreate,
+    UserUpdate,
+)
+from app.auth import throttle
+from app.auth.permissions import ROLE_LABELS, Permission, Role
+from app.auth.schemas import SessionsEnded
+from app.auth.security import PASSWORDS_DIFFER
+from app.deps import ActorDep, SessionDep, require
+from app.errors import AppError
+from app.forms import app_error_fields, form_errors
+from app.pagination import Page, PageDep, PageParams
+from app.web import redirect, render
+
+api = APIRouter(prefix="/api/v1/admin", tags=["administration"])
+pages = APIRouter(prefix="/admin", include_in_schema=False)
+
+IdPath = Annotated[int, Path(ge=1, le=2**31 - 1)]
+PAGE_SIZE = 50
+ALL_ORGANIZATIONS = PageParams(limit=1000, offset=0)
+
+
+def _user_read(user, organization: str | None, live_sessions: int | None = None):
+    return UserAdminRead.model_validate(user).model_copy(
+        update={"organization": organization, "live_sessions": live_sessions})
+
+
+def _lock_read(lock, username: str | None) -> SignInLockRead:
+    return SignInLockRead.model_validate(lock).model_copy(update={"username": username})
+
+
+# --- API -----------------------------------------------------------------------------------
+
+@api.get("/users", response_model=Page[UserAdminRead],
+         dependencies=[require(Permission.USER_ADMIN)])
+def list_users(
+    session: SessionDep, page: PageDep,
+    q: Annotated[str | None, Query(max_length=150, description="Part of a username or name")]
+    = None,
+    role: Role | None = None,
+    organization_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    active: bool | None = None,
+) -> Page[UserAdminRead]:
+    rows, total = service.list_users(session, page=page, q=q, role=role,
+                                     organization_id=organization_id, active=active)
+    return Page(items=[_user_read(u, org) for u, org in rows], total=total, limit=page.limit,
+                offset=page.offset)
+
+
+@api.post("/users", response_model=UserAdminRead, status_code=201,
+          dependencies=[require(Permission.USER_ADMIN)])
+def create_user(session: SessionDep, actor: ActorDep, user_in: UserCreate) -> UserAdminRead:
+    user = service.create_user(session, actor=actor, user_in=user_in)
+    return _user_read(*service.get_user(session, user_id=user.id))
+
+
+@api.get("/users/{user_id}", response_model=UserAdminRead,
+         dependencies=[require(Permission.USER_ADMIN)])
+def get_user(session: SessionDep, user_id: IdPath) -> UserAdminRead:
+    return _user_read(*service.get_user(session, user_id=user_id))
+
+
+@api.patch("/users/{user_id}", response_model=UserAdminRead,
+           dependencies=[require(Permission.USER_ADMIN)])
+def update_user(session: SessionDep, actor: ActorDep, user_id: IdPath,
+                user_in: UserUpdate) -> UserAdminRead:
+    """Change a user's name, role, organisation or password, or disable / enable them.
+    Disabling ends every session and token of the user at once."""
+    service.update_user(session, actor=actor, user_id=user_id, user_in=user_in)
+    return _user_read(*service.get_user(session, user_id=user_id))
+
+
+@api.delete("/users/{user_id}/sessions", response_model=SessionsEnded,
+            dependencies=[require(Permission.USER_ADMIN)])
+def end_user_sessions(session: SessionDep, actor: ActorDep, user_id: IdPath) -> SessionsEnded:
+    """End every browser session and API token of the user."""
+    return SessionsEnded(
+        sessions_ended=service.end_sessions(session, actor=actor, user_id=user_id))
+
+
+@api.get("/organizations", response_model=Page[OrganizationRead],
+         dependencies=[require(Permission.ORGANIZATION_ADMIN)])
+def list_organizations(session: SessionDep, page: PageDep) -> Page[OrganizationRead]:
+    rows, total = service.list_organizations(session, page=page)
+    return Page(items=[OrganizationRead.model_validate(o).model_copy(update={"users": n})
+                       for o, n in rows], total=total, limit=page.limit, offset=page.offset)
+
+
+@api.post("/organizations", response_model=OrganizationRead, status_code=201,
+          dependencies=[require(Permission.ORGANIZATION_ADMIN)])
+def create_organization(session: SessionDep, actor: ActorDep,
+                        organization_in: OrganizationCreate) -> OrganizationRead:
+    return OrganizationRead.model_validate(
+        service.create_organization(session, actor=actor, organization_in=organization_in))
+
+
+@api.get("/sign-in-locks", response_model=Page[SignInLockRead],
+         dependencies=[require(Permission.USER_ADMIN)])
+def list_sign_in_locks(session: SessionDep, page: PageDep,
+                       include_past: bool = False) -> Page[SignInLockRead]:
+    """Names refused sign-in after repeated failures (current ones, or all with
+    include_past). The name itself is shown only when it is a real account."""
+    rows, total = throttle.list_locks(session, page=page, include_past=include_past)
+    return Page(items=[_lock_read(lock, name) for lock, name in rows], total=total,
+                limit=page.limit, offset=page.offset)
+
+
+@api.delete("/sign-in-locks/{lock_id}", status_code=204, response_class=Response,
+            dependencies=[require(Permission.USER_ADMIN)])
+def lift_sign_in_lock(session: SessionDep, actor: ActorDep, lock_id: IdPath) -> Response:
+    """Lift a lock: the name may sign in again at once, with a fresh count of failures."""
+    throttle.lift_lock(session, actor=actor, lock_id=lock_id)
+    return Response(status_code=204)
+
+
+# --- pages ---------------------------------------------------------------------------------
+
+def _errors_context(errors: dict[str, str], labels: dict[str, str]) -> dict:
+    return {"errors": errors,
+            "error_list": [{"field": k if k in labels else "", "label": labels.get(k, ""),
+                            "message": v} for k, v in errors.items()]}
+
+
+USER_LABELS = {"username": "Username", "full_name": "Full name", "password": "Password",
+               "confirm_password": "Password again", "role": "Role",
+               "organization_id": "Organisation"}
+
+
+def _users_page(request: Request, session, *, q: str | None = None, role: Role | None = None,
+                organization_id: int | None = None, active: bool | None = None,
+                offset: int = 0, form: dict | None = None, errors: dict | None = None,
+                status_code: int = 200):
+    rows, total = service.list_users(session, page=PageParams(limit=PAGE_SIZE, offset=offset),
+                                     q=q, role=role, organization_id=organization_id,
+                                     active=active)
+    organizations, _ = service.list_organizations(session, page=ALL_ORGANIZATIONS)
+    filters = {"q": q or "", "role": role.value if role else "",
+               "organization_id": organization_id or "",
+               "active": "" if active is None else str(active).lower()}
+    query = urlencode({k: v for k, v in filters.items() if v != ""})
+    return render(request, "admin/users.html", {
+        "rows": rows, "total": total, "offset": offset, "limit": PAGE_SIZE,
+        "filters": filters, "query": query, "organizations": [o for o, _ in organizations],
+        "roles": ROLE_LABELS, "form": form or {}, **_errors_context(errors or {}, USER_LABELS),
+        "previous_offset": max(0, offset - PAGE_SIZE) if offset > 0 else None,
+        "next_offset": offset + PAGE_SIZE if offset + PAGE_SIZE < total else None,
+    }, status_code=status_code)
+
+
+@pages.get("/users", dependencies=[require(Permission.USER_ADMIN)])
+def users_page(
+    request: Request, session: SessionDep,
+    q: Annotated[str | None, Query(max_length=150)] = None,
+    role: Annotated[str | None, Query(max_length=32)] = None,
+    organization_id: Annotated[str | None, Query(max_length=12)] = None,
+    active: Annotated[str | None, Query(max_length=8)] = None,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+):
+    # a filter form sends empty strings for "any": those mean no filter
+    role_value = Role(role) if role in Role._value2member_map_ else None
+    org_value = int(organization_id) if organization_id and organization_id.isdigit() \
+        and int(organization_id) <= 2**31 - 1 else None
+    active_value = {"true": True, "false": False}.get(active or "")
+    return _users_page(request, session, q=q or None, role=role_value,
+                       organization_id=org_value, active=active_value, offset=offset)
+
+
+@pages.post("/users", dependencies=[require(Permission.USER_ADMIN)])
+def add_user(
+    request: Request, session: SessionDep, actor: ActorDep,
+    username: Annotated[str, Form(max_length=150)] = "",
+    full_name: Annotated[str, Form(max_length=200)] = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
+    confirm_password: Annotated[str, Form(max_length=1024)] = "",
+    role: Annotated[str, Form(max_length=32)] = "",
+    organization_id: Annotated[str, Form(max_length=12)] = "",
+):
+    form = {"username": username, "full_name": full_name, "role": role,
+            "organization_id": organization_id}
+    errors: dict[str, str] = {}
+    try:
+        if password != confirm_password:
+            errors["confirm_password"] = PASSWORDS_DIFFER
+        if not organization_id:
+            errors["organization_id"] = "Choose an organisation"
+        user_in = UserCreate(username=username, full_name=full_name, password=password,
+                             role=role, organization_id=organization_id or 0)
+        if not errors:
+            user = service.create_user(session, actor=actor, user_in=user_in)
+    except ValidationError as exc:
+        errors = {**form_errors(exc), **errors}
+    except AppError as exc:
+        session.rollback()
+        errors = app_error_fields(exc)
+    if errors:
+        return _users_page(request, session, form=form, errors=errors, status_code=422)
+    return redirect(f"/admin/users/{user.id}?done=created")
+
+
+DONE_MESSAGES = {
+    "created": "The user was created. Give them their password in person.",
+    "updated": "The changes were saved.",
+    "disabled": "The user is disabled; their sessions and tokens have ended.",
+    "enabled": "The user is enabled and may sign in again.",
+    "sessions": "Every session and token of the user has ended.",
+    "password": "The new password is set; every session of the user has ended.",
+}
+
+
+def _user_page(request: Request, session, *, user_id: int, done: str | None = None,
+               form: dict | None = None, errors: dict | None = None, status_code: int = 200):
+    user, organization, live = service.get_user(session, user_id=user_id)
+    organizations, _ = service.list_organizations(session, page=ALL_ORGANIZATIONS)
+    return render(request, "admin/user.html", {
+        "account": user, "organization": organization, "live_sessions": live,
+        "organizations": [o for o, _ in organizations], "roles": ROLE_LABELS,
+        "is_self": user.id == request.state.actor.user_id,
+        "done": DONE_MESSAGES.get(done or ""), "form": form or {},
+        **_errors_context(errors or {}, USER_LABELS),
+    }, status_code=status_code)
+
+
+@pages.get("/users/{user_id}", dependencies=[require(Permission.USER_ADMIN)])
+def user_page(request: Request, session: SessionDep, user_id: IdPath,
+              done: Annotated[str | None, Query(max_length=16)] = None):
+    return _user_page(request, session, user_id=user_id, done=done)
+
+
+def _apply_update(request: Request, session, actor, user_id: int, data: dict, done: str,
+                  form: dict | None = None):
+    try:
+        service.update_user(session, actor=actor, user_id=user_id,
+                            user_in=UserUpdate(**data))
+    except ValidationError as exc:
+        return _user_page(request, session, user_id=user_id, form=form,
+                          errors=form_errors(exc), status_code=422)
+    except AppError as exc:
+        if exc.status_code == 404:
+            raise
+        session.rollback()
+        return _user_page(request, session, user_id=user_id, form=form,
+                          errors=app_error_fields(exc), status_code=422)
+    return redirect(f"/admin/users/{user_id}?done={done}")
+
+
+@pages.post("/users/{user_id}", dependencies=[require(Permission.USER_ADMIN)])
+def change_user(
+    request: Request, session: SessionDep, actor: ActorDep, user_id: IdPath,
+    full_name: Annotated[str, Form(max_length=200)] = "",
+    role: Annotated[str, Form(max_length=32)] = "",
+    organization_id: Annotated[str, Form(max_length=12)] = "",
+):
+    form = {"full_name": full_name, "role": role, "organization_id": organization_id}
+    data = {"full_name": full_name, "role": role or None,
+            "organization_id": organization_id or None}
+    return _apply_update(request, session, actor, user_id, data, "updated", form)
+
+
+@pages.post("/users/{user_id}/disable", dependencies=[require(Permission.USER_ADMIN)])
+def disable_user(request: Request, session: SessionDep, actor: ActorDep, user_id: IdPath):
+    return _apply_update(request, session, actor, user_id, {"is_active": False}, "disabled")
+
+
+@pages.post("/users/{user_id}/enable", dependencies=[require(Permission.USER_ADMIN)])
+def enable_user(request: Request, session: SessionDep, actor: ActorDep, user_id: IdPath):
+    return _apply_update(request, session, actor, user_id, {"is_active": True}, "enabled")
+
+
+@pages.post("/users/{user_id}/password", dependencies=[require(Permission.USER_ADMIN)])
+def reset_password(
+    request: Request, session: SessionDep, actor: ActorDep, user_id: IdPath,
+    password: Annotated[str, Form(max_length=1024)] = "",
+    confirm_password: Annotated[str, Form(max_length=1024)] = "",
+):
+    if password != confirm_password:
+        return _user_page(request, session, user_id=user_id,
+                          errors={"confirm_password": PASSWORDS_DIFFER},
+                          status_code=422)
+    return _apply_update(request, session, actor, user_id, {"password": password}, "password")
+
+
+@pages.post("/users/{user_id}/end-sessions", dependencies=[require(Permission.USER_ADMIN)])
+def end_sessions(session: SessionDep, actor: ActorDep, user_id: IdPath):
+    service.end_sessions(session, actor=actor, user_id=user_id)
+    return redirect(f"/admin/users/{user_id}?done=sessions")
+
+
+ORGANIZATION_LABELS = {"name": "Name", "kind": "Kind"}
+
+
+def _organizations_page(request: Request, session, *, form: dict | None = None,
+                        errors: dict | None = None, status_code: int = 200):
+    rows, total = service.list_organizations(session, page=ALL_ORGANIZATIONS)
+    return render(request, "admin/organizations.html", {
+        "rows": rows, "total": total, "kinds": ORGANIZATION_KIND_LABELS, "form": form or {},
+        **_errors_context(errors or {}, ORGANIZATION_LABELS),
+    }, status_code=status_code)
+
+
+@pages.get("/organizations", dependencies=[require(Permission.ORGANIZATION_ADMIN)])
+def organizations_page(request: Request, session: SessionDep):
+    return _organizations_page(request, session)
+
+
+@pages.post("/organizations", dependencies=[require(Permission.ORGANIZATION_ADMIN)])
+def add_organization(
+    request: Request, session: SessionDep, actor: ActorDep,
+    name: Annotated[str, Form(max_length=200)] = "",
+    kind: Annotated[str, Form(max_length=32)] = "ngo",
+):
+    form = {"name": name, "kind": kind}
+    try:
+        service.create_organization(session, actor=actor,
+                                    organization_in=OrganizationCreate(**form))
+    except ValidationError as exc:
+        return _organizations_page(request, session, form=form, errors=form_errors(exc),
+                                   status_code=422)
+    except AppError as exc:
+        session.rollback()
+        return _organizations_page(request, session, form=form,
+                                   errors=app_error_fields(exc), status_code=422)
+    return redirect("/admin/organizations")
+
+
+@pages.get("/sign-in-locks", dependencies=[require(Permission.USER_ADMIN)])
+def sign_in_locks_page(request: Request, session: SessionDep,
+                       lifted: Annotated[bool, Query()] = False):
+    rows, total = throttle.list_locks(session, page=PageParams(limit=200, offset=0))
+    return render(request, "admin/sign_in_locks.html",
+                  {"rows": rows, "total": total, "lifted": lifted,
+                   "settings": request.app.state.settings})
+
+
+@pages.post("/sign-in-locks/{lock_id}/lift", dependencies=[require(Permission.USER_ADMIN)])
+def lift_lock(session: SessionDep, actor: ActorDep, lock_id: IdPath):
+    throttle.lift_lock(session, actor=actor, lock_id=lock_id)
+    return redirect("/admin/sign-in-locks?lifted=true")

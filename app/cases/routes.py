@@ -1,0 +1,287 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from pydantic import ValidationError
+
+from app.auth.permissions import Permission
+from app.cases import service
+from app.cases.schemas import (
+    MAX_NARRATIVE,
+    MAX_NOTE,
+    MAX_RATIONALE,
+    CaseCreate,
+    CaseDetail,
+    CaseOverview,
+    CaseRead,
+    DeterminationCreate,
+    DeterminationRead,
+    InterviewCreate,
+    InterviewRead,
+    Outcome,
+    OutcomeCounts,
+    ScreeningRead,
+)
+from app.deps import ActorDep, SessionDep, require
+from app.errors import Conflict, InvalidInput
+from app.forms import app_error_fields, form_errors
+from app.pagination import Page, PageDep, PageParams
+from app.screening.catalogue import DIMENSIONS, indicators_of
+from app.web import LOCAL_TZ, redirect, render
+
+api = APIRouter(prefix="/api/v1", tags=["cases"])
+
+READ_CASE = require(Permission.CASE_READ_OWN_ORG, Permission.SCREENING_READ_ALL)
+
+
+def _page_of(items: list, page: PageParams) -> Page:
+    return Page(items=items[page.offset:page.offset + page.limit], total=len(items),
+                limit=page.limit, offset=page.offset)
+
+
+@api.post("/cases", response_model=CaseRead, status_code=201,
+          dependencies=[require(Permission.CASE_WRITE)])
+def create_case(session: SessionDep, actor: ActorDep, case_in: CaseCreate) -> CaseRead:
+    """Open a case for a person you may see; your organisation owns it."""
+    case = service.create_case(session, actor=actor, case_in=case_in)
+    return service.case_read(session, case)
+
+
+@api.get("/cases", response_model=Page[CaseRead], dependencies=[READ_CASE])
+def list_cases(
+    session: SessionDep, actor: ActorDep, page: PageDep,
+    person_id: Annotated[int | None, Query(ge=1)] = None,
+    status: Annotated[str | None, Query(max_length=32)] = None,
+    reference: Annotated[str | None, Query(max_length=32)] = None,
+) -> Page[CaseRead]:
+    """Your organisation's cases (coordinators: every case), newest first."""
+    rows, total = service.list_cases(session, actor=actor, page=page, person_id=person_id,
+                                     status=status, reference=reference)
+    return Page(items=rows, total=total, limit=page.limit, offset=page.offset)
+
+
+@api.get("/cases/{case_id}", response_model=CaseDetail | CaseOverview,
+         dependencies=[READ_CASE])
+def read_case(session: SessionDep, actor: ActorDep, case_id: int):
+    """The case with its suggestions and determinations; caseworkers of the owning
+    organisation also get the interviews with their answers and narratives."""
+    return service.read_case(session, actor=actor, case_id=case_id)
+
+
+@api.post("/cases/{case_id}/interviews", response_model=InterviewRead, status_code=201,
+          dependencies=[require(Permission.INTERVIEW_WRITE)])
+def record_interview(session: SessionDep, actor: ActorDep, case_id: int,
+                     interview_in: InterviewCreate) -> InterviewRead:
+    """Record an intake interview; the response carries its screening."""
+    return service.record_interview(session, actor=actor, case_id=case_id,
+                                    interview_in=interview_in)
+
+
+@api.get("/cases/{case_id}/interviews", response_model=Page[InterviewRead],
+         dependencies=[require(Permission.INTERVIEW_READ)])
+def list_interviews(session: SessionDep, actor: ActorDep, case_id: int,
+                    page: PageDep) -> Page[InterviewRead]:
+    return _page_of(service.list_interviews(session, actor=actor, case_id=case_id), page)
+
+
+@api.get("/cases/{case_id}/screening", response_model=ScreeningRead,
+         dependencies=[require(Permission.SCREENING_READ)])
+def latest_screening(session: SessionDep, actor: ActorDep, case_id: int) -> ScreeningRead:
+    """The suggestion of the latest interview."""
+    return service.latest_screening(session, actor=actor, case_id=case_id)
+
+
+@api.get("/cases/{case_id}/screenings", response_model=Page[ScreeningRead],
+         dependencies=[require(Permission.SCREENING_READ)])
+def list_screenings(session: SessionDep, actor: ActorDep, case_id: int,
+                    page: PageDep) -> Page[ScreeningRead]:
+    """Every suggestion of the case, oldest first."""
+    return _page_of(service.list_screenings(session, actor=actor, case_id=case_id), page)
+
+
+@api.post("/cases/{case_id}/determination", response_model=DeterminationRead,
+          status_code=201, dependencies=[require(Permission.DETERMINATION_WRITE)])
+def record_determination(session: SessionDep, actor: ActorDep, case_id: int,
+                         determination_in: DeterminationCreate) -> DeterminationRead:
+    """Record the determination; a rationale is required when it differs from the latest
+    suggestion (`undetermined` agrees with `needs_assessment`)."""
+    return service.record_determination(session, actor=actor, case_id=case_id,
+                                        determination_in=determination_in)
+
+
+@api.get("/cases/{case_id}/determinations", response_model=Page[DeterminationRead],
+         dependencies=[require(Permission.SCREENING_READ)])
+def list_determinations(session: SessionDep, actor: ActorDep, case_id: int,
+                        page: PageDep) -> Page[DeterminationRead]:
+    """Every determination of the case, oldest first."""
+    return _page_of(service.list_determinations(session, actor=actor, case_id=case_id), page)
+
+
+@api.get("/stats/outcomes", response_model=OutcomeCounts,
+         dependencies=[require(Permission.STATS_READ)], tags=["statistics"])
+def outcome_counts(session: SessionDep, actor: ActorDep) -> OutcomeCounts:
+    """Cases by nationality, by latest suggestion and latest determination. No names."""
+    return service.outcome_counts(session, actor=actor)
+
+
+# --- pages ---
+
+pages = APIRouter(include_in_schema=False)
+
+ANSWER_PREFIX = "answer_"
+NOTE_PREFIX = "note_"
+
+
+@pages.get("/cases", dependencies=[READ_CASE])
+def cases_page(request: Request, session: SessionDep, actor: ActorDep, page: PageDep,
+               reference: Annotated[str | None, Query(max_length=32)] = None):
+    rows, total = service.list_cases(session, actor=actor, page=page, reference=reference)
+    return render(request, "cases/index.html",
+                  {"cases": rows, "total": total, "page": page, "reference": reference or "",
+                   "suggestion_labels": service.SUGGESTION_LABELS,
+                   "outcome_labels": service.OUTCOME_LABELS})
+
+
+@pages.post("/cases", dependencies=[require(Permission.CASE_WRITE)])
+def open_case(session: SessionDep, actor: ActorDep,
+              person_id: Annotated[int, Form(ge=1)]):
+    case = service.open_case_for(session, actor=actor, person_id=person_id)
+    return redirect(f"/cases/{case.id}")
+
+
+def _render_case(request: Request, session, actor, case_id: int, *, form=None, errors=None,
+                 status_code: int = 200):
+    page = service.case_page(session, actor=actor, case_id=case_id)
+    errors = errors or {}
+    return render(request, "cases/detail.html", {
+        "page": page, "case": page.case, "person": page.person,
+        "table": service.describe_screening(page.latest) if page.latest else [],
+        "sections": [(d, indicators_of(d.code)) for d in DIMENSIONS],
+        "suggestion_labels": service.SUGGESTION_LABELS,
+        "outcome_labels": service.OUTCOME_LABELS, "outcomes": list(Outcome),
+        "form": form or {}, "errors": errors,
+        "error_list": [{"field": k, "message": v} for k, v in errors.items()],
+        "max_rationale": MAX_RATIONALE,
+    }, status_code=status_code)
+
+
+@pages.get("/cases/{case_id}", dependencies=[READ_CASE])
+def case_detail_page(request: Request, session: SessionDep, actor: ActorDep, case_id: int):
+    return _render_case(request, session, actor, case_id)
+
+
+@pages.post("/cases/{case_id}/determination",
+            dependencies=[require(Permission.DETERMINATION_WRITE)])
+def determine(request: Request, session: SessionDep, actor: ActorDep, case_id: int,
+              outcome: Annotated[str, Form(max_length=32)] = "",
+              rationale: Annotated[str, Form(max_length=MAX_RATIONALE)] = "",
+              screening_id: Annotated[str, Form(max_length=20)] = ""):
+    form = {"outcome": outcome, "rationale": rationale}
+    try:
+        determination_in = DeterminationCreate(
+            outcome=outcome, rationale=rationale,
+            screening_id=int(screening_id) if screening_id.isdigit() else None)
+        service.record_determination(session, actor=actor, case_id=case_id,
+                                     determination_in=determination_in)
+    except ValidationError as exc:
+        errors = form_errors(exc)
+        if "outcome" in errors:
+            errors["outcome"] = "Choose the determination"
+        return _render_case(request, session, actor, case_id, form=form, errors=errors,
+                            status_code=422)
+    except (InvalidInput, Conflict) as exc:
+        session.rollback()
+        return _render_case(request, session, actor, case_id, form=form,
+                            errors=app_error_fields(exc), status_code=422)
+    return redirect(f"/cases/{case_id}#determination")
+
+
+def _render_intake(request: Request, session, actor, case_id: int, *, form=None, errors=None,
+                   status_code: int = 200):
+    case = service.intake_context(session, actor=actor, case_id=case_id)
+    errors = errors or {}
+    return render(request, "cases/interview.html", {
+        "case": case, "form": form or {"answers": {}, "notes": {}},
+        "sections": [(d, indicators_of(d.code)) for d in DIMENSIONS],
+        "errors": errors,
+        "error_list": [{"field": k, "message": v} for k, v in errors.items()],
+        "max_narrative": MAX_NARRATIVE, "max_note": MAX_NOTE,
+    }, status_code=status_code)
+
+
+@pages.get("/cases/{case_id}/interview", dependencies=[require(Permission.INTERVIEW_WRITE)])
+def intake_page(request: Request, session: SessionDep, actor: ActorDep, case_id: int):
+    return _render_intake(request, session, actor, case_id)
+
+
+@pages.post("/cases/{case_id}/interview", dependencies=[require(Permission.INTERVIEW_WRITE)])
+async def record_intake(request: Request, session: SessionDep, actor: ActorDep, case_id: int):
+    raw = await request.form()
+    form = _intake_form(raw)
+    try:
+        interview_in = InterviewCreate(
+            conducted_at=_conducted_at(form["conducted_on"]),
+            language=form["language"], interpreter_used=form["interpreter_used"],
+            consent_given=form["consent_given"], recruited_on=form["recruited_on"] or None,
+            answers=form["answers"], narrative=form["narrative"],
+            section_notes=form["notes"])
+        service.record_interview(session, actor=actor, case_id=case_id,
+                                 interview_in=interview_in)
+    except ValidationError as exc:
+        return _render_intake(request, session, actor, case_id, form=form,
+                              errors=_intake_errors(form_errors(exc)), status_code=422)
+    except InvalidInput as exc:
+        session.rollback()
+        return _render_intake(request, session, actor, case_id, form=form,
+                              errors=_intake_errors(app_error_fields(exc)), status_code=422)
+    return redirect(f"/cases/{case_id}#suggestion")
+
+
+def _text(raw, name: str, limit: int) -> str:
+    value = raw.get(name)
+    return value[:limit] if isinstance(value, str) else ""
+
+
+def _intake_form(raw) -> dict:
+    """The intake form's fields as the template re-fills them and the schema reads them."""
+    answers = {key.removeprefix(ANSWER_PREFIX): _text(raw, key, 16)
+               for key in raw.keys() if key.startswith(ANSWER_PREFIX)}
+    notes = {key.removeprefix(NOTE_PREFIX): _text(raw, key, MAX_NOTE + 1)
+             for key in raw.keys() if key.startswith(NOTE_PREFIX)}
+    return {
+        "consent_given": _text(raw, "consent_given", 8) == "yes",
+        "conducted_on": _text(raw, "conducted_on", 10),
+        "language": _text(raw, "language", 101),
+        "interpreter_used": _text(raw, "interpreter_used", 8) == "yes",
+        "recruited_on": _text(raw, "recruited_on", 10),
+        "answers": answers,
+        "notes": {code: note for code, note in notes.items() if note.strip()},
+        "narrative": _text(raw, "narrative", MAX_NARRATIVE + 1),
+    }
+
+
+def _conducted_at(value: str):
+    """A date from the form: today means now; an earlier day means midday of that day at the
+    reception centre. A value that is not a date is left for the schema to refuse."""
+    from datetime import datetime, time
+
+    if not value:
+        return None
+    try:
+        day = datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        return value
+    now = datetime.now(LOCAL_TZ)
+    if day == now.date():
+        return now
+    return datetime.combine(day, time(12), tzinfo=LOCAL_TZ)
+
+
+def _intake_errors(errors: dict[str, str]) -> dict[str, str]:
+    renamed = {"conducted_at": "conducted_on"}
+    plain = {"consent_given": "The person's informed consent is needed before the interview "
+                              "is recorded"}
+    out = {}
+    for name, message in errors.items():
+        name = renamed.get(name, name)
+        out[name] = plain.get(name, message)
+    return out

@@ -1,0 +1,304 @@
+from datetime import date, datetime
+from typing import Annotated
+from urllib.parse import parse_qsl, urlencode
+
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.responses import Response
+from fastapi.routing import APIRoute
+from pydantic import ValidationError
+
+from app.auth.permissions import Permission
+from app.compounds import service as compounds_service
+from app.config import get_settings
+from app.crossings import importer, service, stats
+from app.crossings.filters import CrossingFilters, CrossingFiltersDep
+from app.crossings.schemas import (
+    CrossingCreate,
+    CrossingCreated,
+    CrossingForm,
+    CrossingRead,
+    ImportReport,
+    NationalityStats,
+)
+from app.deps import ActorDep, SessionDep, require
+from app.errors import Conflict, InvalidInput, TooLarge
+from app.forms import app_error_fields, form_errors
+from app.nationalities.service import list_nationalities
+from app.pagination import Page, PageDep, PageParams
+from app.web import LOCAL_TZ, redirect, render
+
+# multipart boundaries and the other fields of an upload form, beyond the file itself
+FORM_OVERHEAD = 1024 * 1024
+LAST_CROSSING_COOKIE = "passage_last_crossing"
+READ_CROSSINGS = require(Permission.CROSSING_READ, Permission.CROSSING_READ_OWN_CASES)
+FORM_LABELS = {
+    "given_name": "Given name", "family_name": "Family name", "sex": "Sex",
+    "nationality": "Nationality", "date_of_birth": "Date of birth",
+    "age_estimate": "Age estimate", "document_number": "Passport or document number",
+    "crossed_on": "Day", "crossed_time": "Time", "crossing_point": "Crossing point",
+    "compound_id": "Compound", "group_reference": "Group reference",
+}
+
+
+class UploadRoute(APIRoute):
+    """Refuses a body announced as larger than the upload limit before it is read at all."""
+
+    def get_route_handler(self):
+        handler = super().get_route_handler()
+
+        async def guarded(request: Request) -> Response:
+            limit = get_settings().max_upload_bytes
+            length = request.headers.get("content-length", "")
+            if length.isdigit() and int(length) > limit + FORM_OVERHEAD:
+                raise TooLarge(f"The file is larger than {limit // (1024 * 1024)} MB; "
+                               "split the roster into smaller files")
+            return await handler(request)
+
+        return guarded
+
+
+def read_upload(file: UploadFile) -> bytes:
+    # one byte more than allowed is enough to know the file is too large
+    return file.file.read(get_settings().max_upload_bytes + 1)
+
+
+api = APIRouter(prefix="/api/v1", tags=["crossings"])
+# the import route refuses oversized bodies before reading them (registered in app.main)
+uploads = APIRouter(prefix="/api/v1", tags=["crossings"], route_class=UploadRoute)
+
+
+@api.post("/crossings", response_model=CrossingCreated, status_code=201,
+          dependencies=[require(Permission.CROSSING_CREATE)],
+          responses={409: {"description": "Same person, time and crossing point"}})
+def create_crossing(session: SessionDep, actor: ActorDep,
+                    crossing_in: CrossingCreate) -> CrossingCreated:
+    """Record one crossing, of a known person (`person_id`) or one described inline
+    (`person`): an inline person is matched with the people already known (same document
+    number, or same name, nationality and date of birth) before a new one is registered."""
+    crossing, created = service.create_crossing(session, actor=actor, crossing_in=crossing_in)
+    return CrossingCreated(**CrossingRead.model_validate(crossing).model_dump(),
+                           person_created=created)
+
+
+@api.get("/crossings", response_model=Page[CrossingRead], dependencies=[READ_CROSSINGS])
+def list_crossings(session: SessionDep, actor: ActorDep, page: PageDep,
+                   filters: CrossingFiltersDep,
+                   person_id: int | None = None) -> Page[CrossingRead]:
+    """Crossings the caller may read, latest first: border officials their organisation's,
+    caseworkers those of their organisation's cases, coordinators all."""
+    rows, total = service.list_crossings(session, actor=actor, filters=filters, page=page,
+                                         person_id=person_id)
+    return Page(items=[CrossingRead.model_validate(c) for c, _ in rows], total=total,
+                limit=page.limit, offset=page.offset)
+
+
+@uploads.post("/crossings/import", response_model=ImportReport,
+              dependencies=[require(Permission.CROSSING_CREATE)],
+              responses={413: {"description": "Over 10 MB or over 20,000 rows"},
+                         422: {"description": "Every error of the roster as "
+                                              "{row, column, message}; nothing written"}})
+def import_crossings(session: SessionDep, actor: ActorDep,
+                     file: Annotated[UploadFile, File(description="CSV (UTF-8) or XLSX")],
+                     dry_run: Annotated[bool, Query(description="Check only")] = False
+                     ) -> ImportReport:
+    """Import a roster (DESIGN.md columns, header in row 1, names in any case). All or
+    nothing; importing the same roster again creates no new crossings."""
+    return importer.import_file(session, actor=actor, content=read_upload(file),
+                                dry_run=dry_run)
+
+
+@api.get("/stats/nationalities", response_model=NationalityStats,
+         dependencies=[require(Permission.STATS_READ)])
+def nationality_counts(session: SessionDep, filters: CrossingFiltersDep,
+                       by_sex: bool = False) -> NationalityStats:
+    """Distinct people who crossed (in the range, at the point, from the compound), by
+    nationality, largest first; `by_sex=true` adds a breakdown by sex. Counts only."""
+    return stats.nationality_counts(session, filters=filters, by_sex=by_sex)
+
+
+
+# --- pages ---
+
+pages = APIRouter(include_in_schema=False)
+upload_pages = APIRouter(include_in_schema=False, route_class=UploadRoute)
+
+
+def _last_crossing(request: Request) -> dict[str, str]:
+    values = dict(parse_qsl(request.cookies.get(LAST_CROSSING_COOKIE, "")))
+    return {"crossing_point": values.get("point", "")[:200],
+            "crossed_on": values.get("date", "")[:10]}
+
+
+def _crossings_page(request: Request, session, actor, *, filters: CrossingFilters,
+                    page: PageParams, form=None, errors=None, notice="", status_code=200):
+    rows, total = service.list_crossings(session, actor=actor, filters=filters, page=page)
+    errors = errors or {}
+    compounds, _ = compounds_service.list_compounds(session,
+                                                    page=PageParams(limit=1000, offset=0))
+    if form is None:
+        last = _last_crossing(request)
+        form = {**last, "crossed_on": last["crossed_on"] or datetime.now(LOCAL_TZ).date()}
+    query = {k: v for k, v in {
+        "from": filters.from_date, "to": filters.to_date,
+        "crossing_point": filters.crossing_point, "compound_id": filters.compound_id,
+        "nationality": filters.nationality_code}.items() if v not in (None, "")}
+    return render(request, "crossings/index.html", {
+        "rows": rows, "total": total, "page": page, "filters": filters,
+        "query": query, "compounds": compounds,
+        "compound_names": {c.id: c.name for c in compounds},
+        "points": service.crossing_points(session, actor=actor),
+        "nationalities": list_nationalities(session),
+        "form": form, "errors": errors, "notice": notice,
+        "error_list": [{"field": k if k in FORM_LABELS else None,
+                        "label": FORM_LABELS.get(k, ""), "message": v}
+                       for k, v in errors.items()],
+        "prev_url": _page_url(query, page, -1) if page.offset > 0 else None,
+        "next_url": _page_url(query, page, 1) if page.offset + page.limit < total else None,
+    }, status_code=status_code)
+
+
+def _page_url(query: dict, page: PageParams, direction: int) -> str:
+    offset = max(page.offset + direction * page.limit, 0)
+    return "/crossings?" + urlencode({**query, "limit": page.limit, "offset": offset})
+
+
+@pages.get("/crossings", dependencies=[READ_CROSSINGS])
+def crossings_page(request: Request, session: SessionDep, actor: ActorDep, page: PageDep,
+                   filters: CrossingFiltersDep, recorded: bool = False, new: bool = False):
+    notice = ""
+    if recorded:
+        notice = ("Crossing recorded; the person was registered." if new else
+                  "Crossing recorded for a person Passage already knew.")
+    return _crossings_page(request, session, actor, filters=filters, page=page, notice=notice)
+
+
+@pages.post("/crossings", dependencies=[require(Permission.CROSSING_CREATE)])
+def record_crossing(
+    request: Request, session: SessionDep, actor: ActorDep,
+    given_name: Annotated[str, Form(max_length=1000)] = "",
+    family_name: Annotated[str, Form(max_length=1000)] = "",
+    sex: Annotated[str, Form(max_length=20)] = "unknown",
+    date_of_birth: Annotated[str, Form(max_length=20)] = "",
+    age_estimate: Annotated[str, Form(max_length=20)] = "",
+    nationality: Annotated[str, Form(max_length=200)] = "",
+    document_number: Annotated[str, Form(max_length=200)] = "",
+    crossed_on: Annotated[str, Form(max_length=20)] = "",
+    crossed_time: Annotated[str, Form(max_length=20)] = "",
+    crossing_point: Annotated[str, Form(max_length=1000)] = "",
+    compound_id: Annotated[str, Form(max_length=20)] = "",
+    group_reference: Annotated[str, Form(max_length=1000)] = "",
+):
+    form = {"given_name": given_name, "family_name": family_name, "sex": sex,
+            "date_of_birth": date_of_birth, "age_estimate": age_estimate,
+            "nationality": nationality, "document_number": document_number,
+            "crossed_on": crossed_on, "crossed_time": crossed_time,
+            "crossing_point": crossing_point, "compound_id": compound_id,
+            "group_reference": group_reference}
+    unfiltered = {"filters": CrossingFilters(), "page": PageParams(limit=50, offset=0)}
+    try:
+        crossing_in = CrossingForm(**form).crossing_in()
+        _, created = service.create_crossing(session, actor=actor, crossing_in=crossing_in)
+    except ValidationError as exc:
+        return _crossings_page(request, session, actor, form=form, errors=form_errors(exc),
+                               status_code=422, **unfiltered)
+    except (InvalidInput, Conflict) as exc:
+        session.rollback()
+        return _crossings_page(request, session, actor, form=form,
+                               errors=app_error_fields(exc), status_code=422, **unfiltered)
+    response = redirect(f"/crossings?recorded=1&new={int(created)}")
+    response.set_cookie(LAST_CROSSING_COOKIE,
+                        urlencode({"point": crossing_in.crossing_point, "date": crossed_on}),
+                        max_age=12 * 3600, httponly=True, samesite="lax", path="/crossings",
+                        secure=request.url.scheme == "https")
+    return response
+
+
+def _import_page(request: Request, **context):
+    context.setdefault("status_code", 200)
+    status_code = context.pop("status_code")
+    return render(request, "crossings/import.html", {
+        "report": None, "errors": [], "message": "", "carry": None, **context},
+        status_code=status_code)
+
+
+@pages.get("/crossings/import", dependencies=[require(Permission.CROSSING_CREATE)])
+def import_page(request: Request,
+                done: Annotated[str | None, Query(max_length=200)] = None):
+    imported = None
+    if done:
+        counts = dict(parse_qsl(done))
+        imported = {k: int(v) for k, v in counts.items() if v.isdigit()}
+    return _import_page(request, imported=imported)
+
+
+@upload_pages.post("/crossings/import", dependencies=[require(Permission.CROSSING_CREATE)])
+def import_upload(
+    request: Request, session: SessionDep, actor: ActorDep,
+    file: Annotated[UploadFile | None, File()] = None,
+    roster_data: Annotated[str, Form(max_length=1024 * 1024)] = "",
+    filename: Annotated[str, Form(max_length=300)] = "",
+    action: Annotated[str, Form(max_length=20)] = "check",
+):
+    """Check a roster (dry run) and show the report; "import" writes the checked roster,
+    carried in the page (or chosen again when it is too large to carry)."""
+    dry_run = action != "import"
+    try:
+        if file is not None and file.filename:
+            content, filename = read_upload(file), file.filename
+        elif roster_data:
+            content = importer.unpack(roster_data)
+        else:
+            raise InvalidInput("Choose a roster file (CSV or XLSX)", field="file")
+        report = importer.import_file(session, actor=actor, content=content, dry_run=dry_run)
+    except importer.RosterInvalid as exc:
+        session.rollback()
+        return _import_page(request, errors=exc.errors, filename=filename, status_code=422)
+    except (InvalidInput, TooLarge, Conflict) as exc:
+        session.rollback()
+        message = exc.detail if isinstance(exc.detail, str) else app_error_fields(exc).get(
+            "file", "The file could not be read")
+        return _import_page(request, message=message, filename=filename,
+                            status_code=exc.status_code)
+    if dry_run:
+        return _import_page(request, report=report, filename=filename,
+                            carry=importer.pack(content))
+    done = urlencode({"rows": report.rows, "people_created": report.people_created,
+                      "people_matched": report.people_matched,
+                      "crossings_created": report.crossings_created,
+                      "crossings_skipped": report.crossings_skipped})
+    return redirect("/crossings/import?" + urlencode({"done": done}))
+
+
+def _stats_query(filters: CrossingFilters, by_sex: bool) -> dict:
+    return {k: v for k, v in {
+        "from": filters.from_date, "to": filters.to_date,
+        "crossing_point": filters.crossing_point, "compound_id": filters.compound_id,
+        "by_sex": "true" if by_sex else None}.items() if v not in (None, "")}
+
+
+@pages.get("/stats/nationalities", dependencies=[require(Permission.STATS_READ)])
+def nationalities_dashboard(request: Request, session: SessionDep,
+                            filters: CrossingFiltersDep, by_sex: bool = False):
+    result = stats.nationality_counts(session, filters=filters, by_sex=by_sex)
+    compounds, _ = compounds_service.list_compounds(session,
+                                                    page=PageParams(limit=1000, offset=0))
+    return render(request, "stats/nationalities.html", {
+        "stats": result, "chart": stats.bar_chart(result.rows), "filters": filters,
+        "by_sex": by_sex, "compounds": compounds, "points": stats.all_crossing_points(session),
+        "csv_url": "/stats/nationalities.csv?" + urlencode(_stats_query(filters, by_sex)),
+        "compound_name": next((c.name for c in compounds if c.id == filters.compound_id), ""),
+    })
+
+
+@pages.get("/stats/nationalities.csv", dependencies=[require(Permission.STATS_READ)])
+def nationalities_csv(session: SessionDep, actor: ActorDep, filters: CrossingFiltersDep,
+                      by_sex: bool = False) -> Response:
+    text = stats.export_nationality_counts_csv(session, actor=actor, filters=filters,
+                                               by_sex=by_sex)
+    stamp = date.today().strftime("%Y%m%d")
+    return Response(text.encode("utf-8-sig"), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition":
+                             f'attachment; filename="nationality-counts-{stamp}.csv"'})
+
+
+pages.include_router(upload_pages)

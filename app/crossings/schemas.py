@@ -1,0 +1,139 @@
+from datetime import date, datetime, time
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from app.nationalities.service import resolve_nationality
+from app.people.schemas import PersonCreate, Sex
+from app.web import LOCAL_TZ
+
+
+def assume_local(value: datetime) -> datetime:
+    """A time without an offset is Thai local time, as border posts write it."""
+    return value.replace(tzinfo=LOCAL_TZ) if value.utcoffset() is None else value
+
+
+class CrossingCreate(BaseModel):
+    """One crossing: of a person already known (`person_id`) or described inline (`person`),
+    who is then matched with the people Passage knows or registered."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    person_id: int | None = None
+    person: PersonCreate | None = None
+    crossed_at: datetime = Field(description="ISO 8601; without an offset, Thai local time")
+    crossing_point: str = Field(min_length=1, max_length=200)
+    compound_id: int | None = None
+    group_reference: str | None = Field(default=None, max_length=100)
+
+    @field_validator("crossed_at")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        return assume_local(value)
+
+    @field_validator("group_reference", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value):
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="after")
+    def _one_person(self) -> "CrossingCreate":
+        if (self.person_id is None) == (self.person is None):
+            raise ValueError("Give either person_id or person, not both")
+        return self
+
+
+class CrossingForm(BaseModel):
+    """The quick crossing form: a person described inline, the nationality as a code or an
+    English name, the day and the time in separate fields (Thai time)."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    given_name: str = Field(min_length=1, max_length=200)
+    family_name: str = Field(default="", max_length=200)
+    sex: Sex = Sex.UNKNOWN
+    date_of_birth: date | None = None
+    age_estimate: int | None = Field(default=None, ge=0, le=120)
+    nationality: str = Field(min_length=2, max_length=100)
+    document_number: str | None = Field(default=None, max_length=64)
+    crossed_on: date
+    crossed_time: time
+    crossing_point: str = Field(min_length=1, max_length=200)
+    compound_id: int | None = None
+    group_reference: str | None = Field(default=None, max_length=100)
+
+    @field_validator("date_of_birth", "age_estimate", "compound_id", "document_number",
+                     "group_reference", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value):
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("nationality")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        code = resolve_nationality(value)
+        if code is None:
+            raise ValueError("Not a nationality Passage knows: use the two-letter code (IN) "
+                             "or the English name (India)")
+        return code
+
+    def crossing_in(self) -> "CrossingCreate":
+        person = PersonCreate(
+            given_name=self.given_name, family_name=self.family_name, sex=self.sex,
+            date_of_birth=self.date_of_birth, age_estimate=self.age_estimate,
+            nationality_code=self.nationality, document_number=self.document_number)
+        return CrossingCreate(person=person, crossed_at=datetime.combine(
+            self.crossed_on, self.crossed_time), crossing_point=self.crossing_point,
+            compound_id=self.compound_id, group_reference=self.group_reference)
+
+
+class CrossingRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    person_id: int
+    crossed_at: datetime
+    crossing_point: str
+    compound_id: int | None
+    group_reference: str | None
+    recorded_by_organization_id: int
+    created_at: datetime
+
+
+class CrossingCreated(CrossingRead):
+    person_created: bool = Field(description="False when the person was already known")
+
+
+class RosterError(BaseModel):
+    row: int = Field(description="As a spreadsheet numbers it: the header is row 1")
+    column: str | None
+    message: str
+
+
+class ImportReport(BaseModel):
+    dry_run: bool
+    rows: int = Field(description="Rows read, blank rows left out")
+    people_created: int
+    people_matched: int
+    crossings_created: int
+    crossings_skipped: int = Field(description="Already recorded, or repeated in the roster")
+    errors: list[RosterError] = Field(default_factory=list)
+
+
+class SexCounts(BaseModel):
+    female: int = 0
+    male: int = 0
+    other: int = 0
+    unknown: int = 0
+
+
+class NationalityCount(BaseModel):
+    code: str | None = Field(description="ISO 3166-1 alpha-2; null when not recorded")
+    name: str
+    count: int
+    by_sex: SexCounts | None = None
+
+
+class NationalityStats(BaseModel):
+    total: int
+    rows: list[NationalityCount]
+    by_sex: SexCounts | None = None

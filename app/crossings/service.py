@@ -1,0 +1,123 @@
+"""Crossings: recording one, listing them, and the one scope rule for reading them."""
+
+from datetime import UTC
+
+from sqlalchemy import ColumnElement, false, func, true
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from app import audit
+from app.audit.service import Actor
+from app.auth.permissions import Permission, can
+from app.cases.models import Case
+from app.compounds.models import Compound
+from app.crossings.filters import CrossingFilters
+from app.crossings.models import Crossing
+from app.crossings.schemas import CrossingCreate
+from app.errors import Conflict, Hidden, InvalidInput, field_error
+from app.nationalities.models import Nationality
+from app.pagination import PageParams, paginate
+from app.people import service as people_service
+from app.people.models import Person
+
+
+def visible_crossings(actor: Actor) -> ColumnElement[bool]:
+    """Coordinators read every crossing; border officials those their organisation recorded;
+    caseworkers those of the people their organisation holds a case for; others none."""
+    if can(actor, Permission.CROSSING_READ) and can(actor, Permission.PERSON_READ_ALL):
+        return true()
+    if actor.organization_id is None:
+        return false()
+    if can(actor, Permission.CROSSING_READ):
+        return Crossing.recorded_by_organization_id == actor.organization_id
+    if can(actor, Permission.CROSSING_READ_OWN_CASES):
+        return Crossing.person_id.in_(
+            select(Case.person_id).where(Case.organization_id == actor.organization_id))
+    return false()
+
+
+def compound_ids_by_name(session: Session) -> dict[str, int]:
+    """Lower-cased compound name -> id: a roster names compounds, in any case."""
+    return {name.casefold(): cid for cid, name in session.exec(select(Compound.id, Compound.name))}
+
+
+def create_crossing(session: Session, *, actor: Actor,
+                    crossing_in: CrossingCreate) -> tuple[Crossing, bool]:
+    """Record one crossing; an inline person is matched with the people already known (as a
+    roster import would) or registered. Returns the crossing and whether the person is new."""
+    if crossing_in.compound_id is not None and session.get(
+            Compound, crossing_in.compound_id) is None:
+        raise field_error("compound_id", "No such compound")
+    created = False
+    if crossing_in.person_id is not None:
+        person_id = crossing_in.person_id
+        if session.get(Person, person_id) is None:
+            raise field_error("person_id", "No such person")
+        if not people_service.is_visible(session, actor=actor, person_id=person_id):
+            raise Hidden("No such person", action="crossing.create", entity_type="person",
+                         entity_id=person_id)
+    else:
+        person_in = crossing_in.person
+        if person_in.nationality_code and session.get(
+                Nationality, person_in.nationality_code) is None:
+            raise InvalidInput([{"loc": ["body", "person", "nationality_code"],
+                                 "msg": "Not an ISO 3166-1 alpha-2 country code",
+                                 "type": "value_error"}])
+        identity = people_service.Identity(
+            name_key=people_service.name_key(person_in.given_name, person_in.family_name),
+            nationality_code=person_in.nationality_code,
+            date_of_birth=person_in.date_of_birth, age_estimate=person_in.age_estimate,
+            document_number=people_service.normalize_document_number(person_in.document_number))
+        person_id = people_service.find_known_people(session, [identity])[0]
+        if person_id is None:
+            person_id = people_service.create_person(session, actor=actor,
+                                                     person_in=person_in).id
+            created = True
+    crossing = Crossing(
+        person_id=person_id, crossed_at=crossing_in.crossed_at.astimezone(UTC),
+        crossing_point=" ".join(crossing_in.crossing_point.split()),
+        compound_id=crossing_in.compound_id, group_reference=crossing_in.group_reference,
+        recorded_by_organization_id=actor.organization_id, created_by_id=actor.user_id)
+    if session.exec(select(func.count()).select_from(Crossing).where(
+            Crossing.person_id == person_id, Crossing.crossed_at == crossing.crossed_at,
+            Crossing.crossing_point == crossing.crossing_point)).one():
+        raise Conflict("This crossing is already recorded: same person, time and crossing point")
+    try:
+        with session.begin_nested():
+            session.add(crossing)
+            session.flush()
+    except IntegrityError:
+        raise Conflict("This crossing was recorded at the same moment by someone else") from None
+    audit.record(session, actor=actor, action="crossing.create", entity_type="crossing",
+                 entity_id=crossing.id, detail={"person_id": person_id,
+                                                "person_created": created})
+    return crossing, created
+
+
+def list_crossings(session: Session, *, actor: Actor, filters: CrossingFilters,
+                   page: PageParams,
+                   person_id: int | None = None) -> tuple[list[tuple[Crossing, Person]], int]:
+    """The crossings actor may read, latest first, each with its person; audited by ids."""
+    statement = (
+        select(Crossing, Person).join(Person, Person.id == Crossing.person_id)
+        .where(visible_crossings(actor), *filters.crossing_conditions(),
+               *filters.person_conditions())
+        .order_by(Crossing.crossed_at.desc(), Crossing.id.desc())
+    )
+    if person_id is not None:
+        statement = statement.where(Crossing.person_id == person_id)
+    rows, total = paginate(session, statement, page)
+    audit.record(session, actor=actor, action="crossing.list", entity_type="crossing",
+                 detail={"count": len(rows), "total": total,
+                         "ids": [c.id for c, _ in rows],
+                         "person_ids": sorted({p.id for _, p in rows})})
+    return [(c, p) for c, p in rows], total
+
+
+def crossing_points(session: Session, *, actor: Actor) -> list[str]:
+    """The crossing points recorded in actor's scope, for filters and the form's suggestions."""
+    return list(session.exec(
+        select(Crossing.crossing_point).where(visible_crossings(actor))
+        .group_by(Crossing.crossing_point).order_by(Crossing.crossing_point)
+    ).all())
+

@@ -1,0 +1,148 @@
+"""What the people pages read: the search (name, nationality, case reference) and a person's
+page (identity, crossings, cases, likely duplicates). Scope comes from the people, crossings
+and cases domains' own helpers; every read is audited with ids, never names."""
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session, select
+
+from app import audit
+from app.audit.service import Actor
+from app.auth.permissions import Permission, can
+from app.cases.models import Case
+from app.cases.schemas import CaseRead, CaseStatus
+from app.cases.service import case_scope
+from app.cases.service import list_cases as list_cases_of
+from app.compounds.models import Compound
+from app.crossings.models import Crossing
+from app.crossings.service import visible_crossings
+from app.nationalities.service import nationality_names
+from app.pagination import PageParams, paginate
+from app.people import duplicates
+from app.people import service as people_service
+from app.people.models import Person
+from app.people.schemas import PersonCreate
+
+MAX_SEARCH_TERMS = 6
+
+
+@dataclass
+class SearchQuery:
+    name: str = ""
+    nationality_code: str | None = None
+    reference: str = ""
+
+    @property
+    def empty(self) -> bool:
+        return not (self.name.strip() or self.nationality_code or self.reference.strip())
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def search_people(session: Session, *, actor: Actor, query: SearchQuery,
+                  page: PageParams) -> tuple[list[Person], int]:
+    """People the actor may see whose name holds every word searched (in any order), of the
+    nationality, or holding the case reference; newest first."""
+    statement = select(Person).where(people_service.visible_people(actor))
+    terms = duplicates.name_tokens(query.name)[:MAX_SEARCH_TERMS]
+    for term in terms:
+        statement = statement.where(Person.name_key.like(f"%{_escape_like(term)}%",
+                                                         escape="\\"))
+    if query.nationality_code:
+        statement = statement.where(Person.nationality_code == query.nationality_code.upper())
+    if query.reference.strip():
+        statement = statement.where(Person.id.in_(
+            select(Case.person_id).where(Case.reference == query.reference.strip().upper(),
+                                         case_scope(actor))))
+    rows, total = paginate(session, statement.order_by(Person.id.desc()), page)
+    audit.record(session, actor=actor, action="person.search", entity_type="person",
+                 detail={"count": len(rows), "total": total, "ids": [p.id for p in rows]})
+    return rows, total
+
+
+def open_cases_by_person(session: Session, *, actor: Actor,
+                         person_ids: list[int]) -> dict[int, list[str]]:
+    """Case references per person, among the cases the actor may open."""
+    if not person_ids:
+        return {}
+    found: dict[int, list[str]] = {}
+    for pid, reference in session.exec(
+        select(Case.person_id, Case.reference)
+        .where(Case.person_id.in_(person_ids), case_scope(actor)).order_by(Case.id)
+    ):
+        found.setdefault(pid, []).append(reference)
+    return found
+
+
+@dataclass
+class PersonPage:
+    person: Person
+    nationality: str
+    crossings: list[dict[str, Any]]
+    cases: list[CaseRead]
+    duplicates: list[duplicates.DuplicateRead]
+    may_open_case: bool
+    own_open_case: CaseRead | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def person_page(session: Session, *, actor: Actor, person_id: int) -> PersonPage:
+    person = people_service.get_person(session, actor=actor, person_id=person_id)
+    crossing_rows = session.exec(
+        select(Crossing, Compound.name).outerjoin(Compound, Compound.id == Crossing.compound_id)
+        .where(Crossing.person_id == person.id, visible_crossings(actor))
+        .order_by(Crossing.crossed_at)
+    ).all()
+    crossings = [{"crossed_at": c.crossed_at, "crossing_point": c.crossing_point,
+                  "compound": name or "", "group_reference": c.group_reference}
+                 for c, name in crossing_rows]
+    cases: list[CaseRead] = []
+    if can(actor, Permission.CASE_READ_OWN_ORG) or can(actor, Permission.SCREENING_READ_ALL):
+        cases, _ = list_cases_of(session, actor=actor, page=PageParams(limit=100, offset=0),
+                                 person_id=person.id)
+    own_open = next((c for c in cases if c.organization_id == actor.organization_id
+                     and c.status == CaseStatus.OPEN.value), None)
+    found = duplicates.duplicates_of(session, actor=actor, person_id=person.id) \
+        if can(actor, Permission.PERSON_DUPLICATE_SEARCH) else []
+    return PersonPage(
+        person=person,
+        nationality=nationality_names(session).get(person.nationality_code or "", ""),
+        crossings=crossings, cases=cases, duplicates=found,
+        may_open_case=can(actor, Permission.CASE_WRITE) and own_open is None,
+        own_open_case=own_open,
+    )
+
+
+def fingerprint(person_in: PersonCreate) -> str:
+    """A short hash of what the duplicate check looked at, so that "Register anyway" skips the
+    check only for the very details that were checked."""
+    parts = [person_in.given_name, person_in.family_name, person_in.nationality_code or "",
+             str(person_in.date_of_birth or ""), str(person_in.age_estimate or ""),
+             people_service.normalize_document_number(person_in.document_number) or ""]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
+@dataclass
+class Registration:
+    person: Person | None
+    possible_duplicates: list[duplicates.DuplicateRead]
+    fingerprint: str
+
+
+def register_from_form(session: Session, *, actor: Actor, person_in: PersonCreate,
+                       confirmed_fingerprint: str = "") -> Registration:
+    """Register a person from the page: first look for likely duplicates and, when there are
+    any, register nothing and return them (the page warns); register once the caseworker
+    confirms those same details."""
+    people_service.check_nationality(session, person_in.nationality_code)
+    current = fingerprint(person_in)
+    if confirmed_fingerprint != current:
+        found = duplicates.check_new_person(session, actor=actor, person_in=person_in)
+        if found:
+            return Registration(None, found, current)
+    person = people_service.create_person(session, actor=actor, person_in=person_in)
+    return Registration(person, [], current)

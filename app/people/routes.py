@@ -1,0 +1,49 @@
+from fastapi import APIRouter
+
+from app.auth.permissions import Permission
+from app.crossings.filters import CrossingFiltersDep
+from app.deps import ActorDep, SessionDep, require
+from app.pagination import Page, PageDep
+from app.people import duplicates, service
+from app.people.schemas import PersonCreate, PersonRead
+
+api = APIRouter(prefix="/api/v1", tags=["people"])
+
+READ_PEOPLE = require(Permission.PERSON_READ_OWN_ORG, Permission.PERSON_READ_ALL)
+
+
+@api.post("/people", response_model=duplicates.PersonCreated, status_code=201,
+          dependencies=[require(Permission.PERSON_CREATE)])
+def create_person(session: SessionDep, actor: ActorDep,
+                  person_in: PersonCreate) -> duplicates.PersonCreated:
+    """Register a person, recorded as registered by the caller's organisation;
+    `possible_duplicates` lists the people already recorded who may be the same person."""
+    return duplicates.register_person(session, actor=actor, person_in=person_in)
+
+
+@api.get("/people", response_model=Page[PersonRead], dependencies=[READ_PEOPLE])
+def list_people(session: SessionDep, actor: ActorDep, page: PageDep,
+                filters: CrossingFiltersDep) -> Page[PersonRead]:
+    """The people the caller may see, newest first. The crossing filters keep people with a
+    crossing in the range, at the point, from the compound; `nationality` filters people."""
+    rows, total = service.list_people(session, actor=actor, filters=filters, page=page)
+    return Page(items=[PersonRead.model_validate(p) for p in rows], total=total,
+                limit=page.limit, offset=page.offset)
+
+
+@api.get("/people/{person_id}", response_model=PersonRead, dependencies=[READ_PEOPLE])
+def read_person(session: SessionDep, actor: ActorDep, person_id: int) -> PersonRead:
+    """One person's record (404 when it is not there or not the caller's to see)."""
+    return PersonRead.model_validate(
+        service.get_person(session, actor=actor, person_id=person_id))
+
+
+@api.get("/people/{person_id}/duplicates", response_model=Page[duplicates.DuplicateRead],
+         dependencies=[READ_PEOPLE])
+def list_duplicates(session: SessionDep, actor: ActorDep,
+                    person_id: int) -> Page[duplicates.DuplicateRead]:
+    """People who may be the same person: the same document number, or a similar name with the
+    same nationality and a date of birth or age within two years; best first, each with a
+    score and its reasons."""
+    found = duplicates.duplicates_of(session, actor=actor, person_id=person_id)
+    return Page(items=found, total=len(found), limit=duplicates.MAX_RESULTS, offset=0)

@@ -1,0 +1,285 @@
+"""Referrals: made by caseworkers for their own organisation's cases, followed and moved on by
+coordinators, every status change kept with who and when.
+
+A referral made without `consent_to_share` is anonymous: no letter or export about it carries
+the person's name, date of birth, document number, phone or the referral's notes.
+"""
+
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import ColumnElement, and_, false, true, update
+from sqlmodel import Session, func, select
+
+from app import audit
+from app.audit.service import Actor
+from app.auth.models import Organization, User
+from app.auth.permissions import Permission, can
+from app.cases.models import Case
+from app.db import utcnow
+from app.errors import Conflict, Hidden, NotFound
+from app.nationalities.models import Nationality
+from app.pagination import PageParams
+from app.people.models import Person
+from app.referrals.models import Referral, ReferralStatusChange
+from app.referrals.schemas import (
+    SERVICE_LABELS,
+    STATUS_LABELS,
+    TRANSITIONS,
+    ReferralCreate,
+    ReferralFilters,
+    ReferralRead,
+    ReferralStatus,
+    ReferralStatusUpdate,
+    StatusChangeRead,
+)
+from app.web import LOCAL_TZ
+
+SEX_LABELS = {"female": "Female", "male": "Male", "other": "Other", "unknown": "Unknown"}
+
+
+# --- scope: the one row-level rule for referrals -----------------------------------------
+
+def referral_scope(actor: Actor) -> ColumnElement[bool]:
+    """Which referrals the actor may see: all for coordinators, their own organisation's for
+    caseworkers, none for anyone else."""
+    if can(actor, Permission.REFERRAL_READ_ALL):
+        return true()
+    if can(actor, Permission.REFERRAL_READ_OWN_ORG):
+        return Referral.organization_id == actor.organization_id
+    return false()
+
+
+def _referral_for(session: Session, actor: Actor, referral_id: int, *, action: str) -> Referral:
+    referral = session.exec(
+        select(Referral).where(Referral.id == referral_id, referral_scope(actor))).first()
+    if referral is not None:
+        return referral
+    if session.get(Referral, referral_id) is None:
+        raise NotFound("Referral not found")
+    raise Hidden("Referral not found", action=action, entity_type="referral",
+                 entity_id=referral_id)
+
+
+def _case_to_refer(session: Session, actor: Actor, case_id: int) -> Case:
+    """A caseworker refers only their own organisation's cases; another's is a 404."""
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound("Case not found")
+    if not can(actor, Permission.REFERRAL_CREATE) or case.organization_id != actor.organization_id:
+        raise Hidden("Case not found", action="referral.create", entity_type="case",
+                     entity_id=case_id)
+    return case
+
+
+def case_to_refer(session: Session, *, actor: Actor, case_id: int) -> dict:
+    """The case a new referral is for (the referral form's heading): its id and reference."""
+    case = _case_to_refer(session, actor, case_id)
+    audit.record(session, actor=actor, action="case.read", entity_type="case",
+                 entity_id=case.id, detail={"view": "referral form"})
+    return {"id": case.id, "reference": case.reference}
+
+
+# --- filters ----------------------------------------------------------------------------
+
+def local_day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=LOCAL_TZ)
+
+
+def filter_conditions(filters: ReferralFilters) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if filters.date_from:
+        conditions.append(Referral.created_at >= local_day_start(filters.date_from))
+    if filters.date_to:
+        conditions.append(
+            Referral.created_at < local_day_start(filters.date_to + timedelta(days=1)))
+    if filters.case_id is not None:
+        conditions.append(Referral.case_id == filters.case_id)
+    if filters.status:
+        conditions.append(Referral.status == filters.status.value)
+    if filters.service:
+        conditions.append(Referral.service == filters.service.value)
+    if filters.recipient:
+        conditions.append(func.lower(Referral.recipient).contains(
+            filters.recipient.lower(), autoescape=True))
+    return conditions
+
+
+# --- reading ----------------------------------------------------------------------------
+
+def _read_statement():
+    creator = User.__table__.alias("creator")
+    return (
+        select(Referral, Case.reference, Organization.name, creator.c.username)
+        .join(Case, Case.id == Referral.case_id)
+        .join(Organization, Organization.id == Referral.organization_id)
+        .outerjoin(creator, creator.c.id == Referral.created_by_id)
+    )
+
+
+def _to_read(row, history: list[StatusChangeRead] | None = None) -> ReferralRead:
+    referral, reference, organization, username = row
+    return ReferralRead(
+        id=referral.id, case_id=referral.case_id, case_reference=reference,
+        organization_id=referral.organization_id, organization=organization,
+        service=referral.service, recipient=referral.recipient,
+        consent_to_share=referral.consent_to_share, notes=referral.notes,
+        status=referral.status, created_by=username, created_at=referral.created_at,
+        updated_at=referral.updated_at, history=history or [])
+
+
+def _history(session: Session, referral_id: int) -> list[StatusChangeRead]:
+    rows = session.exec(
+        select(ReferralStatusChange, User.username)
+        .outerjoin(User, User.id == ReferralStatusChange.changed_by_id)
+        .where(ReferralStatusChange.referral_id == referral_id)
+        .order_by(ReferralStatusChange.changed_at, ReferralStatusChange.id)
+    ).all()
+    return [StatusChangeRead(from_status=c.from_status, to_status=c.to_status, note=c.note,
+                             changed_by=username, changed_at=c.changed_at)
+            for c, username in rows]
+
+
+def _read(session: Session, referral_id: int) -> ReferralRead:
+    row = session.exec(_read_statement().where(Referral.id == referral_id)).one()
+    return _to_read(row, _history(session, referral_id))
+
+
+def get_referral(session: Session, *, actor: Actor, referral_id: int) -> ReferralRead:
+    referral = _referral_for(session, actor, referral_id, action="referral.read")
+    audit.record(session, actor=actor, action="referral.read", entity_type="referral",
+                 entity_id=referral.id, detail={"case_id": referral.case_id})
+    return _read(session, referral.id)
+
+
+def list_referrals(session: Session, *, actor: Actor, filters: ReferralFilters,
+                   page: PageParams) -> tuple[list[ReferralRead], int]:
+    """One page of the referrals the actor may see, newest first, with the total."""
+    conditions = [referral_scope(actor), *filter_conditions(filters)]
+    total = session.exec(select(func.count()).select_from(Referral).where(*conditions)).one()
+    rows = session.exec(
+        _read_statement().where(*conditions)
+        .order_by(Referral.created_at.desc(), Referral.id.desc())
+        .limit(page.limit).offset(page.offset)
+    ).all()
+    audit.record(session, actor=actor, action="referral.list", entity_type="referral",
+                 detail={"filters": filters.as_audit(), "rows": len(rows), "total": total})
+    return [_to_read(r) for r in rows], total
+
+
+def status_counts(session: Session, *, actor: Actor, filters: ReferralFilters) -> dict[str, int]:
+    """How many referrals of each status match the filters other than status."""
+    others = filters.model_copy(update={"status": None})
+    rows = session.exec(
+        select(Referral.status, func.count()).where(referral_scope(actor),
+                                                    *filter_conditions(others))
+        .group_by(Referral.status)
+    ).all()
+    counts = {status.value: 0 for status in ReferralStatus}
+    counts.update({status: n for status, n in rows})
+    return counts
+
+
+def case_referrals(session: Session, *, actor: Actor, case_id: int) -> list[ReferralRead]:
+    """The referrals of one case that the actor may see, oldest first, with their history
+    (for the case page; the page's own read of the case is audited by the case page)."""
+    rows = session.exec(
+        _read_statement().where(Referral.case_id == case_id, referral_scope(actor))
+        .order_by(Referral.created_at, Referral.id)
+    ).all()
+    return [_to_read(r, _history(session, r[0].id)) for r in rows]
+
+
+# --- changing ---------------------------------------------------------------------------
+
+def create_referral(session: Session, *, actor: Actor, case_id: int,
+                    referral_in: ReferralCreate) -> ReferralRead:
+    case = _case_to_refer(session, actor, case_id)
+    referral = Referral(case_id=case.id, organization_id=case.organization_id,
+                        service=referral_in.service.value, recipient=referral_in.recipient,
+                        consent_to_share=referral_in.consent_to_share,
+                        notes=referral_in.notes, status=ReferralStatus.PENDING.value,
+                        created_by_id=actor.user_id)
+    session.add(referral)
+    session.flush()
+    session.add(ReferralStatusChange(referral_id=referral.id, from_status=None,
+                                     to_status=ReferralStatus.PENDING.value,
+                                     changed_by_id=actor.user_id))
+    audit.record(session, actor=actor, action="referral.create", entity_type="referral",
+                 entity_id=referral.id,
+                 detail={"case_id": case.id, "service": referral.service,
+                         "consent_to_share": referral.consent_to_share})
+    session.flush()
+    return _read(session, referral.id)
+
+
+def update_status(session: Session, *, actor: Actor, referral_id: int,
+                  update_in: ReferralStatusUpdate) -> ReferralRead:
+    """Move a referral on: pending -> accepted | declined, accepted -> completed."""
+    referral = _referral_for(session, actor, referral_id, action="referral.update")
+    current = ReferralStatus(referral.status)
+    wanted = update_in.status
+    if wanted not in TRANSITIONS[current]:
+        allowed = sorted(s.value for s in TRANSITIONS[current])
+        raise Conflict(
+            f"status: a {current.value} referral cannot become {wanted.value}; "
+            + (f"it can become {' or '.join(allowed)}" if allowed else "it is final"))
+    # Conditional on the status just read, so that two coordinators moving the same referral
+    # at once cannot both win (and the history stays a single line).
+    moved = session.connection().execute(
+        update(Referral)
+        .where(and_(Referral.id == referral.id, Referral.status == current.value))
+        .values(status=wanted.value, updated_at=utcnow())
+    )
+    if moved.rowcount != 1:
+        raise Conflict("status: the referral was changed by someone else meanwhile; "
+                       "reload it and try again")
+    session.refresh(referral)
+    session.add(ReferralStatusChange(referral_id=referral.id, from_status=current.value,
+                                     to_status=wanted.value, note=update_in.note,
+                                     changed_by_id=actor.user_id))
+    audit.record(session, actor=actor, action="referral.update", entity_type="referral",
+                 entity_id=referral.id, detail={"from": current.value, "to": wanted.value})
+    session.flush()
+    return _read(session, referral.id)
+
+
+# --- the letter -------------------------------------------------------------------------
+
+def referral_letter(session: Session, *, actor: Actor, referral_id: int) -> bytes:
+    """The one-page letter to the recipient; the person's details only with their consent."""
+    from app.reports.letters import LetterContent, LetterPerson, render_letter
+
+    referral = _referral_for(session, actor, referral_id, action="referral.letter")
+    case = session.get(Case, referral.case_id)
+    organization = session.get(Organization, referral.organization_id)
+    creator = session.get(User, referral.created_by_id)
+    person = None
+    if referral.consent_to_share:
+        row = session.get(Person, case.person_id)
+        nationality = session.get(Nationality, row.nationality_code) \
+            if row.nationality_code else None
+        person = LetterPerson(
+            given_name=row.given_name, family_name=row.family_name,
+            sex=SEX_LABELS.get(row.sex, row.sex), date_of_birth=row.date_of_birth,
+            age_estimate=row.age_estimate,
+            nationality=nationality.name if nationality else "",
+            document_number=row.document_number, phone=row.phone,
+            languages=tuple(row.languages or ()))
+        audit.record(session, actor=actor, action="person.read", entity_type="person",
+                     entity_id=row.id, detail={"via": "referral letter"})
+    content = LetterContent(
+        case_reference=case.reference,
+        service=SERVICE_LABELS.get(referral.service, referral.service),
+        recipient=referral.recipient,
+        status=STATUS_LABELS.get(referral.status, referral.status),
+        referred_on=referral.created_at.astimezone(LOCAL_TZ).date(),
+        organization=organization.name if organization else "",
+        contact_name=(creator.full_name or creator.username) if creator else "",
+        generated_on=utcnow().astimezone(LOCAL_TZ).date(),
+        person=person, notes=referral.notes if referral.consent_to_share else "")
+    pdf = render_letter(content)
+    audit.record(session, actor=actor, action="export.letter", entity_type="referral",
+                 entity_id=referral.id,
+                 detail={"case_id": case.id, "consent_to_share": referral.consent_to_share,
+                         "rows": 1})
+    return pdf

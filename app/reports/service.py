@@ -1,0 +1,336 @@
+"""The exports: referral report (CSV, XLSX), statistics (CSV, XLSX) and CTDC (CSV).
+
+Each function checks access and filters at once (so a refusal is a plain 403 before anything
+streams), then returns an Export whose body reads the database as it is sent: rows come in
+batches (`yield_per`: a server-side cursor on PostgreSQL), so memory stays flat whatever the
+number of rows. The audit event, with the filters and the number of rows, is written when the
+body ends.
+"""
+
+import csv
+import tempfile
+from collections import Counter
+from collections.abc import Iterator
+from datetime import timedelta
+
+from sqlalchemy import ColumnElement, case, true
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, func, select
+
+from app import audit
+from app.audit.service import Actor
+from app.auth.models import Organization
+from app.auth.permissions import Permission, can
+from app.cases.models import Case, Determination, Screening
+from app.compounds.models import Compound
+from app.crossings.models import Crossing
+from app.db import utcnow
+from app.errors import PermissionDenied, TooLarge
+from app.nationalities.models import Nationality
+from app.people.models import Person
+from app.referrals.models import Referral
+from app.referrals.schemas import ReferralFilters
+from app.referrals.service import filter_conditions, local_day_start
+from app.reports import ctdc
+from app.reports.schemas import CaseDateFilters, ExportFormat
+from app.reports.streaming import CSV_TYPE, XLSX_TYPE, Export, RowCounter, audited
+from app.reports.suppression import SECONDARY_LABEL, Mark, suppress
+from app.reports.writers import XLSX_MAX_ROWS, csv_chunks, xlsx_chunks
+from app.web import LOCAL_TZ
+
+YIELD_PER = 1000
+
+
+def _today() -> str:
+    return utcnow().astimezone(LOCAL_TZ).date().isoformat()
+
+
+def _recorder(session: Session, *, actor: Actor, action: str, detail: dict):
+    def done(rows: int, complete: bool) -> None:
+        audit.record(session, actor=actor, action=action, entity_type="report",
+                     detail={**detail, "rows": rows, "complete": complete})
+        session.flush()
+
+    return done
+
+
+def _body(fmt: ExportFormat, header, rows, *, sheet: str, notes=()) -> Iterator[bytes]:
+    if fmt is ExportFormat.XLSX:
+        return xlsx_chunks(header, rows, sheet=sheet, notes=notes)
+    return csv_chunks(header, rows)
+
+
+def _export(fmt: ExportFormat, name: str, body: Iterator[bytes], **kwargs) -> Export:
+    media_type = XLSX_TYPE if fmt is ExportFormat.XLSX else CSV_TYPE
+    return Export(filename=f"passage-{name}-{_today()}.{fmt.value}", media_type=media_type,
+                  body=body, **kwargs)
+
+
+# --- referral report --------------------------------------------------------------------
+
+REFERRAL_HEADER = (
+    "referral_id", "case_reference", "referred_on", "organization", "service", "recipient",
+    "status", "status_changed_at", "consent_to_share", "given_name", "family_name", "sex",
+    "date_of_birth", "age_estimate", "nationality", "document_number", "phone", "notes",
+)
+
+
+def referral_export_scope(actor: Actor) -> ColumnElement[bool]:
+    """The referrals an actor may export: all for coordinators, their own organisation's for
+    caseworkers; anyone else is refused."""
+    if can(actor, Permission.EXPORT_REFERRALS_ALL):
+        return true()
+    if can(actor, Permission.EXPORT_REFERRALS_OWN_ORG):
+        return Referral.organization_id == actor.organization_id
+    raise PermissionDenied(action="export.referrals", entity_type="report")
+
+
+def _shared(column):
+    """The column's value only where the person consented to share it: an anonymous
+    referral's identity is never even read out of the database for a report."""
+    return case((Referral.consent_to_share == true(), column), else_=None)
+
+
+def _referral_statement(scope: ColumnElement[bool], filters: ReferralFilters):
+    return (
+        select(Referral.id, Case.reference, Referral.created_at, Organization.name,
+               Referral.service, Referral.recipient, Referral.status, Referral.updated_at,
+               Referral.consent_to_share,
+               _shared(Person.given_name), _shared(Person.family_name),
+               _shared(Person.sex), _shared(Person.date_of_birth),
+               _shared(Person.age_estimate), _shared(Nationality.name),
+               _shared(Person.document_number), _shared(Person.phone),
+               _shared(Referral.notes))
+        .join(Case, Case.id == Referral.case_id)
+        .join(Person, Person.id == Case.person_id)
+        .join(Organization, Organization.id == Referral.organization_id)
+        .outerjoin(Nationality, Nationality.code == Person.nationality_code)
+        .where(scope, *filter_conditions(filters))
+    )
+
+
+def _stream(session: Session, statement):
+    """Rows in batches, through the session's own connection and transaction: Core rows,
+    without the ORM's per-row work, on a server-side cursor where the database has one."""
+    return session.connection().execute(statement.execution_options(yield_per=YIELD_PER))
+
+
+def _referral_rows(session: Session, statement) -> Iterator[tuple]:
+    for row in _stream(session, statement.order_by(Referral.created_at, Referral.id)):
+        (rid, reference, created_at, organization, service, recipient, status, updated_at,
+         consent, *person) = row
+        yield (rid, reference, created_at.astimezone(LOCAL_TZ).date(), organization,
+               service, recipient, status, updated_at.astimezone(LOCAL_TZ), consent, *person)
+
+
+def export_referrals(session: Session, *, actor: Actor, filters: ReferralFilters,
+                     fmt: ExportFormat) -> Export:
+    scope = referral_export_scope(actor)
+    statement = _referral_statement(scope, filters)
+    if fmt is ExportFormat.XLSX:
+        total = session.exec(select(func.count()).select_from(
+            statement.order_by(None).subquery())).one()
+        if total >= XLSX_MAX_ROWS:
+            raise TooLarge(f"{total} rows are more than one XLSX sheet holds; "
+                           "export them as CSV or narrow the filters")
+    counter = RowCounter(_referral_rows(session, statement))
+    detail = {"format": fmt.value, "filters": filters.as_audit(),
+              "scope": "all" if can(actor, Permission.EXPORT_REFERRALS_ALL) else "organization"}
+    body = audited(_body(fmt, REFERRAL_HEADER, counter, sheet="Referrals"),
+                   rows=lambda: counter.count,
+                   on_done=_recorder(session, actor=actor, action="export.referrals",
+                                     detail=detail))
+    return _export(fmt, "referrals", body)
+
+
+# --- statistics -------------------------------------------------------------------------
+
+SEXES = ("female", "male", "other", "unknown")
+SUGGESTIONS = ("trafficking_victim", "needs_assessment", "willing_worker", "none")
+OUTCOMES = ("trafficking_victim", "willing_worker", "undetermined", "none")
+STATISTICS_HEADER = ("nationality_code", "nationality", "suggestion", "determination",
+                     *SEXES, "total")
+
+
+def _case_date_conditions(filters: CaseDateFilters) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if filters.date_from:
+        conditions.append(Case.created_at >= local_day_start(filters.date_from))
+    if filters.date_to:
+        conditions.append(Case.created_at < local_day_start(filters.date_to + timedelta(days=1)))
+    return conditions
+
+
+def _latest_suggestion():
+    s = aliased(Screening)
+    return (select(s.classification).where(s.case_id == Case.id)
+            .order_by(s.created_at.desc(), s.id.desc()).limit(1)
+            .correlate(Case).scalar_subquery())
+
+
+def _latest_outcome():
+    d = aliased(Determination)
+    return (select(d.outcome).where(d.case_id == Case.id)
+            .order_by(d.decided_at.desc(), d.id.desc()).limit(1)
+            .correlate(Case).scalar_subquery())
+
+
+def statistics_counts(session: Session, *, filters: CaseDateFilters
+                      ) -> Counter[tuple[str, str, str, str]]:
+    """Cases by (nationality, latest suggestion, latest determination, sex)."""
+    inner = (
+        select(Person.nationality_code.label("nationality"), Person.sex.label("sex"),
+               _latest_suggestion().label("suggestion"), _latest_outcome().label("outcome"))
+        .select_from(Case)
+        .join(Person, Person.id == Case.person_id)
+        .where(*_case_date_conditions(filters))
+        .subquery()
+    )
+    rows = session.exec(
+        select(inner.c.nationality, inner.c.suggestion, inner.c.outcome, inner.c.sex,
+               func.count())
+        .group_by(inner.c.nationality, inner.c.suggestion, inner.c.outcome, inner.c.sex)
+    ).all()
+    counts: Counter[tuple[str, str, str, str]] = Counter()
+    for nationality, suggestion, outcome, sex, n in rows:
+        key = (nationality or "", suggestion if suggestion in SUGGESTIONS else "none",
+               outcome if outcome in OUTCOMES else "none", sex if sex in SEXES else "unknown")
+        counts[key] += n
+    return counts
+
+
+def statistics_table(counts: Counter, names: dict[str, str], threshold: int):
+    """The published rows (labels: numbers, "<5", "x") and the suppressed table."""
+    keys = sorted({k[:3] for k in counts},
+                  key=lambda k: (names.get(k[0], "~") if k[0] else "~~", k[0],
+                                 SUGGESTIONS.index(k[1]), OUTCOMES.index(k[2])))
+    if not keys:
+        return [], None
+    matrix = [[counts.get((*key, sex), 0) for sex in SEXES] for key in keys]
+    table = suppress(matrix, threshold)
+    if table.withheld:
+        return [], table
+    labels = table.published()
+
+    def cell(label: str):
+        return int(label) if label.isdigit() else label
+
+    rows = [[key[0] or ctdc.UNKNOWN_CITIZENSHIP, names.get(key[0], "Not recorded"),
+             key[1], key[2], *(cell(v) for v in labels[i])]
+            for i, key in enumerate(keys)]
+    rows.append(["", "Total", "", "", *(cell(v) for v in labels[-1])])
+    return rows, table
+
+
+def export_statistics(session: Session, *, actor: Actor, filters: CaseDateFilters,
+                      fmt: ExportFormat, threshold: int) -> Export:
+    if not can(actor, Permission.EXPORT_STATISTICS):
+        raise PermissionDenied(action="export.statistics", entity_type="report")
+    counts = statistics_counts(session, filters=filters)
+    names = dict(session.exec(select(Nationality.code, Nationality.name)).all())
+    rows, table = statistics_table(counts, names, threshold)
+    primary = secondary = 0
+    if table is not None:
+        marks = [m for row in table.marks for m in row]
+        primary, secondary = marks.count(Mark.PRIMARY), marks.count(Mark.SECONDARY)
+    withheld = bool(table and table.withheld)
+    notes = (
+        "Cases registered in Passage by nationality, latest screening suggestion, latest "
+        "determination and sex.",
+        f"From {filters.date_from or 'the first case'} to {filters.date_to or 'today'}.",
+        f"<{threshold}: between 1 and {threshold - 1} cases.",
+        f"{SECONDARY_LABEL}: {threshold} or more cases, hidden so that the small counts "
+        "cannot be worked out from the totals.",
+        "none: no interview screened yet, or no determination recorded yet.",
+    ) + (("Withheld: too few cases to publish any count without disclosure.",)
+         if withheld else ())
+    detail = {"format": fmt.value, "filters": filters.as_audit(), "threshold": threshold,
+              "primary_suppressed": primary, "secondary_suppressed": secondary,
+              "withheld": withheld}
+    body = audited(_body(fmt, STATISTICS_HEADER, rows, sheet="Statistics", notes=notes),
+                   rows=lambda: len(rows),
+                   on_done=_recorder(session, actor=actor, action="export.statistics",
+                                     detail=detail))
+    headers = {"X-Passage-Suppressed-Primary": str(primary),
+               "X-Passage-Suppressed-Secondary": str(secondary)}
+    if withheld:
+        headers["X-Passage-Withheld"] = "1"
+    return _export(fmt, "statistics", body, headers=headers, rows=len(rows))
+
+
+# --- CTDC -------------------------------------------------------------------------------
+
+def _latest_screening_id():
+    s = aliased(Screening)
+    return (select(s.id).where(s.case_id == Case.id)
+            .order_by(s.created_at.desc(), s.id.desc()).limit(1)
+            .correlate(Case).scalar_subquery())
+
+
+def _exploitation_country():
+    """The country of the compound of the person's latest crossing from one."""
+    c = aliased(Crossing)
+    return (select(Compound.country_code).join(c, c.compound_id == Compound.id)
+            .where(c.person_id == Case.person_id)
+            .order_by(c.crossed_at.desc(), c.id.desc()).limit(1)
+            .correlate(Case).scalar_subquery())
+
+
+def _ctdc_sources(session: Session, filters: CaseDateFilters) -> Iterator[ctdc.CtdcSource]:
+    statement = (
+        select(Case.created_at, Person.sex, Person.date_of_birth, Person.age_estimate,
+               Person.nationality_code, Screening.result, Screening.age_group,
+               _latest_outcome(), _exploitation_country())
+        .select_from(Case)
+        .join(Person, Person.id == Case.person_id)
+        .outerjoin(Screening, Screening.id == _latest_screening_id())
+        .where(*_case_date_conditions(filters))
+        .order_by(Case.id)
+    )
+    for (created_at, sex, born, estimate, nationality, result, age_group, outcome,
+         country) in _stream(session, statement):
+        yield ctdc.CtdcSource(
+            registered_on=created_at.astimezone(LOCAL_TZ).date(), sex=sex,
+            date_of_birth=born, age_estimate=estimate, nationality_code=nationality,
+            screening=result, screening_age_group=age_group, outcome=outcome,
+            exploitation_country=country)
+
+
+def export_ctdc(session: Session, *, actor: Actor, filters: CaseDateFilters,
+                k: int = ctdc.K) -> Export:
+    """CTDC rows, k-anonymous. Every group's size must be known before the first row is
+    published, so the rows are first spooled to an anonymous temporary file (one read of
+    the database, so the counts and the rows agree), then sent from there."""
+    if not can(actor, Permission.EXPORT_CTDC):
+        raise PermissionDenied(action="export.ctdc", entity_type="report")
+    spool = tempfile.TemporaryFile(mode="w+", encoding="utf-8", newline="")
+    writer = csv.writer(spool)
+    groups: Counter[ctdc.Key] = Counter()
+    for source in _ctdc_sources(session, filters):
+        row = ctdc.ctdc_row(source)
+        groups[ctdc.quasi_key(row)] += 1
+        writer.writerow(row)
+    plan = ctdc.k_anonymise(groups, k)
+
+    def published() -> Iterator[list[str]]:
+        with spool:
+            spool.seek(0)
+            for row in csv.reader(spool):
+                key = plan.apply(ctdc.quasi_key(row))
+                if key is None:
+                    continue
+                row[ctdc.CITIZENSHIP_POSITION] = key[2]
+                yield row
+
+    counter = RowCounter(published())
+    detail = {"format": "csv", "filters": filters.as_audit(), "k": k,
+              "quasi_identifiers": list(ctdc.QUASI_IDENTIFIERS),
+              "cases": sum(groups.values()), "generalised": plan.generalised,
+              "suppressed": plan.suppressed}
+    body = audited(csv_chunks(ctdc.HEADER, counter), rows=lambda: counter.count,
+                   on_done=_recorder(session, actor=actor, action="export.ctdc",
+                                     detail=detail))
+    headers = {"X-Passage-Rows": str(plan.rows), "X-Passage-Generalised": str(plan.generalised),
+               "X-Passage-Suppressed": str(plan.suppressed), "X-Passage-K": str(k)}
+    return _export(ExportFormat.CSV, "ctdc", body, headers=headers, rows=plan.rows)
+

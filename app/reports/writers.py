@@ -1,0 +1,125 @@
+"""Streaming CSV and XLSX writers, and the guard against formula injection.
+
+Both writers take an iterable of rows and yield bytes, so a report of any length is written in
+constant memory: CSV row batches as they come; XLSX through xlsxwriter's constant_memory mode
+into an anonymous temporary file, which is then read back in chunks.
+"""
+
+import csv
+import io
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime
+
+import xlsxwriter
+
+BOM = "\ufeff"
+# OWASP's list (=, +, -, @, tab, carriage return) and the full-width forms that some
+# spreadsheet locales also read as the start of a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+CSV_BATCH_ROWS = 500
+READ_CHUNK = 64 * 1024
+XLSX_MAX_ROWS = 1_048_576  # Excel's sheet limit, header included
+
+Cell = str | int | float | bool | date | datetime | None
+
+
+_FIRST = frozenset(FORMULA_STARTS)
+
+
+def neutralise(value: str) -> str:
+    """A text value that a spreadsheet would run as a formula gets a leading apostrophe, so
+    that no cell value begins with one of FORMULA_STARTS."""
+    if value and value[0] in _FIRST:
+        return "'" + value
+    return value
+
+
+def cell_text(value: Cell) -> str:
+    """How a value is written in a CSV cell (and in XLSX, for everything but numbers)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, int | float):
+        return str(value)
+    return neutralise(str(value))
+
+
+def csv_chunks(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> Iterator[bytes]:
+    """UTF-8 with a byte order mark, so that Excel opens Thai, Burmese and Chinese correctly."""
+    buffer = io.StringIO()
+    writerow = csv.writer(buffer).writerow
+    buffer.write(BOM)
+    writerow([neutralise(h) for h in header])
+    pending = 0
+    first = _FIRST
+    for row in rows:
+        # the hot loop of a large report, written out: text is guarded in place; ints,
+        # floats and None (as "") go to the csv module as they are
+        values = list(row)
+        for i, value in enumerate(values):
+            cls = value.__class__
+            if cls is str:
+                if value and value[0] in first:
+                    values[i] = "'" + value
+            elif cls is not int and cls is not float and value is not None:
+                values[i] = cell_text(value)
+        writerow(values)
+        pending += 1
+        if pending >= CSV_BATCH_ROWS:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+            pending = 0
+    yield buffer.getvalue().encode("utf-8")
+
+
+def write_xlsx(target, header: Sequence[str], rows: Iterable[Sequence[Cell]], *,
+               sheet: str = "Report", notes: Sequence[str] = ()) -> int:
+    """Write the rows to `target` (a path or a binary file) and return how many there were.
+
+    Every text value goes through write_string after the guard, so nothing is ever stored as
+    a formula, a URL or a number that it was not."""
+    workbook = xlsxwriter.Workbook(target, {
+        "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+        "strings_to_numbers": False, "tmpdir": tempfile.gettempdir(),
+    })
+    bold = workbook.add_format({"bold": True})
+    worksheet = workbook.add_worksheet(sheet[:31])
+    for col, name in enumerate(header):
+        worksheet.write_string(0, col, neutralise(name), bold)
+    count = 0
+    for count, row in enumerate(rows, start=1):
+        if count >= XLSX_MAX_ROWS:
+            raise ValueError("more rows than one XLSX sheet holds")
+        for col, value in enumerate(row):
+            if value is None or value == "":
+                continue
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                worksheet.write_number(count, col, value)
+            else:
+                worksheet.write_string(count, col, cell_text(value))
+    if notes:
+        about = workbook.add_worksheet("Notes")
+        for line_no, line in enumerate(notes):
+            about.write_string(line_no, 0, neutralise(line))
+    workbook.close()
+    return count
+
+
+def xlsx_chunks(header: Sequence[str], rows: Iterable[Sequence[Cell]], *,
+                sheet: str = "Report", notes: Sequence[str] = ()) -> Iterator[bytes]:
+    """The workbook is complete only once every row is in (a zip's directory comes last): it
+    is written to an anonymous temporary file, then streamed from there."""
+    with tempfile.TemporaryFile(suffix=".xlsx") as spool:
+        write_xlsx(spool, header, rows, sheet=sheet, notes=notes)
+        spool.seek(0)
+        while chunk := spool.read(READ_CHUNK):
+            yield chunk
+
+

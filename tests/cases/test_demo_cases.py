@@ -1,0 +1,54 @@
+"""The demo's cases: about 600, every suggestion, most determined, a few overridden."""
+
+from collections import Counter
+
+from sqlmodel import Session, func, select
+
+from app.cases.models import Case, Determination, InterviewAnswer, Screening
+from app.cases.service import agrees
+from app.db import make_engine
+from app.demo.loader import load_demo
+from app.people.models import Person
+from app.screening.rules import AgeGroup, screen
+
+
+def test_demo_cases_are_realistic_rule_made_and_loaded_once(fresh_database_url):
+    engine = make_engine(fresh_database_url)
+    with Session(engine) as session:
+        load_demo(echo=lambda _: None, session=session)
+    with Session(engine) as session:
+        cases = session.exec(select(Case)).all()
+        assert 550 <= len(cases) <= 650
+        assert len({c.reference for c in cases}) == len(cases)
+        assert len({c.organization_id for c in cases}) == 2
+        latest = {s.case_id: s for s in session.exec(select(Screening).order_by(Screening.id))}
+        assert set(latest) == {c.id for c in cases}
+        suggestions = Counter(s.classification for s in latest.values())
+        assert set(suggestions) == {"trafficking_victim", "needs_assessment", "willing_worker"}
+        assert min(suggestions.values()) >= 30
+
+        determinations = session.exec(select(Determination)).all()
+        assert 0.7 * len(cases) <= len(determinations) <= 0.9 * len(cases)
+        suggested = {s.id: s.classification for s in latest.values()}
+        overrides = [d for d in determinations if not agrees(d.outcome, suggested[d.screening_id])]
+        assert 3 <= len(overrides) <= 0.06 * len(determinations)
+        assert all(len(d.rationale) > 40 for d in overrides)
+
+        # every stored suggestion is what the rules make of the stored answers
+        some = list(latest.values())[:50]
+        for s in some:
+            answers = {a.code: a.answer for a in session.exec(
+                select(InterviewAnswer).where(InterviewAnswer.interview_id == s.interview_id))}
+            expected = screen(answers, AgeGroup(s.age_group)).to_dict()
+            assert {k: s.result[k] for k in expected} == expected
+
+        people = session.exec(select(func.count()).select_from(Person)).one()
+        counts = (len(cases), len(determinations), people)
+    with Session(engine) as session:
+        load_demo(echo=lambda _: None, session=session)
+    with Session(engine) as session:
+        again = (session.exec(select(func.count()).select_from(Case)).one(),
+                 session.exec(select(func.count()).select_from(Determination)).one(),
+                 session.exec(select(func.count()).select_from(Person)).one())
+    engine.dispose()
+    assert again == counts

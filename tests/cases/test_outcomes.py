@@ -1,0 +1,68 @@
+import pytest
+
+from tests import factories
+from tests.cases.conftest import ALL_NO, TRAFFICKED
+
+
+@pytest.fixture
+def outcomes(desk):
+    """Five Indian cases (3 victims, 1 needs assessment, 1 without interview), one Filipino."""
+    def case(nationality, answers=None, outcome=None, rationale=""):
+        c = desk.open_case(nationality_code=nationality, date_of_birth=None, age_estimate=30)
+        if answers is not None:
+            desk.interview(c["id"], answers)
+        if outcome:
+            r = desk.client.post(f"/api/v1/cases/{c['id']}/determination", headers=desk.headers,
+                                 json={"outcome": outcome, "rationale": rationale})
+            assert r.status_code == 201, r.text
+        return c
+
+    first = case("IN", ALL_NO)  # willing_worker first ...
+    desk.interview(first["id"], TRAFFICKED)  # ... then only the latest counts
+    case("IN", TRAFFICKED, "trafficking_victim")
+    case("IN", TRAFFICKED, "willing_worker", rationale="Documents show a contract he chose.")
+    case("IN", ALL_NO | {"CD1": "yes"}, "undetermined")
+    case("IN")
+    case("PH", TRAFFICKED, "trafficking_victim")
+
+
+def test_coordinator_gets_exact_counts_by_nationality(client, login_as, outcomes):
+    response = client.get("/api/v1/stats/outcomes", headers=login_as("coordinator").headers)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["grouped_below"] is None
+    assert body["cases"] == 6
+    assert body["suggestions"] == {"trafficking_victim": 4, "needs_assessment": 1,
+                                   "willing_worker": 0, "none": 1}
+    assert body["determinations"] == {"trafficking_victim": 2, "willing_worker": 1,
+                                      "undetermined": 1, "none": 2}
+    rows = {r["code"]: r for r in body["rows"]}
+    assert [r["code"] for r in body["rows"]] == ["IN", "PH"]
+    assert rows["IN"]["name"] == "India" and rows["IN"]["cases"] == 5
+    assert rows["IN"]["suggestions"]["trafficking_victim"] == 3
+    assert rows["PH"]["determinations"]["trafficking_victim"] == 1
+
+
+@pytest.mark.parametrize("role", ["caseworker", "border_official", "admin"])
+def test_other_roles_get_small_nationalities_grouped(client, login_as, outcomes, role):
+    response = client.get("/api/v1/stats/outcomes", headers=login_as(role).headers)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["grouped_below"] == 5
+    assert body["cases"] == 6
+    assert [r["code"] for r in body["rows"]] == ["IN", None]
+    other = body["rows"][1]
+    assert other["cases"] == 1 and "fewer than 5" in other["name"]
+
+
+def test_outcome_counts_carry_no_names(client, login_as, session, desk):
+    person = factories.make_person(session, organization=desk.organization,
+                                   given_name="Distinctivename", family_name="Unusualfamily")
+    session.commit()
+    desk.client.post("/api/v1/cases", headers=desk.headers, json={"person_id": person.id})
+    text = client.get("/api/v1/stats/outcomes", headers=login_as("coordinator").headers).text
+    assert "Distinctivename" not in text and "Unusualfamily" not in text
+
+
+def test_outcome_counts_need_sign_in(client):
+    assert client.get("/api/v1/stats/outcomes").status_code == 401

@@ -1,0 +1,185 @@
+"""The statistics export: counts by nationality × suggestion × determination × sex, with
+small-cell and secondary suppression, through the real stack."""
+
+import csv
+import io
+
+import openpyxl
+import pytest
+
+from tests import factories
+from tests.referrals.helpers import events
+from tests.reports.test_suppression import consistent_values
+
+SEXES = ("female", "male", "other", "unknown")
+# answers that make the adult rule true: deceptive recruitment, exploitation, coercion
+VICTIM = {"DR1": "yes", "DR2": "yes", "EX1": "yes", "EX2": "yes", "CD1": "yes", "CD3": "yes"}
+NO_INDICATORS = {code: "no" for code in (
+    "DR1", "DR2", "DR3", "DR4", "DR5", "DR6", "DR7", "CR1", "CR2", "CR3", "CR4", "CR5",
+    "CR6", "VR1", "VR2", "VR3", "VR4", "VR5", "EX1", "EX2", "EX3", "EX4", "EX5", "EX6",
+    "CD1", "CD2", "CD3", "CD4", "CD5", "CD6", "CD7", "CD8", "CD9", "CD10", "CD11", "VD1",
+    "VD2", "VD3", "VD4", "VD5")}
+
+
+def _cases(session, org, decider, *, nationality: str, sex: str, n: int, answers=None,
+           outcome: str | None = None, at=None):
+    for _ in range(n):
+        person = factories.make_person(session, organization=org, nationality_code=nationality,
+                                       sex=sex)
+        case = factories.make_case(session, person=person, organization=org)
+        if at is not None:
+            case.created_at = at
+        if answers is not None:
+            screening = factories.make_screening(session, case=case, answers=answers)
+            if outcome:
+                factories.make_determination(session, case=case, outcome=outcome,
+                                             decided_by=decider, screening=screening)
+
+
+@pytest.fixture
+def cohort(session):
+    org = factories.make_organization(session, name="Border Care Foundation")
+    decider, _ = factories.make_user(session, role="caseworker", organization=org)
+    _cases(session, org, decider, nationality="IN", sex="male", n=12, answers=VICTIM,
+           outcome="trafficking_victim")
+    _cases(session, org, decider, nationality="IN", sex="female", n=3, answers=VICTIM,
+           outcome="trafficking_victim")
+    _cases(session, org, decider, nationality="IN", sex="male", n=6, answers=NO_INDICATORS,
+           outcome="willing_worker")
+    _cases(session, org, decider, nationality="PH", sex="female", n=9, answers=VICTIM)
+    _cases(session, org, decider, nationality="PH", sex="male", n=2, answers=VICTIM)
+    _cases(session, org, decider, nationality="CN", sex="male", n=7)
+    _cases(session, org, decider, nationality="CN", sex="female", n=1)
+    session.commit()
+
+
+def _published(response) -> list[list[str]]:
+    text = response.content.decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
+@pytest.mark.parametrize("role", ["coordinator", "border_official"])
+def test_statistics_counts_by_nationality_suggestion_determination_and_sex(
+        client, login_as, cohort, role):
+    response = client.get("/api/v1/reports/statistics", headers=login_as(role).headers)
+    assert response.status_code == 200, response.text
+    rows = _published(response)
+    assert rows[0] == ["nationality_code", "nationality", "suggestion", "determination",
+                       *SEXES, "total"]
+    by_key = {tuple(r[:4]): r[4:] for r in rows[1:]}
+    # each row with a small count has its other count hidden too: a row total is known
+    assert by_key == {
+        ("CN", "China", "none", "none"): ["<5", "x", "0", "0", "8"],
+        ("IN", "India", "trafficking_victim", "trafficking_victim"): ["<5", "x", "0", "0", "15"],
+        ("IN", "India", "willing_worker", "willing_worker"): ["0", "6", "0", "0", "6"],
+        ("PH", "Philippines", "trafficking_victim", "none"): ["x", "<5", "0", "0", "11"],
+        ("", "Total", "", ""): ["13", "27", "0", "0", "40"],
+    }
+
+
+def test_statistics_shows_no_count_between_one_and_the_threshold(client, login_as, cohort):
+    rows = _published(client.get("/api/v1/reports/statistics",
+                                 headers=login_as("coordinator").headers))
+    labels = [v for r in rows[1:] for v in r[4:]]
+    assert "<5" in labels and "x" in labels
+    for label in labels:
+        if label.isdigit():
+            assert not 1 <= int(label) < 5
+
+
+def test_statistics_hidden_cells_cannot_be_recovered_from_the_totals(client, login_as, cohort):
+    rows = _published(client.get("/api/v1/reports/statistics",
+                                 headers=login_as("coordinator").headers))
+    table = [r[4:] for r in rows[1:]]
+    cap = 40 + 10
+    seen = consistent_values(table, 5, cap)
+    assert seen, "the table has hidden cells"
+    assert [cell for cell, values in seen.items() if len(values) < 2] == []
+
+
+def test_statistics_threshold_follows_the_setting(client, login_as, cohort, app):
+    app.state.settings = app.state.settings.model_copy(update={"suppression_threshold": 10})
+    rows = _published(client.get("/api/v1/reports/statistics",
+                                 headers=login_as("coordinator").headers))
+    labels = [v for r in rows[1:] for v in r[4:]]
+    assert "<10" in labels and "<5" not in labels
+    assert all(not 1 <= int(v) < 10 for v in labels if v.isdigit())
+
+
+def test_statistics_date_range_counts_cases_registered_in_it(client, session, login_as):
+    org = factories.make_organization(session)
+    decider, _ = factories.make_user(session, role="caseworker", organization=org)
+    _cases(session, org, decider, nationality="VN", sex="male", n=6,
+           at=factories.aware(2025, 10, 10))
+    _cases(session, org, decider, nationality="VN", sex="male", n=8,
+           at=factories.aware(2025, 10, 20))
+    session.commit()
+    headers = login_as("coordinator").headers
+    rows = _published(client.get("/api/v1/reports/statistics?from=2025-10-15&to=2025-10-31",
+                                 headers=headers))
+    assert rows[-1][-1] == "8"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_statistics_parse_back_in_both_formats(client, login_as, cohort, fmt):
+    response = client.get(f"/api/v1/reports/statistics?format={fmt}",
+                          headers=login_as("coordinator").headers)
+    assert response.status_code == 200
+    if fmt == "xlsx":
+        workbook = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
+        rows = list(workbook.worksheets[0].iter_rows(values_only=True))
+        assert rows[-1][-1] == 40  # numbers stay numbers
+        assert "Notes" in workbook.sheetnames
+        assert all(not (isinstance(v, int) and 1 <= v < 5) for r in rows[1:] for v in r[4:])
+    else:
+        assert _published(response)[-1][-1] == "40"
+
+
+def test_statistics_export_is_audited_with_filters_rows_and_suppression(client, session,
+                                                                        login_as, cohort):
+    border = login_as("border_official")
+    response = client.get("/api/v1/reports/statistics?from=2025-01-01&format=xlsx",
+                          headers=border.headers)
+    assert response.status_code == 200
+    [event] = events(session, action="export.statistics", actor_id=border.user.id)
+    assert event.detail["filters"] == {"from": "2025-01-01", "to": None}
+    assert event.detail["rows"] == len(_published(client.get(
+        "/api/v1/reports/statistics", headers=border.headers))) - 1
+    assert event.detail["threshold"] == 5 and event.detail["primary_suppressed"] > 0
+    assert event.detail["complete"] is True
+
+
+@pytest.mark.parametrize("role", ["caseworker", "admin"])
+def test_statistics_by_role_without_it_is_403_and_audited(client, session, login_as, role):
+    signed_in = login_as(role)
+    response = client.get("/api/v1/reports/statistics", headers=signed_in.headers)
+    assert response.status_code == 403
+    assert [e.action for e in events(session, actor_id=signed_in.user.id, outcome="denied")] \
+        == ["GET /api/v1/reports/statistics"]
+
+
+def test_statistics_with_too_few_cases_shows_no_count(client, session, login_as):
+    org = factories.make_organization(session)
+    decider, _ = factories.make_user(session, role="caseworker", organization=org)
+    _cases(session, org, decider, nationality="KE", sex="female", n=2)
+    session.commit()
+    response = client.get("/api/v1/reports/statistics",
+                          headers=login_as("coordinator").headers)
+    rows = _published(response)
+    # two cases: every published number would be "<5" and the total gives them away
+    labels = [v for r in rows[1:] for v in r[4:]]
+    assert all(v in ("0", "<5", "x") for v in labels)
+    assert "2" not in labels
+
+
+def test_statistics_with_no_cases_is_just_the_header(client, login_as):
+    rows = _published(client.get("/api/v1/reports/statistics",
+                                 headers=login_as("coordinator").headers))
+    assert len(rows) == 1
+
+
+def test_statistics_with_bad_date_is_422_naming_it(client, login_as):
+    response = client.get("/api/v1/reports/statistics?to=someday",
+                          headers=login_as("coordinator").headers)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][-1] == "to"
