@@ -46,9 +46,14 @@ def _configure_sqlite(engine: Engine) -> None:
     # IMMEDIATE takes the write lock up front: a deferred transaction that reads and then
     # writes fails at once with "database is locked" when another writer holds the lock,
     # whereas IMMEDIATE waits for busy_timeout. SQLite serves one office; writes are short.
+    # A long export's read (execution option passage_read_only) stays a plain WAL reader and
+    # never takes the write lock.
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if connection.get_execution_options().get("passage_read_only"):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str) -> Engine:

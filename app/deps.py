@@ -7,12 +7,11 @@ from fastapi import Depends, Request
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlmodel import Session
 
-from app import audit
 from app.audit.service import Actor
 from app.auth import service as auth_service
 from app.auth.models import Organization, User
 from app.auth.permissions import Permission, can
-from app.errors import Hidden, NotAuthenticated, PermissionDenied
+from app.errors import NotAuthenticated, PermissionDenied
 from app.web import check_csrf
 
 SESSION_COOKIE = "passage_session"
@@ -23,43 +22,40 @@ def client_address(request: Request) -> str | None:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """One unit of work per request: commit once at the end, or roll back. A refused access
-    is audited after the rollback, so the refusal is kept even though nothing else is."""
+    """One unit of work per request: commit once at the end, or roll back."""
     with request.app.state.session_factory() as session:
         try:
             yield session
             session.commit()
-        except (PermissionDenied, Hidden) as exc:
-            session.rollback()
-            _audit_refusal(session, request, exc)
-            session.commit()
-            raise
         except Exception:
             session.rollback()
             raise
 
 
-def _audit_refusal(session: Session, request: Request, exc: PermissionDenied | Hidden) -> None:
-    actor = getattr(request.state, "actor", None) or Actor.anonymous(client_address(request))
-    route = request.scope.get("route")
-    action = exc.action or f"{request.method} {getattr(route, 'path', request.url.path)}"
-    entity_id = exc.entity_id
-    if entity_id is None:
-        params = request.path_params
-        entity_id = next(iter(params.values()), None) if params else None
-    audit.record(session, actor=actor, action=action, entity_type=exc.entity_type or None,
-                 entity_id=entity_id, outcome="denied",
-                 detail={"status": exc.status_code, "method": request.method})
+# scope="function": the commit runs when the route returns, before the response is sent, so
+# that the page a form redirects to (or any next request) sees the change. FastAPI's default
+# ("request") would commit only after the response has gone out.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
-
-SessionDep = Annotated[Session, Depends(get_session)]
+# For streamed exports only: the unit of work stays open while the body is produced (the
+# export's audit event, with its row count, is written at the end) and commits after it.
+StreamingSessionDep = Annotated[Session, Depends(get_session, scope="request")]
 
 
 def session_serializer(request: Request) -> URLSafeSerializer:
     return URLSafeSerializer(request.app.state.secret_key, salt="passage-session")
 
 
-def get_optional_user(request: Request, session: SessionDep) -> User | None:
+def get_optional_user(request: Request) -> User | None:
+    """The signed-in user, resolved in a short unit of work of its own, so that a route has
+    one session for its work and a refusal can be audited whatever the route's session did."""
+    with request.app.state.session_factory() as session:
+        user = _resolve_user(request, session)
+        session.commit()  # keeps the session's last_seen_at
+    return user
+
+
+def _resolve_user(request: Request, session: Session) -> User | None:
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         found = auth_service.resolve(session, secret=header[7:].strip(), kind="token")

@@ -8,16 +8,22 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
+from sqlalchemy.exc import DataError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app import audit
+from app.audit.service import Actor
 from app.config import Settings, get_settings
 from app.db import SessionFactory, engine_for, session_factory_for
-from app.errors import AppError, NotAuthenticated
+from app.errors import AppError, Hidden, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 from app.limits import BodySizeLimit
 from app.web import STATIC_DIR, render
 
 log = logging.getLogger("passage")
 access_log = logging.getLogger("passage.access")
+
+MAX_DATABASE_INT = 2**31 - 1  # INTEGER primary keys on PostgreSQL
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -41,6 +47,21 @@ def _clean_validation_errors(errors) -> list[dict]:
     # answer names the field and the problem only.
     return [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
             for e in errors]
+
+
+def audit_refusal(request: Request, exc: PermissionDenied | Hidden) -> None:
+    actor = getattr(request.state, "actor", None) or Actor.anonymous(
+        request.client.host if request.client else None)
+    route = request.scope.get("route")
+    action = exc.action or f"{request.method} {getattr(route, 'path', request.url.path)}"
+    entity_id = exc.entity_id
+    if entity_id is None and request.path_params:
+        entity_id = next(iter(request.path_params.values()))
+    with request.app.state.session_factory() as session:
+        audit.record(session, actor=actor, action=action, entity_type=exc.entity_type or None,
+                     entity_id=entity_id, outcome="denied",
+                     detail={"status": exc.status_code, "method": request.method})
+        session.commit()
 
 
 def create_app(settings: Settings | None = None,
@@ -84,6 +105,10 @@ def create_app(settings: Settings | None = None,
 
     @app.exception_handler(AppError)
     async def app_error(request: Request, exc: AppError):
+        if isinstance(exc, (PermissionDenied, Hidden)):
+            # the route's unit of work has been rolled back by now; the refusal is kept in a
+            # unit of work of its own
+            await run_in_threadpool(audit_refusal, request, exc)
         if wants_json(request):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
                                 headers=exc.headers)
@@ -95,6 +120,19 @@ def create_app(settings: Settings | None = None,
         return render(request, "errors/error.html",
                       {"status": exc.status_code, "message": message},
                       status_code=exc.status_code)
+
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def out_of_range(request: Request, exc: Exception):
+        # A number beyond what the database column holds (an id of 2**63, say): such a record
+        # cannot exist, or the value cannot be stored. Bad input, never a server error.
+        ids = [name for name, value in request.path_params.items()
+               if str(value).lstrip("-").isdigit() and not 0 < int(value) <= MAX_DATABASE_INT]
+        if ids:
+            return await app_error(request, NotFound())
+        return await app_error(request, InvalidInput(
+            [{"loc": ["request"], "msg": "A number in the request is out of range",
+              "type": "out_of_range"}]))
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):
@@ -153,6 +191,6 @@ def routers() -> list:
         auth.pages, compounds.pages,
         screening.api, cases.api, cases.pages, people_pages.pages,
         audit.api, admin.api, audit.pages, admin.pages,
-        people.api, crossings.api, crossings.uploads, crossings.pages,
+        people.api, crossings.api, crossings.pages,
         referrals.api, referrals.pages, reports.api, reports.pages,
     ]

@@ -172,6 +172,7 @@ def measure_in_process(url: str, fmt: str) -> dict:
     with session_factory_for(engine)() as session:
         user = session.exec(select(User).where(User.username == COORDINATOR)).one()
         actor = Actor.of(user, "bench")
+        session.commit()  # as the app does: the user is resolved in a unit of work of its own
         baseline = _memory_kb("VmRSS")
         started = time.perf_counter()
         export = service.export_referrals(session, actor=actor, filters=ReferralFilters(),

@@ -1,6 +1,5 @@
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -8,8 +7,7 @@ from fastapi.testclient import TestClient
 from app.config import get_settings
 from app.db import make_engine, session_factory_for
 from app.main import create_app
-
-PASSAGE = str(Path(sys.executable).with_name("passage"))
+from tests.live import PASSAGE
 
 
 def run(database_url: str, *args: str, input: str | None = None, cwd: Path | None = None):

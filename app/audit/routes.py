@@ -8,7 +8,7 @@ from fastapi.responses import StreamingResponse
 from app.audit import queries
 from app.audit.schemas import OUTCOMES, AuditEventRead, AuditFilter
 from app.auth.permissions import Permission
-from app.deps import ActorDep, SessionDep, require
+from app.deps import ActorDep, SessionDep, StreamingSessionDep, require
 from app.pagination import Page, PageDep, PageParams
 from app.web import render
 
@@ -51,7 +51,7 @@ def audit_page(request: Request, session: SessionDep, filters: AuditFilterDep,
 
 
 @pages.get("/admin/audit.csv", dependencies=[require(Permission.AUDIT_READ)])
-def audit_csv(session: SessionDep, actor: ActorDep, filters: AuditFilterDep):
+def audit_csv(session: StreamingSessionDep, actor: ActorDep, filters: AuditFilterDep):
     rows = queries.export_csv(session, actor=actor, filters=filters)
     name = f"passage-audit-{datetime.now(UTC):%Y%m%d-%H%M}.csv"
     return StreamingResponse(rows, media_type="text/csv; charset=utf-8",

@@ -25,6 +25,7 @@ from app.deps import ActorDep, SessionDep, require
 from app.errors import Conflict, InvalidInput
 from app.forms import app_error_fields, form_errors
 from app.pagination import Page, PageDep, PageParams
+from app.referrals import service as referrals_service
 from app.screening.catalogue import DIMENSIONS, indicators_of
 from app.web import LOCAL_TZ, redirect, render
 
@@ -154,6 +155,8 @@ def _render_case(request: Request, session, actor, case_id: int, *, form=None, e
     errors = errors or {}
     return render(request, "cases/detail.html", {
         "page": page, "case": page.case, "person": page.person,
+        "case_referrals": referrals_service.case_referrals(session, actor=actor,
+                                                           case_id=page.case.id),
         "table": service.describe_screening(page.latest) if page.latest else [],
         "sections": [(d, indicators_of(d.code)) for d in DIMENSIONS],
         "suggestion_labels": service.SUGGESTION_LABELS,

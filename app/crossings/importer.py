@@ -413,6 +413,8 @@ def import_roster(session: Session, *, actor: Actor, roster: Roster, dry_run: bo
 
     # One person per identity within the roster, then matched with the people already known.
     people, person_of_row = _people_in_roster(rows)
+    if not dry_run:
+        people_service.lock_matching(session)
     progress("Matching people", 0, len(people))
     known = people_service.find_known_people(session, [p.identity for p in people])
     progress("Matching people", len(people), len(people))

@@ -4,7 +4,6 @@ from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
-from fastapi.routing import APIRoute
 from pydantic import ValidationError
 
 from app.auth.permissions import Permission
@@ -27,8 +26,6 @@ from app.nationalities.service import list_nationalities
 from app.pagination import Page, PageDep, PageParams
 from app.web import LOCAL_TZ, redirect, render
 
-# multipart boundaries and the other fields of an upload form, beyond the file itself
-FORM_OVERHEAD = 1024 * 1024
 LAST_CROSSING_COOKIE = "passage_last_crossing"
 READ_CROSSINGS = require(Permission.CROSSING_READ, Permission.CROSSING_READ_OWN_CASES)
 FORM_LABELS = {
@@ -40,31 +37,13 @@ FORM_LABELS = {
 }
 
 
-class UploadRoute(APIRoute):
-    """Refuses a body announced as larger than the upload limit before it is read at all."""
-
-    def get_route_handler(self):
-        handler = super().get_route_handler()
-
-        async def guarded(request: Request) -> Response:
-            limit = get_settings().max_upload_bytes
-            length = request.headers.get("content-length", "")
-            if length.isdigit() and int(length) > limit + FORM_OVERHEAD:
-                raise TooLarge(f"The file is larger than {limit // (1024 * 1024)} MB; "
-                               "split the roster into smaller files")
-            return await handler(request)
-
-        return guarded
-
-
 def read_upload(file: UploadFile) -> bytes:
-    # one byte more than allowed is enough to know the file is too large
+    # app.limits refuses a body much over the limit before it is read; one byte more than
+    # allowed is enough to know the file itself is too large
     return file.file.read(get_settings().max_upload_bytes + 1)
 
 
 api = APIRouter(prefix="/api/v1", tags=["crossings"])
-# the import route refuses oversized bodies before reading them (registered in app.main)
-uploads = APIRouter(prefix="/api/v1", tags=["crossings"], route_class=UploadRoute)
 
 
 @api.post("/crossings", response_model=CrossingCreated, status_code=201,
@@ -92,7 +71,7 @@ def list_crossings(session: SessionDep, actor: ActorDep, page: PageDep,
                 limit=page.limit, offset=page.offset)
 
 
-@uploads.post("/crossings/import", response_model=ImportReport,
+@api.post("/crossings/import", response_model=ImportReport,
               dependencies=[require(Permission.CROSSING_CREATE)],
               responses={413: {"description": "Over 10 MB or over 20,000 rows"},
                          422: {"description": "Every error of the roster as "
@@ -120,7 +99,6 @@ def nationality_counts(session: SessionDep, filters: CrossingFiltersDep,
 # --- pages ---
 
 pages = APIRouter(include_in_schema=False)
-upload_pages = APIRouter(include_in_schema=False, route_class=UploadRoute)
 
 
 def _last_crossing(request: Request) -> dict[str, str]:
@@ -231,7 +209,7 @@ def import_page(request: Request,
     return _import_page(request, imported=imported)
 
 
-@upload_pages.post("/crossings/import", dependencies=[require(Permission.CROSSING_CREATE)])
+@pages.post("/crossings/import", dependencies=[require(Permission.CROSSING_CREATE)])
 def import_upload(
     request: Request, session: SessionDep, actor: ActorDep,
     file: Annotated[UploadFile | None, File()] = None,
@@ -300,5 +278,3 @@ def nationalities_csv(session: SessionDep, actor: ActorDep, filters: CrossingFil
                     headers={"Content-Disposition":
                              f'attachment; filename="nationality-counts-{stamp}.csv"'})
 
-
-pages.include_router(upload_pages)

@@ -68,6 +68,7 @@ def create_crossing(session: Session, *, actor: Actor,
             nationality_code=person_in.nationality_code,
             date_of_birth=person_in.date_of_birth, age_estimate=person_in.age_estimate,
             document_number=people_service.normalize_document_number(person_in.document_number))
+        people_service.lock_matching(session)
         person_id = people_service.find_known_people(session, [identity])[0]
         if person_id is None:
             person_id = people_service.create_person(session, actor=actor,

@@ -113,8 +113,8 @@ class BarChart:
     ticks: list[Tick]
 
 
-def bar_chart(rows: list[NationalityCount], *, width: int = 640, label_width: int = 170,
-              row_height: int = 26, max_label: int = 24) -> BarChart:
+def bar_chart(rows: list[NationalityCount], *, width: int = 560, label_width: int = 150,
+              row_height: int = 26, max_label: int = 20) -> BarChart:
     """Horizontal bars, one per nationality, largest on top; geometry only."""
     top, bottom_space, right_space = 44, 56, 56
     plot_width = width - label_width - right_space

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ARRAY, ColumnElement, any_, bindparam, false, or_, true
+from sqlalchemy import ARRAY, ColumnElement, any_, bindparam, false, or_, text, true
 from sqlmodel import Session, select
 
 from app import audit
@@ -24,13 +24,17 @@ from app.people.schemas import PersonCreate
 LOOKUP_BATCH = 900
 
 
+NAME_KEY_LENGTH = 400
+
+
 def name_key(given_name: str, family_name: str) -> str:
     """Lower-case, accent-free, single-spaced "given family": what searches compare."""
     text = f"{given_name} {family_name}"
     decomposed = unicodedata.normalize("NFKD", text)
     # strip combining accents of Latin letters only; other scripts keep their marks
     stripped = "".join(ch for ch in decomposed if not (unicodedata.combining(ch) and ch < "\u0370"))
-    return " ".join(unicodedata.normalize("NFC", stripped).casefold().split())
+    key = " ".join(unicodedata.normalize("NFC", stripped).casefold().split())
+    return key[:NAME_KEY_LENGTH]  # two 200-character names and a space would not fit
 
 
 def normalize_document_number(value: str | None) -> str | None:
@@ -148,6 +152,18 @@ class Identity:
         """Same name, nationality and birth: the same person unless both documents differ."""
         return not (self.document_number and document_number
                     and self.document_number != document_number)
+
+
+# one key for "matching people, then registering the ones not found"
+MATCHING_LOCK = 0x5041_5353_0001
+
+
+def lock_matching(session: Session) -> None:
+    """Serialise matching-then-registering until the transaction ends, so that two imports
+    of overlapping rosters at the same moment cannot both register the same new person.
+    A PostgreSQL advisory lock: the lock lives in the database, not in one app process."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MATCHING_LOCK})
 
 
 def find_known_people(session: Session, identities: Sequence[Identity]) -> list[int | None]:

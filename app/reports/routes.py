@@ -4,7 +4,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import ValidationError
 
 from app.auth.permissions import Permission
-from app.deps import ActorDep, SessionDep, require
+from app.deps import ActorDep, StreamingSessionDep, require
 from app.forms import form_errors
 from app.referrals.schemas import (
     MAX_RECIPIENT,
@@ -22,6 +22,8 @@ from app.web import render
 api = APIRouter(prefix="/api/v1", tags=["reports"])
 pages = APIRouter(include_in_schema=False)
 
+# Exports take StreamingSessionDep: the unit of work stays open while the body streams, so that
+# the audit event written at its end (with the row count) is committed with the request.
 EXPORT_REFERRALS = require(Permission.EXPORT_REFERRALS_ALL, Permission.EXPORT_REFERRALS_OWN_ORG)
 ANY_EXPORT = require(Permission.EXPORTS_PAGE)
 
@@ -32,7 +34,7 @@ def _threshold(request: Request) -> int:
 
 @api.get("/reports/referrals", dependencies=[EXPORT_REFERRALS], response_class=ExportResponse,
          responses={200: {"content": {"text/csv": {}, XLSX_TYPE: {}}}})
-def referral_report(session: SessionDep, actor: ActorDep,
+def referral_report(session: StreamingSessionDep, actor: ActorDep,
                     filters: Annotated[ReferralFilters, Query()],
                     fmt: Annotated[ExportFormat, Query(alias="format")] = ExportFormat.CSV):
     """Referrals matching the filters, streamed (coordinators: all; caseworkers: their
@@ -45,7 +47,7 @@ def referral_report(session: SessionDep, actor: ActorDep,
 @api.get("/reports/statistics", dependencies=[require(Permission.EXPORT_STATISTICS)],
          response_class=ExportResponse,
          responses={200: {"content": {"text/csv": {}, XLSX_TYPE: {}}}})
-def statistics_report(request: Request, session: SessionDep, actor: ActorDep,
+def statistics_report(request: Request, session: StreamingSessionDep, actor: ActorDep,
                       filters: Annotated[CaseDateFilters, Query()],
                       fmt: Annotated[ExportFormat, Query(alias="format")] = ExportFormat.CSV):
     """Cases by nationality × suggestion × determination × sex, registered in the date
@@ -57,7 +59,7 @@ def statistics_report(request: Request, session: SessionDep, actor: ActorDep,
 
 @api.get("/reports/ctdc", dependencies=[require(Permission.EXPORT_CTDC)],
          response_class=ExportResponse, responses={200: {"content": {"text/csv": {}}}})
-def ctdc_report(session: SessionDep, actor: ActorDep,
+def ctdc_report(session: StreamingSessionDep, actor: ActorDep,
                 filters: Annotated[CaseDateFilters, Query()],
                 fmt: Annotated[CtdcFormat, Query(alias="format")] = CtdcFormat.CSV):
     """One row per case in the CTDC standard, k-anonymous (k = 11 over gender, ageBroad and
@@ -102,7 +104,7 @@ def _format(value: str, allowed) -> str | None:
 
 
 @pages.get("/exports/referrals", dependencies=[EXPORT_REFERRALS])
-def download_referrals(request: Request, session: SessionDep, actor: ActorDep,
+def download_referrals(request: Request, session: StreamingSessionDep, actor: ActorDep,
                        status: Annotated[str, Query(max_length=16)] = "",
                        service_: Annotated[str, Query(alias="service", max_length=16)] = "",
                        recipient: Annotated[str, Query(max_length=MAX_RECIPIENT)] = "",
@@ -123,7 +125,7 @@ def download_referrals(request: Request, session: SessionDep, actor: ActorDep,
 
 
 @pages.get("/exports/statistics", dependencies=[require(Permission.EXPORT_STATISTICS)])
-def download_statistics(request: Request, session: SessionDep, actor: ActorDep,
+def download_statistics(request: Request, session: StreamingSessionDep, actor: ActorDep,
                         from_: Annotated[str, Query(alias="from", max_length=10)] = "",
                         to: Annotated[str, Query(max_length=10)] = "",
                         fmt: Annotated[str, Query(alias="format", max_length=8)] = "csv"):
@@ -141,7 +143,7 @@ def download_statistics(request: Request, session: SessionDep, actor: ActorDep,
 
 
 @pages.get("/exports/ctdc", dependencies=[require(Permission.EXPORT_CTDC)])
-def download_ctdc(request: Request, session: SessionDep, actor: ActorDep,
+def download_ctdc(request: Request, session: StreamingSessionDep, actor: ActorDep,
                   from_: Annotated[str, Query(alias="from", max_length=10)] = "",
                   to: Annotated[str, Query(max_length=10)] = ""):
     form = {"ctdc-from": from_, "ctdc-to": to}

@@ -4,7 +4,12 @@ Each function checks access and filters at once (so a refusal is a plain 403 bef
 streams), then returns an Export whose body reads the database as it is sent: rows come in
 batches (`yield_per`: a server-side cursor on PostgreSQL), so memory stays flat whatever the
 number of rows. The audit event, with the filters and the number of rows, is written when the
-body ends.
+body ends, in the request's unit of work (routes take StreamingSessionDep).
+
+The reads go through a connection of their own (`_Reader`), closed before the audit event is
+written, and the request's session is touched only for that event: on SQLite, where every
+write transaction takes the database's one write lock, a long download then never holds the
+lock while it streams (with app.db honouring `passage_read_only`), and never waits on itself.
 """
 
 import csv
@@ -13,7 +18,7 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
 
-from sqlalchemy import ColumnElement, case, true
+from sqlalchemy import ColumnElement, Connection, Engine, case, true
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, func, select
 
@@ -45,8 +50,34 @@ def _today() -> str:
     return utcnow().astimezone(LOCAL_TZ).date().isoformat()
 
 
-def _recorder(session: Session, *, actor: Actor, action: str, detail: dict):
+class _Reader:
+    """The export's reads. On a connection of its own when the session has an engine (the
+    app); on the session's connection when it is bound to one (the tests' transaction)."""
+
+    def __init__(self, session: Session):
+        bind = session.get_bind()
+        self._own = isinstance(bind, Engine)
+        self._connection: Connection | None = (
+            bind.connect().execution_options(passage_read_only=True) if self._own
+            else session.connection())
+
+    def execute(self, statement):
+        return self._connection.execute(statement)
+
+    def stream(self, statement):
+        """Rows in batches: Core rows, without the ORM's per-row work, on a server-side
+        cursor where the database has one."""
+        return self._connection.execute(statement.execution_options(yield_per=YIELD_PER))
+
+    def close(self) -> None:
+        if self._own and self._connection is not None:
+            self._connection.close()  # ends the read transaction
+        self._connection = None
+
+
+def _recorder(session: Session, reader: _Reader, *, actor: Actor, action: str, detail: dict):
     def done(rows: int, complete: bool) -> None:
+        reader.close()  # first: on SQLite the event's write must not wait for our own read
         audit.record(session, actor=actor, action=action, entity_type="report",
                      detail={**detail, "rows": rows, "complete": complete})
         session.flush()
@@ -109,14 +140,8 @@ def _referral_statement(scope: ColumnElement[bool], filters: ReferralFilters):
     )
 
 
-def _stream(session: Session, statement):
-    """Rows in batches, through the session's own connection and transaction: Core rows,
-    without the ORM's per-row work, on a server-side cursor where the database has one."""
-    return session.connection().execute(statement.execution_options(yield_per=YIELD_PER))
-
-
-def _referral_rows(session: Session, statement) -> Iterator[tuple]:
-    for row in _stream(session, statement.order_by(Referral.created_at, Referral.id)):
+def _referral_rows(reader: _Reader, statement) -> Iterator[tuple]:
+    for row in reader.stream(statement.order_by(Referral.created_at, Referral.id)):
         (rid, reference, created_at, organization, service, recipient, status, updated_at,
          consent, *person) = row
         yield (rid, reference, created_at.astimezone(LOCAL_TZ).date(), organization,
@@ -127,20 +152,25 @@ def export_referrals(session: Session, *, actor: Actor, filters: ReferralFilters
                      fmt: ExportFormat) -> Export:
     scope = referral_export_scope(actor)
     statement = _referral_statement(scope, filters)
-    if fmt is ExportFormat.XLSX:
-        total = session.exec(select(func.count()).select_from(
-            statement.order_by(None).subquery())).one()
-        if total >= XLSX_MAX_ROWS:
-            raise TooLarge(f"{total} rows are more than one XLSX sheet holds; "
-                           "export them as CSV or narrow the filters")
-    counter = RowCounter(_referral_rows(session, statement))
+    reader = _Reader(session)
+    try:
+        if fmt is ExportFormat.XLSX:
+            total = reader.execute(select(func.count()).select_from(
+                statement.order_by(None).subquery())).scalar_one()
+            if total >= XLSX_MAX_ROWS:
+                raise TooLarge(f"{total} rows are more than one XLSX sheet holds; "
+                               "export them as CSV or narrow the filters")
+    except Exception:
+        reader.close()
+        raise
+    counter = RowCounter(_referral_rows(reader, statement))
     detail = {"format": fmt.value, "filters": filters.as_audit(),
               "scope": "all" if can(actor, Permission.EXPORT_REFERRALS_ALL) else "organization"}
     body = audited(_body(fmt, REFERRAL_HEADER, counter, sheet="Referrals"),
                    rows=lambda: counter.count,
-                   on_done=_recorder(session, actor=actor, action="export.referrals",
+                   on_done=_recorder(session, reader, actor=actor, action="export.referrals",
                                      detail=detail))
-    return _export(fmt, "referrals", body)
+    return _export(fmt, "referrals", body, close=reader.close)
 
 
 # --- statistics -------------------------------------------------------------------------
@@ -175,7 +205,7 @@ def _latest_outcome():
             .correlate(Case).scalar_subquery())
 
 
-def statistics_counts(session: Session, *, filters: CaseDateFilters
+def statistics_counts(reader: _Reader, *, filters: CaseDateFilters
                       ) -> Counter[tuple[str, str, str, str]]:
     """Cases by (nationality, latest suggestion, latest determination, sex)."""
     inner = (
@@ -186,7 +216,7 @@ def statistics_counts(session: Session, *, filters: CaseDateFilters
         .where(*_case_date_conditions(filters))
         .subquery()
     )
-    rows = session.exec(
+    rows = reader.execute(
         select(inner.c.nationality, inner.c.suggestion, inner.c.outcome, inner.c.sex,
                func.count())
         .group_by(inner.c.nationality, inner.c.suggestion, inner.c.outcome, inner.c.sex)
@@ -226,8 +256,12 @@ def export_statistics(session: Session, *, actor: Actor, filters: CaseDateFilter
                       fmt: ExportFormat, threshold: int) -> Export:
     if not can(actor, Permission.EXPORT_STATISTICS):
         raise PermissionDenied(action="export.statistics", entity_type="report")
-    counts = statistics_counts(session, filters=filters)
-    names = dict(session.exec(select(Nationality.code, Nationality.name)).all())
+    reader = _Reader(session)
+    try:
+        counts = statistics_counts(reader, filters=filters)
+        names = dict(reader.execute(select(Nationality.code, Nationality.name)).all())
+    finally:
+        reader.close()  # the table is small and built here: nothing is read while it streams
     rows, table = statistics_table(counts, names, threshold)
     primary = secondary = 0
     if table is not None:
@@ -249,8 +283,8 @@ def export_statistics(session: Session, *, actor: Actor, filters: CaseDateFilter
               "withheld": withheld}
     body = audited(_body(fmt, STATISTICS_HEADER, rows, sheet="Statistics", notes=notes),
                    rows=lambda: len(rows),
-                   on_done=_recorder(session, actor=actor, action="export.statistics",
-                                     detail=detail))
+                   on_done=_recorder(session, reader, actor=actor,
+                                     action="export.statistics", detail=detail))
     headers = {"X-Passage-Suppressed-Primary": str(primary),
                "X-Passage-Suppressed-Secondary": str(secondary)}
     if withheld:
@@ -276,7 +310,7 @@ def _exploitation_country():
             .correlate(Case).scalar_subquery())
 
 
-def _ctdc_sources(session: Session, filters: CaseDateFilters) -> Iterator[ctdc.CtdcSource]:
+def _ctdc_sources(reader: _Reader, filters: CaseDateFilters) -> Iterator[ctdc.CtdcSource]:
     statement = (
         select(Case.created_at, Person.sex, Person.date_of_birth, Person.age_estimate,
                Person.nationality_code, Screening.result, Screening.age_group,
@@ -288,7 +322,7 @@ def _ctdc_sources(session: Session, filters: CaseDateFilters) -> Iterator[ctdc.C
         .order_by(Case.id)
     )
     for (created_at, sex, born, estimate, nationality, result, age_group, outcome,
-         country) in _stream(session, statement):
+         country) in reader.stream(statement):
         yield ctdc.CtdcSource(
             registered_on=created_at.astimezone(LOCAL_TZ).date(), sex=sex,
             date_of_birth=born, age_estimate=estimate, nationality_code=nationality,
@@ -306,10 +340,14 @@ def export_ctdc(session: Session, *, actor: Actor, filters: CaseDateFilters,
     spool = tempfile.TemporaryFile(mode="w+", encoding="utf-8", newline="")
     writer = csv.writer(spool)
     groups: Counter[ctdc.Key] = Counter()
-    for source in _ctdc_sources(session, filters):
-        row = ctdc.ctdc_row(source)
-        groups[ctdc.quasi_key(row)] += 1
-        writer.writerow(row)
+    reader = _Reader(session)
+    try:
+        for source in _ctdc_sources(reader, filters):
+            row = ctdc.ctdc_row(source)
+            groups[ctdc.quasi_key(row)] += 1
+            writer.writerow(row)
+    finally:
+        reader.close()  # what streams from here on comes from the spool
     plan = ctdc.k_anonymise(groups, k)
 
     def published() -> Iterator[list[str]]:
@@ -328,7 +366,7 @@ def export_ctdc(session: Session, *, actor: Actor, filters: CaseDateFilters,
               "cases": sum(groups.values()), "generalised": plan.generalised,
               "suppressed": plan.suppressed}
     body = audited(csv_chunks(ctdc.HEADER, counter), rows=lambda: counter.count,
-                   on_done=_recorder(session, actor=actor, action="export.ctdc",
+                   on_done=_recorder(session, reader, actor=actor, action="export.ctdc",
                                      detail=detail))
     headers = {"X-Passage-Rows": str(plan.rows), "X-Passage-Generalised": str(plan.generalised),
                "X-Passage-Suppressed": str(plan.suppressed), "X-Passage-K": str(k)}

@@ -2,9 +2,9 @@
 says what left.
 
 The audit event is written when the body has been produced (or the client went away), with the
-exact number of rows. It is written then, not before, so that on SQLite no write transaction
-is held open while a long file streams to a slow client: the request's unit of work commits
-right after the last byte, as FastAPI ends dependencies after the response.
+exact number of rows, in the request's unit of work: export routes take StreamingSessionDep,
+whose commit comes right after the last byte. Nothing is written before the body ends, so on
+SQLite no write transaction is held open while a long file streams to a slow client.
 """
 
 import logging
@@ -62,6 +62,7 @@ class Export:
     headers: dict[str, str] = field(default_factory=dict)
     rows: int | None = None  # known before streaming for some exports
     detail: dict[str, Any] = field(default_factory=dict)
+    close: Callable[[], None] | None = None  # releases what the body reads from, once sent
 
 
 class ExportResponse(StreamingResponse):
@@ -70,6 +71,7 @@ class ExportResponse(StreamingResponse):
 
     def __init__(self, export: Export, status_code: int = 200):
         self._source = export.body
+        self._release = export.close
         headers = {"Content-Disposition": f'attachment; filename="{export.filename}"',
                    **export.headers}
         super().__init__(iterate_in_threadpool(self._source), status_code=status_code,
@@ -81,7 +83,9 @@ class ExportResponse(StreamingResponse):
         except ClientDisconnect:
             log.info("client left during an export")
         finally:
-            close = getattr(self._source, "close", None)
-            if close is not None:
-                with anyio.CancelScope(shield=True):
+            with anyio.CancelScope(shield=True):
+                close = getattr(self._source, "close", None)
+                if close is not None:
                     await run_in_threadpool(close)
+                if self._release is not None:
+                    await run_in_threadpool(self._release)

@@ -13,7 +13,7 @@ from app.audit.models import AuditEvent
 from app.auth.models import SignInFailure, SignInLock
 from app.db import make_engine, utcnow
 from tests import factories
-from tests.browser.conftest import start_server, stop_server
+from tests.live import start_server, stop_server
 from tests.pages import csrf_from, sign_in
 
 WRONG = "not the password at all"

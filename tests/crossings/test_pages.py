@@ -125,3 +125,39 @@ def test_roster_page_without_a_file_or_with_an_unreadable_one_says_so(client, se
     damaged = client.post("/crossings/import", data={"action": "import", "csrf_token": token,
                                                      "roster_data": "not base64!"})
     assert damaged.status_code == 422 and "upload it again" in damaged.text
+
+
+def test_roster_page_carries_a_checked_file_of_up_to_900_kb_in_the_form(client, session):
+    import os
+
+    from app.crossings import importer
+
+    signed_in_border(client, session)
+    carried = importer.pack(os.urandom(600_000))  # incompressible: about 800 KB of text
+    assert carried is not None and len(carried) > 780_000
+    page = client.get("/crossings/import")
+    response = client.post("/crossings/import",
+                           data={"action": "import", "roster_data": carried,
+                                 "csrf_token": csrf_from(page.text)})
+    # the field reached the importer, which found it is no roster
+    assert response.status_code == 422 and "neither an XLSX workbook nor" in response.text
+
+
+def test_roster_page_asks_for_a_file_too_large_to_carry_again(client, session, monkeypatch):
+    from app.crossings import importer
+
+    signed_in_border(client, session)
+    monkeypatch.setattr(importer, "CARRY_LIMIT", 10)
+    page = client.get("/crossings/import")
+    checked = client.post("/crossings/import",
+                          data={"action": "check", "csrf_token": csrf_from(page.text)},
+                          files={"file": ("r.csv", csv_bytes([row()]), "text/csv")})
+    assert checked.status_code == 200
+    assert 'name="roster_data"' not in checked.text
+    assert "Choose the same file again" in checked.text
+    done = client.post("/crossings/import",
+                       data={"action": "import", "csrf_token": csrf_from(checked.text)},
+                       files={"file": ("r.csv", csv_bytes([row()]), "text/csv")},
+                       follow_redirects=False)
+    assert done.status_code == 303
+    assert len(session.exec(select(Crossing)).all()) == 1

@@ -35,7 +35,13 @@ def _squeezed(text: str) -> str:
     return "".join(text.replace("\x00", " ").split())
 
 
+def _require_poppler() -> None:
+    if shutil.which("pdftoppm") is None or shutil.which("pdftotext") is None:
+        pytest.fail("poppler-utils is missing: apt-get install poppler-utils (scripts/setup)")
+
+
 def _poppler_text(pdf: bytes, tmp_path) -> str:
+    _require_poppler()
     source = tmp_path / "letter.pdf"
     source.write_bytes(pdf)
     done = subprocess.run(["pdftotext", "-enc", "UTF-8", str(source), "-"], check=True,
@@ -84,8 +90,8 @@ def test_letter_name_is_extracted_as_text(client, session, login_as, tmp_path, g
     pdf, _, _ = _letter_for(client, session, login_as, given_name=given, family_name=family)
     text = _squeezed(_text(pdf))
     assert _squeezed(given) in text and _squeezed(family) in text
-    if shutil.which("pdftotext"):  # poppler reads the name exactly, spaces included
-        assert f"{given} {family}" in _poppler_text(pdf, tmp_path)
+    # poppler reads the name exactly, spaces included
+    assert f"{given} {family}" in _poppler_text(pdf, tmp_path)
 
 
 def test_letter_embeds_only_the_fonts_it_needs(client, session, login_as):
@@ -174,6 +180,7 @@ def test_letter_by_role(client, session, login_as, role, status):
 
 def _gray_image(pdf: bytes, tmp_path, name: str) -> tuple[int, int, bytes]:
     """The page rendered by poppler as an 8-bit grey image (PGM): width, height, pixels."""
+    _require_poppler()
     source = tmp_path / f"{name}.pdf"
     source.write_bytes(pdf)
     subprocess.run(["pdftoppm", "-gray", "-r", "110", "-f", "1", "-l", "1", str(source),
@@ -232,7 +239,6 @@ def _is_hollow_box(piece: set[tuple[int, int]]) -> bool:
     return len(border & piece) >= 0.9 * len(border) and filled <= 0.1 * inside
 
 
-@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
 def test_burmese_name_is_drawn_with_real_glyphs_not_missing_glyph_boxes(client, session,
                                                                          login_as, tmp_path):
     burmese = "အောင်ဆန်းစုကြည်"

@@ -267,3 +267,12 @@ def test_case_referrals_partial_renders_statuses_when_given_the_referrals(client
     assert "Pending" in html and "Accepted" in html and "Declined" in html
     assert "No: anonymous" in html and "Mae Sot Safe House" in html
     assert html.count("letter.pdf") == 3
+
+
+def test_board_filters_by_case_as_the_case_page_links_it(client, session, board):
+    case, made = board
+    sign_in(client, "co-board", factories.DEFAULT_PASSWORD)
+    page = client.get(f"/referrals?case_id={case.id}")
+    assert sorted(_ids_on(page.text)) == sorted(
+        str(made[k].id) for k in ("shelter", "legal", "medical"))
+    assert f'name="case_id" value="{case.id}"' in page.text

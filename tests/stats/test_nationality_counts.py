@@ -169,7 +169,7 @@ def test_bar_chart_has_round_ticks_and_bars_in_proportion(largest, ticks):
     chart = bar_chart(rows)
     assert [t.value for t in chart.ticks] == ticks
     assert chart.bars[0].width == round(chart.plot_width * largest / ticks[-1], 1)
-    assert chart.bars[1].label.endswith("…") and len(chart.bars[1].label) <= 24
+    assert chart.bars[1].label.endswith("…") and len(chart.bars[1].label) <= 20
     assert chart.bars[1].y > chart.bars[0].y and chart.height > chart.plot_bottom
 
 
