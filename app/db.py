@@ -1,5 +1,6 @@
 """Engine, metadata naming convention and the unit of work of a request."""
 
+import logging
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -29,6 +30,18 @@ class Timestamped(SQLModel):
     updated_at: datetime = Field(
         default_factory=utcnow, nullable=False, sa_column_kwargs={"onupdate": utcnow}
     )
+
+
+class _NoRowEcho(logging.Filter):
+    """SQLAlchemy's DEBUG echo prints every row it reads (names, narratives); an operator who
+    turns on DEBUG to chase a problem must not write people's data to the log. SQL statements
+    stay at INFO, their parameters hidden (hide_parameters)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno > logging.DEBUG
+
+
+logging.getLogger("sqlalchemy.engine.Engine").addFilter(_NoRowEcho())
 
 
 def _configure_sqlite(engine: Engine) -> None:

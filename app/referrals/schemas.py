@@ -1,9 +1,11 @@
 """Referrals as the API reads and writes them, and the status rules."""
 
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from app.filters import DateRange
 
 MAX_RECIPIENT = 200
 MAX_NOTES = 4000
@@ -115,40 +117,24 @@ class ReferralRead(BaseModel):
     history: list[StatusChangeRead] = []
 
 
-class ReferralFilters(BaseModel):
+class ReferralFilters(DateRange):
     """The filters of the referral board and of the referral report. Dates are whole local
     (Thai) days of when the referral was made, both ends included."""
 
-    # "ignore": the same query string carries paging and the export format
-    model_config = ConfigDict(str_strip_whitespace=True, extra="ignore",
-                              populate_by_name=True)
-
-    date_from: date | None = Field(default=None, alias="from")
-    date_to: date | None = Field(default=None, alias="to")
     status: ReferralStatus | None = None
     service: ReferralService | None = None
     recipient: str | None = Field(default=None, max_length=MAX_RECIPIENT,
                                   description="Part of the recipient's name, any case")
     case_id: int | None = Field(default=None, ge=1, description="One case's referrals")
 
-    @field_validator("status", "service", "recipient", "date_from", "date_to", "case_id",
-                     mode="before")
+    @field_validator("status", "service", "recipient", "case_id", mode="before")
     @classmethod
     def _blank_is_none(cls, value):
         return None if value == "" else value
 
-    @field_validator("date_to")
-    @classmethod
-    def _not_before_start(cls, value: date | None, info: ValidationInfo) -> date | None:
-        start = info.data.get("date_from")
-        if value is not None and start is not None and value < start:
-            raise ValueError("The end date is before the start date")
-        return value
-
     def as_audit(self) -> dict:
         """The filters as kept in the audit event: no free text, which could name a person."""
-        return {"from": self.date_from.isoformat() if self.date_from else None,
-                "to": self.date_to.isoformat() if self.date_to else None,
+        return {**self.dates_as_audit(),
                 "status": self.status.value if self.status else None,
                 "service": self.service.value if self.service else None,
                 "recipient_filter": bool(self.recipient), "case_id": self.case_id}
