@@ -17,6 +17,7 @@ from app.cases.schemas import (
     DeterminationRead,
     InterviewCreate,
     InterviewRead,
+    KnownDetails,
     Outcome,
     OutcomeCounts,
     ScreeningRead,
@@ -143,10 +144,26 @@ def cases_page(request: Request, session: SessionDep, actor: ActorDep, page: Pag
 
 
 @pages.post("/cases", dependencies=[require(Permission.CASE_WRITE)])
-def open_case(session: SessionDep, actor: ActorDep,
-              person_id: Annotated[int, Form(ge=1)]):
-    case = service.open_case_for(session, actor=actor, person_id=person_id)
+async def open_case(request: Request, session: SessionDep, actor: ActorDep,
+                    person_id: Annotated[int, Form(ge=1)]):
+    # from the registration form's duplicate warning: the details the person gave, which
+    # must find the other organisation's record (see service.create_case)
+    form = await request.form()
+    details = None
+    if form.get("known_given_name"):
+        try:
+            details = KnownDetails(**{
+                name: value or None for name in KNOWN_FIELDS
+                if isinstance(value := form.get(f"known_{name}"), str)})
+        except ValidationError:
+            details = None  # then the record is simply not found: 404, audited
+    case = service.open_case_for(session, actor=actor, person_id=person_id,
+                                 known_details=details)
     return redirect(f"/cases/{case.id}")
+
+
+KNOWN_FIELDS = ("given_name", "family_name", "nationality_code", "date_of_birth",
+                "age_estimate", "document_number")
 
 
 def _render_case(request: Request, session, actor, case_id: int, *, form=None, errors=None,

@@ -31,6 +31,20 @@ class Outcome(StrEnum):
 
 # --- cases ---
 
+class KnownDetails(BaseModel):
+    """What the caseworker was told by the person: enough to find their existing record
+    among the likely duplicates, as the registration form does."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    given_name: str = Field(min_length=1, max_length=200)
+    family_name: str = Field(default="", max_length=200)
+    nationality_code: str | None = Field(default=None, min_length=2, max_length=2)
+    date_of_birth: date | None = None
+    age_estimate: int | None = Field(default=None, ge=0, le=120)
+    document_number: str | None = Field(default=None, max_length=64)
+
+
 class CaseCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -38,6 +52,11 @@ class CaseCreate(BaseModel):
     assigned_to_id: int | None = Field(default=None, ge=1,
                                        description="A caseworker of your organisation; "
                                                    "you when left out")
+    known_details: KnownDetails | None = Field(
+        default=None,
+        description="To open a case on a record another organisation registered (a border "
+                    "post's roster, say): the person's details, which must find that record "
+                    "among the likely duplicates")
 
 
 class CaseRead(BaseModel):

@@ -31,6 +31,7 @@ from app.cases.schemas import (
     DimensionRead,
     InterviewCreate,
     InterviewRead,
+    KnownDetails,
     Outcome,
     OutcomeCounts,
     OutcomeRow,
@@ -120,9 +121,13 @@ def create_case(session: Session, *, actor: Actor, case_in: CaseCreate) -> Case:
     person = session.get(Person, case_in.person_id)
     if person is None:
         raise NotFound("No such person")
+    linked = False
     if not people_service.is_visible(session, actor=actor, person_id=person.id):
-        raise Hidden("No such person", action="case.create", entity_type="person",
-                     entity_id=person.id)
+        if not _found_by_details(session, actor=actor, person_id=person.id,
+                                 details=case_in.known_details):
+            raise Hidden("No such person", action="case.create", entity_type="person",
+                         entity_id=person.id)
+        linked = True
     open_case = session.exec(
         select(Case.reference).where(Case.person_id == person.id,
                                      Case.organization_id == actor.organization_id,
@@ -138,8 +143,27 @@ def create_case(session: Session, *, actor: Actor, case_in: CaseCreate) -> Case:
                 or not assignee.is_active or not can(assignee, Permission.CASE_WRITE)):
             raise field_error("assigned_to_id",
                               "Must be an active caseworker of your organisation")
-    return insert_case(session, actor=actor, person_id=person.id,
+    case = insert_case(session, actor=actor, person_id=person.id,
                        assigned_to_id=assigned_to_id)
+    if linked:
+        audit.record(session, actor=actor, action="case.link_existing_record",
+                     entity_type="person", entity_id=person.id,
+                     detail={"case_id": case.id})
+    return case
+
+
+def _found_by_details(session: Session, *, actor: Actor, person_id: int,
+                      details: KnownDetails | None) -> bool:
+    """One record per person: a caseworker may open a case on a record another organisation
+    registered, but only one that the person's own details find among the likely duplicates
+    (DESIGN.md: caseworkers search names for duplicates), never any record by its id."""
+    if details is None or not can(actor, Permission.PERSON_DUPLICATE_SEARCH):
+        return False
+    from app.people.duplicates import Probe, find_duplicates
+
+    found = find_duplicates(session, Probe(**details.model_dump()),
+                            today=datetime.now(LOCAL_TZ).date())
+    return person_id in {d.person.id for d in found}
 
 
 def insert_case(session: Session, *, actor: Actor, person_id: int,
@@ -162,7 +186,8 @@ def insert_case(session: Session, *, actor: Actor, person_id: int,
     return case
 
 
-def open_case_for(session: Session, *, actor: Actor, person_id: int) -> Case:
+def open_case_for(session: Session, *, actor: Actor, person_id: int,
+                  known_details: KnownDetails | None = None) -> Case:
     """The page's "Open a case": the organisation's open case for the person when there is
     one, else a new case."""
     existing = session.exec(select(Case).where(
@@ -170,7 +195,8 @@ def open_case_for(session: Session, *, actor: Actor, person_id: int) -> Case:
         Case.status == CaseStatus.OPEN.value, case_scope(actor))).first()
     if existing is not None:
         return existing
-    return create_case(session, actor=actor, case_in=CaseCreate(person_id=person_id))
+    return create_case(session, actor=actor,
+                       case_in=CaseCreate(person_id=person_id, known_details=known_details))
 
 
 def _latest_ids(session: Session, model, case_ids: list[int]) -> dict[int, int]:
