@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from app.auth.permissions import Permission
 from app.compounds import service as compounds_service
 from app.config import get_settings
-from app.crossings import importer, service, stats
+from app.crossings import importer, roster_files, service, stats
 from app.crossings.filters import CrossingFilters, CrossingFiltersDep
 from app.crossings.schemas import (
     CrossingCreate,
@@ -224,7 +224,7 @@ def import_upload(
         if file is not None and file.filename:
             content, filename = read_upload(file), file.filename
         elif roster_data:
-            content = importer.unpack(roster_data)
+            content = roster_files.unpack(roster_data)
         else:
             raise InvalidInput("Choose a roster file (CSV or XLSX)", field="file")
         report = importer.import_file(session, actor=actor, content=content, dry_run=dry_run)
@@ -239,7 +239,7 @@ def import_upload(
                             status_code=exc.status_code)
     if dry_run:
         return _import_page(request, report=report, filename=filename,
-                            carry=importer.pack(content))
+                            carry=roster_files.pack(content))
     done = urlencode({"rows": report.rows, "people_created": report.people_created,
                       "people_matched": report.people_matched,
                       "crossings_created": report.crossings_created,

@@ -5,7 +5,7 @@ crossing, so it adds nothing."""
 from sqlmodel import Session
 
 from app.audit.service import Actor
-from app.crossings import importer
+from app.crossings import importer, roster_files
 from app.demo.roster import generate_roster
 
 ROSTER_SEED = 2025
@@ -14,7 +14,7 @@ ROSTER_SIZE = 1500
 
 def load_crossings(session: Session, *, users, orgs, echo) -> None:
     border = users["border"]
-    roster = importer.roster_from_dicts(generate_roster(size=ROSTER_SIZE, seed=ROSTER_SEED))
+    roster = roster_files.roster_from_dicts(generate_roster(size=ROSTER_SIZE, seed=ROSTER_SEED))
     report = importer.import_roster(session, actor=Actor.of(border, "cli"), roster=roster)
     echo(f"Roster imported: {report.people_created} people registered, "
          f"{report.people_matched} already known; {report.crossings_created} crossings "

@@ -285,7 +285,7 @@ def test_two_imports_at_the_same_moment_register_each_person_once(fresh_database
     from sqlmodel import Session
 
     from app.audit.service import Actor
-    from app.crossings import importer
+    from app.crossings import importer, roster_files
     from app.db import make_engine
 
     if not fresh_database_url.startswith("postgresql"):
@@ -301,7 +301,7 @@ def test_two_imports_at_the_same_moment_register_each_person_once(fresh_database
 
     def run_import():
         with Session(engine) as session:
-            roster = importer.roster_from_dicts(rows)
+            roster = roster_files.roster_from_dicts(rows)
             barrier.wait()
             reports.append(importer.import_roster(session, actor=actor, roster=roster))
             session.commit()

@@ -130,10 +130,10 @@ def test_roster_page_without_a_file_or_with_an_unreadable_one_says_so(client, se
 def test_roster_page_carries_a_checked_file_of_up_to_900_kb_in_the_form(client, session):
     import os
 
-    from app.crossings import importer
+    from app.crossings import roster_files
 
     signed_in_border(client, session)
-    carried = importer.pack(os.urandom(600_000))  # incompressible: about 800 KB of text
+    carried = roster_files.pack(os.urandom(600_000))  # incompressible: about 800 KB of text
     assert carried is not None and len(carried) > 780_000
     page = client.get("/crossings/import")
     response = client.post("/crossings/import",
@@ -144,10 +144,10 @@ def test_roster_page_carries_a_checked_file_of_up_to_900_kb_in_the_form(client, 
 
 
 def test_roster_page_asks_for_a_file_too_large_to_carry_again(client, session, monkeypatch):
-    from app.crossings import importer
+    from app.crossings import roster_files
 
     signed_in_border(client, session)
-    monkeypatch.setattr(importer, "CARRY_LIMIT", 10)
+    monkeypatch.setattr(roster_files, "CARRY_LIMIT", 10)
     page = client.get("/crossings/import")
     checked = client.post("/crossings/import",
                           data={"action": "check", "csrf_token": csrf_from(page.text)},

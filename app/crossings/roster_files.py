@@ -1,0 +1,164 @@
+"""Reading a roster file: a CSV or XLSX list of people who crossed, turned into rows of values
+by column name, before any checking. Also the packing that carries a checked file through the
+roster page's form."""
+
+import base64
+import binascii
+import csv
+import io
+import zipfile
+import zlib
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.config import get_settings
+from app.crossings.schemas import RosterError
+from app.errors import InvalidInput, TooLarge
+
+ROSTER_COLUMNS: tuple[str, ...] = (
+    "given_name", "family_name", "sex", "date_of_birth", "age_estimate", "nationality",
+    "document_number", "crossed_at", "crossing_point", "compound",
+)
+OPTIONAL_COLUMNS: tuple[str, ...] = ("group_reference",)
+REQUIRED_COLUMNS: tuple[str, ...] = ("given_name", "nationality", "crossed_at", "crossing_point")
+MAX_HEADER_COLUMNS = 200
+XLSX_MAGIC = b"PK\x03\x04"
+# an XLSX is a zip: refuse one that inflates beyond this many times the upload limit
+MAX_XLSX_INFLATION = 20
+# the roster page carries a checked file to its Import button in a hidden field: a form field
+# may hold at most 1 MiB, so a larger file is chosen again instead
+CARRY_LIMIT = 900_000
+
+
+@dataclass
+class Roster:
+    """Rows as read from a file (or built by the demo), before any checking."""
+
+    rows: list[tuple[int, dict[str, Any]]]  # (spreadsheet row number, value by column)
+    columns: tuple[str, ...]  # the known columns the header has
+    file_format: str = "rows"
+    header_errors: list[RosterError] = field(default_factory=list)
+
+
+def read_roster(content: bytes, *, max_bytes: int | None = None,
+                max_rows: int | None = None) -> Roster:
+    """Parse a CSV (UTF-8, with or without BOM; comma, semicolon or tab) or XLSX roster."""
+    settings = get_settings()
+    max_bytes = settings.max_upload_bytes if max_bytes is None else max_bytes
+    max_rows = settings.max_roster_rows if max_rows is None else max_rows
+    if len(content) > max_bytes:
+        raise TooLarge(f"The file is larger than {max_bytes // (1024 * 1024)} MB; "
+                       "split the roster into smaller files")
+    if not content.strip():
+        raise InvalidInput("The file is empty", field="file")
+    if content.startswith(XLSX_MAGIC):
+        return _roster_from(_xlsx_rows(content, max_bytes), max_rows, "xlsx")
+    return _roster_from(_csv_rows(content), max_rows, "csv")
+
+
+def roster_from_dicts(rows: Iterable[Mapping[str, Any]]) -> Roster:
+    """A roster from rows keyed by column name (the demo's generator): row 2 onwards."""
+    rows = list(rows)
+    columns = tuple(dict.fromkeys(_column_name(c) for r in rows[:1] for c in r))
+    return _with_header(columns, [(n, {_column_name(k): v for k, v in r.items()})
+                                  for n, r in enumerate(rows, start=2)], "rows")
+
+
+def _csv_rows(content: bytes) -> Iterator[list[Any]]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput("The file is neither an XLSX workbook nor a UTF-8 CSV file; "
+                           "save it as CSV UTF-8 or XLSX", field="file") from None
+    first_line = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        yield from reader
+    except csv.Error:
+        raise InvalidInput(f"Row {reader.line_num} of the file cannot be read as CSV",
+                           field="file") from None
+
+
+def _xlsx_rows(content: bytes, max_bytes: int) -> Iterator[tuple[Any, ...]]:
+    import openpyxl
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            inflated = sum(info.file_size for info in archive.infolist())
+        if inflated > MAX_XLSX_INFLATION * max_bytes:
+            raise TooLarge("The workbook is too large once unpacked; "
+                           "split the roster into smaller files")
+        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        raise InvalidInput("The file is not a readable XLSX workbook", field="file") from None
+    try:
+        sheet = workbook.worksheets[0]
+        width = None
+        for values in sheet.iter_rows(values_only=True):
+            if width is None:
+                width = min(_last_filled(values), MAX_HEADER_COLUMNS)
+            yield values[:width]
+    finally:
+        workbook.close()
+
+
+def _last_filled(values: tuple[Any, ...]) -> int:
+    for index in range(len(values), 0, -1):
+        if values[index - 1] not in (None, ""):
+            return index
+    return 0
+
+
+def _column_name(value: Any) -> str:
+    return "_".join(str(value or "").strip().lower().replace("-", " ").split())
+
+
+def _roster_from(records: Iterator[Any], max_rows: int, file_format: str) -> Roster:
+    header = next(records, None)
+    if header is None:
+        raise InvalidInput("The file is empty", field="file")
+    names = [_column_name(v) for v in header[:MAX_HEADER_COLUMNS]]
+    positions: dict[str, int] = {}
+    for index, name in enumerate(names):
+        if name in ROSTER_COLUMNS + OPTIONAL_COLUMNS:
+            positions.setdefault(name, index)
+    rows: list[tuple[int, dict[str, Any]]] = []
+    for number, record in enumerate(records, start=2):
+        if not any(v not in (None, "") and not (isinstance(v, str) and not v.strip())
+                   for v in record):
+            continue  # a blank row: spreadsheets are full of them
+        if len(rows) >= max_rows:
+            raise TooLarge(f"The roster has more than {max_rows:,} rows; "
+                           "split it into smaller files")
+        rows.append((number, {name: record[i] if i < len(record) else None
+                              for name, i in positions.items()}))
+    return _with_header(tuple(positions), rows, file_format)
+
+
+def _with_header(columns: tuple[str, ...], rows, file_format: str) -> Roster:
+    errors = [RosterError(row=1, column=c, message="The header has no such column; "
+                          "it is required")
+              for c in REQUIRED_COLUMNS if c not in columns]
+    return Roster(rows=rows, columns=columns, file_format=file_format, header_errors=errors)
+
+
+def pack(content: bytes) -> str | None:
+    """The file, compressed, as text for a hidden form field; None when too large."""
+    data = base64.b64encode(zlib.compress(content, 6)).decode("ascii")
+    return data if len(data) <= CARRY_LIMIT else None
+
+
+def unpack(data: str) -> bytes:
+    limit = get_settings().max_upload_bytes
+    try:
+        inflater = zlib.decompressobj()
+        content = inflater.decompress(base64.b64decode(data, validate=True), limit + 1)
+    except (binascii.Error, ValueError, zlib.error):
+        raise InvalidInput("The checked roster did not come back whole; upload it again",
+                           field="file") from None
+    if inflater.unconsumed_tail or len(content) > limit:
+        raise TooLarge(f"The file is larger than {limit // (1024 * 1024)} MB")
+    return content
+

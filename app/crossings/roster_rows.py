@@ -1,0 +1,193 @@
+"""Checking a roster's rows: each row's values turned into a RosterRow, every error collected
+as {row, column, message}. Messages never repeat the values of a row: they may be names or
+document numbers."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from app.crossings.roster_files import REQUIRED_COLUMNS
+from app.crossings.schemas import RosterError, assume_local
+from app.db import utcnow
+from app.nationalities.service import resolve_nationality
+from app.people import service as people_service
+from app.people.schemas import EARLIEST_BIRTH, Sex
+
+MAX_LENGTHS = {"given_name": 200, "family_name": 200, "document_number": 64,
+               "crossing_point": 200, "group_reference": 100}
+SEX_WORDS = {"female": Sex.FEMALE, "f": Sex.FEMALE, "male": Sex.MALE, "m": Sex.MALE,
+             "other": Sex.OTHER, "unknown": Sex.UNKNOWN, "": Sex.UNKNOWN}
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(slots=True)
+class RosterRow:
+    number: int
+    identity: people_service.Identity
+    given_name: str
+    family_name: str
+    sex: str
+    crossed_at: datetime  # UTC
+    crossing_point: str
+    compound_id: int | None
+    group_reference: str | None
+
+
+class RowChecker:
+    """Turns raw rows into RosterRows, collecting every error. Nationality names and compound
+    names are resolved once per distinct value, not once per row."""
+
+    def __init__(self, compounds: dict[str, int], columns: tuple[str, ...]):
+        self.compounds = compounds
+        self.columns = columns
+        self.nationalities: dict[str, str | None] = {}
+        self.latest = utcnow() + timedelta(days=1)
+        self.errors: list[RosterError] = []
+
+    def error(self, number: int, column: str, message: str) -> None:
+        self.errors.append(RosterError(row=number, column=column, message=message))
+
+    def text(self, number: int, values: dict[str, Any], column: str) -> str:
+        value = values.get(column)
+        if value is None:
+            text = ""
+        elif isinstance(value, float) and value.is_integer():
+            text = str(int(value))  # a number typed into a spreadsheet cell
+        else:
+            text = " ".join(str(value).split())
+        if column in REQUIRED_COLUMNS and not text and column in self.columns:
+            self.error(number, column, "Required")
+        limit = MAX_LENGTHS.get(column)
+        if limit and len(text) > limit:
+            self.error(number, column, f"Longer than {limit} characters")
+        return text
+
+    def check(self, number: int, values: dict[str, Any]) -> RosterRow | None:
+        before = len(self.errors)
+        given = self.text(number, values, "given_name")
+        family = self.text(number, values, "family_name")
+        sex = SEX_WORDS.get(self.text(number, values, "sex").lower())
+        if sex is None:
+            self.error(number, "sex", "Use female, male, other or unknown")
+        nationality = self.nationality(number, values)
+        document = people_service.normalize_document_number(
+            self.text(number, values, "document_number"))
+        crossed_at = self.crossed_at(number, values)
+        born = self.date_of_birth(number, values, crossed_at)
+        age = self.age_estimate(number, values)
+        point = self.text(number, values, "crossing_point")
+        compound_id = None
+        compound = self.text(number, values, "compound")
+        if compound:
+            compound_id = self.compounds.get(compound.casefold())
+            if compound_id is None:
+                self.error(number, "compound", "No compound of this name in Passage; "
+                           "check the spelling or ask a coordinator to add it")
+        group = self.text(number, values, "group_reference") or None
+        if len(self.errors) > before:
+            return None
+        identity = people_service.Identity(
+            name_key=people_service.name_key(given, family), nationality_code=nationality,
+            date_of_birth=born, age_estimate=age, document_number=document)
+        return RosterRow(number, identity, given, family, sex.value, crossed_at, point,
+                    compound_id, group)
+
+    def nationality(self, number: int, values: dict[str, Any]) -> str | None:
+        text = self.text(number, values, "nationality")
+        if not text:
+            return None
+        if text not in self.nationalities:
+            self.nationalities[text] = resolve_nationality(text)
+        code = self.nationalities[text]
+        if code is None:
+            self.error(number, "nationality",
+                       "Not a nationality Passage knows: use the two-letter country code "
+                       "(IN) or the English name (India)")
+        return code
+
+    def crossed_at(self, number: int, values: dict[str, Any]) -> datetime | None:
+        value = values.get("crossed_at")
+        if isinstance(value, datetime):
+            moment = assume_local(value)
+        elif isinstance(value, date):
+            moment = assume_local(datetime(value.year, value.month, value.day))
+        else:
+            text = self.text(number, values, "crossed_at")
+            if not text:
+                return None
+            moment = _parse_datetime(text)
+            if moment is None:
+                self.error(number, "crossed_at", "Not a date and time: write it as "
+                           "2025-10-21 14:30 (Thai time) or 2025-10-21T14:30+07:00")
+                return None
+        moment = moment.astimezone(UTC)
+        if moment > self.latest:
+            self.error(number, "crossed_at", "In the future")
+            return None
+        if moment.year < 2000:
+            self.error(number, "crossed_at", "Before the year 2000")
+            return None
+        return moment
+
+    def date_of_birth(self, number: int, values: dict[str, Any],
+                      crossed_at: datetime | None) -> date | None:
+        value = values.get("date_of_birth")
+        if isinstance(value, datetime):
+            born = value.date()
+        elif isinstance(value, date):
+            born = value
+        else:
+            text = self.text(number, values, "date_of_birth")
+            if not text:
+                return None
+            born = _parse_date(text)
+            if born is None:
+                self.error(number, "date_of_birth", "Not a date: write it as 1998-03-14")
+                return None
+        if born < EARLIEST_BIRTH:
+            self.error(number, "date_of_birth", "Before 1900")
+        elif born > (crossed_at.date() if crossed_at else self.latest.date()):
+            self.error(number, "date_of_birth", "After the crossing")
+        else:
+            return born
+        return None
+
+    def age_estimate(self, number: int, values: dict[str, Any]) -> int | None:
+        text = self.text(number, values, "age_estimate")
+        if not text:
+            return None
+        try:
+            age = int(text)
+        except ValueError:
+            age = -1
+        if not 0 <= age <= 120:
+            self.error(number, "age_estimate", "Not an age in whole years (0 to 120)")
+            return None
+        return age
+
+
+def _parse_datetime(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        pass
+    for pattern in ("%d %b %Y %H:%M", "%d %b %Y %H:%M:%S", "%d %b %Y"):
+        try:
+            return datetime.strptime(text, pattern)
+        except ValueError:
+            continue
+    return None
+
+
+def _parse_date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        pass
+    try:
+        return datetime.strptime(text, "%d %b %Y").date()
+    except ValueError:
+        return None
+
