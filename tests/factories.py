@@ -122,7 +122,8 @@ def make_roster_compounds(session: Session) -> dict[str, int]:
 
 
 def make_screening(session: Session, *, case, answers: dict[str, str] | None = None,
-                   age_group: str = "adult", at: datetime | None = None, created_by=None):
+                   age_group: str = "adult", at: datetime | None = None, created_by=None,
+                   rules_version: int = 1):
     """An interview of `case` with its answers and the rules' real suggestion, as the cases
     service stores them (answers left out count as unknown)."""
     from app.cases.models import Interview, InterviewAnswer, Screening
@@ -130,7 +131,7 @@ def make_screening(session: Session, *, case, answers: dict[str, str] | None = N
 
     at = at or aware(2025, 10, 24)
     parsed = parse_answers(answers or {})
-    result = screen(parsed, AgeGroup(age_group))
+    result = screen(parsed, AgeGroup(age_group), rules_version=rules_version)
     interview = Interview(case_id=case.id, conducted_at=at, consent_given=True,
                           created_by_id=created_by.id if created_by else None, created_at=at)
     session.add(interview)

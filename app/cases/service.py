@@ -348,7 +348,7 @@ def record_interview(session: Session, *, actor: Actor, case_id: int,
     person = session.get(Person, case.person_id)
     today = conducted_at.astimezone(LOCAL_TZ).date()
     age = _age_at_recruitment(person, recruited_on=interview_in.recruited_on, today=today)
-    result = screen(answers, age_group(age))
+    result = screen(answers, age_group(age), rules_version=1)
 
     interview = Interview(
         case_id=case.id, conducted_at=conducted_at.astimezone(UTC),

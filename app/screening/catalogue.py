@@ -1,13 +1,16 @@
-"""The indicator catalogue of SCREENING.md, rules version 1.
+"""The indicator catalogue of SCREENING.md, for rules versions 1 and 2.
 
 Codes are part of the public contract and never change meaning; a new rules version adds
-codes rather than editing these.
+codes rather than editing these. Version 2 changed a rule, not the catalogue.
 """
 
 from dataclasses import dataclass
 from enum import StrEnum
 
-RULES_VERSION = 1
+# Every rules version Passage can still screen with: stored suggestions keep the version they
+# were made with, and re-screening compares them with a newer one.
+RULES_VERSIONS = (1, 2)
+CURRENT_RULES_VERSION = RULES_VERSIONS[-1]
 
 # CTDC field names in the table are `meansOfControl…` fields unless written in full; a full
 # name starts with a lower-case letter (isAbduction, typeOfLabourIllicitActivities).
@@ -469,7 +472,8 @@ def ctdc_field(name: str) -> str:
 def catalogue_as_dict() -> dict:
     """The catalogue as JSON-able data, as served by GET /api/v1/screening/indicators."""
     return {
-        "rules_version": RULES_VERSION,
+        "rules_version": CURRENT_RULES_VERSION,
+        "rules_versions": list(RULES_VERSIONS),
         "dimensions": [
             {
                 "code": dimension.code,

@@ -1,11 +1,13 @@
-"""The screening rules of SCREENING.md, version 1, as pure functions.
+"""The screening rules of SCREENING.md, versions 1 and 2, as pure functions.
 
 No clock, no I/O, no database: answers and an age group in, a suggestion with its reasons
-out. Passage suggests; a person decides, so no sentence here is worded as a verdict.
+out; today's date is always an argument. Passage suggests; a person decides, so no sentence
+here is worded as a verdict. Every version stays available: a stored suggestion is read with
+the version it was made with, and re-screening compares versions side by side.
 """
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
@@ -14,11 +16,15 @@ from app.screening.catalogue import (
     DIMENSIONS_BY_CODE,
     INDICATORS,
     INDICATORS_BY_CODE,
-    RULES_VERSION,
+    RULES_VERSIONS,
     Strength,
 )
 
 ADULT_AGE = 18
+# Version 2: an age taken from today's age, under this, may have been a child's at recruitment
+# (a person of 19 today may have been recruited at 16).
+POSSIBLY_CHILD_UNDER_AGE_TODAY = 21
+POSSIBLY_CHILD_REASON = "May have been under 18 when recruited: ask when the recruitment happened."
 # Error messages quote at most this much of what was sent, so a long or hostile value is
 # never echoed back in full.
 MAX_ECHO = 20
@@ -45,6 +51,9 @@ class AgeGroup(StrEnum):
     ADULT = "adult"
     CHILD = "child"
     UNKNOWN = "unknown"
+    # version 2 only: an adult by today's age, under 21, whose recruitment date or date of
+    # birth is missing
+    POSSIBLY_CHILD = "possibly_child"
 
 
 class InvalidAnswers(ValueError):
@@ -131,6 +140,47 @@ def age_group(age: int | None) -> AgeGroup:
     if age < 0:
         raise ValueError("age is negative")
     return AgeGroup.ADULT if age >= ADULT_AGE else AgeGroup.CHILD
+
+
+def age_group_at_recruitment(
+    *,
+    date_of_birth: date | None,
+    recruited_on: date | None,
+    age_estimate: int | None,
+    today: date,
+    rules_version: int,
+) -> tuple[int | None, AgeGroup]:
+    """Rule 2 of the given rules version: the age at recruitment and the age group to screen
+    with.
+
+    Version 1 groups the age as age_group() does. Version 2 adds `possibly_child`: the age
+    could only be taken from today's age (no recruitment date, or no date of birth) and that
+    age is 18, 19 or 20. An exact age, a known child and anyone 21 or over are as in version 1.
+    Raises ValueError as age_at_recruitment() does, and for a rules version that does not exist.
+    """
+    _check_version(rules_version)
+    age = age_at_recruitment(
+        date_of_birth=date_of_birth,
+        recruited_on=recruited_on,
+        age_estimate=age_estimate,
+        today=today,
+    )
+    group = age_group(age)
+    exact = date_of_birth is not None and recruited_on is not None
+    if (
+        rules_version >= 2
+        and group is AgeGroup.ADULT
+        and not exact
+        and age < POSSIBLY_CHILD_UNDER_AGE_TODAY
+    ):
+        group = AgeGroup.POSSIBLY_CHILD
+    return age, group
+
+
+def _check_version(rules_version: int) -> None:
+    if rules_version not in RULES_VERSIONS:
+        known = ", ".join(str(v) for v in RULES_VERSIONS)
+        raise ValueError(f"rules version {rules_version!r} does not exist (known: {known})")
 
 
 def dimension_present(yes_strengths: Iterable[Strength]) -> bool:
@@ -305,13 +355,44 @@ def _suggestion_reason(classification: Classification) -> str:
     return "Suggestion: no indicators of trafficking found; a caseworker decides."
 
 
-def screen(answers: Mapping[str, Answer], age: AgeGroup) -> ScreeningResult:
-    """Rules 1 to 5 of SCREENING.md for one interview's answers and the person's age group.
+def screen(
+    answers: Mapping[str, Answer], age: AgeGroup, *, rules_version: int
+) -> ScreeningResult:
+    """Rules 1 to 5 of SCREENING.md, in the given rules version, for one interview's answers
+    and the person's age group (from age_group_at_recruitment() of the same version).
 
     Codes left out count as `unknown`; codes or values outside the catalogue raise
-    InvalidAnswers, as parse_answers does.
+    InvalidAnswers, as parse_answers does. Version 1 knows no `possibly_child` (ValueError).
     """
+    _check_version(rules_version)
     age = AgeGroup(age)
+    if age is AgeGroup.POSSIBLY_CHILD:
+        if rules_version < 2:
+            raise ValueError("rules version 1 has no possibly_child age group")
+        return _screen_possibly_child(answers, rules_version=rules_version)
+    result = _screen_v1(answers, age)
+    return replace(result, rules_version=rules_version)
+
+
+def _screen_possibly_child(answers: Mapping[str, Answer], *, rules_version: int) -> ScreeningResult:
+    """Version 2's one change: screened with the adult rule, and never `willing_worker`.
+    Dimensions and every other reason are version 1's for an adult."""
+    adult = _screen_v1(answers, AgeGroup.ADULT)
+    classification, reasons = adult.classification, list(adult.reasons)
+    if classification is Classification.WILLING_WORKER:
+        classification = Classification.NEEDS_ASSESSMENT
+        # the last reason is the suggestion, which changes with it
+        reasons[-1:] = [POSSIBLY_CHILD_REASON, _suggestion_reason(classification)]
+    return replace(
+        adult,
+        classification=classification,
+        rules_version=rules_version,
+        age_group=AgeGroup.POSSIBLY_CHILD,
+        reasons=reasons,
+    )
+
+
+def _screen_v1(answers: Mapping[str, Answer], age: AgeGroup) -> ScreeningResult:
     answers = parse_answers(answers)
 
     present = _present_dimensions(answers, counting={Answer.YES})
@@ -394,7 +475,7 @@ def screen(answers: Mapping[str, Answer], age: AgeGroup) -> ScreeningResult:
 
     return ScreeningResult(
         classification=classification,
-        rules_version=RULES_VERSION,
+        rules_version=1,
         age_group=age,
         dimensions=dimensions,
         unknown=unknown,

@@ -181,7 +181,7 @@ def test_catalogue_is_served_in_order_with_questions(client, login_as):
                           headers=login_as("border_official").headers)
     assert response.status_code == 200
     body = response.json()
-    assert body["rules_version"] == 1
+    assert body["rules_version"] == 2 and body["rules_versions"] == [1, 2]
     assert [d["code"] for d in body["dimensions"]] == ["DR", "CR", "VR", "EX", "CD", "VD"]
     codes = [i["code"] for d in body["dimensions"] for i in d["indicators"]]
     assert codes == [i.code for i in INDICATORS]

@@ -53,7 +53,7 @@ def _expected(person: dict, interview_day: date, recruited_on: date | None,
               answers: dict) -> tuple[int | None, dict]:
     age = age_at_recruitment(date_of_birth=person["date_of_birth"], recruited_on=recruited_on,
                              age_estimate=person["age_estimate"], today=interview_day)
-    return age, screen(parse_answers(answers), age_group(age)).to_dict()
+    return age, screen(parse_answers(answers), age_group(age), rules_version=1).to_dict()
 
 
 def test_generated_answer_sets_cover_every_suggestion_and_age_group():

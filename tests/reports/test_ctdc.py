@@ -103,7 +103,7 @@ def test_row_unknown_nationality_is_00_and_outcome_maps_to_forced_labour():
 
 def test_means_of_control_come_from_the_screening_answers():
     answers = {"CD1": "yes", "CR3": "no", "CD2": "no", "CR4": "no", "CD6": "yes", "CR2": "no"}
-    result = screen(parse_answers(answers), AgeGroup.ADULT).to_dict()
+    result = screen(parse_answers(answers), AgeGroup.ADULT, rules_version=1).to_dict()
     row = _row(screening=result)
     assert row["meansOfControlWithholdsDocuments"] == "1"  # CD1 yes
     assert row["meansOfControlDebtBondage"] == "0"  # CR4 and CD2 both no
@@ -115,7 +115,7 @@ def test_means_of_control_come_from_the_screening_answers():
 
 def test_answers_from_screening_reads_yes_unknown_and_no():
     answers = {"DR1": "yes", "DR2": "no"}
-    result = screen(parse_answers(answers), AgeGroup.ADULT).to_dict()
+    result = screen(parse_answers(answers), AgeGroup.ADULT, rules_version=1).to_dict()
     read = answers_from_screening(result)
     assert read["DR1"] == "yes" and read["DR2"] == "no" and read["DR3"] == "unknown"
     assert answers_from_screening(None) == {}

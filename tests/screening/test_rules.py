@@ -1,4 +1,6 @@
-"""Screening rules, version 1 (SCREENING.md), as parametrised tables. No database."""
+"""Screening rules, version 1 (SCREENING.md), as parametrised tables. No database.
+
+Version 2 is in test_rules_v2.py; every case here screens with version 1 by name."""
 
 import json
 import random
@@ -11,7 +13,6 @@ from app.screening.catalogue import (
     DIMENSIONS_BY_CODE,
     INDICATORS,
     INDICATORS_BY_CODE,
-    RULES_VERSION,
     Dimension,
     Indicator,
     Strength,
@@ -30,8 +31,13 @@ from app.screening.rules import (
     age_group,
     dimension_present,
     parse_answers,
-    screen,
 )
+from app.screening.rules import screen as screen_any_version
+
+
+def screen(answers, age):
+    return screen_any_version(answers, age, rules_version=1)
+
 
 S, M, W = Strength.STRONG, Strength.MEDIUM, Strength.WEAK
 YES, NO, UNKNOWN = Answer.YES, Answer.NO, Answer.UNKNOWN
@@ -39,6 +45,7 @@ VICTIM = Classification.TRAFFICKING_VICTIM
 ASSESS = Classification.NEEDS_ASSESSMENT
 WILLING = Classification.WILLING_WORKER
 ADULT, CHILD, AGE_UNKNOWN = AgeGroup.ADULT, AgeGroup.CHILD, AgeGroup.UNKNOWN
+V1_AGE_GROUPS = [ADULT, CHILD, AGE_UNKNOWN]  # possibly_child came with version 2
 
 ALL_CODES = [i.code for i in INDICATORS]
 STRONG_CODES = [i.code for i in INDICATORS if i.strength is S]
@@ -259,7 +266,8 @@ def test_catalogue_questions_and_labels_are_distinct():
 
 def test_catalogue_as_dict_is_json_and_complete():
     data = json.loads(json.dumps(catalogue_as_dict()))
-    assert data["rules_version"] == 1
+    assert data["rules_version"] == 2
+    assert data["rules_versions"] == [1, 2]
     assert [d["code"] for d in data["dimensions"]] == ["DR", "CR", "VR", "EX", "CD", "VD"]
     flat = [i for d in data["dimensions"] for i in d["indicators"]]
     assert [(i["code"], i["dimension"], i["strength"]) for i in flat] == EXPECTED_CATALOGUE
@@ -421,7 +429,7 @@ def test_screen_adult_rule_met_by_cd_without_vd():
 
 
 def test_screen_all_yes_suggests_victim_for_every_age():
-    for age in AgeGroup:
+    for age in V1_AGE_GROUPS:
         assert screen(make_answers(rest=YES), age).classification is VICTIM
 
 
@@ -576,7 +584,7 @@ def test_screen_no_answers_at_all_counts_everything_unknown():
     ]
 
 
-@pytest.mark.parametrize("age", list(AgeGroup))
+@pytest.mark.parametrize("age", V1_AGE_GROUPS)
 @pytest.mark.parametrize(
     "given",
     [
@@ -778,13 +786,13 @@ SAMPLE_ANSWERS = [
 ]
 
 
-@pytest.mark.parametrize("age", list(AgeGroup))
+@pytest.mark.parametrize("age", V1_AGE_GROUPS)
 @pytest.mark.parametrize("answers", SAMPLE_ANSWERS)
 def test_screening_result_to_dict_is_json_serialisable(age, answers):
     result = screen(answers, age)
     data = json.loads(json.dumps(result.to_dict()))
     assert data["classification"] == result.classification.value
-    assert data["rules_version"] == RULES_VERSION == 1
+    assert data["rules_version"] == 1
     assert data["age_group"] == age.value
     assert data["unknown"] == result.unknown
     assert data["reasons"] == result.reasons
@@ -961,7 +969,7 @@ def test_reasons_end_with_a_suggestion_not_a_verdict(answers, age, sentence):
     assert "willing" not in reasons[-1].lower()
 
 
-@pytest.mark.parametrize("age", list(AgeGroup))
+@pytest.mark.parametrize("age", V1_AGE_GROUPS)
 @pytest.mark.parametrize("answers", SAMPLE_ANSWERS)
 def test_reasons_are_plain_sentences(age, answers):
     for reason in screen(answers, age).reasons:
@@ -993,7 +1001,7 @@ RANDOM_ANSWER_SETS = _random_answer_sets(100, seed=2009) + _random_answer_sets(
 )
 
 
-@pytest.mark.parametrize("age", list(AgeGroup))
+@pytest.mark.parametrize("age", V1_AGE_GROUPS)
 def test_screen_raising_any_answer_never_lowers_the_suggestion(age):
     # Palermo art. 3(b): nothing the person answers can lower the suggestion, so moving any
     # answer from no to unknown or yes, or from unknown to yes, never ranks it lower.
