@@ -180,6 +180,7 @@ def routers() -> list:
     from app.compounds import routes as compounds
     from app.crossings import routes as crossings
     from app.nationalities import routes as nationalities
+    from app.pages import routes as composed_pages
     from app.people import pages as people_pages
     from app.people import routes as people
     from app.referrals import routes as referrals
@@ -193,4 +194,5 @@ def routers() -> list:
         audit.api, admin.api, audit.pages, admin.pages,
         people.api, crossings.api, crossings.pages,
         referrals.api, referrals.pages, reports.api, reports.pages,
+        composed_pages.pages,
     ]

@@ -216,3 +216,12 @@ def set_password(session: Session, *, user: User, password: str) -> None:
     user.password_changed_at = utcnow()
     session.add(user)
     session.flush()
+
+
+def display_names(session: Session, user_ids: set[int | None]) -> dict[int, str]:
+    """The name shown for each user: their full name, else their username."""
+    ids = {i for i in user_ids if i is not None}
+    if not ids:
+        return {}
+    rows = session.exec(select(User.id, User.username, User.full_name).where(User.id.in_(ids)))
+    return {uid: full_name or username for uid, username, full_name in rows}

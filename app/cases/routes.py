@@ -4,11 +4,10 @@ from fastapi import APIRouter, Form, Query, Request
 from pydantic import ValidationError
 
 from app.auth.permissions import Permission
-from app.cases import service
+from app.cases import determinations, interviews, outcomes, service
 from app.cases.schemas import (
     MAX_NARRATIVE,
     MAX_NOTE,
-    MAX_RATIONALE,
     CaseCreate,
     CaseDetail,
     CaseOverview,
@@ -18,15 +17,14 @@ from app.cases.schemas import (
     InterviewCreate,
     InterviewRead,
     KnownDetails,
-    Outcome,
     OutcomeCounts,
     ScreeningRead,
 )
 from app.deps import ActorDep, SessionDep, require
-from app.errors import Conflict, InvalidInput
+from app.errors import InvalidInput
 from app.forms import app_error_fields, form_errors
+from app.labels import OUTCOME_LABELS, SUGGESTION_LABELS
 from app.pagination import Page, PageDep, PageParams
-from app.referrals import service as referrals_service
 from app.screening.catalogue import DIMENSIONS, indicators_of
 from app.web import LOCAL_TZ, redirect, render
 
@@ -74,7 +72,7 @@ def read_case(session: SessionDep, actor: ActorDep, case_id: int):
 def record_interview(session: SessionDep, actor: ActorDep, case_id: int,
                      interview_in: InterviewCreate) -> InterviewRead:
     """Record an intake interview; the response carries its screening."""
-    return service.record_interview(session, actor=actor, case_id=case_id,
+    return interviews.record_interview(session, actor=actor, case_id=case_id,
                                     interview_in=interview_in)
 
 
@@ -82,14 +80,14 @@ def record_interview(session: SessionDep, actor: ActorDep, case_id: int,
          dependencies=[require(Permission.INTERVIEW_READ)])
 def list_interviews(session: SessionDep, actor: ActorDep, case_id: int,
                     page: PageDep) -> Page[InterviewRead]:
-    return _page_of(service.list_interviews(session, actor=actor, case_id=case_id), page)
+    return _page_of(interviews.list_interviews(session, actor=actor, case_id=case_id), page)
 
 
 @api.get("/cases/{case_id}/screening", response_model=ScreeningRead,
          dependencies=[require(Permission.SCREENING_READ)])
 def latest_screening(session: SessionDep, actor: ActorDep, case_id: int) -> ScreeningRead:
     """The suggestion of the latest interview."""
-    return service.latest_screening(session, actor=actor, case_id=case_id)
+    return interviews.latest_screening(session, actor=actor, case_id=case_id)
 
 
 @api.get("/cases/{case_id}/screenings", response_model=Page[ScreeningRead],
@@ -97,7 +95,7 @@ def latest_screening(session: SessionDep, actor: ActorDep, case_id: int) -> Scre
 def list_screenings(session: SessionDep, actor: ActorDep, case_id: int,
                     page: PageDep) -> Page[ScreeningRead]:
     """Every suggestion of the case, oldest first."""
-    return _page_of(service.list_screenings(session, actor=actor, case_id=case_id), page)
+    return _page_of(interviews.list_screenings(session, actor=actor, case_id=case_id), page)
 
 
 @api.post("/cases/{case_id}/determination", response_model=DeterminationRead,
@@ -106,7 +104,7 @@ def record_determination(session: SessionDep, actor: ActorDep, case_id: int,
                          determination_in: DeterminationCreate) -> DeterminationRead:
     """Record the determination; a rationale is required when it differs from the latest
     suggestion (`undetermined` agrees with `needs_assessment`)."""
-    return service.record_determination(session, actor=actor, case_id=case_id,
+    return determinations.record_determination(session, actor=actor, case_id=case_id,
                                         determination_in=determination_in)
 
 
@@ -115,14 +113,14 @@ def record_determination(session: SessionDep, actor: ActorDep, case_id: int,
 def list_determinations(session: SessionDep, actor: ActorDep, case_id: int,
                         page: PageDep) -> Page[DeterminationRead]:
     """Every determination of the case, oldest first."""
-    return _page_of(service.list_determinations(session, actor=actor, case_id=case_id), page)
+    return _page_of(determinations.list_determinations(session, actor=actor, case_id=case_id), page)
 
 
 @api.get("/stats/outcomes", response_model=OutcomeCounts,
          dependencies=[require(Permission.STATS_READ)], tags=["statistics"])
 def outcome_counts(session: SessionDep, actor: ActorDep) -> OutcomeCounts:
     """Cases by nationality, by latest suggestion and latest determination. No names."""
-    return service.outcome_counts(session, actor=actor)
+    return outcomes.outcome_counts(session, actor=actor)
 
 
 # --- pages ---
@@ -139,8 +137,7 @@ def cases_page(request: Request, session: SessionDep, actor: ActorDep, page: Pag
     rows, total = service.list_cases(session, actor=actor, page=page, reference=reference)
     return render(request, "cases/index.html",
                   {"cases": rows, "total": total, "page": page, "reference": reference or "",
-                   "suggestion_labels": service.SUGGESTION_LABELS,
-                   "outcome_labels": service.OUTCOME_LABELS})
+                   "suggestion_labels": SUGGESTION_LABELS, "outcome_labels": OUTCOME_LABELS})
 
 
 @pages.post("/cases", dependencies=[require(Permission.CASE_WRITE)])
@@ -166,58 +163,9 @@ KNOWN_FIELDS = ("given_name", "family_name", "nationality_code", "date_of_birth"
                 "age_estimate", "document_number")
 
 
-def _render_case(request: Request, session, actor, case_id: int, *, form=None, errors=None,
-                 status_code: int = 200):
-    page = service.case_page(session, actor=actor, case_id=case_id)
-    errors = errors or {}
-    return render(request, "cases/detail.html", {
-        "page": page, "case": page.case, "person": page.person,
-        "case_referrals": referrals_service.case_referrals(session, actor=actor,
-                                                           case_id=page.case.id),
-        "table": service.describe_screening(page.latest) if page.latest else [],
-        "sections": [(d, indicators_of(d.code)) for d in DIMENSIONS],
-        "suggestion_labels": service.SUGGESTION_LABELS,
-        "outcome_labels": service.OUTCOME_LABELS, "outcomes": list(Outcome),
-        "form": form or {}, "errors": errors,
-        "error_list": [{"field": k, "message": v} for k, v in errors.items()],
-        "max_rationale": MAX_RATIONALE,
-    }, status_code=status_code)
-
-
-@pages.get("/cases/{case_id}", dependencies=[READ_CASE])
-def case_detail_page(request: Request, session: SessionDep, actor: ActorDep, case_id: int):
-    return _render_case(request, session, actor, case_id)
-
-
-@pages.post("/cases/{case_id}/determination",
-            dependencies=[require(Permission.DETERMINATION_WRITE)])
-def determine(request: Request, session: SessionDep, actor: ActorDep, case_id: int,
-              outcome: Annotated[str, Form(max_length=32)] = "",
-              rationale: Annotated[str, Form(max_length=MAX_RATIONALE)] = "",
-              screening_id: Annotated[str, Form(max_length=20)] = ""):
-    form = {"outcome": outcome, "rationale": rationale}
-    try:
-        determination_in = DeterminationCreate(
-            outcome=outcome, rationale=rationale,
-            screening_id=int(screening_id) if screening_id.isdigit() else None)
-        service.record_determination(session, actor=actor, case_id=case_id,
-                                     determination_in=determination_in)
-    except ValidationError as exc:
-        errors = form_errors(exc)
-        if "outcome" in errors:
-            errors["outcome"] = "Choose the determination"
-        return _render_case(request, session, actor, case_id, form=form, errors=errors,
-                            status_code=422)
-    except (InvalidInput, Conflict) as exc:
-        session.rollback()
-        return _render_case(request, session, actor, case_id, form=form,
-                            errors=app_error_fields(exc), status_code=422)
-    return redirect(f"/cases/{case_id}#determination")
-
-
 def _render_intake(request: Request, session, actor, case_id: int, *, form=None, errors=None,
                    status_code: int = 200):
-    case = service.intake_context(session, actor=actor, case_id=case_id)
+    case = interviews.intake_context(session, actor=actor, case_id=case_id)
     errors = errors or {}
     return render(request, "cases/interview.html", {
         "case": case, "form": form or {"answers": {}, "notes": {}},
@@ -244,7 +192,7 @@ async def record_intake(request: Request, session: SessionDep, actor: ActorDep, 
             consent_given=form["consent_given"], recruited_on=form["recruited_on"] or None,
             answers=form["answers"], narrative=form["narrative"],
             section_notes=form["notes"])
-        service.record_interview(session, actor=actor, case_id=case_id,
+        interviews.record_interview(session, actor=actor, case_id=case_id,
                                  interview_in=interview_in)
     except ValidationError as exc:
         return _render_intake(request, session, actor, case_id, form=form,

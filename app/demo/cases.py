@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, func, select
 
 from app.audit.service import Actor
-from app.cases import service
+from app.cases import determinations, interviews, service
 from app.cases.models import Case, Determination, Interview, Screening
 from app.cases.schemas import DeterminationCreate, InterviewCreate, Outcome
 from app.crossings.models import Crossing
@@ -167,12 +167,12 @@ def load_cases(session: Session, *, users, orgs, echo) -> None:
                 recruited_on=recruited_on, answers=_answers(rng, profile),
                 narrative="Synthetic demo interview: no real person's account.")
             try:
-                read = service.record_interview(session, actor=actor, case_id=case.id,
+                read = interviews.record_interview(session, actor=actor, case_id=case.id,
                                                 interview_in=interview_in)
             except InvalidInput:
                 # a recruitment date before a (young) person's birth: not known instead
                 interview_in.recruited_on = None
-                read = service.record_interview(session, actor=actor, case_id=case.id,
+                read = interviews.record_interview(session, actor=actor, case_id=case.id,
                                                 interview_in=interview_in)
             _backdate(session, read.id, read.screening.id, interviewed)
             screening = read.screening
@@ -184,7 +184,7 @@ def load_cases(session: Session, *, users, orgs, echo) -> None:
         if rng.random() < OVERRIDDEN and (override := _override(rng, screening.classification)):
             outcome, rationale = override
             overridden += 1
-        decision = service.record_determination(
+        decision = determinations.record_determination(
             session, actor=actor, case_id=case.id,
             determination_in=DeterminationCreate(outcome=outcome, rationale=rationale))
         row = session.get(Determination, decision.id)

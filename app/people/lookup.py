@@ -13,7 +13,7 @@ from app.audit.service import Actor
 from app.auth.permissions import Permission, can
 from app.cases.models import Case
 from app.cases.schemas import CaseRead, CaseStatus
-from app.cases.service import case_scope
+from app.cases.scope import case_scope
 from app.cases.service import list_cases as list_cases_of
 from app.compounds.models import Compound
 from app.crossings.models import Crossing

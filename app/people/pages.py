@@ -6,10 +6,10 @@ from fastapi import APIRouter, Query, Request
 from pydantic import ValidationError
 
 from app.auth.permissions import Permission
-from app.cases.service import OUTCOME_LABELS, SUGGESTION_LABELS
 from app.deps import ActorDep, SessionDep, require
 from app.errors import InvalidInput
 from app.forms import app_error_fields, form_errors
+from app.labels import OUTCOME_LABELS, SUGGESTION_LABELS
 from app.nationalities.service import list_nationalities
 from app.pagination import PageDep
 from app.people import lookup

@@ -4,8 +4,8 @@ from collections import Counter
 
 from sqlmodel import Session, func, select
 
+from app.cases.determinations import agrees
 from app.cases.models import Case, Determination, InterviewAnswer, Screening
-from app.cases.service import agrees
 from app.db import make_engine
 from app.demo.loader import load_demo
 from app.people.models import Person

@@ -1,0 +1,202 @@
+"""Intake interviews and the screenings they produce.
+
+An interview stores its answers and the rules' suggestion in the same transaction; nothing is
+rewritten: every interview and every suggestion stays readable.
+"""
+
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, select
+
+from app import audit
+from app.audit.service import Actor
+from app.auth.service import display_names
+from app.cases.models import Interview, InterviewAnswer, Screening
+from app.cases.schemas import DimensionRead, InterviewCreate, InterviewRead, ScreeningRead
+from app.cases.scope import case_for
+from app.db import utcnow
+from app.errors import InvalidInput, NotFound, field_error
+from app.people.models import Person
+from app.screening.catalogue import INDICATORS_BY_CODE
+from app.screening.rules import InvalidAnswers, age_at_recruitment, age_group, parse_answers, screen
+from app.web import LOCAL_TZ
+
+# an interview dated a little ahead of the server's clock is a clock difference, not a mistake
+FUTURE_TOLERANCE = timedelta(minutes=10)
+
+
+# --- screenings ---
+
+def screening_read(screening: Screening) -> ScreeningRead:
+    result = screening.result or {}
+    return ScreeningRead(
+        id=screening.id, interview_id=screening.interview_id, case_id=screening.case_id,
+        classification=screening.classification, rules_version=screening.rules_version,
+        age_group=screening.age_group, age_at_recruitment=result.get("age_at_recruitment"),
+        dimensions=[DimensionRead(**d) for d in result.get("dimensions", [])],
+        unknown=result.get("unknown", []), reasons=result.get("reasons", []),
+        created_at=screening.created_at,
+    )
+
+
+def screenings_of(session: Session, case_id: int) -> list[Screening]:
+    return list(session.exec(select(Screening).where(Screening.case_id == case_id)
+                             .order_by(Screening.id)).all())
+
+
+def latest_screening_of(session: Session, case_id: int) -> Screening | None:
+    return session.exec(select(Screening).where(Screening.case_id == case_id)
+                        .order_by(Screening.id.desc())).first()
+
+
+def latest_screening(session: Session, *, actor: Actor, case_id: int) -> ScreeningRead:
+    case = case_for(session, actor, case_id, action="screening.read")
+    screening = latest_screening_of(session, case.id)
+    if screening is None:
+        raise NotFound("No interview has been recorded for this case yet")
+    audit.record(session, actor=actor, action="screening.read", entity_type="case",
+                 entity_id=case.id, detail={"screening_id": screening.id})
+    return screening_read(screening)
+
+
+def list_screenings(session: Session, *, actor: Actor, case_id: int) -> list[ScreeningRead]:
+    case = case_for(session, actor, case_id, action="screening.read")
+    rows = screenings_of(session, case.id)
+    audit.record(session, actor=actor, action="screening.read", entity_type="case",
+                 entity_id=case.id, detail={"returned": len(rows)})
+    return [screening_read(s) for s in rows]
+
+
+# --- interviews ---
+
+def _answers_or_422(raw: dict[str, str]):
+    try:
+        return parse_answers(raw)
+    except InvalidAnswers as exc:
+        raise InvalidInput([{"loc": ["body", "answers", where], "msg": message,
+                             "type": "value_error"} for where, message in exc.errors]) from None
+
+
+def _aware(value: datetime) -> datetime:
+    # a time written without a zone is a time at the reception centre
+    return value.replace(tzinfo=LOCAL_TZ) if value.tzinfo is None else value
+
+
+AGE_ERRORS = {
+    "recruited_on is in the future": (
+        "recruited_on", "The recruitment date is after the interview date"),
+    "recruited_on is before date_of_birth": (
+        "recruited_on", "The recruitment date is before the person's date of birth"),
+    "date_of_birth is in the future": (
+        "conducted_at", "The interview date is before the person's date of birth"),
+}
+
+
+def _age_at_recruitment(person: Person, *, recruited_on: date | None, today: date) -> int | None:
+    try:
+        return age_at_recruitment(date_of_birth=person.date_of_birth, recruited_on=recruited_on,
+                                  age_estimate=person.age_estimate, today=today)
+    except ValueError as exc:
+        where, message = AGE_ERRORS.get(str(exc), ("recruited_on", "The dates do not agree"))
+        raise field_error(where, message) from None
+
+
+def record_interview(session: Session, *, actor: Actor, case_id: int,
+                     interview_in: InterviewCreate) -> InterviewRead:
+    """Store the interview, every answer, and the rules' suggestion with its rules version,
+    all in one transaction."""
+    case = case_for(session, actor, case_id, action="interview.create")
+    if interview_in.consent_given is not True:
+        raise field_error("consent_given",
+                          "The person's informed consent is needed before the interview is "
+                          "recorded")
+    answers = _answers_or_422(interview_in.answers)
+    now = utcnow()
+    conducted_at = _aware(interview_in.conducted_at) if interview_in.conducted_at else now
+    if conducted_at > now + FUTURE_TOLERANCE:
+        raise field_error("conducted_at", "The interview date cannot be in the future")
+    person = session.get(Person, case.person_id)
+    today = conducted_at.astimezone(LOCAL_TZ).date()
+    age = _age_at_recruitment(person, recruited_on=interview_in.recruited_on, today=today)
+    result = screen(answers, age_group(age), rules_version=1)
+
+    interview = Interview(
+        case_id=case.id, conducted_at=conducted_at.astimezone(UTC),
+        language=interview_in.language, interpreter_used=interview_in.interpreter_used,
+        consent_given=True, recruited_on=interview_in.recruited_on,
+        narrative=interview_in.narrative, section_notes=dict(interview_in.section_notes),
+        created_by_id=actor.user_id, created_at=now,
+    )
+    session.add(interview)
+    session.flush()
+    session.add_all(InterviewAnswer(interview_id=interview.id, code=code, answer=answer.value)
+                    for code, answer in answers.items())
+    screening = Screening(
+        interview_id=interview.id, case_id=case.id,
+        classification=result.classification.value, rules_version=result.rules_version,
+        age_group=result.age_group.value,
+        result={**result.to_dict(), "age_at_recruitment": age}, created_at=now,
+    )
+    session.add(screening)
+    session.flush()
+    audit.record(session, actor=actor, action="interview.create", entity_type="case",
+                 entity_id=case.id,
+                 detail={"interview_id": interview.id, "screening_id": screening.id,
+                         "rules_version": result.rules_version})
+    return _interview_reads(session, [interview], {interview.id: screening})[0]
+
+
+def _interview_reads(session: Session, interviews: list[Interview],
+                     screenings: dict[int, Screening]) -> list[InterviewRead]:
+    ids = [i.id for i in interviews]
+    answers: dict[int, dict[str, str]] = defaultdict(dict)
+    if ids:
+        for row in session.exec(select(InterviewAnswer)
+                                .where(InterviewAnswer.interview_id.in_(ids))):
+            answers[row.interview_id][row.code] = row.answer
+    users = display_names(session, {i.created_by_id for i in interviews})
+    return [
+        InterviewRead(
+            id=i.id, case_id=i.case_id, conducted_at=i.conducted_at, language=i.language,
+            interpreter_used=i.interpreter_used, consent_given=i.consent_given,
+            recruited_on=i.recruited_on, answers=_in_catalogue_order(answers[i.id]),
+            narrative=i.narrative, section_notes=i.section_notes or {},
+            created_by=users.get(i.created_by_id), created_at=i.created_at,
+            screening=screening_read(screenings[i.id]),
+        )
+        for i in interviews
+    ]
+
+
+def _in_catalogue_order(answers: dict[str, str]) -> dict[str, str]:
+    order = {code: n for n, code in enumerate(INDICATORS_BY_CODE)}
+    return dict(sorted(answers.items(), key=lambda item: order.get(item[0], len(order))))
+
+
+def interviews_of(session: Session, case_id: int) -> list[InterviewRead]:
+    interviews = list(session.exec(select(Interview).where(Interview.case_id == case_id)
+                                   .order_by(Interview.id)).all())
+    screenings = {s.interview_id: s for s in screenings_of(session, case_id)}
+    return _interview_reads(session, interviews, screenings)
+
+
+def list_interviews(session: Session, *, actor: Actor, case_id: int) -> list[InterviewRead]:
+    case = case_for(session, actor, case_id, action="interview.read")
+    rows = interviews_of(session, case.id)
+    audit.record(session, actor=actor, action="interview.read", entity_type="case",
+                 entity_id=case.id, detail={"returned": len(rows)})
+    return rows
+
+
+
+
+def intake_context(session: Session, *, actor: Actor, case_id: int) -> dict[str, Any]:
+    """What the intake form shows above the questions: the case and whose it is."""
+    case = case_for(session, actor, case_id, action="interview.create")
+    person = session.get(Person, case.person_id)
+    audit.record(session, actor=actor, action="case.read", entity_type="case",
+                 entity_id=case.id, detail={"view": "intake"})
+    return {"id": case.id, "reference": case.reference, "given_name": person.given_name,
+            "family_name": person.family_name}

@@ -1,0 +1,13 @@
+"""Words shown to people for the codes Passage stores: one place, so that a page, a letter
+and an error message never call the same thing by two names. Keyed by the stored value."""
+
+SUGGESTION_LABELS = {
+    "trafficking_victim": "indicators of trafficking found",
+    "needs_assessment": "needs assessment",
+    "willing_worker": "no indicators of trafficking found",
+}
+OUTCOME_LABELS = {
+    "trafficking_victim": "Trafficking victim",
+    "willing_worker": "Willing worker",
+    "undetermined": "Undetermined: needs further assessment",
+}

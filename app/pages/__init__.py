@@ -1,0 +1,1 @@
+"""Pages that compose several domains: above every domain, below the entry points."""

@@ -1,0 +1,134 @@
+"""The case page: the case with its person, crossings, interviews, screenings,
+determinations and referrals, and a timeline of them all; read once, audited once."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, select
+
+from app import audit
+from app.audit.service import Actor
+from app.auth.permissions import Permission, can
+from app.cases.determinations import determinations_of
+from app.cases.interviews import interviews_of, screening_read, screenings_of
+from app.cases.schemas import CaseRead, DeterminationRead, InterviewRead, ScreeningRead
+from app.cases.scope import case_for
+from app.cases.service import case_read
+from app.compounds.models import Compound
+from app.crossings.models import Crossing
+from app.crossings.service import visible_crossings
+from app.labels import OUTCOME_LABELS, SUGGESTION_LABELS
+from app.nationalities.service import nationality_names
+from app.people.models import Person
+from app.referrals.schemas import ReferralRead
+from app.referrals.service import case_referrals
+from app.screening.catalogue import INDICATORS_BY_CODE
+
+
+@dataclass
+class TimelineEntry:
+    at: datetime
+    text: str
+    kind: str
+
+
+@dataclass
+class CasePage:
+    case: CaseRead
+    person: Person
+    crossings: list[dict[str, Any]]
+    screenings: list[ScreeningRead]
+    determinations: list[DeterminationRead]
+    interviews: list[InterviewRead] | None
+    referrals: list[ReferralRead]
+    nationality: str = ""
+    timeline: list[TimelineEntry] = field(default_factory=list)
+
+    @property
+    def latest(self) -> ScreeningRead | None:
+        return self.screenings[-1] if self.screenings else None
+
+    @property
+    def latest_determination(self) -> DeterminationRead | None:
+        return self.determinations[-1] if self.determinations else None
+
+
+def describe_screening(screening: ScreeningRead) -> list[dict[str, Any]]:
+    """The suggestion's dimensions in words for people: each with the indicators answered
+    yes (plain label, strength, code for reference) and how many were unknown."""
+    rows = []
+    for dimension in screening.dimensions:
+        found = [
+            {"code": code, "label": INDICATORS_BY_CODE[code].label, "strength": strength}
+            for strength, codes in dimension.yes.items() for code in codes
+            if code in INDICATORS_BY_CODE
+        ]
+        rows.append({"code": dimension.code, "name": dimension.name,
+                     "present": dimension.present, "found": found,
+                     "unknown": [{"code": c, "label": INDICATORS_BY_CODE[c].label}
+                                 for c in dimension.unknown if c in INDICATORS_BY_CODE]})
+    return rows
+
+
+def case_page(session: Session, *, actor: Actor, case_id: int) -> CasePage:
+    """Everything the case page shows, read once and audited as one read of the case and of
+    the person's record."""
+    case = case_for(session, actor, case_id, action="case.read")
+    person = session.get(Person, case.person_id)
+    read = case_read(session, case)
+    screenings = [screening_read(s) for s in screenings_of(session, case.id)]
+    determinations = determinations_of(session, case.id)
+    interviews = (interviews_of(session, case.id)
+                  if can(actor, Permission.INTERVIEW_READ) else None)
+    crossing_rows = session.exec(
+        select(Crossing).where(Crossing.person_id == person.id, visible_crossings(actor))
+        .order_by(Crossing.crossed_at)
+    ).all()
+    crossings = [{"crossed_at": c.crossed_at, "crossing_point": c.crossing_point,
+                  "compound_id": c.compound_id, "group_reference": c.group_reference}
+                 for c in crossing_rows]
+    _attach_compound_names(session, crossings)
+    referrals = case_referrals(session, actor=actor, case_id=case.id)
+    audit.record(session, actor=actor, action="case.read", entity_type="case",
+                 entity_id=case.id)
+    audit.record(session, actor=actor, action="person.read", entity_type="person",
+                 entity_id=person.id, detail={"via": "case"})
+    page = CasePage(case=read, person=person, crossings=crossings, screenings=screenings,
+                    determinations=determinations, interviews=interviews, referrals=referrals,
+                    nationality=nationality_names(session).get(person.nationality_code or "",
+                                                               ""))
+    page.timeline = _timeline(read, crossings, screenings, determinations, referrals,
+                              with_interviews=interviews is not None)
+    return page
+
+
+def _attach_compound_names(session: Session, crossings: list[dict[str, Any]]) -> None:
+    ids = {c["compound_id"] for c in crossings if c["compound_id"]}
+    names = dict(session.exec(select(Compound.id, Compound.name)
+                              .where(Compound.id.in_(ids))).all()) if ids else {}
+    for c in crossings:
+        c["compound"] = names.get(c["compound_id"], "")
+
+
+def _timeline(case: CaseRead, crossings, screenings: list[ScreeningRead],
+              determinations: list[DeterminationRead], referrals: list[ReferralRead],
+              *, with_interviews: bool) -> list[TimelineEntry]:
+    entries = [TimelineEntry(case.created_at, f"Case {case.reference} opened by "
+                             f"{case.organization}", "case")]
+    for c in crossings:
+        where = c["crossing_point"] + (f" from {c['compound']}" if c["compound"] else "")
+        entries.append(TimelineEntry(c["crossed_at"], f"Crossed at {where}", "crossing"))
+    for s in screenings:
+        what = "Interview recorded; screening" if with_interviews else "Screening"
+        entries.append(TimelineEntry(
+            s.created_at, f"{what} suggests: {SUGGESTION_LABELS[s.classification]} "
+                          f"(rules version {s.rules_version})", "screening"))
+    for d in determinations:
+        entries.append(TimelineEntry(
+            d.decided_at, f"Determination: {OUTCOME_LABELS[d.outcome]}, by "
+                          f"{d.decided_by or 'unknown user'}", "determination"))
+    for r in referrals:
+        entries.append(TimelineEntry(r.created_at, f"Referral for {r.service} ({r.status})",
+                                     "referral"))
+    return sorted(entries, key=lambda e: e.at, reverse=True)
