@@ -5,7 +5,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -18,6 +18,18 @@ class Settings(BaseSettings):
 
     env: Literal["development", "production"] = "development"
     database_url: str = "sqlite:///./passage.db"
+    # How long Passage waits on the database before answering 503 (seconds). The connect
+    # timeout bounds opening a connection (a server that accepts and never answers); the
+    # statement timeout is PostgreSQL's statement_timeout; the pool timeout bounds the wait for
+    # a free connection; SQLite waits up to the busy timeout for another writer.
+    database_connect_timeout: int = Field(default=5, ge=2, le=600)  # libpq's minimum is 2
+    database_statement_timeout: float = Field(default=30, gt=0, le=3600)
+    database_pool_timeout: float = Field(default=10, gt=0, le=600)
+    sqlite_busy_timeout: float = Field(default=15, ge=0, le=600)
+    # /healthz answers within this many seconds whatever the database does
+    health_timeout: float = Field(default=1.5, gt=0, le=30)
+    # the Retry-After of a 503 when the database is unavailable
+    retry_after_seconds: int = Field(default=5, ge=1, le=3600)
     secret_key: SecretStr | None = None
     secret_key_file: Path = DEFAULT_SECRET_FILE
 

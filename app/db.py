@@ -1,11 +1,14 @@
 """Engine, metadata naming convention and the unit of work of a request."""
 
 import logging
+import threading
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import Engine, MetaData, event
+from sqlalchemy import Engine, MetaData, event, make_url
 from sqlmodel import Field, Session, SQLModel, create_engine
 
 NAMING_CONVENTION = {
@@ -44,7 +47,27 @@ class _NoRowEcho(logging.Filter):
 logging.getLogger("sqlalchemy.engine.Engine").addFilter(_NoRowEcho())
 
 
-def _configure_sqlite(engine: Engine) -> None:
+@dataclass(frozen=True)
+class Timeouts:
+    """How long a request waits on the database, in seconds (the PASSAGE_DATABASE_* settings).
+    statement=0 means no statement timeout (migrations)."""
+
+    connect: int = 5
+    statement: float = 30
+    pool: float = 10
+    sqlite_busy: float = 15
+
+    @classmethod
+    def of(cls, settings) -> "Timeouts":
+        return cls(connect=settings.database_connect_timeout,
+                   statement=settings.database_statement_timeout,
+                   pool=settings.database_pool_timeout,
+                   sqlite_busy=settings.sqlite_busy_timeout)
+
+
+def _configure_sqlite(engine: Engine, timeouts: Timeouts) -> None:
+    busy_ms = int(timeouts.sqlite_busy * 1000)
+
     # pysqlite's own transaction handling breaks SAVEPOINT and transactional DDL; hand the
     # transaction control to SQLAlchemy (the recipe from SQLAlchemy's SQLite dialect docs).
     @event.listens_for(engine, "connect")
@@ -53,7 +76,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         cursor.close()
 
     # IMMEDIATE takes the write lock up front: a deferred transaction that reads and then
@@ -69,22 +92,75 @@ def _configure_sqlite(engine: Engine) -> None:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(url: str) -> Engine:
+class ConnectGate:
+    """While the database is known to be unreachable, one attempt to connect at a time; the
+    others fail at once. Without it, every request waits out the connect timeout on a server
+    that never answers, and a few dozen of them hold every worker thread, so that even pages
+    that need no database stop answering. The first attempt that succeeds opens the gate."""
+
+    def __init__(self, unavailable: Callable[[str], Exception]):
+        self._unavailable = unavailable
+        self._lock = threading.Lock()
+        self._down = False
+        self._probing = False
+
+    def connect(self, open_connection: Callable[[], Any]) -> Any:
+        with self._lock:
+            if self._down and self._probing:
+                raise self._unavailable(
+                    "the database did not answer the last attempt to connect; another "
+                    "attempt is under way")
+            probing = self._down  # this attempt is the one that finds out
+            if probing:
+                self._probing = True
+        try:
+            connection = open_connection()
+        except Exception:
+            with self._lock:
+                self._down = True
+                if probing:
+                    self._probing = False
+            raise
+        with self._lock:
+            self._down = False
+            if probing:
+                self._probing = False
+        return connection
+
+
+def _guard_postgresql(engine: Engine) -> None:
+    gate = ConnectGate(engine.dialect.loaded_dbapi.OperationalError)
+
+    @event.listens_for(engine, "do_connect")
+    def _connect(dialect, _record, cargs, cparams):
+        return gate.connect(lambda: dialect.connect(*cargs, **cparams))
+
+
+def make_engine(url: str, timeouts: Timeouts = Timeouts()) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False},
-                               hide_parameters=True)
-        _configure_sqlite(engine)
+                               pool_timeout=timeouts.pool, hide_parameters=True)
+        _configure_sqlite(engine, timeouts)
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    connect_args: dict[str, Any] = {"connect_timeout": timeouts.connect}
+    if timeouts.statement:
+        # PostgreSQL ends a statement that runs longer (the request then answers 503)
+        options = make_url(url).query.get("options", "")
+        connect_args["options"] = (
+            f"{options} -c statement_timeout={int(timeouts.statement * 1000)}").strip()
     # hide_parameters: SQL errors must not carry personal values into logs
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10,
-                         hide_parameters=True)
+    engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10,
+                           pool_timeout=timeouts.pool, connect_args=connect_args,
+                           hide_parameters=True)
+    _guard_postgresql(engine)
+    return engine
 
 
 @lru_cache
-def engine_for(url: str) -> Engine:
-    return make_engine(url)
+def engine_for(url: str, timeouts: Timeouts = Timeouts()) -> Engine:
+    return make_engine(url, timeouts)
 
 
 SessionFactory = Callable[[], Session]
@@ -99,7 +175,8 @@ def new_session() -> Session:
     import app.models  # noqa: F401  (every table known before the first query)
     from app.config import get_settings
 
-    return session_factory_for(engine_for(get_settings().database_url))()
+    settings = get_settings()
+    return session_factory_for(engine_for(settings.database_url, Timeouts.of(settings)))()
 
 
 def session_scope(factory: SessionFactory) -> Iterator[Session]:

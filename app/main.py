@@ -7,7 +7,6 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import text
 from sqlalchemy.exc import DataError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -15,8 +14,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app import audit
 from app.audit.service import Actor
 from app.config import Settings, get_settings
-from app.db import SessionFactory, engine_for, session_factory_for
+from app.db import SessionFactory, Timeouts, engine_for, session_factory_for
 from app.errors import AppError, Hidden, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
+from app.health import UNAVAILABLE_ERRORS, DatabaseProbe, unavailable_reason
 from app.limits import BodySizeLimit
 from app.web import STATIC_DIR, render
 
@@ -74,7 +74,9 @@ def create_app(settings: Settings | None = None,
     app.state.settings = settings
     app.state.secret_key = settings.resolved_secret_key()
     app.state.session_factory = session_factory or session_factory_for(
-        engine_for(settings.database_url))
+        engine_for(settings.database_url, Timeouts.of(settings)))
+    app.state.database_probe = DatabaseProbe(app.state.session_factory,
+                                             settings.health_timeout)
 
     # added before the headers middleware so that it runs inside it: a 413 gets the headers too
     app.add_middleware(BodySizeLimit, max_request_bytes=settings.max_request_bytes,
@@ -152,17 +154,34 @@ def create_app(settings: Settings | None = None,
                       {"status": exc.status_code, "message": exc.detail},
                       status_code=exc.status_code)
 
-    @app.get("/healthz", tags=["health"])
-    def healthz():
-        """200 when the database answers."""
-        try:
-            with app.state.session_factory() as session:
-                session.exec(text("SELECT 1")).one()
-        except Exception:
-            log.exception("health check: database unreachable")
-            return JSONResponse({"status": "error", "database": "unreachable"},
-                                status_code=503)
-        return {"status": "ok", "database": "ok"}
+    def database_unavailable(request: Request, exc: Exception | None = None):
+        # 503, never 500: nothing is wrong with the request, and it may be sent again
+        if exc is not None:
+            route = request.scope.get("route")
+            log.warning("database unavailable (%s) on %s %s", unavailable_reason(exc),
+                        request.method, getattr(route, "path", "(unmatched)"))
+        headers = {"Retry-After": str(settings.retry_after_seconds)}
+        if wants_json(request):
+            return JSONResponse(
+                {"detail": "The database is not answering just now; try again shortly"},
+                status_code=503, headers=headers)
+        response = render(request, "errors/unavailable.html",
+                          {"retry_after": settings.retry_after_seconds}, status_code=503)
+        response.headers.update(headers)
+        return response
+
+    for error in UNAVAILABLE_ERRORS:
+        app.add_exception_handler(error, database_unavailable)
+
+    @app.get("/healthz", tags=["health"],
+             responses={503: {"description": "The database did not answer in time"}})
+    async def healthz(request: Request):
+        """200 when the database answers; 503 when it does not, within
+        PASSAGE_HEALTH_TIMEOUT seconds whatever the database does."""
+        if await app.state.database_probe.answers():
+            return {"status": "ok", "database": "ok"}
+        return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503,
+                            headers={"Retry-After": str(settings.retry_after_seconds)})
 
     for router in routers():
         app.include_router(router)

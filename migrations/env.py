@@ -5,7 +5,7 @@ from sqlalchemy import Connection
 
 import app.models  # noqa: F401  (registers every table)
 from app.config import get_settings
-from app.db import engine_for, metadata
+from app.db import Timeouts, engine_for, metadata
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
@@ -39,7 +39,8 @@ def run_migrations_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    with engine_for(_url()).connect() as connection:
+    # no statement timeout: a migration of a large table may rightly take minutes
+    with engine_for(_url(), Timeouts(statement=0)).connect() as connection:
         _configure(connection)
         with context.begin_transaction():
             context.run_migrations()
