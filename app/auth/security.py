@@ -7,6 +7,8 @@ from functools import lru_cache
 
 from passlib.context import CryptContext
 
+from app.errors import InvalidInput, field_error
+
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024
 PASSWORDS_DIFFER = "The two passwords are not the same"
@@ -42,14 +44,23 @@ def hash_password(password: str) -> str:
     return password_context().hash(password)
 
 
-def verify_password(password: str, password_hash: str | None) -> bool:
-    """Checks a password. With no hash (unknown user) it still spends the time of a check, so
-    that an unknown user and a wrong password cannot be told apart by timing."""
-    context = password_context()
-    if password_hash is None:
-        context.dummy_verify()
-        return False
+def too_long_password(password: str) -> InvalidInput | None:
+    """The refusal of a password longer than any Passage accepts, given before any account is
+    looked up or any hash computed, so that it answers alike for every name."""
     if len(password) > MAX_PASSWORD_LENGTH:
+        return field_error("password", f"Password must be at most {MAX_PASSWORD_LENGTH} "
+                                        "characters")
+    return None
+
+
+def verify_password(password: str, password_hash: str | None) -> bool:
+    """Checks a password. Every failure spends the time of one check with the same
+    parameters (passlib's dummy hash is made by the same context): with no hash (unknown user)
+    and with a password too long to be anyone's, so that neither can be told from a wrong
+    password by timing."""
+    context = password_context()
+    if password_hash is None or len(password) > MAX_PASSWORD_LENGTH:
+        context.dummy_verify()
         return False
     return context.verify(password, password_hash)
 

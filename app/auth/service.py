@@ -15,6 +15,7 @@ from app.auth.security import (
     hash_secret,
     new_secret,
     password_problem,
+    too_long_password,
     verify_password,
 )
 from app.config import get_settings
@@ -76,6 +77,8 @@ def authenticate(session: Session, *, username: str, password: str, client: str 
     """The user for these credentials; the same NotAuthenticated for an unknown user and a
     wrong password. Both outcomes are audited. A name with too many recent failures gets
     TooManyRequests, whatever the password (see throttle.py)."""
+    if (refusal := too_long_password(password)) is not None:
+        raise refusal
     name = throttle.name_hash(username)
     throttle.serialize_attempts(session, name_hash=name)
     user = session.exec(select(User).where(User.username == username)).first()
