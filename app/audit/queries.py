@@ -13,6 +13,7 @@ from app.audit.models import AuditEvent
 from app.audit.schemas import AuditFilter
 from app.audit.service import Actor
 from app.auth.models import Organization
+from app.cells import neutralise
 from app.pagination import PageParams, paginate
 
 CSV_COLUMNS = ("time_utc", "actor_id", "actor", "role", "organization", "action",
@@ -56,11 +57,7 @@ def list_events(session: Session, *, filters: AuditFilter,
 
 
 def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    # a spreadsheet runs a cell that starts like a formula; an attacker picks usernames
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
+    return "" if value is None else neutralise(str(value))
 
 
 def export_csv(session: Session, *, actor: Actor, filters: AuditFilter) -> Iterator[str]:
@@ -83,7 +80,7 @@ def export_csv(session: Session, *, actor: Actor, filters: AuditFilter) -> Itera
             *values, detail = row
             values[0] = values[0].isoformat()
             writer.writerow([_cell(v) for v in values]
-                            + [json.dumps(detail, sort_keys=True, ensure_ascii=False)])
+                            + [_cell(json.dumps(detail, sort_keys=True, ensure_ascii=False))])
             if buffer.tell() > 64 * 1024:
                 yield buffer.getvalue()
                 buffer.seek(0)

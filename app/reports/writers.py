@@ -1,4 +1,4 @@
-"""Streaming CSV and XLSX writers, and the guard against formula injection.
+"""Streaming CSV and XLSX writers; every text cell goes through app.cells.neutralise.
 
 Both writers take an iterable of rows and yield bytes, so a report of any length is written in
 constant memory: CSV row batches as they come; XLSX through xlsxwriter's constant_memory mode
@@ -13,26 +13,14 @@ from datetime import date, datetime
 
 import xlsxwriter
 
+from app.cells import FORMULA_FIRST_CHARACTERS, neutralise
+
 BOM = "\ufeff"
-# OWASP's list (=, +, -, @, tab, carriage return) and the full-width forms that some
-# spreadsheet locales also read as the start of a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 CSV_BATCH_ROWS = 500
 READ_CHUNK = 64 * 1024
 XLSX_MAX_ROWS = 1_048_576  # Excel's sheet limit, header included
 
 Cell = str | int | float | bool | date | datetime | None
-
-
-_FIRST = frozenset(FORMULA_STARTS)
-
-
-def neutralise(value: str) -> str:
-    """A text value that a spreadsheet would run as a formula gets a leading apostrophe, so
-    that no cell value begins with one of FORMULA_STARTS."""
-    if value and value[0] in _FIRST:
-        return "'" + value
-    return value
 
 
 def cell_text(value: Cell) -> str:
@@ -57,7 +45,7 @@ def csv_chunks(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> Iterato
     buffer.write(BOM)
     writerow([neutralise(h) for h in header])
     pending = 0
-    first = _FIRST
+    first = FORMULA_FIRST_CHARACTERS
     for row in rows:
         # the hot loop of a large report, written out: text is guarded in place; ints,
         # floats and None (as "") go to the csv module as they are

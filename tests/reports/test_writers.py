@@ -14,7 +14,8 @@ from app.reports.writers import CSV_BATCH_ROWS, csv_chunks, neutralise, xlsx_chu
 
 @pytest.mark.parametrize(("value", "expected"), [
     ("=1+1", "'=1+1"), ("+66 81 000", "'+66 81 000"), ("-5", "'-5"), ("@SUM(A1)", "'@SUM(A1)"),
-    ("\tx", "'\tx"), ("\rx", "'\rx"), ("＝1+1", "'＝1+1"),
+    ("\tx", "'\tx"), ("\rx", "'\rx"), ("\nx", "'\nx"), ("＝1+1", "'＝1+1"), ("＋1", "'＋1"),
+    ("－1", "'－1"), ("＠A1", "'＠A1"),
     ("Mae Sot", "Mae Sot"), ("", ""), ("a=b", "a=b"), ("'quoted", "'quoted"),
     ("สมชาย", "สมชาย"),
 ])
