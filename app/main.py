@@ -8,7 +8,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DataError
-from starlette.concurrency import run_in_threadpool
+from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import audit
@@ -107,10 +107,15 @@ def create_app(settings: Settings | None = None,
 
     @app.exception_handler(AppError)
     async def app_error(request: Request, exc: AppError):
+        response = _app_error_response(request, exc)
         if isinstance(exc, (PermissionDenied, Hidden)):
-            # the route's unit of work has been rolled back by now; the refusal is kept in a
-            # unit of work of its own
-            await run_in_threadpool(audit_refusal, request, exc)
+            # The route's unit of work has been rolled back by now; the refusal is kept in a
+            # unit of work of its own, written after the answer is sent: a hidden record's
+            # 404 must take no longer than a missing one's.
+            response.background = BackgroundTask(audit_refusal, request, exc)
+        return response
+
+    def _app_error_response(request: Request, exc: AppError):
         if wants_json(request):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
                                 headers=exc.headers)

@@ -1,0 +1,144 @@
+"""The attack: tell a record that exists but is hidden from one that does not exist by how
+long the 404 takes, against a real `passage serve`.
+
+Both answers are the same 404 with the same body; the refusal of the hidden one is audited,
+and that audit row must not delay the answer (it is written after the response is sent)."""
+
+import statistics
+import time
+
+import anyio
+import httpx
+import pytest
+from sqlmodel import Session, select
+
+from app import main as main_module
+from app.audit.models import AuditEvent
+from app.db import make_engine
+from tests import factories
+from tests.live import start_server, stop_server
+
+ROUNDS = 30
+
+
+@pytest.fixture
+def served(fresh_database_url, tmp_path):
+    engine = make_engine(fresh_database_url)
+    with Session(engine) as s:
+        own = factories.make_organization(s, name="Timing NGO")
+        other = factories.make_organization(s, name="Other NGO")
+        user, password = factories.make_user(s, role="caseworker", organization=own,
+                                             username="timing-caseworker")
+        hidden_person = factories.make_person(s, organization=other)
+        hidden_case = factories.make_case(s, person=hidden_person, organization=other)
+        s.commit()
+        ids = {"user": user.id, "person": hidden_person.id, "case": hidden_case.id}
+    server = start_server(fresh_database_url, tmp_path / "server.log")
+    try:
+        token = httpx.post(server.base_url + "/api/v1/auth/token", timeout=30,
+                           data={"username": "timing-caseworker", "password": password}
+                           ).json()["access_token"]
+        yield server, engine, ids, {"Authorization": f"Bearer {token}"}
+    finally:
+        stop_server(server)
+        engine.dispose()
+
+
+def _timings_ms(base_url: str, headers: dict, hidden: str, missing: str) -> tuple[float, ...]:
+    """Medians of the hidden and the missing record's 404, and the median of their difference
+    within each round (two requests back to back see the same load). Each request has a
+    connection of its own, as an attacker's would; the two take turns going first."""
+    times: dict[str, list[float]] = {hidden: [], missing: []}
+    bodies = set()
+    for round_no in range(ROUNDS):
+        for path in ((hidden, missing) if round_no % 2 == 0 else (missing, hidden)):
+            with httpx.Client(base_url=base_url, headers=headers, timeout=30) as http:
+                started = time.perf_counter()
+                response = http.get(path)
+                times[path].append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 404
+            bodies.add(response.text)
+            time.sleep(0.02)
+    assert len(bodies) == 1, bodies  # the same answer, word for word
+    differences = [h - m for h, m in zip(times[hidden], times[missing], strict=True)]
+    return (statistics.median(times[hidden]), statistics.median(times[missing]),
+            statistics.median(differences))
+
+
+@pytest.mark.parametrize("kind", ["person", "case"])
+def test_hidden_record_answers_as_fast_as_a_missing_one_and_is_still_audited(served, kind):
+    server, engine, ids, headers = served
+    collection = "people" if kind == "person" else "cases"
+    hidden = f"/api/v1/{collection}/{ids[kind]}"
+    missing = f"/api/v1/{collection}/{ids[kind] + 10_000}"
+    hidden_ms, missing_ms, difference = _timings_ms(server.base_url, headers, hidden, missing)
+    print(f"{kind}: median ms hidden {hidden_ms:.1f}, missing {missing_ms:.1f}, "
+          f"paired difference {difference:.1f}")
+    # tolerant, for a loaded machine: this catches a gross delay; that the answer never waits
+    # for the audit is shown exactly by test_the_404_is_sent_before_the_refusal_is_audited
+    slower, faster = max(hidden_ms, missing_ms), min(hidden_ms, missing_ms)
+    assert slower - faster < 30 and (slower / faster < 1.5 or slower - faster < 3)
+
+    # every refusal of the hidden record is on record, written after its answer went out
+    deadline = time.monotonic() + 10
+    while True:
+        with Session(engine) as s:
+            refused = s.exec(select(AuditEvent).where(
+                AuditEvent.actor_id == ids["user"], AuditEvent.outcome == "denied",
+                AuditEvent.entity_type == kind)).all()
+        if len(refused) == ROUNDS or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert len(refused) == ROUNDS
+    assert {e.entity_id for e in refused} == {str(ids[kind])}
+
+
+async def _call(asgi_app, path: str, headers: dict[str, str], events: list[str]) -> int:
+    """One request straight through the ASGI app, noting when the answer's last byte is sent
+    (TestClient would wait for the work after the answer too)."""
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+             "method": "GET", "scheme": "http", "path": path, "raw_path": path.encode(),
+             "root_path": "", "query_string": b"", "client": ("198.51.100.7", 40000),
+             "server": ("testserver", 80),
+             "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()]}
+    status = []
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message):
+        if message["type"] == "http.response.start":
+            status.append(message["status"])
+        elif message["type"] == "http.response.body" and not message.get("more_body"):
+            events.append("answer sent")
+
+    await asgi_app(scope, receive, send)
+    return status[0]
+
+
+def test_the_404_is_sent_before_the_refusal_is_audited(app, session, login_as, monkeypatch):
+    """The refusal's audit is made slow on purpose; the answer must not wait for it, and the
+    row must still be written."""
+    signed_in = login_as("caseworker", organization="Timing NGO")
+    other = factories.make_organization(session, name="Other NGO")
+    hidden = factories.make_case(session, person=factories.make_person(session,
+                                                                       organization=other),
+                                 organization=other)
+    session.commit()
+    events: list[str] = []
+    real_audit = main_module.audit_refusal
+
+    def slow_audit(request, exc):
+        events.append("audit started")
+        time.sleep(0.3)
+        real_audit(request, exc)
+        events.append("audit written")
+
+    monkeypatch.setattr(main_module, "audit_refusal", slow_audit)
+    status = anyio.run(_call, app, f"/api/v1/cases/{hidden.id}", signed_in.headers, events)
+    assert status == 404
+    assert events == ["answer sent", "audit started", "audit written"]
+    refused = session.exec(select(AuditEvent).where(
+        AuditEvent.actor_id == signed_in.user.id, AuditEvent.outcome == "denied")).one()
+    assert (refused.entity_type, refused.entity_id) == ("case", str(hidden.id))
+    assert refused.client_address == "198.51.100.7"
