@@ -77,7 +77,7 @@ def test_hidden_record_answers_as_fast_as_a_missing_one_and_is_still_audited(ser
     # tolerant, for a loaded machine: this catches a gross delay; that the answer never waits
     # for the audit is shown exactly by test_the_404_is_sent_before_the_refusal_is_audited
     slower, faster = max(hidden_ms, missing_ms), min(hidden_ms, missing_ms)
-    assert slower - faster < 30 and (slower / faster < 1.5 or slower - faster < 3)
+    assert slower - faster < 30 and (slower / faster < 1.5 or slower - faster < 10)
 
     # every refusal of the hidden record is on record, written after its answer went out
     deadline = time.monotonic() + 10
