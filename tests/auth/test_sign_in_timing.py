@@ -55,9 +55,11 @@ def _assert_indistinguishable(medians: dict[str, float]) -> None:
     known, unknown = medians["timing-known"], medians["timing-nobody"]
     slower, faster = max(known, unknown), min(known, unknown)
     print(f"median ms: known {known:.1f}, unknown {unknown:.1f}")
-    # a missing password hash shows as a gap of a whole hash (about 90 ms here); a few
-    # milliseconds either way is the noise of a shared machine
-    assert slower - faster < 30 and (slower / faster < 1.5 or slower - faster < 5), medians
+    # A skipped password hash shows as a gap of a whole hash: 90 ms or more against a few, a
+    # ratio of ten or more. A loaded machine stretches a hash to half a second and more, with
+    # some per cent of noise, so the bound is a ratio, with a few milliseconds' allowance for
+    # answers that take almost no time at all.
+    assert slower / faster < 1.25 or slower - faster < 5, medians
 
 
 @pytest.mark.parametrize("password", [NORMAL_WRONG, VERY_LONG], ids=["normal", "very-long"])
