@@ -33,14 +33,20 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes")] = 1,
 ) -> None:
-    """Serve Passage with uvicorn."""
+    """Serve Passage with uvicorn. Behind a proxy, set PASSAGE_FORWARDED_ALLOW_IPS to its
+    address (README: "Running behind a TLS proxy")."""
     import uvicorn
 
+    from app.config import get_settings
+
+    # Proxy headers only from the proxies named in the settings; without any, the address a
+    # request came from is the one the connection came from.
+    proxies = get_settings().forwarded_allow_ips
     # uvicorn's own access log prints paths with their query strings (a name search would land
     # in the log); Passage logs requests itself by route template (app/main.py).
     uvicorn.run("app.asgi:app", host=host, port=port, workers=workers,
-                proxy_headers=True, log_level="info", access_log=False,
-                log_config=_log_config())
+                proxy_headers=bool(proxies), forwarded_allow_ips=proxies or None,
+                log_level="info", access_log=False, log_config=_log_config())
 
 
 def _log_config() -> dict:

@@ -1,11 +1,12 @@
 """Settings read from the environment (prefix PASSAGE_). Nothing happens at import time."""
 
+import ipaddress
 import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -32,6 +33,11 @@ class Settings(BaseSettings):
     retry_after_seconds: int = Field(default=5, ge=1, le=3600)
     secret_key: SecretStr | None = None
     secret_key_file: Path = DEFAULT_SECRET_FILE
+    # The proxies whose X-Forwarded-For and X-Forwarded-Proto are believed: addresses or
+    # networks, comma-separated ("127.0.0.1", "10.0.0.2,10.0.0.3", "172.18.0.0/16"), or "*".
+    # Empty (the default): no one's. A client's own X-Forwarded-For would otherwise write any
+    # address it likes into the audit log and dodge the sign-in limit per address.
+    forwarded_allow_ips: str = ""
 
     token_minutes: int = 60
     session_idle_minutes: int = 30
@@ -50,6 +56,21 @@ class Settings(BaseSettings):
     upload_paths: tuple[str, ...] = ("/api/v1/crossings/import", "/crossings/import")
     max_roster_rows: int = 20_000
     suppression_threshold: int = 5
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _addresses_or_networks(cls, value: str) -> str:
+        entries = [entry.strip() for entry in value.split(",") if entry.strip()]
+        if entries == ["*"]:
+            return "*"
+        for entry in entries:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"PASSAGE_FORWARDED_ALLOW_IPS: {entry!r} is not an IP address or network "
+                    "(write addresses or networks, comma-separated, or *)") from None
+        return ",".join(entries)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret_in_production(self) -> "Settings":

@@ -41,12 +41,14 @@ class LiveServer:
                               check=True, capture_output=True)
 
 
-def start_server(database_url: str, log_path: Path) -> LiveServer:
+def start_server(database_url: str, log_path: Path,
+                 env: dict[str, str] | None = None) -> LiveServer:
+    """`env`: more environment for the server (settings such as PASSAGE_FORWARDED_ALLOW_IPS)."""
     port = free_port()
     log = log_path.open("w")
     process = subprocess.Popen(
         [PASSAGE, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env={**os.environ, "PASSAGE_DATABASE_URL": database_url},
+        env={**os.environ, "PASSAGE_DATABASE_URL": database_url, **(env or {})},
         stdout=log, stderr=subprocess.STDOUT,
     )
     base_url = f"http://127.0.0.1:{port}"
