@@ -11,7 +11,7 @@ from sqlalchemy.exc import DataError
 from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app import audit
+from app import api_docs, audit
 from app.audit.service import Actor
 from app.config import Settings, get_settings
 from app.db import SessionFactory, Timeouts, engine_for, session_factory_for
@@ -70,7 +70,8 @@ def create_app(settings: Settings | None = None,
 
     settings = settings or get_settings()
     app = FastAPI(title="Passage", version="0.1.0",
-                  description="Case management for people leaving online-scam compounds.")
+                  description="Case management for people leaving online-scam compounds.",
+                  docs_url=None, redoc_url=None)  # served by app/api_docs.py, without a CDN
     app.state.settings = settings
     app.state.secret_key = settings.resolved_secret_key()
     app.state.session_factory = session_factory or session_factory_for(
@@ -94,9 +95,6 @@ def create_app(settings: Settings | None = None,
                         getattr(route, "path", "(unmatched)"), response.status_code,
                         (time.perf_counter() - started) * 1000)
         for name, value in SECURITY_HEADERS.items():
-            if request.url.path.startswith(("/docs", "/redoc")) and name == \
-                    "Content-Security-Policy":
-                continue
             response.headers.setdefault(name, value)
         if request.url.scheme == "https":
             response.headers.setdefault("Strict-Transport-Security",
@@ -191,6 +189,7 @@ def create_app(settings: Settings | None = None,
     for router in routers():
         app.include_router(router)
 
+    app.mount(api_docs.ASSETS_PATH, api_docs.assets(), name="api-docs-assets")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
 
@@ -212,6 +211,7 @@ def routers() -> list:
     from app.screening import routes as screening
 
     return [
+        api_docs.router,
         auth.api, nationalities.api, compounds.api,
         auth.pages, compounds.pages,
         screening.api, cases.api, cases.pages, people_pages.pages,
