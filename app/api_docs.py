@@ -5,11 +5,17 @@ FastAPI's own pages load Swagger UI and ReDoc from a CDN without integrity check
 them with an inline script. Here the bundles come from the `fastapi-offline` package (mounted
 at ASSETS_PATH) and each page starts from a small script in app/static."""
 
+import importlib.util
+import logging
 from html import escape
+from pathlib import Path
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp
+
+log = logging.getLogger("passage")
 
 ASSETS_PATH = "/static/api-docs"
 # ReDoc styles itself by adding <style> elements at run time (styled-components), and runs its
@@ -24,9 +30,16 @@ REDOC_POLICY = (
 router = APIRouter(include_in_schema=False)
 
 
-def assets() -> StaticFiles:
-    """Swagger UI's and ReDoc's files, as the fastapi-offline package ships them."""
-    return StaticFiles(packages=[("fastapi_offline", "static")])
+def assets() -> ASGIApp:
+    """Swagger UI's and ReDoc's files, as the fastapi-offline package ships them. Without the
+    package (an environment installed before it was a dependency) the app still starts and
+    only these files are 404: `pip install -e .` brings them."""
+    spec = importlib.util.find_spec("fastapi_offline")
+    if spec is None or spec.origin is None:
+        log.warning("fastapi-offline is not installed: /docs and /redoc cannot load their "
+                    "scripts until `pip install -e .` is run")
+        return PlainTextResponse("Not Found", status_code=404)  # an ASGI app, for every path
+    return StaticFiles(directory=Path(spec.origin).parent / "static")
 
 
 def _page(title: str, head: str, body: str) -> str:
