@@ -4,12 +4,14 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Engine, MetaData, event, make_url
 from sqlmodel import Field, Session, SQLModel, create_engine
+
+from app.clock import utcnow
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -21,9 +23,9 @@ NAMING_CONVENTION = {
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
 metadata: MetaData = SQLModel.metadata
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+# INTEGER columns hold up to this on PostgreSQL (more on SQLite): no id is larger, and a
+# number beyond it cannot be stored
+MAX_DATABASE_INT = 2**31 - 1
 
 
 class Timestamped(SQLModel):

@@ -11,6 +11,7 @@ from app.audit.service import Actor
 from app.auth import service as auth_service
 from app.auth.models import Organization, User
 from app.auth.permissions import Permission, can
+from app.config import Settings
 from app.errors import NotAuthenticated, PermissionDenied
 from app.web import check_csrf
 
@@ -40,6 +41,15 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 # For streamed exports only: the unit of work stays open while the body is produced (the
 # export's audit event, with its row count, is written at the end) and commits after it.
 StreamingSessionDep = Annotated[Session, Depends(get_session, scope="request")]
+
+
+def app_settings(request: Request) -> Settings:
+    """The settings the app was made with (tests give their own): routes take SettingsDep and
+    pass what a service needs to it, rather than services reading settings themselves."""
+    return request.app.state.settings
+
+
+SettingsDep = Annotated[Settings, Depends(app_settings)]
 
 
 def session_serializer(request: Request) -> URLSafeSerializer:

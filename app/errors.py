@@ -1,5 +1,6 @@
 """Application errors. Services raise these, never HTTPException; one handler renders them."""
 
+from collections.abc import Mapping
 from typing import Any
 
 
@@ -71,6 +72,20 @@ class InvalidInput(AppError):
                        "type": "value_error"}]
         super().__init__(errors)
         self.errors = errors
+
+
+class FormInvalid(InvalidInput):
+    """What is wrong with a submitted form (or a page's filters), field by field and in words,
+    with the values as they were typed. A page that declared its form (app.forms.form_page)
+    is shown again with them, status 422, and nothing of the request is stored; the API
+    answers 422 naming the fields."""
+
+    def __init__(self, errors: Mapping[str, str], *, values: Mapping[str, Any] | None = None,
+                 where: str = "body"):
+        super().__init__([{"loc": [where, name], "msg": message, "type": "value_error"}
+                          for name, message in errors.items()])
+        self.fields = dict(errors)
+        self.values = dict(values) if values is not None else None
 
 
 class TooManyRequests(AppError):

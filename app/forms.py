@@ -1,19 +1,134 @@
-"""Turning validation errors into {field: message} for forms re-rendered with their errors."""
+"""One way to handle a form.
 
-from pydantic import ValidationError
+A page route declares the page its form lives on with `form_page(render)`. When anything in
+the request is wrong with the input — a field FastAPI could not read, a schema that refused
+it (`parse_form` raises FormInvalid), a service's InvalidInput or Conflict — the exception
+leaves the route, the request's unit of work is rolled back (deps.get_session), and one
+handler (`show_again`, called from main.py) renders the same page again in a fresh unit of
+work: the values as they were typed, each message beside its field, status 422 (409 for a
+conflict). Routes never catch, roll back or build an error dict themselves.
 
-from app.errors import AppError, InvalidInput
+`render(request, session, form, errors)` gets the submitted values (query parameters for a GET
+filter form, the posted fields otherwise) and {field: message}; it returns the page. (The
+exception itself is in request.state.form_error, for a page that shows more than messages by
+field: the roster import's table of rows.)
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from fastapi import Depends, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from pydantic import BaseModel, ValidationError
+from sqlmodel import Session
+
+from app.errors import AppError, FormInvalid, InvalidInput
+from app.web import CSRF_FIELD
+
+FormRenderer = Callable[[Request, Session, dict[str, Any], dict[str, str]], Response]
+Model = TypeVar("Model", bound=BaseModel)
 
 
-def form_errors(exc: ValidationError) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    for e in exc.errors():
-        field = str(e["loc"][-1]) if e.get("loc") else "form"
-        errors.setdefault(field, e["msg"].removeprefix("Value error, "))
-    return errors
+@dataclass(frozen=True)
+class FormPage:
+    render: FormRenderer
+    values: dict[str, Any]
 
 
-def app_error_fields(exc: AppError) -> dict[str, str]:
+def form_page(render: FormRenderer):
+    """A route dependency: the page to show again, with its values, when the input is wrong."""
+
+    async def declare(request: Request) -> None:
+        request.state.form_page = FormPage(render, await submitted_values(request))
+
+    return Depends(declare)
+
+
+async def submitted_values(request: Request) -> dict[str, Any]:
+    if request.method in ("GET", "HEAD"):
+        return dict(request.query_params)
+    form = await request.form()  # parsed once per request; FastAPI's own read is cached
+    return {name: value for name, value in form.multi_items()
+            if isinstance(value, str) and name != CSRF_FIELD}
+
+
+def _field_of(loc) -> str:
+    # ("body", "answers", "CD1") -> "CD1"; ("body", "languages", 0) -> "languages"
+    names = [str(part) for part in loc or () if isinstance(part, str)
+             and part not in ("body", "query", "path")]
+    return names[-1] if names else "form"
+
+
+def _message(text: str) -> str:
+    return text.removeprefix("Value error, ")
+
+
+def validation_errors(errors) -> dict[str, str]:
+    """{field: message} from pydantic's (or FastAPI's) error list, the first per field."""
+    fields: dict[str, str] = {}
+    for error in errors:
+        fields.setdefault(_field_of(error.get("loc")), _message(error.get("msg", "")))
+    return fields
+
+
+def field_errors(exc: Exception) -> dict[str, str]:
+    """{field: message} for any error a form can be shown again with."""
+    if isinstance(exc, FormInvalid):
+        return dict(exc.fields)
     if isinstance(exc, InvalidInput):
-        return {str(e["loc"][-1]) if e.get("loc") else "form": e["msg"] for e in exc.errors}
-    return {"form": str(exc.detail)}
+        return validation_errors(exc.errors)
+    if isinstance(exc, (RequestValidationError, ValidationError)):
+        return validation_errors(exc.errors())
+    if isinstance(exc, AppError):
+        return {"form": str(exc.detail)}
+    return {"form": "The form could not be saved"}
+
+
+def parse_form(model: type[Model], values: Mapping[str, Any], *,
+               rename: Mapping[str, str] | None = None,
+               messages: Mapping[str, str] | None = None) -> Model:
+    """The values read by `model`, or FormInvalid naming the fields as the form does
+    (`rename`: schema field → form field) in the form's own words where given (`messages`).
+    The form is shown again with the values as submitted, not as prepared for the model."""
+    try:
+        return model.model_validate(dict(values))
+    except ValidationError as exc:
+        errors = rename_fields(validation_errors(exc.errors()), rename or {})
+        for name, message in (messages or {}).items():
+            if name in errors:
+                errors[name] = message
+        raise FormInvalid(errors) from None
+
+
+def rename_fields(errors: Mapping[str, str], rename: Mapping[str, str]) -> dict[str, str]:
+    return {rename.get(name, name): message for name, message in errors.items()}
+
+
+def error_list(errors: Mapping[str, str], labels: Mapping[str, str] | None = None, *,
+               id_prefix: str = "f-") -> list[dict[str, str]]:
+    """The error summary's entries: each links to its field (when the page has it)."""
+    labels = labels or {}
+    return [{"field": name if name != "form" else "",
+             "id": f"{id_prefix}{name}" if name != "form" else "",
+             "label": labels.get(name, ""), "message": message}
+            for name, message in errors.items()]
+
+
+def show_again(request: Request, exc: Exception, *, status_code: int) -> Response | None:
+    """The declared page again, with the values and the messages; None when the route
+    declared no form page. Runs in a unit of work of its own: the request's was rolled back."""
+    page: FormPage | None = getattr(request.state, "form_page", None)
+    if page is None:
+        return None
+    request.state.form_page = None  # shown once: an error on the page itself is not a loop
+    request.state.form_error = exc  # for a page that shows more than messages by field
+    values = page.values
+    if isinstance(exc, FormInvalid) and exc.values is not None:
+        values = exc.values
+    with request.app.state.session_factory() as session:
+        response = page.render(request, session, dict(values), field_errors(exc))
+        session.commit()  # the page's own reads are audited
+    response.status_code = status_code
+    return response

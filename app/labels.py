@@ -11,3 +11,11 @@ OUTCOME_LABELS = {
     "willing_worker": "Willing worker",
     "undetermined": "Undetermined: needs further assessment",
 }
+
+# in the order a form offers them: "not known" first, the usual answer at a border
+SEX_LABELS = {
+    "unknown": "Not known",
+    "female": "Female",
+    "male": "Male",
+    "other": "Other",
+}

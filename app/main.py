@@ -14,8 +14,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app import api_docs, audit
 from app.audit.service import Actor
 from app.config import Settings, get_settings
-from app.db import SessionFactory, Timeouts, engine_for, session_factory_for
+from app.db import MAX_DATABASE_INT, SessionFactory, Timeouts, engine_for, session_factory_for
 from app.errors import AppError, Hidden, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
+from app.forms import show_again
 from app.health import UNAVAILABLE_ERRORS, DatabaseProbe, unavailable_reason
 from app.limits import BodySizeLimit
 from app.web import STATIC_DIR, render
@@ -23,7 +24,8 @@ from app.web import STATIC_DIR, render
 log = logging.getLogger("passage")
 access_log = logging.getLogger("passage.access")
 
-MAX_DATABASE_INT = 2**31 - 1  # INTEGER primary keys on PostgreSQL
+# input a form can be corrected from (invalid, a conflict, too large): shown again with it
+FORM_STATUSES = frozenset({409, 413, 422})
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -117,6 +119,12 @@ def create_app(settings: Settings | None = None,
         if wants_json(request):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
                                 headers=exc.headers)
+        if exc.status_code in FORM_STATUSES:
+            # a form shown again is 422 whatever stopped it (a conflict with what is stored,
+            # too): the person corrects the form; only "too large" keeps its own status
+            shown = await _show_form_again(request, exc, 413 if exc.status_code == 413 else 422)
+            if shown is not None:
+                return shown
         if isinstance(exc, NotAuthenticated):
             from urllib.parse import quote
 
@@ -139,11 +147,22 @@ def create_app(settings: Settings | None = None,
             [{"loc": ["request"], "msg": "A number in the request is out of range",
               "type": "out_of_range"}]))
 
+    async def _show_form_again(request: Request, exc: Exception, status_code: int):
+        try:
+            return await run_in_threadpool(show_again, request, exc, status_code=status_code)
+        except AppError as shown_error:
+            # the form's page itself is not there for this caller (a case that is not
+            # theirs, say): that is the answer
+            return await app_error(request, shown_error)
+
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):
         detail = _clean_validation_errors(exc.errors())
         if wants_json(request):
             return JSONResponse({"detail": detail}, status_code=422)
+        shown = await _show_form_again(request, exc, 422)
+        if shown is not None:
+            return shown
         return render(request, "errors/error.html",
                       {"status": 422, "message": "Some fields were not valid.",
                        "errors": detail}, status_code=422)

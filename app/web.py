@@ -6,13 +6,13 @@ import secrets
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from app.auth.permissions import ROLE_LABELS, Permission, Role, can
+from app.clock import LOCAL_TZ
 from app.config import PROJECT_ROOT
 from app.errors import PermissionDenied
 
@@ -20,7 +20,6 @@ TEMPLATES_DIR = PROJECT_ROOT / "templates"
 STATIC_DIR = PROJECT_ROOT / "app" / "static"
 CSRF_COOKIE = "passage_csrf"
 CSRF_FIELD = "csrf_token"
-LOCAL_TZ = ZoneInfo("Asia/Bangkok")
 
 
 # --- CSRF: a random cookie per browser; forms carry an HMAC of it (signed double submit) ---

@@ -5,7 +5,6 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Path, Query, Request, Response
-from pydantic import ValidationError
 
 from app.admin import service
 from app.admin.schemas import (
@@ -21,16 +20,17 @@ from app.auth import throttle
 from app.auth.permissions import ROLE_LABELS, Permission, Role
 from app.auth.schemas import SessionsEnded
 from app.auth.security import PASSWORDS_DIFFER
-from app.deps import ActorDep, SessionDep, require
-from app.errors import AppError
-from app.forms import app_error_fields, form_errors
+from app.db import MAX_DATABASE_INT
+from app.deps import ActorDep, SessionDep, SettingsDep, require
+from app.errors import FormInvalid
+from app.forms import error_list, form_page, parse_form
 from app.pagination import Page, PageDep, PageParams
 from app.web import redirect, render
 
 api = APIRouter(prefix="/api/v1/admin", tags=["administration"])
 pages = APIRouter(prefix="/admin", include_in_schema=False)
 
-IdPath = Annotated[int, Path(ge=1, le=2**31 - 1)]
+IdPath = Annotated[int, Path(ge=1, le=MAX_DATABASE_INT)]
 PAGE_SIZE = 50
 ALL_ORGANIZATIONS = PageParams(limit=1000, offset=0)
 
@@ -53,7 +53,7 @@ def list_users(
     q: Annotated[str | None, Query(max_length=150, description="Part of a username or name")]
     = None,
     role: Role | None = None,
-    organization_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    organization_id: Annotated[int | None, Query(ge=1, le=MAX_DATABASE_INT)] = None,
     active: bool | None = None,
 ) -> Page[UserAdminRead]:
     rows, total = service.list_users(session, page=page, q=q, role=role,
@@ -130,36 +130,41 @@ def lift_sign_in_lock(session: SessionDep, actor: ActorDep, lock_id: IdPath) -> 
 
 # --- pages ---------------------------------------------------------------------------------
 
-def _errors_context(errors: dict[str, str], labels: dict[str, str]) -> dict:
-    return {"errors": errors,
-            "error_list": [{"field": k if k in labels else "", "label": labels.get(k, ""),
-                            "message": v} for k, v in errors.items()]}
-
-
 USER_LABELS = {"username": "Username", "full_name": "Full name", "password": "Password",
                "confirm_password": "Password again", "role": "Role",
                "organization_id": "Organisation"}
 
 
+def _errors_context(errors: dict[str, str], labels: dict[str, str]) -> dict:
+    return {"errors": errors, "error_list": error_list(errors, labels)}
+
+
 def _users_page(request: Request, session, *, q: str | None = None, role: Role | None = None,
                 organization_id: int | None = None, active: bool | None = None,
-                offset: int = 0, form: dict | None = None, errors: dict | None = None,
-                status_code: int = 200):
+                offset: int = 0, form: dict | None = None, errors: dict | None = None):
     rows, total = service.list_users(session, page=PageParams(limit=PAGE_SIZE, offset=offset),
                                      q=q, role=role, organization_id=organization_id,
                                      active=active)
-    organizations, _ = service.list_organizations(session, page=ALL_ORGANIZATIONS)
     filters = {"q": q or "", "role": role.value if role else "",
                "organization_id": organization_id or "",
                "active": "" if active is None else str(active).lower()}
     query = urlencode({k: v for k, v in filters.items() if v != ""})
+    # the password is never sent back to the browser
+    form = {k: v for k, v in (form or {}).items() if "password" not in k}
     return render(request, "admin/users.html", {
         "rows": rows, "total": total, "offset": offset, "limit": PAGE_SIZE,
-        "filters": filters, "query": query, "organizations": [o for o, _ in organizations],
-        "roles": ROLE_LABELS, "form": form or {}, **_errors_context(errors or {}, USER_LABELS),
+        "filters": filters, "query": query, **_organization_choices(session),
+        "roles": ROLE_LABELS, "form": form, **_errors_context(errors or {}, USER_LABELS),
         "previous_offset": max(0, offset - PAGE_SIZE) if offset > 0 else None,
         "next_offset": offset + PAGE_SIZE if offset + PAGE_SIZE < total else None,
-    }, status_code=status_code)
+    })
+
+
+def _organization_choices(session) -> dict:
+    organizations, total = service.list_organizations(session, page=ALL_ORGANIZATIONS)
+    return {"organization_choices": [(o.id, o.name) for o, _ in organizations],
+            # a list of choices cannot page: it says when it is not the whole list
+            "organizations_cut": total > len(organizations), "organizations_total": total}
 
 
 @pages.get("/users", dependencies=[require(Permission.USER_ADMIN)])
@@ -174,15 +179,20 @@ def users_page(
     # a filter form sends empty strings for "any": those mean no filter
     role_value = Role(role) if role in Role._value2member_map_ else None
     org_value = int(organization_id) if organization_id and organization_id.isdigit() \
-        and int(organization_id) <= 2**31 - 1 else None
+        and int(organization_id) <= MAX_DATABASE_INT else None
     active_value = {"true": True, "false": False}.get(active or "")
     return _users_page(request, session, q=q or None, role=role_value,
                        organization_id=org_value, active=active_value, offset=offset)
 
 
-@pages.post("/users", dependencies=[require(Permission.USER_ADMIN)])
+def _add_user_again(request: Request, session, form: dict, errors: dict[str, str]):
+    return _users_page(request, session, form=form, errors=errors)
+
+
+@pages.post("/users",
+            dependencies=[require(Permission.USER_ADMIN), form_page(_add_user_again)])
 def add_user(
-    request: Request, session: SessionDep, actor: ActorDep,
+    session: SessionDep, actor: ActorDep,
     username: Annotated[str, Form(max_length=150)] = "",
     full_name: Annotated[str, Form(max_length=200)] = "",
     password: Annotated[str, Form(max_length=1024)] = "",
@@ -190,25 +200,20 @@ def add_user(
     role: Annotated[str, Form(max_length=32)] = "",
     organization_id: Annotated[str, Form(max_length=12)] = "",
 ):
-    form = {"username": username, "full_name": full_name, "role": role,
-            "organization_id": organization_id}
     errors: dict[str, str] = {}
+    if password != confirm_password:
+        errors["confirm_password"] = PASSWORDS_DIFFER
+    if not organization_id:
+        errors["organization_id"] = "Choose an organisation"
     try:
-        if password != confirm_password:
-            errors["confirm_password"] = PASSWORDS_DIFFER
-        if not organization_id:
-            errors["organization_id"] = "Choose an organisation"
-        user_in = UserCreate(username=username, full_name=full_name, password=password,
-                             role=role, organization_id=organization_id or 0)
-        if not errors:
-            user = service.create_user(session, actor=actor, user_in=user_in)
-    except ValidationError as exc:
-        errors = {**form_errors(exc), **errors}
-    except AppError as exc:
-        session.rollback()
-        errors = app_error_fields(exc)
+        user_in = parse_form(UserCreate, {
+            "username": username, "full_name": full_name, "password": password, "role": role,
+            "organization_id": organization_id or 0})
+    except FormInvalid as exc:
+        errors = {**exc.fields, **errors}
     if errors:
-        return _users_page(request, session, form=form, errors=errors, status_code=422)
+        raise FormInvalid(errors)
+    user = service.create_user(session, actor=actor, user_in=user_in)
     return redirect(f"/admin/users/{user.id}?done=created")
 
 
@@ -223,16 +228,30 @@ DONE_MESSAGES = {
 
 
 def _user_page(request: Request, session, *, user_id: int, done: str | None = None,
-               form: dict | None = None, errors: dict | None = None, status_code: int = 200):
+               form: dict | None = None, errors: dict | None = None):
     user, organization, live = service.get_user(session, user_id=user_id)
-    organizations, _ = service.list_organizations(session, page=ALL_ORGANIZATIONS)
+    form = {k: v for k, v in (form or {}).items() if "password" not in k}
     return render(request, "admin/user.html", {
         "account": user, "organization": organization, "live_sessions": live,
-        "organizations": [o for o, _ in organizations], "roles": ROLE_LABELS,
+        **_organization_choices(session), "roles": ROLE_LABELS,
         "is_self": user.id == request.state.actor.user_id,
-        "done": DONE_MESSAGES.get(done or ""), "form": form or {},
+        "done": DONE_MESSAGES.get(done or ""), "form": form,
         **_errors_context(errors or {}, USER_LABELS),
-    }, status_code=status_code)
+    })
+
+
+def _user_again(request: Request, session, form: dict, errors: dict[str, str]):
+    return _user_page(request, session, user_id=int(request.path_params["user_id"]),
+                      form=form, errors=errors)
+
+
+USER_FORM = form_page(_user_again)
+
+
+def _apply_update(session, actor, user_id: int, data: dict, done: str):
+    service.update_user(session, actor=actor, user_id=user_id,
+                        user_in=parse_form(UserUpdate, data))
+    return redirect(f"/admin/users/{user_id}?done={done}")
 
 
 @pages.get("/users/{user_id}", dependencies=[require(Permission.USER_ADMIN)])
@@ -241,57 +260,38 @@ def user_page(request: Request, session: SessionDep, user_id: IdPath,
     return _user_page(request, session, user_id=user_id, done=done)
 
 
-def _apply_update(request: Request, session, actor, user_id: int, data: dict, done: str,
-                  form: dict | None = None):
-    try:
-        service.update_user(session, actor=actor, user_id=user_id,
-                            user_in=UserUpdate(**data))
-    except ValidationError as exc:
-        return _user_page(request, session, user_id=user_id, form=form,
-                          errors=form_errors(exc), status_code=422)
-    except AppError as exc:
-        if exc.status_code == 404:
-            raise
-        session.rollback()
-        return _user_page(request, session, user_id=user_id, form=form,
-                          errors=app_error_fields(exc), status_code=422)
-    return redirect(f"/admin/users/{user_id}?done={done}")
-
-
-@pages.post("/users/{user_id}", dependencies=[require(Permission.USER_ADMIN)])
+@pages.post("/users/{user_id}", dependencies=[require(Permission.USER_ADMIN), USER_FORM])
 def change_user(
-    request: Request, session: SessionDep, actor: ActorDep, user_id: IdPath,
+    session: SessionDep, actor: ActorDep, user_id: IdPath,
     full_name: Annotated[str, Form(max_length=200)] = "",
     role: Annotated[str, Form(max_length=32)] = "",
     organization_id: Annotated[str, Form(max_length=12)] = "",
 ):
-    form = {"full_name": full_name, "role": role, "organization_id": organization_id}
     data = {"full_name": full_name, "role": role or None,
             "organization_id": organization_id or None}
-    return _apply_update(request, session, actor, user_id, data, "updated", form)
+    return _apply_update(session, actor, user_id, data, "updated")
 
 
-@pages.post("/users/{user_id}/disable", dependencies=[require(Permission.USER_ADMIN)])
-def disable_user(request: Request, session: SessionDep, actor: ActorDep, user_id: IdPath):
-    return _apply_update(request, session, actor, user_id, {"is_active": False}, "disabled")
+@pages.post("/users/{user_id}/disable", dependencies=[require(Permission.USER_ADMIN), USER_FORM])
+def disable_user(session: SessionDep, actor: ActorDep, user_id: IdPath):
+    return _apply_update(session, actor, user_id, {"is_active": False}, "disabled")
 
 
-@pages.post("/users/{user_id}/enable", dependencies=[require(Permission.USER_ADMIN)])
-def enable_user(request: Request, session: SessionDep, actor: ActorDep, user_id: IdPath):
-    return _apply_update(request, session, actor, user_id, {"is_active": True}, "enabled")
+@pages.post("/users/{user_id}/enable", dependencies=[require(Permission.USER_ADMIN), USER_FORM])
+def enable_user(session: SessionDep, actor: ActorDep, user_id: IdPath):
+    return _apply_update(session, actor, user_id, {"is_active": True}, "enabled")
 
 
-@pages.post("/users/{user_id}/password", dependencies=[require(Permission.USER_ADMIN)])
+@pages.post("/users/{user_id}/password",
+            dependencies=[require(Permission.USER_ADMIN), USER_FORM])
 def reset_password(
-    request: Request, session: SessionDep, actor: ActorDep, user_id: IdPath,
+    session: SessionDep, actor: ActorDep, user_id: IdPath,
     password: Annotated[str, Form(max_length=1024)] = "",
     confirm_password: Annotated[str, Form(max_length=1024)] = "",
 ):
     if password != confirm_password:
-        return _user_page(request, session, user_id=user_id,
-                          errors={"confirm_password": PASSWORDS_DIFFER},
-                          status_code=422)
-    return _apply_update(request, session, actor, user_id, {"password": password}, "password")
+        raise FormInvalid({"confirm_password": PASSWORDS_DIFFER})
+    return _apply_update(session, actor, user_id, {"password": password}, "password")
 
 
 @pages.post("/users/{user_id}/end-sessions", dependencies=[require(Permission.USER_ADMIN)])
@@ -304,46 +304,51 @@ ORGANIZATION_LABELS = {"name": "Name", "kind": "Kind"}
 
 
 def _organizations_page(request: Request, session, *, form: dict | None = None,
-                        errors: dict | None = None, status_code: int = 200):
-    rows, total = service.list_organizations(session, page=ALL_ORGANIZATIONS)
+                        errors: dict | None = None, offset: int = 0):
+    rows, total = service.list_organizations(
+        session, page=PageParams(limit=PAGE_SIZE, offset=offset))
     return render(request, "admin/organizations.html", {
-        "rows": rows, "total": total, "kinds": ORGANIZATION_KIND_LABELS, "form": form or {},
+        "rows": rows, "total": total, "offset": offset, "limit": PAGE_SIZE,
+        "previous_offset": max(0, offset - PAGE_SIZE) if offset > 0 else None,
+        "next_offset": offset + PAGE_SIZE if offset + PAGE_SIZE < total else None,
+        "kind_choices": list(ORGANIZATION_KIND_LABELS.items()),
+        "kinds": ORGANIZATION_KIND_LABELS, "form": form or {},
         **_errors_context(errors or {}, ORGANIZATION_LABELS),
-    }, status_code=status_code)
+    })
+
+
+def _add_organization_again(request: Request, session, form: dict, errors: dict[str, str]):
+    return _organizations_page(request, session, form=form, errors=errors)
 
 
 @pages.get("/organizations", dependencies=[require(Permission.ORGANIZATION_ADMIN)])
-def organizations_page(request: Request, session: SessionDep):
-    return _organizations_page(request, session)
+def organizations_page(request: Request, session: SessionDep,
+                       offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0):
+    return _organizations_page(request, session, offset=offset)
 
 
-@pages.post("/organizations", dependencies=[require(Permission.ORGANIZATION_ADMIN)])
+@pages.post("/organizations", dependencies=[require(Permission.ORGANIZATION_ADMIN),
+                                            form_page(_add_organization_again)])
 def add_organization(
-    request: Request, session: SessionDep, actor: ActorDep,
+    session: SessionDep, actor: ActorDep,
     name: Annotated[str, Form(max_length=200)] = "",
     kind: Annotated[str, Form(max_length=32)] = "ngo",
 ):
-    form = {"name": name, "kind": kind}
-    try:
-        service.create_organization(session, actor=actor,
-                                    organization_in=OrganizationCreate(**form))
-    except ValidationError as exc:
-        return _organizations_page(request, session, form=form, errors=form_errors(exc),
-                                   status_code=422)
-    except AppError as exc:
-        session.rollback()
-        return _organizations_page(request, session, form=form,
-                                   errors=app_error_fields(exc), status_code=422)
+    organization_in = parse_form(OrganizationCreate, {"name": name, "kind": kind})
+    service.create_organization(session, actor=actor, organization_in=organization_in)
     return redirect("/admin/organizations")
 
 
 @pages.get("/sign-in-locks", dependencies=[require(Permission.USER_ADMIN)])
-def sign_in_locks_page(request: Request, session: SessionDep,
-                       lifted: Annotated[bool, Query()] = False):
-    rows, total = throttle.list_locks(session, page=PageParams(limit=200, offset=0))
-    return render(request, "admin/sign_in_locks.html",
-                  {"rows": rows, "total": total, "lifted": lifted,
-                   "settings": request.app.state.settings})
+def sign_in_locks_page(request: Request, session: SessionDep, settings: SettingsDep,
+                       lifted: Annotated[bool, Query()] = False,
+                       offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0):
+    rows, total = throttle.list_locks(session, page=PageParams(limit=PAGE_SIZE, offset=offset))
+    return render(request, "admin/sign_in_locks.html", {
+        "rows": rows, "total": total, "lifted": lifted, "settings": settings,
+        "offset": offset, "limit": PAGE_SIZE,
+        "previous_offset": max(0, offset - PAGE_SIZE) if offset > 0 else None,
+        "next_offset": offset + PAGE_SIZE if offset + PAGE_SIZE < total else None})
 
 
 @pages.post("/sign-in-locks/{lock_id}/lift", dependencies=[require(Permission.USER_ADMIN)])

@@ -5,6 +5,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.auth.permissions import Role
 from app.auth.security import MAX_PASSWORD_LENGTH, password_problem
+from app.db import MAX_DATABASE_INT
 
 USERNAME_PATTERN = r"^[\w.@+-]+$"
 
@@ -37,7 +38,7 @@ class UserCreate(BaseModel):
     password: str = Field(max_length=MAX_PASSWORD_LENGTH,
                           description="At least 12 characters")
     role: Role
-    organization_id: int = Field(ge=1, le=2**31 - 1)
+    organization_id: int = Field(ge=1, le=MAX_DATABASE_INT)
     full_name: str = Field(default="", max_length=200)
 
     _strip_names = field_validator("username", "full_name", mode="before")(_strip)
@@ -58,7 +59,7 @@ class UserUpdate(BaseModel):
 
     full_name: str | None = Field(default=None, max_length=200)
     role: Role | None = None
-    organization_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    organization_id: int | None = Field(default=None, ge=1, le=MAX_DATABASE_INT)
     is_active: bool | None = None
     password: str | None = Field(default=None, max_length=MAX_PASSWORD_LENGTH)
 

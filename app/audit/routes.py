@@ -1,14 +1,14 @@
-from datetime import UTC, datetime
 from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import StreamingResponse
+from sqlmodel import Session
 
 from app.audit import queries
 from app.audit.schemas import OUTCOMES, AuditEventRead, AuditFilter
 from app.auth.permissions import Permission
-from app.deps import ActorDep, SessionDep, StreamingSessionDep, require
+from app.deps import SessionDep, require
+from app.forms import error_list, form_page
 from app.pagination import Page, PageDep, PageParams
 from app.web import render
 
@@ -17,6 +17,8 @@ pages = APIRouter(include_in_schema=False)
 
 AuditFilterDep = Annotated[AuditFilter, Query()]
 PAGE_SIZE = 50
+FILTER_LABELS = {"from": "From", "to": "To", "actor": "Actor", "action": "Action",
+                 "entity_type": "Record type", "entity_id": "Record id", "outcome": "Outcome"}
 
 
 def _read(event, organization: str | None) -> AuditEventRead:
@@ -34,25 +36,29 @@ def list_audit_events(session: SessionDep, filters: AuditFilterDep,
                 offset=page.offset)
 
 
-@pages.get("/admin/audit", dependencies=[require(Permission.AUDIT_READ)])
-def audit_page(request: Request, session: SessionDep, filters: AuditFilterDep,
-               offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0):
+def render_audit_page(request: Request, session: Session, form: dict, errors: dict[str, str],
+                      *, filters: AuditFilter | None = None, offset: int = 0):
+    """The audit log page; with errors, the filters as typed and no filter applied."""
+    if errors or filters is None:
+        filters = AuditFilter()
     page = PageParams(limit=PAGE_SIZE, offset=offset)
     rows, total = queries.list_events(session, filters=filters, page=page)
     # the form is re-filled with what was typed, not with the parsed values
-    form = {k: v for k, v in request.query_params.items() if k != "offset"}
+    form = {k: v for k, v in form.items() if k in FILTER_LABELS and v}
     query = urlencode(form)
     return render(request, "admin/audit.html", {
         "rows": rows, "total": total, "offset": offset, "limit": PAGE_SIZE, "form": form,
-        "outcomes": OUTCOMES, "query": query,
+        "outcome_choices": [(o, o.capitalize()) for o in OUTCOMES], "query": query,
+        "errors": errors,
+        "error_list": error_list(errors, FILTER_LABELS),
         "previous_offset": max(0, offset - PAGE_SIZE) if offset > 0 else None,
         "next_offset": offset + PAGE_SIZE if offset + PAGE_SIZE < total else None,
     })
 
 
-@pages.get("/admin/audit.csv", dependencies=[require(Permission.AUDIT_READ)])
-def audit_csv(session: StreamingSessionDep, actor: ActorDep, filters: AuditFilterDep):
-    rows = queries.export_csv(session, actor=actor, filters=filters)
-    name = f"passage-audit-{datetime.now(UTC):%Y%m%d-%H%M}.csv"
-    return StreamingResponse(rows, media_type="text/csv; charset=utf-8",
-                             headers={"Content-Disposition": f'attachment; filename="{name}"'})
+@pages.get("/admin/audit",
+           dependencies=[require(Permission.AUDIT_READ), form_page(render_audit_page)])
+def audit_page(request: Request, session: SessionDep, filters: AuditFilterDep,
+               offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0):
+    return render_audit_page(request, session, dict(request.query_params), {},
+                             filters=filters, offset=offset)

@@ -22,7 +22,7 @@ from app.deps import (
     session_serializer,
 )
 from app.errors import InvalidInput, NotAuthenticated, TooManyRequests
-from app.forms import app_error_fields
+from app.forms import field_errors
 from app.web import check_csrf, redirect, render
 
 api = APIRouter(prefix="/api/v1", tags=["auth"])
@@ -199,7 +199,7 @@ def change_password_form(
                                     new_password=new_password,
                                     keep_secret=_presented_secret(request))
         except InvalidInput as exc:
-            errors = app_error_fields(exc)
+            errors = field_errors(exc)
         except TooManyRequests as exc:
             errors, status_code = {"form": str(exc.detail)}, 429
     if errors:

@@ -1,3 +1,4 @@
+from datetime import date, datetime, time
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
@@ -20,13 +21,13 @@ from app.cases.schemas import (
     OutcomeCounts,
     ScreeningRead,
 )
+from app.clock import LOCAL_TZ, local_now
 from app.deps import ActorDep, SessionDep, require
-from app.errors import InvalidInput
-from app.forms import app_error_fields, form_errors
+from app.forms import error_list, form_page, parse_form
 from app.labels import OUTCOME_LABELS, SUGGESTION_LABELS
 from app.pagination import Page, PageDep, PageParams
 from app.screening.catalogue import DIMENSIONS, indicators_of
-from app.web import LOCAL_TZ, redirect, render
+from app.web import redirect, render
 
 api = APIRouter(prefix="/api/v1", tags=["cases"])
 
@@ -163,44 +164,39 @@ KNOWN_FIELDS = ("given_name", "family_name", "nationality_code", "date_of_birth"
                 "age_estimate", "document_number")
 
 
-def _render_intake(request: Request, session, actor, case_id: int, *, form=None, errors=None,
-                   status_code: int = 200):
-    case = interviews.intake_context(session, actor=actor, case_id=case_id)
-    errors = errors or {}
+def _render_intake(request: Request, session, case_id: int, *, form=None, errors=None):
+    case = interviews.intake_context(session, actor=request.state.actor, case_id=case_id)
+    errors = _intake_errors(errors or {})
     return render(request, "cases/interview.html", {
         "case": case, "form": form or {"answers": {}, "notes": {}},
         "sections": [(d, indicators_of(d.code)) for d in DIMENSIONS],
-        "errors": errors,
-        "error_list": [{"field": k, "message": v} for k, v in errors.items()],
+        "errors": errors, "error_list": error_list(errors, INTAKE_LABELS),
         "max_narrative": MAX_NARRATIVE, "max_note": MAX_NOTE,
-    }, status_code=status_code)
+    })
+
+
+def _intake_again(request: Request, session, form: dict, errors: dict[str, str]):
+    return _render_intake(request, session, int(request.path_params["case_id"]),
+                          form=_intake_form(form), errors=errors)
 
 
 @pages.get("/cases/{case_id}/interview", dependencies=[require(Permission.INTERVIEW_WRITE)])
-def intake_page(request: Request, session: SessionDep, actor: ActorDep, case_id: int):
-    return _render_intake(request, session, actor, case_id)
+def intake_page(request: Request, session: SessionDep, case_id: int):
+    return _render_intake(request, session, case_id)
 
 
-@pages.post("/cases/{case_id}/interview", dependencies=[require(Permission.INTERVIEW_WRITE)])
+@pages.post("/cases/{case_id}/interview",
+            dependencies=[require(Permission.INTERVIEW_WRITE), form_page(_intake_again)])
 async def record_intake(request: Request, session: SessionDep, actor: ActorDep, case_id: int):
-    raw = await request.form()
-    form = _intake_form(raw)
-    try:
-        interview_in = InterviewCreate(
-            conducted_at=_conducted_at(form["conducted_on"]),
-            language=form["language"], interpreter_used=form["interpreter_used"],
-            consent_given=form["consent_given"], recruited_on=form["recruited_on"] or None,
-            answers=form["answers"], narrative=form["narrative"],
-            section_notes=form["notes"])
-        interviews.record_interview(session, actor=actor, case_id=case_id,
-                                 interview_in=interview_in)
-    except ValidationError as exc:
-        return _render_intake(request, session, actor, case_id, form=form,
-                              errors=_intake_errors(form_errors(exc)), status_code=422)
-    except InvalidInput as exc:
-        session.rollback()
-        return _render_intake(request, session, actor, case_id, form=form,
-                              errors=_intake_errors(app_error_fields(exc)), status_code=422)
+    form = _intake_form(await request.form())
+    interview_in = parse_form(InterviewCreate, {
+        "conducted_at": _conducted_at(form["conducted_on"]),
+        "language": form["language"], "interpreter_used": form["interpreter_used"],
+        "consent_given": form["consent_given"], "recruited_on": form["recruited_on"] or None,
+        "answers": form["answers"], "narrative": form["narrative"],
+        "section_notes": form["notes"]})
+    interviews.record_interview(session, actor=actor, case_id=case_id,
+                                interview_in=interview_in)
     return redirect(f"/cases/{case_id}#suggestion")
 
 
@@ -230,18 +226,21 @@ def _intake_form(raw) -> dict:
 def _conducted_at(value: str):
     """A date from the form: today means now; an earlier day means midday of that day at the
     reception centre. A value that is not a date is left for the schema to refuse."""
-    from datetime import datetime, time
-
     if not value:
         return None
     try:
-        day = datetime.strptime(value, "%Y-%m-%d").date()
+        day = date.fromisoformat(value)
     except ValueError:
         return value
-    now = datetime.now(LOCAL_TZ)
+    now = local_now()
     if day == now.date():
         return now
     return datetime.combine(day, time(12), tzinfo=LOCAL_TZ)
+
+
+INTAKE_LABELS = {"conducted_on": "Date of the interview", "language": "Language",
+                 "consent_given": "Consent", "recruited_on": "Recruitment date",
+                 "narrative": "Narrative"}
 
 
 def _intake_errors(errors: dict[str, str]) -> dict[str, str]:

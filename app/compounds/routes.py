@@ -1,14 +1,12 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
-from pydantic import ValidationError
+from fastapi import APIRouter, Form, Query, Request
 
 from app.auth.permissions import Permission
 from app.compounds import service
 from app.compounds.schemas import CompoundCreate, CompoundRead
 from app.deps import ActorDep, SessionDep, require
-from app.errors import Conflict, InvalidInput
-from app.forms import app_error_fields, form_errors
+from app.forms import error_list, form_page, parse_form
 from app.pagination import Page, PageDep, PageParams
 from app.web import redirect, render
 
@@ -34,35 +32,41 @@ def create_compound(session: SessionDep, actor: ActorDep,
 pages = APIRouter(include_in_schema=False)
 
 
-def _render_page(request: Request, session, *, form=None, errors=None, status_code=200):
-    rows, total = service.list_compounds(session, page=PageParams(limit=1000, offset=0))
+PAGE_SIZE = 50
+LABELS = {"name": "Name", "country_code": "Country", "region": "Region", "notes": "Notes"}
+
+
+def _render_page(request: Request, session, *, form=None, errors=None, offset: int = 0):
+    rows, total = service.list_compounds(session, page=PageParams(limit=PAGE_SIZE,
+                                                                  offset=offset))
     errors = errors or {}
-    return render(request, "compounds/index.html",
-                  {"compounds": rows, "total": total, "form": form or {}, "errors": errors,
-                   "error_list": [{"field": k, "message": v} for k, v in errors.items()]},
-                  status_code=status_code)
+    return render(request, "compounds/index.html", {
+        "compounds": rows, "total": total, "form": form or {}, "errors": errors,
+        "error_list": error_list(errors, LABELS), "offset": offset, "limit": PAGE_SIZE,
+        "previous_offset": max(0, offset - PAGE_SIZE) if offset > 0 else None,
+        "next_offset": offset + PAGE_SIZE if offset + PAGE_SIZE < total else None})
+
+
+def _add_compound_again(request: Request, session, form: dict, errors: dict[str, str]):
+    return _render_page(request, session, form=form, errors=errors)
 
 
 @pages.get("/compounds", dependencies=[require(Permission.COMPOUND_READ)])
-def compounds_page(request: Request, session: SessionDep):
-    return _render_page(request, session)
+def compounds_page(request: Request, session: SessionDep,
+                   offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0):
+    return _render_page(request, session, offset=offset)
 
 
-@pages.post("/compounds", dependencies=[require(Permission.COMPOUND_WRITE)])
+@pages.post("/compounds", dependencies=[require(Permission.COMPOUND_WRITE),
+                                        form_page(_add_compound_again)])
 def add_compound(
-    request: Request, session: SessionDep, actor: ActorDep,
-    name: Annotated[str, Form()] = "", country_code: Annotated[str, Form()] = "MM",
-    region: Annotated[str, Form()] = "", notes: Annotated[str, Form()] = "",
+    session: SessionDep, actor: ActorDep,
+    name: Annotated[str, Form(max_length=1000)] = "",
+    country_code: Annotated[str, Form(max_length=100)] = "MM",
+    region: Annotated[str, Form(max_length=1000)] = "",
+    notes: Annotated[str, Form(max_length=10_000)] = "",
 ):
-    form = {"name": name, "country_code": country_code, "region": region, "notes": notes}
-    try:
-        compound_in = CompoundCreate(**form)
-        service.create_compound(session, actor=actor, compound_in=compound_in)
-    except ValidationError as exc:
-        return _render_page(request, session, form=form, errors=form_errors(exc),
-                            status_code=422)
-    except (InvalidInput, Conflict) as exc:
-        session.rollback()
-        return _render_page(request, session, form=form, errors=app_error_fields(exc),
-                            status_code=422)
+    compound_in = parse_form(CompoundCreate, {"name": name, "country_code": country_code,
+                                              "region": region, "notes": notes})
+    service.create_compound(session, actor=actor, compound_in=compound_in)
     return redirect("/compounds")

@@ -1,37 +1,32 @@
-"""The crossing filters shared by the people list, the crossings list and the nationality counts:
-dates are whole local (Thai) days, as a border post counts them."""
+"""The crossing filters shared by the people list, the crossings list and the nationality
+counts: a range of local days, a crossing point, a compound, a nationality."""
 
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
 from typing import Annotated
 
-from fastapi import Depends, Query
-from pydantic import BeforeValidator, StringConstraints
+from fastapi import Query
+from pydantic import Field, StringConstraints
 from sqlalchemy import ColumnElement, text
 from sqlmodel import Session
 
 from app.crossings.models import Crossing
-from app.errors import field_error
+from app.db import MAX_DATABASE_INT
+from app.filters import Blank, DateRange
 from app.people.models import Person
-from app.web import LOCAL_TZ
+
+# constraints on the text itself, so that an empty (None) filter is not measured
+PointName = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+CountryCode = Annotated[str, StringConstraints(min_length=2, max_length=2, to_upper=True)]
 
 
-@dataclass(frozen=True)
-class CrossingFilters:
-    from_date: date | None = None
-    to_date: date | None = None  # inclusive
-    crossing_point: str | None = None
-    compound_id: int | None = None
-    nationality_code: str | None = None
+class CrossingFilters(DateRange):
+    crossing_point: Annotated[PointName | None, Blank] = None
+    compound_id: Annotated[int | None, Blank, Field(ge=1, le=MAX_DATABASE_INT)] = None
+    nationality: Annotated[CountryCode | None, Blank, Field(
+        description="ISO 3166-1 alpha-2")] = None
 
     def crossing_conditions(self) -> list[ColumnElement[bool]]:
         """Conditions on Crossing (nationality is a condition on Person: see person_conditions)."""
-        conditions: list[ColumnElement[bool]] = []
-        if self.from_date:
-            conditions.append(Crossing.crossed_at >= local_day_start(self.from_date))
-        if self.to_date:
-            conditions.append(
-                Crossing.crossed_at < local_day_start(self.to_date + timedelta(days=1)))
+        conditions = self.conditions(Crossing.crossed_at)
         if self.crossing_point:
             conditions.append(Crossing.crossing_point == self.crossing_point)
         if self.compound_id is not None:
@@ -39,13 +34,19 @@ class CrossingFilters:
         return conditions
 
     def person_conditions(self) -> list[ColumnElement[bool]]:
-        if self.nationality_code:
-            return [Person.nationality_code == self.nationality_code.upper()]
+        if self.nationality:
+            return [Person.nationality_code == self.nationality]
         return []
 
     @property
     def filters_crossings(self) -> bool:
         return bool(self.crossing_conditions())
+
+    def as_query(self) -> dict[str, str]:
+        """The filters that are set, as query parameters (paging and download links)."""
+        values = {**self.dates_as_query(), "crossing_point": self.crossing_point,
+                  "compound_id": self.compound_id, "nationality": self.nationality}
+        return {k: str(v) for k, v in values.items() if v not in (None, "")}
 
 
 def use_custom_plans(session: Session) -> None:
@@ -57,36 +58,4 @@ def use_custom_plans(session: Session) -> None:
         session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
 
 
-def local_day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=LOCAL_TZ)
-
-
-def _blank_is_none(value):
-    # a filter form left empty sends "from=&compound_id=": no filter, not an error
-    return None if isinstance(value, str) and not value.strip() else value
-
-
-Blank = BeforeValidator(_blank_is_none)
-# constraints on the text itself, so that an empty (None) filter is not measured
-PointName = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-CountryCode = Annotated[str, StringConstraints(min_length=2, max_length=2)]
-
-
-def crossing_filter_params(
-    from_date: Annotated[date | None, Blank, Query(
-        alias="from", description="First day (Thai time), inclusive")] = None,
-    to_date: Annotated[date | None, Blank, Query(
-        alias="to", description="Last day (Thai time), inclusive")] = None,
-    crossing_point: Annotated[PointName | None, Blank, Query()] = None,
-    compound_id: Annotated[int | None, Blank, Query()] = None,
-    nationality: Annotated[CountryCode | None, Blank, Query(
-        description="ISO 3166-1 alpha-2")] = None,
-) -> CrossingFilters:
-    if from_date and to_date and from_date > to_date:
-        raise field_error("to", "The last day comes before the first", where="query")
-    return CrossingFilters(from_date=from_date, to_date=to_date, crossing_point=crossing_point,
-                           compound_id=compound_id,
-                           nationality_code=nationality.upper() if nationality else None)
-
-
-CrossingFiltersDep = Annotated[CrossingFilters, Depends(crossing_filter_params)]
+CrossingFiltersDep = Annotated[CrossingFilters, Query()]

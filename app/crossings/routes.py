@@ -1,12 +1,11 @@
-from datetime import date, datetime
 from typing import Annotated
 from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
-from pydantic import ValidationError
 
 from app.auth.permissions import Permission
+from app.clock import local_today
 from app.compounds import service as compounds_service
 from app.config import get_settings
 from app.crossings import importer, roster_files, service, stats
@@ -20,11 +19,12 @@ from app.crossings.schemas import (
     NationalityStats,
 )
 from app.deps import ActorDep, SessionDep, require
-from app.errors import Conflict, InvalidInput, TooLarge
-from app.forms import app_error_fields, form_errors
+from app.errors import InvalidInput
+from app.forms import error_list, form_page, parse_form
+from app.labels import SEX_LABELS
 from app.nationalities.service import list_nationalities
 from app.pagination import Page, PageDep, PageParams
-from app.web import LOCAL_TZ, redirect, render
+from app.web import redirect, render
 
 LAST_CROSSING_COOKIE = "passage_last_crossing"
 READ_CROSSINGS = require(Permission.CROSSING_READ, Permission.CROSSING_READ_OWN_CASES)
@@ -35,6 +35,10 @@ FORM_LABELS = {
     "crossed_on": "Day", "crossed_time": "Time", "crossing_point": "Crossing point",
     "compound_id": "Compound", "group_reference": "Group reference",
 }
+FILTER_LABELS = {"from": "From", "to": "To", "crossing_point": "Crossing point",
+                 "compound_id": "Compound", "nationality": "Nationality"}
+FIRST_PAGE = PageParams(limit=50, offset=0)
+ALL_COMPOUNDS = PageParams(limit=1000, offset=0)
 
 
 def read_upload(file: UploadFile) -> bytes:
@@ -107,32 +111,50 @@ def _last_crossing(request: Request) -> dict[str, str]:
             "crossed_on": values.get("date", "")[:10]}
 
 
-def _crossings_page(request: Request, session, actor, *, filters: CrossingFilters,
-                    page: PageParams, form=None, errors=None, notice="", status_code=200):
+def _all_compounds(session):
+    compounds, _ = compounds_service.list_compounds(session, page=ALL_COMPOUNDS)
+    return compounds
+
+
+def _filter_choices(points, compounds, nationalities=()) -> dict:
+    return {"point_choices": [(p, p) for p in points],
+            "compound_choices": [(c.id, c.name) for c in compounds],
+            "nationality_choices": [(n.code, n.name) for n in nationalities]}
+
+
+def _crossings_page(request: Request, session, *, filters: CrossingFilters | None = None,
+                    page: PageParams = FIRST_PAGE, filter_form: dict | None = None,
+                    filter_errors: dict | None = None, form: dict | None = None,
+                    errors: dict | None = None, notice: str = ""):
+    """The crossings page: the quick form (`form`, `errors`) and the filtered list; with
+    `filter_errors`, the filters as typed (`filter_form`) and no filter applied."""
+    actor = request.state.actor
+    filter_errors = filter_errors or {}
+    if filters is None or filter_errors:
+        filters = CrossingFilters()
     rows, total = service.list_crossings(session, actor=actor, filters=filters, page=page)
     errors = errors or {}
-    compounds, _ = compounds_service.list_compounds(session,
-                                                    page=PageParams(limit=1000, offset=0))
+    compounds = _all_compounds(session)
     if form is None:
         last = _last_crossing(request)
-        form = {**last, "crossed_on": last["crossed_on"] or datetime.now(LOCAL_TZ).date()}
-    query = {k: v for k, v in {
-        "from": filters.from_date, "to": filters.to_date,
-        "crossing_point": filters.crossing_point, "compound_id": filters.compound_id,
-        "nationality": filters.nationality_code}.items() if v not in (None, "")}
+        form = {**last, "crossed_on": last["crossed_on"] or local_today()}
+    query = filters.as_query()
+    points = service.crossing_points(session, actor=actor)
+    nationalities = list_nationalities(session)
     return render(request, "crossings/index.html", {
-        "rows": rows, "total": total, "page": page, "filters": filters,
-        "query": query, "compounds": compounds,
+        "rows": rows, "total": total, "page": page,
+        "filter_form": filter_form if filter_errors else query,
+        "filter_errors": filter_errors, "query": query, "compounds": compounds,
         "compound_names": {c.id: c.name for c in compounds},
-        "points": service.crossing_points(session, actor=actor),
-        "nationalities": list_nationalities(session),
+        "points": points, "nationalities": nationalities,
         "form": form, "errors": errors, "notice": notice,
-        "error_list": [{"field": k if k in FORM_LABELS else None,
-                        "label": FORM_LABELS.get(k, ""), "message": v}
-                       for k, v in errors.items()],
+        "error_list": error_list(errors, FORM_LABELS),
+        "filter_error_list": error_list(filter_errors, FILTER_LABELS, id_prefix="q-"),
+        **_filter_choices(points, compounds, nationalities),
+        "sex_choices": list(SEX_LABELS.items()),
         "prev_url": _page_url(query, page, -1) if page.offset > 0 else None,
         "next_url": _page_url(query, page, 1) if page.offset + page.limit < total else None,
-    }, status_code=status_code)
+    })
 
 
 def _page_url(query: dict, page: PageParams, direction: int) -> str:
@@ -140,17 +162,26 @@ def _page_url(query: dict, page: PageParams, direction: int) -> str:
     return "/crossings?" + urlencode({**query, "limit": page.limit, "offset": offset})
 
 
-@pages.get("/crossings", dependencies=[READ_CROSSINGS])
-def crossings_page(request: Request, session: SessionDep, actor: ActorDep, page: PageDep,
+def _crossings_filters_again(request: Request, session, form: dict, errors: dict):
+    return _crossings_page(request, session, filter_form=form, filter_errors=errors)
+
+
+def _crossing_form_again(request: Request, session, form: dict, errors: dict):
+    return _crossings_page(request, session, form=form, errors=errors)
+
+
+@pages.get("/crossings", dependencies=[READ_CROSSINGS, form_page(_crossings_filters_again)])
+def crossings_page(request: Request, session: SessionDep, page: PageDep,
                    filters: CrossingFiltersDep, recorded: bool = False, new: bool = False):
     notice = ""
     if recorded:
         notice = ("Crossing recorded; the person was registered." if new else
                   "Crossing recorded for a person Passage already knew.")
-    return _crossings_page(request, session, actor, filters=filters, page=page, notice=notice)
+    return _crossings_page(request, session, filters=filters, page=page, notice=notice)
 
 
-@pages.post("/crossings", dependencies=[require(Permission.CROSSING_CREATE)])
+@pages.post("/crossings",
+            dependencies=[require(Permission.CROSSING_CREATE), form_page(_crossing_form_again)])
 def record_crossing(
     request: Request, session: SessionDep, actor: ActorDep,
     given_name: Annotated[str, Form(max_length=1000)] = "",
@@ -172,17 +203,8 @@ def record_crossing(
             "crossed_on": crossed_on, "crossed_time": crossed_time,
             "crossing_point": crossing_point, "compound_id": compound_id,
             "group_reference": group_reference}
-    unfiltered = {"filters": CrossingFilters(), "page": PageParams(limit=50, offset=0)}
-    try:
-        crossing_in = CrossingForm(**form).crossing_in()
-        _, created = service.create_crossing(session, actor=actor, crossing_in=crossing_in)
-    except ValidationError as exc:
-        return _crossings_page(request, session, actor, form=form, errors=form_errors(exc),
-                               status_code=422, **unfiltered)
-    except (InvalidInput, Conflict) as exc:
-        session.rollback()
-        return _crossings_page(request, session, actor, form=form,
-                               errors=app_error_fields(exc), status_code=422, **unfiltered)
+    crossing_in = parse_form(CrossingForm, form).crossing_in()
+    _, created = service.create_crossing(session, actor=actor, crossing_in=crossing_in)
     response = redirect(f"/crossings?recorded=1&new={int(created)}")
     response.set_cookie(LAST_CROSSING_COOKIE,
                         urlencode({"point": crossing_in.crossing_point, "date": crossed_on}),
@@ -192,11 +214,19 @@ def record_crossing(
 
 
 def _import_page(request: Request, **context):
-    context.setdefault("status_code", 200)
-    status_code = context.pop("status_code")
     return render(request, "crossings/import.html", {
-        "report": None, "errors": [], "message": "", "carry": None, **context},
-        status_code=status_code)
+        "report": None, "errors": [], "message": "", "carry": None, **context})
+
+
+def _import_again(request: Request, session, form: dict, errors: dict[str, str]):
+    """The import page with what stopped the roster: every row's problems when the roster was
+    read but refused, else the one message (no file, unreadable, too large)."""
+    refused = request.state.form_error
+    filename = form.get("filename", "")
+    if isinstance(refused, importer.RosterInvalid):
+        return _import_page(request, errors=refused.errors, filename=filename)
+    message = errors.get("file") or next(iter(errors.values()), "The file could not be read")
+    return _import_page(request, message=message, filename=filename)
 
 
 @pages.get("/crossings/import", dependencies=[require(Permission.CROSSING_CREATE)])
@@ -209,7 +239,8 @@ def import_page(request: Request,
     return _import_page(request, imported=imported)
 
 
-@pages.post("/crossings/import", dependencies=[require(Permission.CROSSING_CREATE)])
+@pages.post("/crossings/import",
+            dependencies=[require(Permission.CROSSING_CREATE), form_page(_import_again)])
 def import_upload(
     request: Request, session: SessionDep, actor: ActorDep,
     file: Annotated[UploadFile | None, File()] = None,
@@ -220,23 +251,14 @@ def import_upload(
     """Check a roster (dry run) and show the report; "import" writes the checked roster,
     carried in the page (or chosen again when it is too large to carry)."""
     dry_run = action != "import"
-    try:
-        if file is not None and file.filename:
-            content, filename = read_upload(file), file.filename
-        elif roster_data:
-            content = roster_files.unpack(roster_data)
-        else:
-            raise InvalidInput("Choose a roster file (CSV or XLSX)", field="file")
-        report = importer.import_file(session, actor=actor, content=content, dry_run=dry_run)
-    except importer.RosterInvalid as exc:
-        session.rollback()
-        return _import_page(request, errors=exc.errors, filename=filename, status_code=422)
-    except (InvalidInput, TooLarge, Conflict) as exc:
-        session.rollback()
-        message = exc.detail if isinstance(exc.detail, str) else app_error_fields(exc).get(
-            "file", "The file could not be read")
-        return _import_page(request, message=message, filename=filename,
-                            status_code=exc.status_code)
+    if file is not None and file.filename:
+        content, filename = read_upload(file), file.filename
+        request.state.form_page.values["filename"] = filename  # named in the error report
+    elif roster_data:
+        content = roster_files.unpack(roster_data)
+    else:
+        raise InvalidInput("Choose a roster file (CSV or XLSX)", field="file")
+    report = importer.import_file(session, actor=actor, content=content, dry_run=dry_run)
     if dry_run:
         return _import_page(request, report=report, filename=filename,
                             carry=roster_files.pack(content))
@@ -247,34 +269,47 @@ def import_upload(
     return redirect("/crossings/import?" + urlencode({"done": done}))
 
 
-def _stats_query(filters: CrossingFilters, by_sex: bool) -> dict:
-    return {k: v for k, v in {
-        "from": filters.from_date, "to": filters.to_date,
-        "crossing_point": filters.crossing_point, "compound_id": filters.compound_id,
-        "by_sex": "true" if by_sex else None}.items() if v not in (None, "")}
-
-
-@pages.get("/stats/nationalities", dependencies=[require(Permission.STATS_READ)])
-def nationalities_dashboard(request: Request, session: SessionDep,
-                            filters: CrossingFiltersDep, by_sex: bool = False):
+def _nationalities_dashboard(request: Request, session, *,
+                             filters: CrossingFilters | None = None, by_sex: bool = False,
+                             form: dict | None = None, errors: dict | None = None):
+    """The dashboard; with errors, the filters as typed (`form`) and no filter applied."""
+    errors = errors or {}
+    if filters is None or errors:
+        filters = CrossingFilters()
     result = stats.nationality_counts(session, filters=filters, by_sex=by_sex)
-    compounds, _ = compounds_service.list_compounds(session,
-                                                    page=PageParams(limit=1000, offset=0))
+    compounds = _all_compounds(session)
+    query = {**filters.as_query(), **({"by_sex": "true"} if by_sex else {})}
     return render(request, "stats/nationalities.html", {
         "stats": result, "chart": stats.bar_chart(result.rows), "filters": filters,
-        "by_sex": by_sex, "compounds": compounds, "points": stats.all_crossing_points(session),
-        "csv_url": "/stats/nationalities.csv?" + urlencode(_stats_query(filters, by_sex)),
+        "filter_form": form if errors else query, "filter_errors": errors,
+        "error_list": error_list(errors, FILTER_LABELS, id_prefix="q-"),
+        "by_sex": by_sex,
+        # every point on record (counts only), not just the actor's
+        **_filter_choices(stats.all_crossing_points(session), compounds),
+        "csv_url": "/stats/nationalities.csv?" + urlencode(query),
         "compound_name": next((c.name for c in compounds if c.id == filters.compound_id), ""),
     })
 
 
-@pages.get("/stats/nationalities.csv", dependencies=[require(Permission.STATS_READ)])
+def _dashboard_again(request: Request, session, form: dict, errors: dict):
+    return _nationalities_dashboard(request, session, by_sex=form.get("by_sex") == "true",
+                                    form=form, errors=errors)
+
+
+@pages.get("/stats/nationalities",
+           dependencies=[require(Permission.STATS_READ), form_page(_dashboard_again)])
+def nationalities_dashboard(request: Request, session: SessionDep,
+                            filters: CrossingFiltersDep, by_sex: bool = False):
+    return _nationalities_dashboard(request, session, filters=filters, by_sex=by_sex)
+
+
+@pages.get("/stats/nationalities.csv",
+           dependencies=[require(Permission.STATS_READ), form_page(_dashboard_again)])
 def nationalities_csv(session: SessionDep, actor: ActorDep, filters: CrossingFiltersDep,
                       by_sex: bool = False) -> Response:
     text = stats.export_nationality_counts_csv(session, actor=actor, filters=filters,
                                                by_sex=by_sex)
-    stamp = date.today().strftime("%Y%m%d")
+    stamp = local_today().strftime("%Y%m%d")
     return Response(text.encode("utf-8-sig"), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition":
                              f'attachment; filename="nationality-counts-{stamp}.csv"'})
-

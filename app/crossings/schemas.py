@@ -2,14 +2,9 @@ from datetime import date, datetime, time
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from app.clock import assume_local
 from app.nationalities.service import resolve_nationality
 from app.people.schemas import PersonCreate, Sex
-from app.web import LOCAL_TZ
-
-
-def assume_local(value: datetime) -> datetime:
-    """A time without an offset is Thai local time, as border posts write it."""
-    return value.replace(tzinfo=LOCAL_TZ) if value.utcoffset() is None else value
 
 
 class CrossingCreate(BaseModel):

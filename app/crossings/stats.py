@@ -70,7 +70,7 @@ def export_nationality_counts_csv(session: Session, *, actor: Actor, filters: Cr
                      *(getattr(stats.by_sex, s) for s in sexes)])
     audit.record(session, actor=actor, action="stats.export", entity_type="statistics",
                  detail={"report": "nationalities", "format": "csv", "by_sex": by_sex,
-                         "from": str(filters.from_date or ""), "to": str(filters.to_date or ""),
+                         "from": str(filters.date_from or ""), "to": str(filters.date_to or ""),
                          "crossing_point": filters.crossing_point or "",
                          "compound_id": filters.compound_id})
     return out.getvalue()

@@ -23,13 +23,12 @@ from sqlmodel import Session, select
 from app import audit
 from app.audit.service import Actor
 from app.auth.permissions import Permission, can
-from app.db import utcnow
+from app.clock import local_today
 from app.errors import Hidden, NotFound
 from app.people import service as people_service
 from app.people.models import Person
 from app.people.schemas import PersonCreate, PersonRead
 from app.people.service import name_key, normalize_document_number, visible_people
-from app.web import LOCAL_TZ
 
 NAME_THRESHOLD = 85  # out of 100
 AGE_TOLERANCE = 2  # years
@@ -267,7 +266,7 @@ def find_duplicates(session: Session, probe: Probe, *, today: date,
 
 
 def _today() -> date:
-    return utcnow().astimezone(LOCAL_TZ).date()
+    return local_today()
 
 
 def _scope_for(actor: Actor) -> ColumnElement[bool] | None:

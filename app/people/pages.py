@@ -3,13 +3,11 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from pydantic import ValidationError
 
 from app.auth.permissions import Permission
 from app.deps import ActorDep, SessionDep, require
-from app.errors import InvalidInput
-from app.forms import app_error_fields, form_errors
-from app.labels import OUTCOME_LABELS, SUGGESTION_LABELS
+from app.forms import error_list, form_page, parse_form
+from app.labels import OUTCOME_LABELS, SEX_LABELS, SUGGESTION_LABELS
 from app.nationalities.service import list_nationalities
 from app.pagination import PageDep
 from app.people import lookup
@@ -24,8 +22,6 @@ PERSON_FIELDS = ("given_name", "family_name", "sex", "date_of_birth", "age_estim
 FIELD_LIMITS = {"given_name": 200, "family_name": 200, "sex": 16, "date_of_birth": 10,
                 "age_estimate": 3, "nationality_code": 2, "document_number": 64, "phone": 64,
                 "languages": 1100}
-SEX_LABELS = {Sex.FEMALE: "Female", Sex.MALE: "Male", Sex.OTHER: "Other",
-              Sex.UNKNOWN: "Not known"}
 
 
 @pages.get("/people", dependencies=[READ_PEOPLE])
@@ -46,15 +42,25 @@ def people_page(
     })
 
 
+PERSON_LABELS = {"given_name": "Given name", "family_name": "Family name", "sex": "Sex",
+                 "date_of_birth": "Date of birth", "age_estimate": "Age estimate",
+                 "nationality_code": "Nationality", "document_number": "Document number",
+                 "phone": "Phone", "languages": "Languages"}
+
+
 def _render_form(request: Request, session, *, form=None, errors=None, warnings=None,
-                 fingerprint: str = "", status_code: int = 200):
+                 fingerprint: str = ""):
     errors = errors or {}
     return render(request, "people/new.html", {
-        "form": form or {}, "errors": errors,
-        "error_list": [{"field": k, "message": v} for k, v in errors.items()],
+        "form": form or {}, "errors": errors, "error_list": error_list(errors, PERSON_LABELS),
         "warnings": warnings or [], "fingerprint": fingerprint,
-        "nationalities": list_nationalities(session), "sexes": SEX_LABELS,
-    }, status_code=status_code)
+        "nationality_choices": [(n.code, n.name) for n in list_nationalities(session)],
+        "sex_choices": list(SEX_LABELS.items()),
+    })
+
+
+def _register_again(request: Request, session, form: dict, errors: dict[str, str]):
+    return _render_form(request, session, form=form, errors=errors)
 
 
 @pages.get("/people/new", dependencies=[require(Permission.PERSON_CREATE)])
@@ -71,26 +77,19 @@ def _person_in(form: dict[str, str]) -> PersonCreate:
         values["sex"] = Sex.UNKNOWN
     values["languages"] = [part.strip() for part in values.get("languages", "").split(",")
                            if part.strip()]
-    return PersonCreate(**values)
+    return parse_form(PersonCreate, values)
 
 
-@pages.post("/people/new", dependencies=[require(Permission.PERSON_CREATE)])
+@pages.post("/people/new",
+            dependencies=[require(Permission.PERSON_CREATE), form_page(_register_again)])
 async def register_person(request: Request, session: SessionDep, actor: ActorDep):
     raw = await request.form()
     form = {name: (raw.get(name) if isinstance(raw.get(name), str) else "")[:limit]
             for name, limit in FIELD_LIMITS.items()}
     confirmed = raw.get("confirmed")
-    try:
-        registration = lookup.register_from_form(
-            session, actor=actor, person_in=_person_in(form),
-            confirmed_fingerprint=confirmed if isinstance(confirmed, str) else "")
-    except ValidationError as exc:
-        return _render_form(request, session, form=form, errors=form_errors(exc),
-                            status_code=422)
-    except InvalidInput as exc:
-        session.rollback()
-        return _render_form(request, session, form=form, errors=app_error_fields(exc),
-                            status_code=422)
+    registration = lookup.register_from_form(
+        session, actor=actor, person_in=_person_in(form),
+        confirmed_fingerprint=confirmed if isinstance(confirmed, str) else "")
     if registration.person is None:
         # nothing saved yet: the caseworker looks at the likely duplicates first
         return _render_form(request, session, form=form,

@@ -3,12 +3,10 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
-from pydantic import ValidationError
 
 from app.auth.permissions import Permission
 from app.deps import ActorDep, SessionDep, require
-from app.errors import Conflict, InvalidInput
-from app.forms import app_error_fields, form_errors
+from app.forms import error_list, form_page, parse_form
 from app.pagination import Page, PageDep, PageParams
 from app.referrals import service
 from app.referrals.schemas import (
@@ -94,44 +92,51 @@ def _tab_links(raw: dict[str, str]) -> dict[str, str]:
     return links
 
 
-def _render_board(request: Request, session, actor, raw: dict[str, str], offset: int, *,
-                  errors: dict[str, str] | None = None, status_code: int = 200):
-    errors = dict(errors or {})
-    try:
-        filters = ReferralFilters.model_validate(raw)
-    except ValidationError as exc:
-        errors.update({"from" if k == "date_from" else "to" if k == "date_to" else k: v
-                       for k, v in form_errors(exc).items()})
+FILTER_LABELS = {"status": "Status", "service": "Service", "recipient": "Recipient",
+                 "from": "Referred from", "to": "Referred until", "case_id": "Case"}
+FORM_LABELS = {"service": "Service", "recipient": "Recipient", "notes": "Notes",
+               "consent_to_share": "Consent", "status": "Status", "note": "Note"}
+BOARD_FIELDS = ("status", "service", "recipient", "from", "to", "case_id")
+
+
+def _render_board(request: Request, session, *, filters: ReferralFilters | None = None,
+                  raw: dict[str, str] | None = None, offset: int = 0,
+                  errors: dict[str, str] | None = None):
+    """The board; with errors, the filters as typed (`raw`) and no filter applied."""
+    actor = request.state.actor
+    errors = errors or {}
+    raw = {k: (raw or {}).get(k, "") for k in BOARD_FIELDS}
+    if filters is None or errors:
         filters = ReferralFilters()
-        status_code = 422
     page = PageParams(limit=BOARD_PAGE_SIZE, offset=offset)
     rows, total = service.list_referrals(session, actor=actor, filters=filters, page=page)
     counts = service.status_counts(session, actor=actor, filters=filters)
     query = _board_query(raw)
     return render(request, "referrals/board.html", {
         "referrals": rows, "total": total, "counts": counts, "form": raw, "errors": errors,
-        "error_list": [{"field": k, "message": v} for k, v in errors.items()],
-        "services": list(ReferralService), "statuses": list(ReferralStatus),
+        "error_list": error_list(errors, {**FILTER_LABELS, **FORM_LABELS}),
+        "statuses": list(ReferralStatus),
+        "status_choices": [(s.value, STATUS_LABELS[s]) for s in ReferralStatus],
+        "service_choices": [(s.value, SERVICE_LABELS[s]) for s in ReferralService],
         "service_labels": SERVICE_LABELS, "status_labels": STATUS_LABELS,
         "action_labels": ACTION_LABELS, "next_statuses": next_statuses,
         "offset": offset, "limit": BOARD_PAGE_SIZE, "query": query,
         "back": "/referrals" + (f"?{query}" if query else ""), "tab_links": _tab_links(raw),
         "max_status_note": MAX_STATUS_NOTE,
-    }, status_code=status_code)
+    })
 
 
-@pages.get("/referrals", dependencies=[READ_REFERRALS])
-def referral_board(request: Request, session: SessionDep, actor: ActorDep,
-                   status: Annotated[str, Query(max_length=16)] = "",
-                   service_: Annotated[str, Query(alias="service", max_length=16)] = "",
-                   recipient: Annotated[str, Query(max_length=MAX_RECIPIENT)] = "",
-                   from_: Annotated[str, Query(alias="from", max_length=10)] = "",
-                   to: Annotated[str, Query(max_length=10)] = "",
-                   case_id: Annotated[str, Query(max_length=12)] = "",
+def _board_again(request: Request, session, form: dict, errors: dict[str, str]):
+    # a GET shows its own filters again; a move made from the board shows the whole board
+    raw = form if request.method == "GET" else {}
+    return _render_board(request, session, raw=raw, errors=errors)
+
+
+@pages.get("/referrals", dependencies=[READ_REFERRALS, form_page(_board_again)])
+def referral_board(request: Request, session: SessionDep, filters: ReferralFiltersDep,
                    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0):
-    raw = {"status": status, "service": service_, "recipient": recipient, "from": from_,
-           "to": to, "case_id": case_id}
-    return _render_board(request, session, actor, raw, offset)
+    return _render_board(request, session, filters=filters, raw=dict(request.query_params),
+                         offset=offset)
 
 
 def _safe_back(back: str) -> str:
@@ -142,65 +147,49 @@ def _safe_back(back: str) -> str:
 
 
 @pages.post("/referrals/{referral_id}/status",
-            dependencies=[require(Permission.REFERRAL_UPDATE_STATUS)])
-def change_status(request: Request, session: SessionDep, actor: ActorDep, referral_id: int,
+            dependencies=[require(Permission.REFERRAL_UPDATE_STATUS), form_page(_board_again)])
+def change_status(session: SessionDep, actor: ActorDep, referral_id: int,
                   status: Annotated[str, Form(max_length=16)] = "",
                   note: Annotated[str, Form(max_length=MAX_STATUS_NOTE)] = "",
                   back: Annotated[str, Form(max_length=600)] = "/referrals"):
-    back = _safe_back(back)
-    try:
-        service.update_status(session, actor=actor, referral_id=referral_id,
-                              update_in=ReferralStatusUpdate(status=status, note=note))
-    except ValidationError as exc:
-        return _render_board(request, session, actor, {}, 0, errors=form_errors(exc),
-                             status_code=422)
-    except Conflict as exc:
-        session.rollback()
-        return _render_board(request, session, actor, {}, 0,
-                             errors={"status": str(exc.detail).removeprefix("status: ")},
-                             status_code=409)
-    return redirect(back)
+    update_in = parse_form(ReferralStatusUpdate, {"status": status, "note": note})
+    service.update_status(session, actor=actor, referral_id=referral_id, update_in=update_in)
+    return redirect(_safe_back(back))
 
 
-def _render_new(request: Request, session, actor, case_id: int, *, form=None, errors=None,
-                status_code: int = 200):
-    case = service.case_to_refer(session, actor=actor, case_id=case_id)
+def _render_new(request: Request, session, case_id: int, *, form=None, errors=None):
+    case = service.case_to_refer(session, actor=request.state.actor, case_id=case_id)
     errors = errors or {}
     return render(request, "referrals/new.html", {
         "case": case, "form": form or {}, "errors": errors,
-        "error_list": [{"field": k, "message": v} for k, v in errors.items()],
+        "error_list": error_list(errors, FORM_LABELS),
         "service_choices": [(s.value, SERVICE_LABELS[s]) for s in ReferralService],
         "max_notes": MAX_NOTES, "max_recipient": MAX_RECIPIENT,
-    }, status_code=status_code)
+    })
+
+
+def _new_referral_again(request: Request, session, form: dict, errors: dict[str, str]):
+    return _render_new(request, session, int(request.path_params["case_id"]), form=form,
+                       errors=errors)
 
 
 @pages.get("/cases/{case_id}/referrals/new", dependencies=[require(Permission.REFERRAL_CREATE)])
-def new_referral_page(request: Request, session: SessionDep, actor: ActorDep, case_id: int):
-    return _render_new(request, session, actor, case_id)
+def new_referral_page(request: Request, session: SessionDep, case_id: int):
+    return _render_new(request, session, case_id)
 
 
-@pages.post("/cases/{case_id}/referrals", dependencies=[require(Permission.REFERRAL_CREATE)])
+@pages.post("/cases/{case_id}/referrals", dependencies=[require(Permission.REFERRAL_CREATE),
+                                                        form_page(_new_referral_again)])
 def create_referral_from_form(
-    request: Request, session: SessionDep, actor: ActorDep, case_id: int,
+    session: SessionDep, actor: ActorDep, case_id: int,
     service_: Annotated[str, Form(alias="service", max_length=32)] = "",
     recipient: Annotated[str, Form(max_length=MAX_RECIPIENT)] = "",
     consent_to_share: Annotated[str, Form(max_length=8)] = "",
     notes: Annotated[str, Form(max_length=MAX_NOTES)] = "",
 ):
-    form = {"service": service_, "recipient": recipient, "notes": notes,
-            "consent_to_share": consent_to_share == "yes"}
-    try:
-        referral_in = ReferralCreate(**form)
-        service.create_referral(session, actor=actor, case_id=case_id,
-                                referral_in=referral_in)
-    except ValidationError as exc:
-        errors = form_errors(exc)
-        if "service" in errors:
-            errors["service"] = "Choose the service the person is referred to"
-        return _render_new(request, session, actor, case_id, form=form, errors=errors,
-                           status_code=422)
-    except InvalidInput as exc:
-        session.rollback()
-        return _render_new(request, session, actor, case_id, form=form,
-                           errors=app_error_fields(exc), status_code=422)
+    referral_in = parse_form(ReferralCreate, {
+        "service": service_, "recipient": recipient, "notes": notes,
+        "consent_to_share": consent_to_share == "yes"},
+        messages={"service": "Choose the service the person is referred to"})
+    service.create_referral(session, actor=actor, case_id=case_id, referral_in=referral_in)
     return redirect(f"/cases/{case_id}#referrals")

@@ -5,8 +5,6 @@ A referral made without `consent_to_share` is anonymous: no letter or export abo
 the person's name, date of birth, document number, phone or the referral's notes.
 """
 
-from datetime import date, datetime, time, timedelta
-
 from sqlalchemy import ColumnElement, and_, false, true, update
 from sqlmodel import Session, func, select
 
@@ -15,8 +13,9 @@ from app.audit.service import Actor
 from app.auth.models import Organization, User
 from app.auth.permissions import Permission, can
 from app.cases.models import Case
-from app.db import utcnow
+from app.clock import local_date, local_today, utcnow
 from app.errors import Conflict, Hidden, NotFound
+from app.labels import SEX_LABELS
 from app.nationalities.models import Nationality
 from app.pagination import PageParams
 from app.people.models import Person
@@ -32,10 +31,6 @@ from app.referrals.schemas import (
     ReferralStatusUpdate,
     StatusChangeRead,
 )
-from app.web import LOCAL_TZ
-
-SEX_LABELS = {"female": "Female", "male": "Male", "other": "Other", "unknown": "Unknown"}
-
 
 # --- scope: the one row-level rule for referrals -----------------------------------------
 
@@ -81,17 +76,8 @@ def case_to_refer(session: Session, *, actor: Actor, case_id: int) -> dict:
 
 # --- filters ----------------------------------------------------------------------------
 
-def local_day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=LOCAL_TZ)
-
-
 def filter_conditions(filters: ReferralFilters) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
-    if filters.date_from:
-        conditions.append(Referral.created_at >= local_day_start(filters.date_from))
-    if filters.date_to:
-        conditions.append(
-            Referral.created_at < local_day_start(filters.date_to + timedelta(days=1)))
+    conditions = filters.conditions(Referral.created_at)
     if filters.case_id is not None:
         conditions.append(Referral.case_id == filters.case_id)
     if filters.status:
@@ -272,10 +258,10 @@ def referral_letter(session: Session, *, actor: Actor, referral_id: int) -> byte
         service=SERVICE_LABELS.get(referral.service, referral.service),
         recipient=referral.recipient,
         status=STATUS_LABELS.get(referral.status, referral.status),
-        referred_on=referral.created_at.astimezone(LOCAL_TZ).date(),
+        referred_on=local_date(referral.created_at),
         organization=organization.name if organization else "",
         contact_name=(creator.full_name or creator.username) if creator else "",
-        generated_on=utcnow().astimezone(LOCAL_TZ).date(),
+        generated_on=local_today(),
         person=person, notes=referral.notes if referral.consent_to_share else "")
     pdf = render_letter(content)
     audit.record(session, actor=actor, action="export.letter", entity_type="referral",

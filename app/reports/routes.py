@@ -1,11 +1,12 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from pydantic import ValidationError
 
+from app.audit.routes import render_audit_page
+from app.audit.schemas import AuditFilter
 from app.auth.permissions import Permission
-from app.deps import ActorDep, StreamingSessionDep, require
-from app.forms import form_errors
+from app.deps import ActorDep, SettingsDep, StreamingSessionDep, app_settings, require
+from app.forms import error_list, form_page
 from app.referrals.schemas import (
     MAX_RECIPIENT,
     SERVICE_LABELS,
@@ -14,7 +15,7 @@ from app.referrals.schemas import (
     ReferralService,
     ReferralStatus,
 )
-from app.reports import ctdc, service
+from app.reports import audit_log, ctdc, service
 from app.reports.schemas import CaseDateFilters, CtdcFormat, ExportFormat
 from app.reports.streaming import XLSX_TYPE, ExportResponse
 from app.web import render
@@ -26,10 +27,6 @@ pages = APIRouter(include_in_schema=False)
 # the audit event written at its end (with the row count) is committed with the request.
 EXPORT_REFERRALS = require(Permission.EXPORT_REFERRALS_ALL, Permission.EXPORT_REFERRALS_OWN_ORG)
 ANY_EXPORT = require(Permission.EXPORTS_PAGE)
-
-
-def _threshold(request: Request) -> int:
-    return request.app.state.settings.suppression_threshold
 
 
 @api.get("/reports/referrals", dependencies=[EXPORT_REFERRALS], response_class=ExportResponse,
@@ -47,14 +44,14 @@ def referral_report(session: StreamingSessionDep, actor: ActorDep,
 @api.get("/reports/statistics", dependencies=[require(Permission.EXPORT_STATISTICS)],
          response_class=ExportResponse,
          responses={200: {"content": {"text/csv": {}, XLSX_TYPE: {}}}})
-def statistics_report(request: Request, session: StreamingSessionDep, actor: ActorDep,
+def statistics_report(session: StreamingSessionDep, actor: ActorDep, settings: SettingsDep,
                       filters: Annotated[CaseDateFilters, Query()],
                       fmt: Annotated[ExportFormat, Query(alias="format")] = ExportFormat.CSV):
     """Cases by nationality × suggestion × determination × sex, registered in the date
     range. Counts from 1 to the threshold - 1 read "<threshold"; "x" marks counts hidden so
     that those cannot be worked out from the totals."""
     return ExportResponse(service.export_statistics(
-        session, actor=actor, filters=filters, fmt=fmt, threshold=_threshold(request)))
+        session, actor=actor, filters=filters, fmt=fmt, threshold=settings.suppression_threshold))
 
 
 @api.get("/reports/ctdc", dependencies=[require(Permission.EXPORT_CTDC)],
@@ -70,85 +67,77 @@ def ctdc_report(session: StreamingSessionDep, actor: ActorDep,
 
 # --- the exports page -------------------------------------------------------------------
 
-def _errors_of(exc: ValidationError, prefix: str) -> dict[str, str]:
-    names = {"date_from": "from", "date_to": "to"}
-    return {f"{prefix}-{names.get(k, k)}": v for k, v in form_errors(exc).items()}
+# The page holds three forms; each one's fields and errors are kept apart by its name.
+EXPORT_FORMS = ("referrals", "stats", "ctdc")
+FILTER_LABELS = {"status": "Status", "service": "Service", "recipient": "Recipient",
+                 "from": "From", "to": "Until", "format": "Format"}
 
 
-def _render_exports(request: Request, form: dict[str, str], errors: dict[str, str] | None = None,
-                    status_code: int = 200):
+def _render_exports(request: Request, *, form_name: str = "", form: dict | None = None,
+                    errors: dict[str, str] | None = None):
+    """The exports page; `form_name`'s form re-filled with `form`, its errors beside it."""
     errors = errors or {}
+    values = {name: {} for name in EXPORT_FORMS}
+    field_errors = {name: {} for name in EXPORT_FORMS}
+    if form_name:
+        values[form_name] = form or {}
+        field_errors[form_name] = errors
     return render(request, "reports/exports.html", {
-        "form": form, "errors": errors,
-        "error_list": [{"field": k, "message": v} for k, v in errors.items()],
-        "services": list(ReferralService), "statuses": list(ReferralStatus),
-        "service_labels": SERVICE_LABELS, "status_labels": STATUS_LABELS,
-        "threshold": _threshold(request), "k": ctdc.K,
+        "forms": values, "errors": field_errors,
+        "error_list": error_list(errors, FILTER_LABELS, id_prefix=f"f-{form_name}-"),
+        "service_choices": [(s.value, SERVICE_LABELS[s]) for s in ReferralService],
+        "status_choices": [(s.value, STATUS_LABELS[s]) for s in ReferralStatus],
+        "threshold": app_settings(request).suppression_threshold, "k": ctdc.K,
         "max_recipient": MAX_RECIPIENT,
-    }, status_code=status_code)
+    })
+
+
+def _export_form(form_name: str):
+    """The exports page again, with `form_name`'s values and errors."""
+
+    def render_again(request: Request, session, form: dict, errors: dict[str, str]):
+        return _render_exports(request, form_name=form_name, form=form, errors=errors)
+
+    return form_page(render_again)
 
 
 @pages.get("/exports", dependencies=[ANY_EXPORT])
-def exports_page(request: Request,
-                 status: Annotated[str, Query(max_length=16)] = "",
-                 service_: Annotated[str, Query(alias="service", max_length=16)] = "",
-                 recipient: Annotated[str, Query(max_length=MAX_RECIPIENT)] = "",
-                 from_: Annotated[str, Query(alias="from", max_length=10)] = "",
-                 to: Annotated[str, Query(max_length=10)] = ""):
-    return _render_exports(request, {"status": status, "service": service_,
-                                     "recipient": recipient, "from": from_, "to": to})
+def exports_page(request: Request):
+    # a link may carry the referral report's filters (from the board)
+    return _render_exports(request, form_name="referrals", form=dict(request.query_params))
 
 
-def _format(value: str, allowed) -> str | None:
-    return value if value in {f.value for f in allowed} else None
+FormatParam = Annotated[ExportFormat, Query(alias="format")]
 
 
-@pages.get("/exports/referrals", dependencies=[EXPORT_REFERRALS])
-def download_referrals(request: Request, session: StreamingSessionDep, actor: ActorDep,
-                       status: Annotated[str, Query(max_length=16)] = "",
-                       service_: Annotated[str, Query(alias="service", max_length=16)] = "",
-                       recipient: Annotated[str, Query(max_length=MAX_RECIPIENT)] = "",
-                       from_: Annotated[str, Query(alias="from", max_length=10)] = "",
-                       to: Annotated[str, Query(max_length=10)] = "",
-                       fmt: Annotated[str, Query(alias="format", max_length=8)] = "csv"):
-    form = {"status": status, "service": service_, "recipient": recipient, "from": from_,
-            "to": to}
-    fmt = _format(fmt, ExportFormat)
-    try:
-        filters = ReferralFilters.model_validate(form)
-    except ValidationError as exc:
-        return _render_exports(request, form, _errors_of(exc, "referrals"), 422)
-    if fmt is None:
-        return _render_exports(request, form, {"referrals-format": "Choose CSV or XLSX"}, 422)
+@pages.get("/exports/referrals", dependencies=[EXPORT_REFERRALS, _export_form("referrals")])
+def download_referrals(session: StreamingSessionDep, actor: ActorDep,
+                       filters: Annotated[ReferralFilters, Query()],
+                       fmt: FormatParam = ExportFormat.CSV):
     return ExportResponse(service.export_referrals(session, actor=actor, filters=filters,
-                                                   fmt=ExportFormat(fmt)))
+                                                   fmt=fmt))
 
 
-@pages.get("/exports/statistics", dependencies=[require(Permission.EXPORT_STATISTICS)])
-def download_statistics(request: Request, session: StreamingSessionDep, actor: ActorDep,
-                        from_: Annotated[str, Query(alias="from", max_length=10)] = "",
-                        to: Annotated[str, Query(max_length=10)] = "",
-                        fmt: Annotated[str, Query(alias="format", max_length=8)] = "csv"):
-    form = {"stats-from": from_, "stats-to": to}
-    fmt = _format(fmt, ExportFormat)
-    try:
-        filters = CaseDateFilters.model_validate({"from": from_, "to": to})
-    except ValidationError as exc:
-        return _render_exports(request, form, _errors_of(exc, "stats"), 422)
-    if fmt is None:
-        return _render_exports(request, form, {"stats-format": "Choose CSV or XLSX"}, 422)
+@pages.get("/exports/statistics",
+           dependencies=[require(Permission.EXPORT_STATISTICS), _export_form("stats")])
+def download_statistics(session: StreamingSessionDep, actor: ActorDep, settings: SettingsDep,
+                        filters: Annotated[CaseDateFilters, Query()],
+                        fmt: FormatParam = ExportFormat.CSV):
     return ExportResponse(service.export_statistics(
-        session, actor=actor, filters=filters, fmt=ExportFormat(fmt),
-        threshold=_threshold(request)))
+        session, actor=actor, filters=filters, fmt=fmt, threshold=settings.suppression_threshold))
 
 
-@pages.get("/exports/ctdc", dependencies=[require(Permission.EXPORT_CTDC)])
-def download_ctdc(request: Request, session: StreamingSessionDep, actor: ActorDep,
-                  from_: Annotated[str, Query(alias="from", max_length=10)] = "",
-                  to: Annotated[str, Query(max_length=10)] = ""):
-    form = {"ctdc-from": from_, "ctdc-to": to}
-    try:
-        filters = CaseDateFilters.model_validate({"from": from_, "to": to})
-    except ValidationError as exc:
-        return _render_exports(request, form, _errors_of(exc, "ctdc"), 422)
+@pages.get("/exports/ctdc", dependencies=[require(Permission.EXPORT_CTDC), _export_form("ctdc")])
+def download_ctdc(session: StreamingSessionDep, actor: ActorDep,
+                  filters: Annotated[CaseDateFilters, Query()]):
     return ExportResponse(service.export_ctdc(session, actor=actor, filters=filters))
+
+
+# --- the audit log ----------------------------------------------------------------------
+
+@pages.get("/admin/audit.csv",
+           dependencies=[require(Permission.AUDIT_READ), form_page(render_audit_page)])
+def audit_log_csv(session: StreamingSessionDep, actor: ActorDep,
+                  filters: Annotated[AuditFilter, Query()]):
+    """The audit log's events matching the filters, newest first, as CSV."""
+    return ExportResponse(audit_log.export_audit_log(session, actor=actor, filters=filters))

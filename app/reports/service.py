@@ -6,7 +6,7 @@ batches (`yield_per`: a server-side cursor on PostgreSQL), so memory stays flat 
 number of rows. The audit event, with the filters and the number of rows, is written when the
 body ends, in the request's unit of work (routes take StreamingSessionDep).
 
-The reads go through a connection of their own (`_Reader`), closed before the audit event is
+The reads go through a connection of their own (`reading.Reader`), closed before the audit event is
 written, and the request's session is touched only for that event: on SQLite, where every
 write transaction takes the database's one write lock, a long download then never holds the
 lock while it streams (with app.db honouring `passage_read_only`), and never waits on itself.
@@ -16,73 +16,34 @@ import csv
 import tempfile
 from collections import Counter
 from collections.abc import Iterator
-from datetime import timedelta
 
-from sqlalchemy import ColumnElement, Connection, Engine, case, true
+from sqlalchemy import ColumnElement, case, true
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, func, select
 
-from app import audit
 from app.audit.service import Actor
 from app.auth.models import Organization
 from app.auth.permissions import Permission, can
 from app.cases.models import Case, Determination, Screening
+from app.clock import LOCAL_TZ, local_date, local_today
 from app.compounds.models import Compound
 from app.crossings.models import Crossing
-from app.db import utcnow
 from app.errors import PermissionDenied, TooLarge
 from app.nationalities.models import Nationality
 from app.people.models import Person
 from app.referrals.models import Referral
 from app.referrals.schemas import ReferralFilters
-from app.referrals.service import filter_conditions, local_day_start
+from app.referrals.service import filter_conditions
 from app.reports import ctdc
+from app.reports.reading import Reader, record_when_done
 from app.reports.schemas import CaseDateFilters, ExportFormat
 from app.reports.streaming import CSV_TYPE, XLSX_TYPE, Export, RowCounter, audited
 from app.reports.suppression import SECONDARY_LABEL, Mark, suppress
 from app.reports.writers import XLSX_MAX_ROWS, csv_chunks, xlsx_chunks
-from app.web import LOCAL_TZ
-
-YIELD_PER = 1000
 
 
 def _today() -> str:
-    return utcnow().astimezone(LOCAL_TZ).date().isoformat()
-
-
-class _Reader:
-    """The export's reads. On a connection of its own when the session has an engine (the
-    app); on the session's connection when it is bound to one (the tests' transaction)."""
-
-    def __init__(self, session: Session):
-        bind = session.get_bind()
-        self._own = isinstance(bind, Engine)
-        self._connection: Connection | None = (
-            bind.connect().execution_options(passage_read_only=True) if self._own
-            else session.connection())
-
-    def execute(self, statement):
-        return self._connection.execute(statement)
-
-    def stream(self, statement):
-        """Rows in batches: Core rows, without the ORM's per-row work, on a server-side
-        cursor where the database has one."""
-        return self._connection.execute(statement.execution_options(yield_per=YIELD_PER))
-
-    def close(self) -> None:
-        if self._own and self._connection is not None:
-            self._connection.close()  # ends the read transaction
-        self._connection = None
-
-
-def _recorder(session: Session, reader: _Reader, *, actor: Actor, action: str, detail: dict):
-    def done(rows: int, complete: bool) -> None:
-        reader.close()  # first: on SQLite the event's write must not wait for our own read
-        audit.record(session, actor=actor, action=action, entity_type="report",
-                     detail={**detail, "rows": rows, "complete": complete})
-        session.flush()
-
-    return done
+    return local_today().isoformat()
 
 
 def _body(fmt: ExportFormat, header, rows, *, sheet: str, notes=()) -> Iterator[bytes]:
@@ -140,11 +101,11 @@ def _referral_statement(scope: ColumnElement[bool], filters: ReferralFilters):
     )
 
 
-def _referral_rows(reader: _Reader, statement) -> Iterator[tuple]:
+def _referral_rows(reader: Reader, statement) -> Iterator[tuple]:
     for row in reader.stream(statement.order_by(Referral.created_at, Referral.id)):
         (rid, reference, created_at, organization, service, recipient, status, updated_at,
          consent, *person) = row
-        yield (rid, reference, created_at.astimezone(LOCAL_TZ).date(), organization,
+        yield (rid, reference, local_date(created_at), organization,
                service, recipient, status, updated_at.astimezone(LOCAL_TZ), consent, *person)
 
 
@@ -152,7 +113,7 @@ def export_referrals(session: Session, *, actor: Actor, filters: ReferralFilters
                      fmt: ExportFormat) -> Export:
     scope = referral_export_scope(actor)
     statement = _referral_statement(scope, filters)
-    reader = _Reader(session)
+    reader = Reader(session)
     try:
         if fmt is ExportFormat.XLSX:
             total = reader.execute(select(func.count()).select_from(
@@ -168,7 +129,7 @@ def export_referrals(session: Session, *, actor: Actor, filters: ReferralFilters
               "scope": "all" if can(actor, Permission.EXPORT_REFERRALS_ALL) else "organization"}
     body = audited(_body(fmt, REFERRAL_HEADER, counter, sheet="Referrals"),
                    rows=lambda: counter.count,
-                   on_done=_recorder(session, reader, actor=actor, action="export.referrals",
+                   on_done=record_when_done(session, reader, actor=actor, action="export.referrals",
                                      detail=detail))
     return _export(fmt, "referrals", body, close=reader.close)
 
@@ -183,12 +144,7 @@ STATISTICS_HEADER = ("nationality_code", "nationality", "suggestion", "determina
 
 
 def _case_date_conditions(filters: CaseDateFilters) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
-    if filters.date_from:
-        conditions.append(Case.created_at >= local_day_start(filters.date_from))
-    if filters.date_to:
-        conditions.append(Case.created_at < local_day_start(filters.date_to + timedelta(days=1)))
-    return conditions
+    return filters.conditions(Case.created_at)
 
 
 def _latest_suggestion():
@@ -205,7 +161,7 @@ def _latest_outcome():
             .correlate(Case).scalar_subquery())
 
 
-def statistics_counts(reader: _Reader, *, filters: CaseDateFilters
+def statistics_counts(reader: Reader, *, filters: CaseDateFilters
                       ) -> Counter[tuple[str, str, str, str]]:
     """Cases by (nationality, latest suggestion, latest determination, sex)."""
     inner = (
@@ -256,7 +212,7 @@ def export_statistics(session: Session, *, actor: Actor, filters: CaseDateFilter
                       fmt: ExportFormat, threshold: int) -> Export:
     if not can(actor, Permission.EXPORT_STATISTICS):
         raise PermissionDenied(action="export.statistics", entity_type="report")
-    reader = _Reader(session)
+    reader = Reader(session)
     try:
         counts = statistics_counts(reader, filters=filters)
         names = dict(reader.execute(select(Nationality.code, Nationality.name)).all())
@@ -283,7 +239,7 @@ def export_statistics(session: Session, *, actor: Actor, filters: CaseDateFilter
               "withheld": withheld}
     body = audited(_body(fmt, STATISTICS_HEADER, rows, sheet="Statistics", notes=notes),
                    rows=lambda: len(rows),
-                   on_done=_recorder(session, reader, actor=actor,
+                   on_done=record_when_done(session, reader, actor=actor,
                                      action="export.statistics", detail=detail))
     headers = {"X-Passage-Suppressed-Primary": str(primary),
                "X-Passage-Suppressed-Secondary": str(secondary)}
@@ -310,7 +266,7 @@ def _exploitation_country():
             .correlate(Case).scalar_subquery())
 
 
-def _ctdc_sources(reader: _Reader, filters: CaseDateFilters) -> Iterator[ctdc.CtdcSource]:
+def _ctdc_sources(reader: Reader, filters: CaseDateFilters) -> Iterator[ctdc.CtdcSource]:
     statement = (
         select(Case.created_at, Person.sex, Person.date_of_birth, Person.age_estimate,
                Person.nationality_code, Screening.result, Screening.age_group,
@@ -324,7 +280,7 @@ def _ctdc_sources(reader: _Reader, filters: CaseDateFilters) -> Iterator[ctdc.Ct
     for (created_at, sex, born, estimate, nationality, result, age_group, outcome,
          country) in reader.stream(statement):
         yield ctdc.CtdcSource(
-            registered_on=created_at.astimezone(LOCAL_TZ).date(), sex=sex,
+            registered_on=local_date(created_at), sex=sex,
             date_of_birth=born, age_estimate=estimate, nationality_code=nationality,
             screening=result, screening_age_group=age_group, outcome=outcome,
             exploitation_country=country)
@@ -340,7 +296,7 @@ def export_ctdc(session: Session, *, actor: Actor, filters: CaseDateFilters,
     spool = tempfile.TemporaryFile(mode="w+", encoding="utf-8", newline="")
     writer = csv.writer(spool)
     groups: Counter[ctdc.Key] = Counter()
-    reader = _Reader(session)
+    reader = Reader(session)
     try:
         for source in _ctdc_sources(reader, filters):
             row = ctdc.ctdc_row(source)
@@ -366,7 +322,7 @@ def export_ctdc(session: Session, *, actor: Actor, filters: CaseDateFilters,
               "cases": sum(groups.values()), "generalised": plan.generalised,
               "suppressed": plan.suppressed}
     body = audited(csv_chunks(ctdc.HEADER, counter), rows=lambda: counter.count,
-                   on_done=_recorder(session, reader, actor=actor, action="export.ctdc",
+                   on_done=record_when_done(session, reader, actor=actor, action="export.ctdc",
                                      detail=detail))
     headers = {"X-Passage-Rows": str(plan.rows), "X-Passage-Generalised": str(plan.generalised),
                "X-Passage-Suppressed": str(plan.suppressed), "X-Passage-K": str(k)}

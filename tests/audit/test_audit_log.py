@@ -185,7 +185,9 @@ def test_audit_csv_has_the_filtered_events_and_the_export_is_audited(client, ses
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
     assert response.headers["content-disposition"].startswith("attachment;")
-    rows = list(csv.DictReader(io.StringIO(response.text)))
+    # UTF-8 with a byte order mark, as every export: Excel then reads Thai and Burmese
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert [(r["actor"], r["entity_id"], r["outcome"]) for r in rows] == [
         ("somchai-audit", "42", "denied"), ("naw-audit", "41", "success")]
     assert rows[1]["organization"] == "Border Care Foundation"
@@ -193,6 +195,7 @@ def test_audit_csv_has_the_filtered_events_and_the_export_is_audited(client, ses
     export = session.exec(select(AuditEvent).where(AuditEvent.action == "audit.export",
                                                    AuditEvent.actor_id == admin.id)).one()
     assert export.detail["filters"]["action"] == "person.read"
+    assert export.detail["rows"] == 2 and export.detail["complete"] is True
 
 
 def test_audit_csv_neutralises_cells_that_a_spreadsheet_would_run(client, session):
@@ -202,7 +205,7 @@ def test_audit_csv_neutralises_cells_that_a_spreadsheet_would_run(client, sessio
     session.commit()
     sign_in(client, "csv-admin2", factories.DEFAULT_PASSWORD)
     rows = list(csv.DictReader(io.StringIO(
-        client.get("/admin/audit.csv", params={"actor": "=cmd|x"}).text)))
+        client.get("/admin/audit.csv", params={"actor": "=cmd|x"}).content.decode("utf-8-sig"))))
     assert [r["actor"] for r in rows] == ["'=cmd|x"]
 
 

@@ -133,13 +133,13 @@ def test_status_form_never_redirects_away_from_passage(client, board):
     assert response.headers["location"] == "/referrals"
 
 
-def test_invalid_move_from_the_board_is_409_with_a_message(client, board):
+def test_invalid_move_from_the_board_is_422_with_a_message(client, board):
     _, made = board
     sign_in(client, "co-board", factories.DEFAULT_PASSWORD)
     page = client.get("/referrals")
     response = client.post(f"/referrals/{made['medical'].id}/status",
                            data={"status": "completed", "csrf_token": csrf_from(page.text)})
-    assert response.status_code == 409
+    assert response.status_code == 422
     assert "declined referral cannot become completed" in response.text
 
 
