@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DataError
 from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import api_docs, audit
@@ -107,7 +108,7 @@ def create_app(settings: Settings | None = None,
 
     @app.exception_handler(AppError)
     async def app_error(request: Request, exc: AppError):
-        response = _app_error_response(request, exc)
+        response = await _app_error_response(request, exc)
         if isinstance(exc, (PermissionDenied, Hidden)):
             # The route's unit of work has been rolled back by now; the refusal is kept in a
             # unit of work of its own, written after the answer is sent: a hidden record's
@@ -115,7 +116,7 @@ def create_app(settings: Settings | None = None,
             response.background = BackgroundTask(audit_refusal, request, exc)
         return response
 
-    def _app_error_response(request: Request, exc: AppError):
+    async def _app_error_response(request: Request, exc: AppError):
         if wants_json(request):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
                                 headers=exc.headers)
