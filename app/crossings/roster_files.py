@@ -6,13 +6,15 @@ import base64
 import binascii
 import csv
 import io
-import zipfile
+import itertools
+import re
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from app.config import get_settings
+from app.crossings.roster_xlsx import xlsx_rows
 from app.crossings.schemas import RosterError
 from app.errors import InvalidInput, TooLarge
 
@@ -24,8 +26,8 @@ OPTIONAL_COLUMNS: tuple[str, ...] = ("group_reference",)
 REQUIRED_COLUMNS: tuple[str, ...] = ("given_name", "nationality", "crossed_at", "crossing_point")
 MAX_HEADER_COLUMNS = 200
 XLSX_MAGIC = b"PK\x03\x04"
-# an XLSX is a zip: refuse one that inflates beyond this many times the upload limit
-MAX_XLSX_INFLATION = 20
+# a run of empty rows this long ends a roster (a value after it is refused, not left out)
+EMPTY_RUN = 1000
 # the roster page carries a checked file to its Import button in a hidden field: a form field
 # may hold at most 1 MiB, so a larger file is chosen again instead
 CARRY_LIMIT = 900_000
@@ -53,8 +55,13 @@ def read_roster(content: bytes, *, max_bytes: int | None = None,
     if not content.strip():
         raise InvalidInput("The file is empty", field="file")
     if content.startswith(XLSX_MAGIC):
-        return _roster_from(_xlsx_rows(content, max_bytes), max_rows, "xlsx")
-    return _roster_from(_csv_rows(content), max_rows, "csv")
+        roster = _roster_from(_xlsx_rows(content), max_rows, "xlsx")
+    else:
+        roster = _roster_from(_csv_rows(content), max_rows, "csv")
+    if not roster.rows and not roster.header_errors:
+        raise InvalidInput("The file could not be read as a roster: it has a header but no "
+                           "rows of people below it", field="file")
+    return roster
 
 
 def roster_from_dicts(rows: Iterable[Mapping[str, Any]]) -> Roster:
@@ -65,7 +72,9 @@ def roster_from_dicts(rows: Iterable[Mapping[str, Any]]) -> Roster:
                                   for n, r in enumerate(rows, start=2)], "rows")
 
 
-def _csv_rows(content: bytes) -> Iterator[list[Any]]:
+def _csv_rows(content: bytes) -> Iterator[tuple[int, list[Any]]]:
+    """(row number, values) of each record; blank records are left out, and after
+    EMPTY_RUN of them the rest of the file is only searched for a value, which is refused."""
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -73,38 +82,68 @@ def _csv_rows(content: bytes) -> Iterator[list[Any]]:
                            "save it as CSV UTF-8 or XLSX", field="file") from None
     first_line = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        yield from reader
-    except csv.Error:
-        raise InvalidInput(f"Row {reader.line_num} of the file cannot be read as CSV",
-                           field="file") from None
+    lines = io.StringIO(text, newline="")
+    # strict: a quote left open must not swallow the rest of the file into one cell
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
+    empty_rows = 0
+    header_read = False
+    for number in itertools.count(1):
+        starts_on = reader.line_num + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise InvalidInput(_csv_problem(str(exc), starts_on, reader.line_num),
+                               field="file") from None
+        if _blank(record):
+            empty_rows += 1
+            if empty_rows == EMPTY_RUN:
+                _refuse_values_after_empty_rows(text, lines.tell(), reader.line_num)
+                return
+            continue
+        if not header_read and any("\n" in v or "\r" in v for v in record):
+            raise InvalidInput("The file could not be read as a roster: its header row has a "
+                               "line break inside quotes (\")", field="file")
+        header_read = True
+        empty_rows = 0
+        yield number, record
 
 
-def _xlsx_rows(content: bytes, max_bytes: int) -> Iterator[tuple[Any, ...]]:
-    import openpyxl
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            inflated = sum(info.file_size for info in archive.infolist())
-        if inflated > MAX_XLSX_INFLATION * max_bytes:
-            raise TooLarge("The workbook is too large once unpacked; "
-                           "split the roster into smaller files")
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise InvalidInput("The file is not a readable XLSX workbook", field="file") from None
-    try:
-        sheet = workbook.worksheets[0]
-        width = None
-        for values in sheet.iter_rows(values_only=True):
-            if width is None:
-                width = min(_last_filled(values), MAX_HEADER_COLUMNS)
-            yield values[:width]
-    finally:
-        workbook.close()
+def _csv_problem(reason: str, starts_on: int, line: int) -> str:
+    if reason.startswith("unexpected end of data"):
+        return (f"The file could not be read as a roster: the quote (\") opened on line "
+                f"{starts_on:,} is never closed")
+    if reason.startswith("field larger than field limit"):
+        return f"Line {starts_on:,} of the file has a value too long to be part of a roster"
+    return (f"Line {line:,} of the file cannot be read as CSV: a quoted value must end with "
+            "a quote (\") followed by the separator")
 
 
-def _last_filled(values: tuple[Any, ...]) -> int:
+def _refuse_values_after_empty_rows(text: str, position: int, line: int) -> None:
+    value = re.compile(r'[^\s,;"]').search(text, position)
+    if value is not None:
+        line += text.count("\n", position, value.start()) + 1
+        raise InvalidInput(f"Line {line:,} has values after {EMPTY_RUN:,} or more empty rows: "
+                           "delete the empty rows and import again, so that no row is left out",
+                           field="file")
+
+
+def _xlsx_rows(content: bytes) -> Iterator[tuple[int, list[Any]]]:
+    width = None
+    for number, values in xlsx_rows(content, max_columns=MAX_HEADER_COLUMNS,
+                                    empty_run=EMPTY_RUN):
+        if width is None:
+            width = _last_filled(values)
+        yield number, values[:width]
+
+
+def _blank(values: list[Any]) -> bool:
+    return not any(v not in (None, "") and not (isinstance(v, str) and not v.strip())
+                   for v in values)
+
+
+def _last_filled(values: list[Any]) -> int:
     for index in range(len(values), 0, -1):
         if values[index - 1] not in (None, ""):
             return index
@@ -115,30 +154,32 @@ def _column_name(value: Any) -> str:
     return "_".join(str(value or "").strip().lower().replace("-", " ").split())
 
 
-def _roster_from(records: Iterator[Any], max_rows: int, file_format: str) -> Roster:
-    header = next(records, None)
-    if header is None:
+def _roster_from(records: Iterator[tuple[int, list[Any]]], max_rows: int,
+                 file_format: str) -> Roster:
+    first = next(records, None)
+    if first is None:
         raise InvalidInput("The file is empty", field="file")
+    header_row, header = first
     names = [_column_name(v) for v in header[:MAX_HEADER_COLUMNS]]
     positions: dict[str, int] = {}
     for index, name in enumerate(names):
         if name in ROSTER_COLUMNS + OPTIONAL_COLUMNS:
             positions.setdefault(name, index)
     rows: list[tuple[int, dict[str, Any]]] = []
-    for number, record in enumerate(records, start=2):
-        if not any(v not in (None, "") and not (isinstance(v, str) and not v.strip())
-                   for v in record):
+    for number, record in records:
+        if _blank(record):
             continue  # a blank row: spreadsheets are full of them
         if len(rows) >= max_rows:
             raise TooLarge(f"The roster has more than {max_rows:,} rows; "
                            "split it into smaller files")
         rows.append((number, {name: record[i] if i < len(record) else None
                               for name, i in positions.items()}))
-    return _with_header(tuple(positions), rows, file_format)
+    return _with_header(tuple(positions), rows, file_format, header_row=header_row)
 
 
-def _with_header(columns: tuple[str, ...], rows, file_format: str) -> Roster:
-    errors = [RosterError(row=1, column=c, message="The header has no such column; "
+def _with_header(columns: tuple[str, ...], rows, file_format: str, *,
+                 header_row: int = 1) -> Roster:
+    errors = [RosterError(row=header_row, column=c, message="The header has no such column; "
                           "it is required")
               for c in REQUIRED_COLUMNS if c not in columns]
     return Roster(rows=rows, columns=columns, file_format=file_format, header_errors=errors)

@@ -2,13 +2,16 @@
 as {row, column, message}. Messages never repeat the values of a row: they may be names or
 document numbers."""
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
+from app.clock import assume_local
 from app.crossings.roster_files import REQUIRED_COLUMNS
-from app.crossings.schemas import RosterError, assume_local
+from app.crossings.roster_xlsx import CellProblem
+from app.crossings.schemas import LATEST_CROSSING_AHEAD, RosterError, crossing_time_problem
 from app.db import utcnow
 from app.nationalities.service import resolve_nationality
 from app.people import service as people_service
@@ -18,6 +21,8 @@ MAX_LENGTHS = {"given_name": 200, "family_name": 200, "document_number": 64,
                "crossing_point": 200, "group_reference": 100}
 SEX_WORDS = {"female": Sex.FEMALE, "f": Sex.FEMALE, "male": Sex.MALE, "m": Sex.MALE,
              "other": Sex.OTHER, "unknown": Sex.UNKNOWN, "": Sex.UNKNOWN}
+# what is left of C0 controls once whitespace is collapsed, and DEL
+CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
 
 Progress = Callable[[str, int, int], None]
 
@@ -43,7 +48,8 @@ class RowChecker:
         self.compounds = compounds
         self.columns = columns
         self.nationalities: dict[str, str | None] = {}
-        self.latest = utcnow() + timedelta(days=1)
+        self.now = utcnow()
+        self.latest = self.now + LATEST_CROSSING_AHEAD
         self.errors: list[RosterError] = []
 
     def error(self, number: int, column: str, message: str) -> None:
@@ -51,12 +57,19 @@ class RowChecker:
 
     def text(self, number: int, values: dict[str, Any], column: str) -> str:
         value = values.get(column)
+        if isinstance(value, CellProblem):
+            self.error(number, column, value.message)
+            return ""
         if value is None:
             text = ""
         elif isinstance(value, float) and value.is_integer():
             text = str(int(value))  # a number typed into a spreadsheet cell
         else:
             text = " ".join(str(value).split())
+        if CONTROL_CHARACTER.search(text):
+            self.error(number, column, "Holds a control character (such as a NUL byte) that "
+                       "cannot be stored: type the value again")
+            return ""
         if column in REQUIRED_COLUMNS and not text and column in self.columns:
             self.error(number, column, "Required")
         limit = MAX_LENGTHS.get(column)
@@ -110,26 +123,24 @@ class RowChecker:
     def crossed_at(self, number: int, values: dict[str, Any]) -> datetime | None:
         value = values.get("crossed_at")
         if isinstance(value, datetime):
-            moment = assume_local(value)
+            parsed: datetime | None = value
         elif isinstance(value, date):
-            moment = assume_local(datetime(value.year, value.month, value.day))
+            parsed = datetime(value.year, value.month, value.day)
         else:
             text = self.text(number, values, "crossed_at")
             if not text:
                 return None
-            moment = _parse_datetime(text)
-            if moment is None:
+            parsed = _parse_datetime(text)
+            if parsed is None:
                 self.error(number, "crossed_at", "Not a date and time: write it as "
                            "2025-10-21 14:30 (Thai time) or 2025-10-21T14:30+07:00")
                 return None
-        moment = moment.astimezone(UTC)
-        if moment > self.latest:
-            self.error(number, "crossed_at", "In the future")
+        moment = assume_local(parsed)
+        problem = crossing_time_problem(moment, now=self.now)
+        if problem:
+            self.error(number, "crossed_at", problem)
             return None
-        if moment.year < 2000:
-            self.error(number, "crossed_at", "Before the year 2000")
-            return None
-        return moment
+        return moment.astimezone(UTC)
 
     def date_of_birth(self, number: int, values: dict[str, Any],
                       crossed_at: datetime | None) -> date | None:

@@ -1,10 +1,34 @@
-from datetime import date, datetime, time
+import re
+from datetime import UTC, date, datetime, time, timedelta
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from app.clock import assume_local
 from app.nationalities.service import resolve_nationality
 from app.people.schemas import PersonCreate, Sex
+
+EARLIEST_CROSSING = datetime(2000, 1, 1, tzinfo=UTC)
+# a border post's clock may run ahead, or its day start before Passage's: a day of leeway
+LATEST_CROSSING_AHEAD = timedelta(days=1)
+NUMBER = re.compile(r"\s*[-+]?\d+(\.\d*)?\s*")
+
+
+def crossing_time_problem(moment: datetime, *, now: datetime | None = None) -> str | None:
+    """Why nobody can have crossed at `moment` (timezone-aware), or None: the one rule for
+    single crossings and rosters. Compared without conversion, so that year 1 or 9999 with
+    any offset is refused rather than overflowing."""
+    if moment < EARLIEST_CROSSING:
+        return "Before the year 2000"
+    if moment > (now or datetime.now(UTC)) + LATEST_CROSSING_AHEAD:
+        return "In the future"
+    return None
 
 
 class CrossingCreate(BaseModel):
@@ -20,10 +44,22 @@ class CrossingCreate(BaseModel):
     compound_id: int | None = None
     group_reference: str | None = Field(default=None, max_length=100)
 
+    @field_validator("crossed_at", mode="before")
+    @classmethod
+    def _not_a_number(cls, value):
+        # pydantic would read a number as seconds since 1970
+        if isinstance(value, int | float) or (isinstance(value, str) and NUMBER.fullmatch(value)):
+            raise ValueError("Not a date and time: write it as 2025-10-21T14:30+07:00")
+        return value
+
     @field_validator("crossed_at")
     @classmethod
-    def _aware(cls, value: datetime) -> datetime:
-        return assume_local(value)
+    def _possible(cls, value: datetime) -> datetime:
+        value = assume_local(value)
+        problem = crossing_time_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
 
     @field_validator("group_reference", mode="before")
     @classmethod
@@ -50,8 +86,8 @@ class CrossingForm(BaseModel):
     age_estimate: int | None = Field(default=None, ge=0, le=120)
     nationality: str = Field(min_length=2, max_length=100)
     document_number: str | None = Field(default=None, max_length=64)
+    crossed_time: time  # before crossed_on, whose check needs it
     crossed_on: date
-    crossed_time: time
     crossing_point: str = Field(min_length=1, max_length=200)
     compound_id: int | None = None
     group_reference: str | None = Field(default=None, max_length=100)
@@ -61,6 +97,16 @@ class CrossingForm(BaseModel):
     @classmethod
     def _blank_is_none(cls, value):
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("crossed_on")
+    @classmethod
+    def _possible(cls, value: date, info: ValidationInfo) -> date:
+        if "crossed_time" in info.data:
+            problem = crossing_time_problem(
+                assume_local(datetime.combine(value, info.data["crossed_time"])))
+            if problem:
+                raise ValueError(problem)
+        return value
 
     @field_validator("nationality")
     @classmethod
