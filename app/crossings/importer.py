@@ -61,7 +61,7 @@ def import_roster(session: Session, *, actor: Actor, roster: Roster, dry_run: bo
             rows.append(row)
         if index % 1000 == 0 or index == total:
             progress("Checking rows", index, total)
-    errors = roster.header_errors + checker.errors
+    errors = roster.header_errors + checker.all_errors()
     if errors:
         raise RosterInvalid(errors)
 

@@ -21,6 +21,9 @@ MAX_LENGTHS = {"given_name": 200, "family_name": 200, "document_number": 64,
                "crossing_point": 200, "group_reference": 100}
 SEX_WORDS = {"female": Sex.FEMALE, "f": Sex.FEMALE, "male": Sex.MALE, "m": Sex.MALE,
              "other": Sex.OTHER, "unknown": Sex.UNKNOWN, "": Sex.UNKNOWN}
+# a file with more problems than this is most likely the wrong file: listing every one would
+# cost the server more memory than the file itself
+MAX_LISTED_ERRORS = 1000
 # what is left of C0 controls once whitespace is collapsed, and DEL
 CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -51,9 +54,25 @@ class RowChecker:
         self.now = utcnow()
         self.latest = self.now + LATEST_CROSSING_AHEAD
         self.errors: list[RosterError] = []
+        self.problems = 0  # listed or not
+        self.first_unlisted_row: int | None = None
 
     def error(self, number: int, column: str, message: str) -> None:
-        self.errors.append(RosterError(row=number, column=column, message=message))
+        self.problems += 1
+        if len(self.errors) < MAX_LISTED_ERRORS:
+            self.errors.append(RosterError(row=number, column=column, message=message))
+        elif self.first_unlisted_row is None:
+            self.first_unlisted_row = number
+
+    def all_errors(self) -> list[RosterError]:
+        """The errors listed, and a last line counting those that are not."""
+        if self.first_unlisted_row is None:
+            return self.errors
+        unlisted = self.problems - len(self.errors)
+        return [*self.errors, RosterError(
+            row=self.first_unlisted_row, column=None,
+            message=f"{unlisted:,} more problems from this row on are not listed: correct "
+                    "those above and check the file again")]
 
     def text(self, number: int, values: dict[str, Any], column: str) -> str:
         value = values.get(column)
@@ -78,7 +97,7 @@ class RowChecker:
         return text
 
     def check(self, number: int, values: dict[str, Any]) -> RosterRow | None:
-        before = len(self.errors)
+        before = self.problems
         given = self.text(number, values, "given_name")
         family = self.text(number, values, "family_name")
         sex = SEX_WORDS.get(self.text(number, values, "sex").lower())
@@ -99,7 +118,7 @@ class RowChecker:
                 self.error(number, "compound", "No compound of this name in Passage; "
                            "check the spelling or ask a coordinator to add it")
         group = self.text(number, values, "group_reference") or None
-        if len(self.errors) > before:
+        if self.problems > before:
             return None
         identity = people_service.Identity(
             name_key=people_service.name_key(given, family), nationality_code=nationality,

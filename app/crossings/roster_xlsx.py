@@ -93,7 +93,7 @@ def _check_sizes(archive: zipfile.ZipFile) -> None:
 
 
 def _mb(size: int) -> str:
-    return f"{size / MB:,.1f} MB"
+    return f"{size / MB:,.1f} MB" if size >= MB else f"{max(size // 1024, 1):,} KB"
 
 
 class _Workbook:
