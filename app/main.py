@@ -222,6 +222,7 @@ def routers() -> list:
     from app.cases import routes as cases
     from app.compounds import routes as compounds
     from app.crossings import routes as crossings
+    from app.detention import routes as detention
     from app.nationalities import routes as nationalities
     from app.pages import routes as composed_pages
     from app.people import pages as people_pages
@@ -238,5 +239,5 @@ def routers() -> list:
         audit.api, admin.api, audit.pages, admin.pages,
         people.api, crossings.api, crossings.pages,
         referrals.api, referrals.pages, reports.api, reports.pages,
-        composed_pages.pages,
+        composed_pages.pages, detention.api,
     ]

@@ -1,7 +1,7 @@
 """Plain functions that make rows for tests."""
 
 import itertools
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlmodel import Session
 
@@ -177,3 +177,16 @@ def make_referral(session: Session, *, case, created_by, status: str = "pending"
                                      changed_by_id=created_by.id, changed_at=at))
     session.flush()
     return referral
+
+
+def make_detention(session: Session, *, case, recorded_by, **overrides):
+    from app.detention.models import Detention
+
+    fields = {"detained": True, "charged": False, "authority": "Tak Immigration Police",
+              "place": "Mae Sot Immigration Detention Centre", "since": date(2025, 10, 23),
+              "grounds": "immigration_offence", "consent_to_share": True}
+    detention = Detention(case_id=case.id, created_by_id=recorded_by.id,
+                          updated_by_id=recorded_by.id, **{**fields, **overrides})
+    session.add(detention)
+    session.flush()
+    return detention

@@ -79,6 +79,13 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("GET", f"{V1}/cases/{{case_id}}/screenings"): _row(caseworker=200, coordinator=200),
     ("POST", f"{V1}/cases/{{case_id}}/determination"): _row(caseworker=201),
     ("GET", f"{V1}/cases/{{case_id}}/determinations"): _row(caseworker=200, coordinator=200),
+    # non-punishment: the owning organisation's caseworkers write the detention record,
+    # coordinators read it; both may make the letter to the authority
+    ("POST", f"{V1}/cases/{{case_id}}/detention"): _row(caseworker=201),
+    ("GET", f"{V1}/cases/{{case_id}}/detention"): _row(caseworker=200, coordinator=200),
+    ("PATCH", f"{V1}/cases/{{case_id}}/detention"): _row(caseworker=200),
+    ("GET", f"{V1}/cases/{{case_id}}/non-punishment-letter.pdf"):
+        _row(caseworker=200, coordinator=200),
     # referrals: caseworker create for own cases; coordinator read all, update status
     ("POST", f"{V1}/cases/{{case_id}}/referrals"): _row(caseworker=201),
     ("GET", f"{V1}/referrals"): _row(caseworker=200, coordinator=200),
@@ -205,6 +212,11 @@ def world(session, login_as) -> World:
     factories.make_determination(session, case=case, outcome="trafficking_victim",
                                  decided_by=caseworker.user, screening=screening)
     referral = factories.make_referral(session, case=case, created_by=caseworker.user)
+    factories.make_detention(session, case=case, recorded_by=caseworker.user)
+    # a second case of the NGO, with nothing recorded yet, for the routes that record a first
+    undetained = factories.make_case(session, organization=ngo,
+                                     person=factories.make_person(session, organization=ngo),
+                                     assigned_to=caseworker.user)
     factories.make_crossing(session, person=person, organization=border_post)
     target_user, _ = factories.make_user(session, role="caseworker", organization=ngo)
     now = utcnow()
@@ -219,7 +231,7 @@ def world(session, login_as) -> World:
                  referral=referral, target_user=target_user, lock=lock,
                  ids={"person_id": person.id, "case_id": case.id,
                       "referral_id": referral.id, "user_id": target_user.id,
-                      "lock_id": lock.id})
+                      "lock_id": lock.id, "undetained_case_id": undetained.id})
 
 
 def _roster() -> bytes:
@@ -272,6 +284,9 @@ BODIES = {
     ("POST", f"{V1}/cases/{{case_id}}/referrals"): lambda w, r: {
         "json": {"service": "medical", "recipient": "Mae Tao Clinic",
                  "consent_to_share": True}},
+    ("POST", f"{V1}/cases/{{case_id}}/detention"): lambda w, r: {
+        "json": {"detained": True, "authority": "Tak Immigration Police"}},
+    ("PATCH", f"{V1}/cases/{{case_id}}/detention"): lambda w, r: {"json": {"charged": True}},
     ("PATCH", f"{V1}/referrals/{{referral_id}}"): lambda w, r: {
         "json": {"status": "accepted"}},
     ("GET", f"{V1}/reports/referrals"): lambda w, r: {"params": {"format": "csv"}},
@@ -285,6 +300,13 @@ BODIES = {
         "json": {"full_name": "Renamed By Admin"}},
     ("POST", f"{V1}/admin/organizations"): lambda w, r: {
         "json": {"name": factories.unique("Matrix Organisation "), "kind": "ngo"}},
+}
+
+
+# routes that need other records than the world's usual ones
+ROUTE_IDS = {
+    ("POST", f"{V1}/cases/{{case_id}}/detention"):
+        lambda w: {"case_id": w.ids["undetained_case_id"]},
 }
 
 
@@ -309,7 +331,7 @@ def test_route_gives_each_role_its_status(client, session, world, key, role):
     method, template = key
     expected = MATRIX[key][role]
     headers = world.signed_in[role].headers if role in world.signed_in else {}
-    url = template.format(**world.ids)
+    url = template.format(**(world.ids | ROUTE_IDS.get(key, lambda w: {})(world)))
     response = client.request(method, url, headers=headers, **_request(key, world, role))
     assert response.status_code == expected, response.text[:500]
     if role == "anonymous":

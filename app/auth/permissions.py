@@ -33,6 +33,13 @@ class Permission(StrEnum):
     SCREENING_READ = "screening:read"
     SCREENING_READ_ALL = "screening:read_all"
     DETERMINATION_WRITE = "determination:write"
+    SCREENING_RESCREEN = "screening:rescreen"  # add a newer rules version's suggestions
+    SCREENING_RESCREEN_PREVIEW = "screening:rescreen_preview"  # what it would move
+    INTEGRITY_READ = "stats:integrity"  # suggestion against determination, overrides
+    # non-punishment: the detention record of a case and the letter to the authority
+    DETENTION_WRITE = "detention:write"
+    DETENTION_READ = "detention:read"
+    NON_PUNISHMENT_LETTER = "letter:non_punishment"
     # referrals
     REFERRAL_CREATE = "referral:create"
     REFERRAL_READ_OWN_ORG = "referral:read_own_org"
@@ -63,6 +70,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.CROSSING_READ_OWN_CASES,
         P.CASE_WRITE, P.CASE_READ_OWN_ORG, P.INTERVIEW_WRITE, P.INTERVIEW_READ,
         P.SCREENING_READ, P.DETERMINATION_WRITE,
+        P.SCREENING_RESCREEN_PREVIEW, P.INTEGRITY_READ,
+        P.DETENTION_WRITE, P.DETENTION_READ, P.NON_PUNISHMENT_LETTER,
         P.REFERRAL_CREATE, P.REFERRAL_READ_OWN_ORG,
         P.STATS_READ, P.EXPORT_REFERRALS_OWN_ORG, P.EXPORTS_PAGE,
         P.COMPOUND_READ,
@@ -79,6 +88,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.PERSON_READ_ALL,
         P.CROSSING_READ,
         P.SCREENING_READ, P.SCREENING_READ_ALL,
+        P.SCREENING_RESCREEN, P.SCREENING_RESCREEN_PREVIEW, P.INTEGRITY_READ,
+        P.DETENTION_READ, P.NON_PUNISHMENT_LETTER,
         P.REFERRAL_READ_ALL, P.REFERRAL_UPDATE_STATUS,
         P.STATS_READ, P.EXPORT_REFERRALS_ALL, P.EXPORT_STATISTICS, P.EXPORT_CTDC, P.EXPORTS_PAGE,
         P.COMPOUND_READ, P.COMPOUND_WRITE,

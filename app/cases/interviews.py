@@ -8,6 +8,8 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import ColumnElement, ScalarSelect
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from app import audit
@@ -19,8 +21,15 @@ from app.cases.scope import case_for
 from app.db import utcnow
 from app.errors import InvalidInput, NotFound, field_error
 from app.people.models import Person
-from app.screening.catalogue import INDICATORS_BY_CODE
-from app.screening.rules import InvalidAnswers, age_at_recruitment, age_group, parse_answers, screen
+from app.screening.catalogue import CURRENT_RULES_VERSION, INDICATORS_BY_CODE
+from app.screening.rules import (
+    Answer,
+    InvalidAnswers,
+    ScreeningResult,
+    age_group_at_recruitment,
+    parse_answers,
+    screen,
+)
 from app.web import LOCAL_TZ
 
 # an interview dated a little ahead of the server's clock is a clock difference, not a mistake
@@ -42,13 +51,29 @@ def screening_read(screening: Screening) -> ScreeningRead:
 
 
 def screenings_of(session: Session, case_id: int) -> list[Screening]:
+    """Every suggestion of the case, by interview and then rules version: the last is the
+    current one."""
     return list(session.exec(select(Screening).where(Screening.case_id == case_id)
-                             .order_by(Screening.id)).all())
+                             .order_by(Screening.interview_id, Screening.rules_version)).all())
+
+
+# A case's current suggestion: on its latest interview, the newest rules version's. Re-screening
+# adds suggestions for older interviews too, so neither the newest row nor the newest date is it.
+CURRENT_FIRST = (Screening.interview_id.desc(), Screening.rules_version.desc())
 
 
 def latest_screening_of(session: Session, case_id: int) -> Screening | None:
     return session.exec(select(Screening).where(Screening.case_id == case_id)
-                        .order_by(Screening.id.desc())).first()
+                        .order_by(*CURRENT_FIRST)).first()
+
+
+def current_screening_id(case_id: ColumnElement[int]) -> ScalarSelect[int]:
+    """The id of the current suggestion of the case whose id is `case_id` (a column of the
+    outer query), as a correlated subquery; NULL when the case has none."""
+    s = aliased(Screening)
+    return (select(s.id).where(s.case_id == case_id)
+            .order_by(s.interview_id.desc(), s.rules_version.desc()).limit(1)
+            .correlate_except(s).scalar_subquery())
 
 
 def latest_screening(session: Session, *, actor: Actor, case_id: int) -> ScreeningRead:
@@ -94,13 +119,27 @@ AGE_ERRORS = {
 }
 
 
-def _age_at_recruitment(person: Person, *, recruited_on: date | None, today: date) -> int | None:
-    try:
-        return age_at_recruitment(date_of_birth=person.date_of_birth, recruited_on=recruited_on,
-                                  age_estimate=person.age_estimate, today=today)
-    except ValueError as exc:
-        where, message = AGE_ERRORS.get(str(exc), ("recruited_on", "The dates do not agree"))
-        raise field_error(where, message) from None
+def screen_interview(person: Person, *, answers: dict[str, Answer], recruited_on: date | None,
+                     interviewed_on: date, rules_version: int) -> tuple[int | None,
+                                                                      ScreeningResult]:
+    """The suggestion a rules version makes of an interview's answers, with the person's age
+    at recruitment as of the interview day. Raises ValueError when the dates cannot all be
+    true (the AGE_ERRORS)."""
+    age, group = age_group_at_recruitment(
+        date_of_birth=person.date_of_birth, recruited_on=recruited_on,
+        age_estimate=person.age_estimate, today=interviewed_on, rules_version=rules_version)
+    return age, screen(answers, group, rules_version=rules_version)
+
+
+def new_screening(*, interview: Interview, age: int | None, result: ScreeningResult,
+                  at: datetime) -> Screening:
+    """The row that stores a suggestion; added beside earlier ones, never over them."""
+    return Screening(
+        interview_id=interview.id, case_id=interview.case_id,
+        classification=result.classification.value, rules_version=result.rules_version,
+        age_group=result.age_group.value,
+        result={**result.to_dict(), "age_at_recruitment": age}, created_at=at,
+    )
 
 
 def record_interview(session: Session, *, actor: Actor, case_id: int,
@@ -119,8 +158,14 @@ def record_interview(session: Session, *, actor: Actor, case_id: int,
         raise field_error("conducted_at", "The interview date cannot be in the future")
     person = session.get(Person, case.person_id)
     today = conducted_at.astimezone(LOCAL_TZ).date()
-    age = _age_at_recruitment(person, recruited_on=interview_in.recruited_on, today=today)
-    result = screen(answers, age_group(age), rules_version=1)
+    try:
+        age, result = screen_interview(person, answers=answers,
+                                       recruited_on=interview_in.recruited_on,
+                                       interviewed_on=today,
+                                       rules_version=CURRENT_RULES_VERSION)
+    except ValueError as exc:
+        where, message = AGE_ERRORS.get(str(exc), ("recruited_on", "The dates do not agree"))
+        raise field_error(where, message) from None
 
     interview = Interview(
         case_id=case.id, conducted_at=conducted_at.astimezone(UTC),
@@ -133,12 +178,7 @@ def record_interview(session: Session, *, actor: Actor, case_id: int,
     session.flush()
     session.add_all(InterviewAnswer(interview_id=interview.id, code=code, answer=answer.value)
                     for code, answer in answers.items())
-    screening = Screening(
-        interview_id=interview.id, case_id=case.id,
-        classification=result.classification.value, rules_version=result.rules_version,
-        age_group=result.age_group.value,
-        result={**result.to_dict(), "age_at_recruitment": age}, created_at=now,
-    )
+    screening = new_screening(interview=interview, age=age, result=result, at=now)
     session.add(screening)
     session.flush()
     audit.record(session, actor=actor, action="interview.create", entity_type="case",

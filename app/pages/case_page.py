@@ -18,6 +18,8 @@ from app.cases.service import case_read
 from app.compounds.models import Compound
 from app.crossings.models import Crossing
 from app.crossings.service import visible_crossings
+from app.detention.schemas import DetentionRead
+from app.detention.service import detention_of, indicates_trafficking
 from app.labels import OUTCOME_LABELS, SUGGESTION_LABELS
 from app.nationalities.service import nationality_names
 from app.people.models import Person
@@ -42,6 +44,7 @@ class CasePage:
     determinations: list[DeterminationRead]
     interviews: list[InterviewRead] | None
     referrals: list[ReferralRead]
+    detention: DetentionRead | None = None
     nationality: str = ""
     timeline: list[TimelineEntry] = field(default_factory=list)
 
@@ -52,6 +55,15 @@ class CasePage:
     @property
     def latest_determination(self) -> DeterminationRead | None:
         return self.determinations[-1] if self.determinations else None
+
+    @property
+    def letter_possible(self) -> bool:
+        """A non-punishment letter can be made: the person is held or charged, and there are
+        indicators of trafficking to state."""
+        held = self.detention is not None and (self.detention.detained or self.detention.charged)
+        latest, decided = self.latest, self.latest_determination
+        return held and indicates_trafficking(latest.classification if latest else None,
+                                              decided.outcome if decided else None)
 
 
 def describe_screening(screening: ScreeningRead) -> list[dict[str, Any]]:
@@ -90,12 +102,15 @@ def case_page(session: Session, *, actor: Actor, case_id: int) -> CasePage:
                  for c in crossing_rows]
     _attach_compound_names(session, crossings)
     referrals = case_referrals(session, actor=actor, case_id=case.id)
+    detention = (detention_of(session, case_id=case.id)
+                 if can(actor, Permission.DETENTION_READ) else None)
     audit.record(session, actor=actor, action="case.read", entity_type="case",
                  entity_id=case.id)
     audit.record(session, actor=actor, action="person.read", entity_type="person",
                  entity_id=person.id, detail={"via": "case"})
     page = CasePage(case=read, person=person, crossings=crossings, screenings=screenings,
                     determinations=determinations, interviews=interviews, referrals=referrals,
+                    detention=detention,
                     nationality=nationality_names(session).get(person.nationality_code or "",
                                                                ""))
     page.timeline = _timeline(read, crossings, screenings, determinations, referrals,

@@ -10,6 +10,9 @@ from app.cases import determinations
 from app.cases.routes import READ_CASE
 from app.cases.schemas import MAX_RATIONALE, DeterminationCreate, Outcome
 from app.deps import ActorDep, SessionDep, require
+from app.detention import service as detention_service
+from app.detention.schemas import GROUNDS_LABELS, DetentionCreate
+from app.detention.schemas import MAX_NOTE as MAX_DETENTION_NOTE
 from app.forms import error_list, form_page, parse_form
 from app.labels import OUTCOME_LABELS, SUGGESTION_LABELS
 from app.pages.case_page import case_page, describe_screening
@@ -22,7 +25,8 @@ pages = APIRouter(include_in_schema=False)
 DETERMINATION_LABELS = {"outcome": "Determination", "rationale": "Rationale"}
 
 
-def _render_case(request: Request, session, case_id: int, *, form=None, errors=None):
+def _render_case(request: Request, session, case_id: int, *, form=None, errors=None,
+                 detention_form=None, labels=DETERMINATION_LABELS):
     page = case_page(session, actor=request.state.actor, case_id=case_id)
     errors = errors or {}
     return render(request, "cases/detail.html", {
@@ -32,8 +36,10 @@ def _render_case(request: Request, session, case_id: int, *, form=None, errors=N
         "suggestion_labels": SUGGESTION_LABELS, "outcome_labels": OUTCOME_LABELS,
         "outcomes": list(Outcome),
         "form": form or {}, "errors": errors,
-        "error_list": error_list(errors, DETERMINATION_LABELS),
+        "error_list": error_list(errors, labels),
         "max_rationale": MAX_RATIONALE,
+        "detention_form": detention_form, "grounds_labels": GROUNDS_LABELS,
+        "max_detention_note": MAX_DETENTION_NOTE,
     })
 
 
@@ -61,3 +67,44 @@ def determine(session: SessionDep, actor: ActorDep, case_id: int,
     determinations.record_determination(session, actor=actor, case_id=case_id,
                                         determination_in=determination_in)
     return redirect(f"/cases/{case_id}#determination")
+
+
+DETENTION_LABELS = {"authority": "Authority", "place": "Place", "since": "Since",
+                    "grounds": "For", "note": "Note"}
+DETENTION_CHECKBOXES = ("detained", "charged", "consent_to_share")
+# what the detention form says for each field the schema refuses, in words
+DETENTION_MESSAGES = {
+    "since": "Write the date as year-month-day, for example 2025-10-23",
+    "grounds": "Choose one of the listed grounds, or \"Not known\"",
+    "authority": "At most 200 characters",
+    "place": "At most 200 characters",
+    "note": f"At most {MAX_DETENTION_NOTE} characters",
+}
+
+
+def _detention_again(request: Request, session, form: dict, errors: dict[str, str]):
+    # an unticked box is not sent at all: shown again unticked, not as stored
+    form = {**form, **{name: form.get(name) == "yes" for name in DETENTION_CHECKBOXES}}
+    return _render_case(request, session, int(request.path_params["case_id"]), errors=errors,
+                        detention_form=form, labels=DETENTION_LABELS)
+
+
+@pages.post("/cases/{case_id}/detention",
+            dependencies=[require(Permission.DETENTION_WRITE), form_page(_detention_again)])
+def record_detention(session: SessionDep, actor: ActorDep, case_id: int,
+                     detained: Annotated[str, Form(max_length=8)] = "",
+                     charged: Annotated[str, Form(max_length=8)] = "",
+                     authority: Annotated[str, Form(max_length=1000)] = "",
+                     place: Annotated[str, Form(max_length=1000)] = "",
+                     since: Annotated[str, Form(max_length=40)] = "",
+                     grounds: Annotated[str, Form(max_length=40)] = "",
+                     note: Annotated[str, Form(max_length=10_000)] = "",
+                     consent_to_share: Annotated[str, Form(max_length=8)] = ""):
+    """The case page's detention form: recorded the first time, changed after."""
+    detention_in = parse_form(DetentionCreate, {
+        "detained": detained == "yes", "charged": charged == "yes", "authority": authority,
+        "place": place, "since": since or None, "grounds": grounds or None, "note": note,
+        "consent_to_share": consent_to_share == "yes"}, messages=DETENTION_MESSAGES)
+    detention_service.save_detention(session, actor=actor, case_id=case_id,
+                                     detention_in=detention_in)
+    return redirect(f"/cases/{case_id}#detention")

@@ -148,7 +148,9 @@ class LetterContent:
     extra: dict[str, str] = field(default_factory=dict)
 
 
-class _Letter(FPDF):
+class LetterPage(FPDF):
+    """An A4 page with the margins, fonts and shaping of every Passage letter."""
+
     def __init__(self):
         super().__init__(format="A4", unit="mm")
         self.set_margins(20, 18, 20)
@@ -203,7 +205,7 @@ class _Letter(FPDF):
 def render_letter(content: LetterContent) -> bytes:
     # fpdf2 names the characters it cannot draw in its warnings: personal data, not for logs
     logging.getLogger("fpdf").setLevel(logging.ERROR)
-    pdf = _Letter()
+    pdf = LetterPage()
     pdf.set_title(f"Referral {content.case_reference}")
     pdf.set_creator("Passage")
     pdf.add_page()

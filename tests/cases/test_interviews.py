@@ -25,7 +25,7 @@ def test_record_interview_stores_answers_and_suggestion_at_once(desk, session):
     assert len(body["answers"]) == len(INDICATORS)
     screening = body["screening"]
     assert screening["classification"] == "trafficking_victim"
-    assert screening["rules_version"] == 1
+    assert screening["rules_version"] == 2
     assert screening["age_group"] == "adult" and screening["age_at_recruitment"] == 29
     assert any("Deceptive recruitment present" in r for r in screening["reasons"])
 
@@ -34,7 +34,7 @@ def test_record_interview_stores_answers_and_suggestion_at_once(desk, session):
                         .where(InterviewAnswer.interview_id == body["id"])).all()
     assert {r.code: r.answer for r in rows} == body["answers"]
     stored = session.exec(select(Screening).where(Screening.interview_id == body["id"])).one()
-    assert stored.classification == "trafficking_victim" and stored.rules_version == 1
+    assert stored.classification == "trafficking_victim" and stored.rules_version == 2
     assert stored.result["dimensions"][0]["yes"]["strong"] == ["DR1"]
     event = session.exec(select(AuditEvent).where(AuditEvent.action == "interview.create",
                                                   AuditEvent.entity_id == str(case["id"]))).one()
@@ -107,8 +107,11 @@ def test_age_today_is_taken_on_the_interview_date(desk):
     after = desk.interview(case["id"], ALL_NO, conducted_at="2025-11-01T10:00:00+07:00")
     assert before.json()["screening"]["age_group"] == "child"
     assert before.json()["screening"]["classification"] == "needs_assessment"
-    assert after.json()["screening"]["age_group"] == "adult"
-    assert after.json()["screening"]["classification"] == "willing_worker"
+    assert before.json()["screening"]["age_at_recruitment"] == 17
+    assert after.json()["screening"]["age_at_recruitment"] == 18
+    # rules version 2: 18 today, with no recruitment date, may have been a child when recruited
+    assert after.json()["screening"]["age_group"] == "possibly_child"
+    assert after.json()["screening"]["classification"] == "needs_assessment"
 
 
 def test_age_estimate_is_used_without_a_date_of_birth(desk):
@@ -192,3 +195,28 @@ def test_catalogue_is_served_in_order_with_questions(client, login_as):
 
 def test_catalogue_needs_sign_in(client):
     assert client.get("/api/v1/screening/indicators").status_code == 401
+
+
+@pytest.mark.parametrize(("person", "recruited_on", "classification", "age_group"), [
+    # 19 by the estimate, or by date of birth without a recruitment date: may have been a child
+    ({"age_estimate": 19}, None, "needs_assessment", "possibly_child"),
+    ({"date_of_birth": date(2006, 1, 5)}, None, "needs_assessment", "possibly_child"),
+    # the recruitment date makes the age exact: 18 when recruited, as in version 1
+    ({"date_of_birth": date(2006, 1, 5)}, "2024-06-01", "willing_worker", "adult"),
+    ({"age_estimate": 21}, None, "willing_worker", "adult"),
+])
+def test_new_interview_is_screened_with_rules_version_2(desk, session, person, recruited_on,
+                                                       classification, age_group):
+    case = desk.open_case(**person)
+    response = desk.interview(case["id"], ALL_NO, recruited_on=recruited_on,
+                              conducted_at="2025-10-25T10:00:00+07:00")
+    assert response.status_code == 201, response.text
+    screening = response.json()["screening"]
+    assert screening["rules_version"] == 2
+    assert (screening["classification"], screening["age_group"]) == (classification, age_group)
+    asked = "May have been under 18 when recruited: ask when the recruitment happened."
+    assert (asked in screening["reasons"]) == (age_group == "possibly_child")
+    session.expire_all()
+    stored = session.exec(select(Screening).where(Screening.id == screening["id"])).one()
+    assert (stored.rules_version, stored.age_group, stored.classification) == (
+        2, age_group, classification)

@@ -6,8 +6,8 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from app.screening.catalogue import INDICATORS
-from app.screening.rules import age_at_recruitment, age_group, parse_answers, screen
+from app.screening.catalogue import CURRENT_RULES_VERSION, INDICATORS
+from app.screening.rules import age_group_at_recruitment, parse_answers, screen
 from app.web import LOCAL_TZ
 
 SEEDS = range(8)
@@ -51,9 +51,12 @@ def _generated(seed: int):
 
 def _expected(person: dict, interview_day: date, recruited_on: date | None,
               answers: dict) -> tuple[int | None, dict]:
-    age = age_at_recruitment(date_of_birth=person["date_of_birth"], recruited_on=recruited_on,
-                             age_estimate=person["age_estimate"], today=interview_day)
-    return age, screen(parse_answers(answers), age_group(age), rules_version=1).to_dict()
+    age, group = age_group_at_recruitment(
+        date_of_birth=person["date_of_birth"], recruited_on=recruited_on,
+        age_estimate=person["age_estimate"], today=interview_day,
+        rules_version=CURRENT_RULES_VERSION)
+    return age, screen(parse_answers(answers), group,
+                       rules_version=CURRENT_RULES_VERSION).to_dict()
 
 
 def test_generated_answer_sets_cover_every_suggestion_and_age_group():
@@ -61,7 +64,7 @@ def test_generated_answer_sets_cover_every_suggestion_and_age_group():
                 for seed in SEEDS for item in _generated(seed)}
     assert {c for c, _ in outcomes} == {"trafficking_victim", "needs_assessment",
                                         "willing_worker"}
-    assert {g for _, g in outcomes} == {"adult", "child", "unknown"}
+    assert {g for _, g in outcomes} == {"adult", "child", "unknown", "possibly_child"}
 
 
 @pytest.mark.parametrize("seed", SEEDS)
