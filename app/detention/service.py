@@ -7,7 +7,6 @@ found, in words, and who determined what and when, never the interview's answers
 """
 
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import exists, or_
 from sqlalchemy.orm import aliased
@@ -22,7 +21,7 @@ from app.cases.interviews import current_screening_id, latest_screening_of
 from app.cases.models import Case, Determination, Screening
 from app.cases.schemas import DeterminationRead, Outcome
 from app.cases.scope import case_for, case_scope
-from app.db import utcnow
+from app.clock import local_today, utcnow
 from app.detention.models import Detention, NonPunishmentLetter
 from app.detention.schemas import (
     DetentionCreate,
@@ -32,14 +31,9 @@ from app.detention.schemas import (
 )
 from app.errors import Conflict, NotFound, field_error
 from app.screening.rules import Classification
-from app.web import LOCAL_TZ
 
 # fields a PATCH may not set to null: the record keeps a value for each
 NOT_NULL = ("detained", "charged", "authority", "place", "note", "consent_to_share")
-
-
-def _today() -> date:
-    return utcnow().astimezone(LOCAL_TZ).date()
 
 
 def _check(detention: Detention) -> None:
@@ -47,7 +41,7 @@ def _check(detention: Detention) -> None:
     if (detention.detained or detention.charged) and not detention.authority:
         raise field_error("authority", "Say which authority holds or charges the person "
                                        "(police, immigration, a court)")
-    if detention.since is not None and detention.since > _today():
+    if detention.since is not None and detention.since > local_today():
         raise field_error("since", "The date cannot be in the future")
 
 

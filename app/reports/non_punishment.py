@@ -15,21 +15,20 @@ from sqlmodel import Session
 from app import audit
 from app.audit.service import Actor
 from app.cases.schemas import Outcome
-from app.db import utcnow
+from app.clock import local_date, local_today
 from app.detention import service as detention_service
 from app.detention.schemas import GROUNDS_LABELS
-from app.labels import SUGGESTION_LABELS
+from app.labels import SEX_LABELS, SUGGESTION_LABELS
 from app.nationalities.models import Nationality
 from app.people.models import Person
 from app.reports.letters import LATIN, LATIN_BOLD, LetterPage, LetterPerson
-from app.web import LOCAL_TZ, format_date
+from app.web import format_date
 
 DECISION_WORDS = {
     Outcome.TRAFFICKING_VICTIM: "the person is a victim of trafficking",
     Outcome.WILLING_WORKER: "willing worker (not a victim of trafficking)",
     Outcome.UNDETERMINED: "undetermined, more assessment is needed",
 }
-SEX_LABELS = {"female": "Female", "male": "Male", "other": "Other", "unknown": "Unknown"}
 
 PALERMO = ("The Protocol to Prevent, Suppress and Punish Trafficking in Persons, Especially "
            "Women and Children (Palermo Protocol, 2000) obliges States to protect and assist "
@@ -198,7 +197,7 @@ def non_punishment_letter(session: Session, *, actor: Actor, case_id: int) -> by
     if screening is not None:
         present = [d["name"].lower() for d in screening.result.get("dimensions", [])
                    if d.get("present")]
-        finding = Finding(screened_on=screening.created_at.astimezone(LOCAL_TZ).date(),
+        finding = Finding(screened_on=local_date(screening.created_at),
                           rules_version=screening.rules_version,
                           suggestion=SUGGESTION_LABELS[screening.classification],
                           dimensions=tuple(present))
@@ -206,13 +205,13 @@ def non_punishment_letter(session: Session, *, actor: Actor, case_id: int) -> by
     if determination is not None:
         decision = Decision(outcome=DECISION_WORDS[determination.outcome],
                             decided_by=determination.decided_by or "a caseworker",
-                            decided_on=determination.decided_at.astimezone(LOCAL_TZ).date())
+                            decided_on=local_date(determination.decided_at))
     person = (_letter_person(session, actor, basis.case.person_id)
               if detention.consent_to_share else None)
     content = NonPunishmentContent(
         case_reference=basis.case.reference, organization=basis.organization,
         contact_name=actor.full_name or actor.username or "",
-        generated_on=utcnow().astimezone(LOCAL_TZ).date(), authority=detention.authority,
+        generated_on=local_today(), authority=detention.authority,
         place=detention.place, since=detention.since, detained=detention.detained,
         charged=detention.charged, grounds=GROUNDS_LABELS.get(detention.grounds or "", ""),
         person=person, finding=finding, decision=decision)

@@ -6,9 +6,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from app.db import utcnow
+from app.clock import local_today
 from app.detention.models import Detention
-from app.web import LOCAL_TZ
 from tests.detention.conftest import DETAINED
 from tests.referrals.helpers import events
 
@@ -62,7 +61,7 @@ def test_read_before_anything_is_recorded_is_404(make_detained, client):
     ({**DETAINED, "authority": "   "}, "authority"),
     ({**DETAINED, "grounds": "jaywalking"}, "grounds"),
     ({**DETAINED, "since": "23/10/2025"}, "since"),
-    ({**DETAINED, "since": (utcnow().astimezone(LOCAL_TZ).date() + timedelta(days=2))
+    ({**DETAINED, "since": (local_today() + timedelta(days=2))
       .isoformat()}, "since"),
     ({k: v for k, v in DETAINED.items() if k != "detained"}, "detained"),
     ({**DETAINED, "detained": "perhaps"}, "detained"),
