@@ -39,7 +39,7 @@ def get_session(request: Request) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 # For streamed exports only: the unit of work stays open while the body is produced (the
-# export's audit event, with its row count, is written at the end) and commits after it.
+# export's audit event, with its row count, is written and committed at its end).
 StreamingSessionDep = Annotated[Session, Depends(get_session, scope="request")]
 
 

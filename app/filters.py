@@ -16,6 +16,7 @@ from pydantic import (
 )
 from sqlalchemy import ColumnElement
 
+from app.bounds import FilterDay, FilterMoment
 from app.clock import local_day_end, local_day_start
 
 
@@ -44,10 +45,10 @@ class DateRange(BaseModel):
     # "ignore": the same query string carries paging and the export format
     model_config = ConfigDict(str_strip_whitespace=True, extra="ignore", populate_by_name=True)
 
-    date_from: date | None = Field(default=None, alias="from",
-                                   description="First day (Thai time), inclusive")
-    date_to: date | None = Field(default=None, alias="to",
-                                 description="Last day (Thai time), inclusive")
+    date_from: FilterDay | None = Field(default=None, alias="from",
+                                        description="First day (Thai time), inclusive")
+    date_to: FilterDay | None = Field(default=None, alias="to",
+                                      description="Last day (Thai time), inclusive")
 
     @field_validator("date_from", "date_to", mode="before")
     @classmethod
@@ -113,9 +114,9 @@ class MomentRange(DateRange):
     """A DateRange whose ends may also be exact moments (the audit log's API): a day is the
     whole local day, `to` a moment is exclusive."""
 
-    date_from: datetime | date | None = Field(
+    date_from: FilterMoment | FilterDay | None = Field(
         default=None, alias="from", description="From this day (YYYY-MM-DD) or date-time")
-    date_to: datetime | date | None = Field(
+    date_to: FilterMoment | FilterDay | None = Field(
         default=None, alias="to",
         description="Up to and including this day, or before this date-time")
 

@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DataError
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import api_docs, audit
@@ -67,6 +68,42 @@ def audit_refusal(request: Request, exc: PermissionDenied | Hidden) -> None:
         session.commit()
 
 
+class SecurityHeaders:
+    """Security headers on every response, and the access log line. Pure ASGI middleware: an
+    export whose body fails half way must reach the server as an error so that the connection
+    is cut (Starlette's BaseHTTPMiddleware would end such a body cleanly, and a truncated file
+    would look whole)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        path = scope["path"]
+
+        async def send_with_headers(message) -> None:
+            if message["type"] == "http.response.start":
+                # The access log names the route's template, never the concrete path or query
+                # string: those can carry names (a search) or record ids.
+                access_log.info("%s %s %s %.0fms", scope["method"],
+                                getattr(scope.get("route"), "path", "(unmatched)"),
+                                message["status"], (time.perf_counter() - started) * 1000)
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+                if scope.get("scheme") == "https":
+                    headers.setdefault("Strict-Transport-Security",
+                                       "max-age=63072000; includeSubDomains")
+                if not path.startswith("/static"):
+                    headers.setdefault("Cache-Control", "no-store")
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
 def create_app(settings: Settings | None = None,
                session_factory: SessionFactory | None = None) -> FastAPI:
     import app.models  # noqa: F401  (every table known before the first query)
@@ -87,24 +124,7 @@ def create_app(settings: Settings | None = None,
                        max_upload_bytes=settings.max_upload_bytes,
                        upload_paths=settings.upload_paths)
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):
-        started = time.perf_counter()
-        response = await call_next(request)
-        # The access log names the route's template, never the concrete path or query string:
-        # those can carry names (a search) or record ids.
-        route = request.scope.get("route")
-        access_log.info("%s %s %s %.0fms", request.method,
-                        getattr(route, "path", "(unmatched)"), response.status_code,
-                        (time.perf_counter() - started) * 1000)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        if request.url.scheme == "https":
-            response.headers.setdefault("Strict-Transport-Security",
-                                        "max-age=63072000; includeSubDomains")
-        if not request.url.path.startswith("/static"):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+    app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(AppError)
     async def app_error(request: Request, exc: AppError):

@@ -3,6 +3,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from app.bounds import PlainText
 from app.filters import Blank, MomentRange
 
 OUTCOMES = ("success", "failure", "denied", "locked")
@@ -12,13 +13,13 @@ class AuditFilter(MomentRange):
     """Filters of the audit log; every one optional, a blank one is no filter. `to` is
     inclusive for a day, exclusive for a date-time."""
 
-    actor: Annotated[str | None, Blank] = Field(
+    actor: Annotated[PlainText | None, Blank] = Field(
         default=None, max_length=150, description="The acting user's username or id")
-    action: Annotated[str | None, Blank] = Field(
+    action: Annotated[PlainText | None, Blank] = Field(
         default=None, max_length=64,
         description="An action, e.g. person.read; a trailing * matches a prefix (auth.*)")
-    entity_type: Annotated[str | None, Blank] = Field(default=None, max_length=64)
-    entity_id: Annotated[str | None, Blank] = Field(default=None, max_length=64)
+    entity_type: Annotated[PlainText | None, Blank] = Field(default=None, max_length=64)
+    entity_id: Annotated[PlainText | None, Blank] = Field(default=None, max_length=64)
     outcome: Annotated[str | None, Blank] = Field(
         default=None, max_length=16, description="success, failure, denied or locked")
 

@@ -8,19 +8,19 @@ from pydantic import Field, StringConstraints
 from sqlalchemy import ColumnElement, text
 from sqlmodel import Session
 
+from app.bounds import PlainText, RecordId
 from app.crossings.models import Crossing
-from app.db import MAX_DATABASE_INT
 from app.filters import Blank, DateRange
 from app.people.models import Person
 
 # constraints on the text itself, so that an empty (None) filter is not measured
-PointName = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-CountryCode = Annotated[str, StringConstraints(min_length=2, max_length=2, to_upper=True)]
+PointName = Annotated[PlainText, StringConstraints(min_length=1, max_length=200)]
+CountryCode = Annotated[PlainText, StringConstraints(min_length=2, max_length=2, to_upper=True)]
 
 
 class CrossingFilters(DateRange):
     crossing_point: Annotated[PointName | None, Blank] = None
-    compound_id: Annotated[int | None, Blank, Field(ge=1, le=MAX_DATABASE_INT)] = None
+    compound_id: Annotated[RecordId | None, Blank] = None
     nationality: Annotated[CountryCode | None, Blank, Field(
         description="ISO 3166-1 alpha-2")] = None
 

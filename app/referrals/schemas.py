@@ -5,6 +5,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from app.bounds import PlainText, RecordId
 from app.filters import DateRange
 
 MAX_RECIPIENT = 200
@@ -123,9 +124,9 @@ class ReferralFilters(DateRange):
 
     status: ReferralStatus | None = None
     service: ReferralService | None = None
-    recipient: str | None = Field(default=None, max_length=MAX_RECIPIENT,
-                                  description="Part of the recipient's name, any case")
-    case_id: int | None = Field(default=None, ge=1, description="One case's referrals")
+    recipient: PlainText | None = Field(default=None, max_length=MAX_RECIPIENT,
+                                        description="Part of the recipient's name, any case")
+    case_id: RecordId | None = Field(default=None, description="One case's referrals")
 
     @field_validator("status", "service", "recipient", "case_id", mode="before")
     @classmethod

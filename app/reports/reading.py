@@ -42,12 +42,18 @@ class Reader:
 
 def record_when_done(session: Session, reader: Reader, *, actor: Actor, action: str,
                      detail: dict, entity_type: str = "report"):
-    """The export's on_done: close the reads, then write the audit event with the rows sent."""
+    """The export's on_done: close the reads, then write the audit event with the rows read,
+    and commit it at once (app.reports.streaming calls it before the last chunk leaves). When
+    the export broke off, the request's unit of work is rolled back first (it may be a failed
+    transaction, and it is rolled back again when the error leaves the route) and the event
+    is kept all the same."""
 
     def done(rows: int, complete: bool) -> None:
         reader.close()  # first: on SQLite the event's write must not wait for our own read
+        if not complete:
+            session.rollback()
         audit.record(session, actor=actor, action=action, entity_type=entity_type,
                      detail={**detail, "rows": rows, "complete": complete})
-        session.flush()
+        session.commit()
 
     return done

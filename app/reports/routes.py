@@ -24,7 +24,7 @@ api = APIRouter(prefix="/api/v1", tags=["reports"])
 pages = APIRouter(include_in_schema=False)
 
 # Exports take StreamingSessionDep: the unit of work stays open while the body streams, so that
-# the audit event written at its end (with the row count) is committed with the request.
+# the audit event written at its end (with the row count) goes in it.
 EXPORT_REFERRALS = require(Permission.EXPORT_REFERRALS_ALL, Permission.EXPORT_REFERRALS_OWN_ORG)
 ANY_EXPORT = require(Permission.EXPORTS_PAGE)
 

@@ -3,8 +3,9 @@
 Each function checks access and filters at once (so a refusal is a plain 403 before anything
 streams), then returns an Export whose body reads the database as it is sent: rows come in
 batches (`yield_per`: a server-side cursor on PostgreSQL), so memory stays flat whatever the
-number of rows. The audit event, with the filters and the number of rows, is written when the
-body ends, in the request's unit of work (routes take StreamingSessionDep).
+number of rows. The audit event, with the filters and the number of rows, is committed before
+the body's last chunk, or when the body breaks off (app.reports.streaming; routes take
+StreamingSessionDep).
 
 The reads go through a connection of their own (`reading.Reader`), closed before the audit event is
 written, and the request's session is touched only for that event: on SQLite, where every
@@ -37,7 +38,13 @@ from app.referrals.service import filter_conditions
 from app.reports import ctdc
 from app.reports.reading import Reader, record_when_done
 from app.reports.schemas import CaseDateFilters, ExportFormat
-from app.reports.streaming import CSV_TYPE, XLSX_TYPE, Export, RowCounter, audited
+from app.reports.streaming import (
+    CSV_TYPE,
+    XLSX_TYPE,
+    Export,
+    RowCounter,
+    audited,
+)
 from app.reports.suppression import SECONDARY_LABEL, Mark, suppress
 from app.reports.writers import XLSX_MAX_ROWS, csv_chunks, xlsx_chunks
 

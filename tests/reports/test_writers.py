@@ -73,4 +73,33 @@ def test_audited_reports_an_export_cut_short():
     next(body)
     next(body)
     body.close()  # what ExportResponse does when the client goes away
+    # the rows read: two chunks sent, the third held back behind them
+    assert calls == [(3, False)]
+
+
+def test_audited_puts_the_export_on_record_before_its_last_chunk():
+    calls = []
+    counter = RowCounter(range(3))
+    body = audited((b"x" for _ in counter), rows=lambda: counter.count,
+                   on_done=lambda n, complete: calls.append((n, complete)))
+    assert [next(body), next(body)] == [b"x", b"x"]
+    assert calls == []
+    assert next(body) == b"x"
+    assert calls == [(3, True)]
+    assert next(body, None) is None
+
+
+def test_audited_records_a_failed_body_as_incomplete_and_raises():
+    calls = []
+
+    def chunks():
+        yield b"a"
+        yield b"b"
+        raise OverflowError("a value the writer could not take")
+
+    body = audited(chunks(), rows=lambda: 2,
+                   on_done=lambda n, complete: calls.append((n, complete)))
+    assert next(body) == b"a"
+    with pytest.raises(OverflowError):
+        next(body)
     assert calls == [(2, False)]
