@@ -38,13 +38,7 @@ from app.referrals.service import filter_conditions
 from app.reports import ctdc
 from app.reports.reading import Reader, record_when_done
 from app.reports.schemas import CaseDateFilters, ExportFormat
-from app.reports.streaming import (
-    CSV_TYPE,
-    XLSX_TYPE,
-    Export,
-    RowCounter,
-    audited,
-)
+from app.reports.streaming import CSV_TYPE, XLSX_TYPE, Export, RowCounter, audited
 from app.reports.suppression import SECONDARY_LABEL, Mark, suppress
 from app.reports.writers import XLSX_MAX_ROWS, csv_chunks, xlsx_chunks
 
