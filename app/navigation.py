@@ -28,6 +28,8 @@ DESTINATIONS: tuple[Destination, ...] = (
                 "Your organisation's referrals to shelters, doctors, lawyers and embassies."),
     Destination("Referrals", "/referrals", Permission.REFERRAL_READ_ALL,
                 "The referral board: follow every referral and move its status on."),
+    Destination("Non-punishment letters", "/non-punishment", Permission.NON_PUNISHMENT_LETTER,
+                "Detained or charged people with indicators of trafficking and no letter yet."),
     Destination("Exports", "/exports", Permission.EXPORTS_PAGE,
                 "Download reports: referrals, statistics without names, the CTDC data set."),
     Destination("Compounds", "/compounds", Permission.COMPOUND_READ,

@@ -168,13 +168,6 @@ async def logout(request: Request, session: SessionDep, user: OptionalUser):
     return response
 
 
-@pages.get("/")
-def home(request: Request, user: OptionalUser):
-    if user is None:
-        return redirect("/login")
-    return render(request, "home/index.html")
-
-
 @pages.get("/account/password", dependencies=[require(Permission.OWN_ACCOUNT)])
 def password_page(request: Request, changed: bool = False):
     return render(request, "auth/password.html", {"errors": {}, "changed": changed})

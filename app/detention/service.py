@@ -7,6 +7,7 @@ found, in words, and who determined what and when, never the interview's answers
 """
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import exists, or_
 from sqlalchemy.orm import aliased
@@ -192,9 +193,9 @@ def record_letter(session: Session, *, actor: Actor, basis: LetterBasis,
 
 # --- who is waiting for a letter ---------------------------------------------------------
 
-def awaiting_letter_count(session: Session, *, actor: Actor) -> int:
-    """How many detained or charged people, on cases the actor may see, have indicators of
-    trafficking (their case's latest suggestion or determination) and no letter yet."""
+def _awaiting_conditions(actor: Actor) -> list:
+    """Detained or charged, on a case the actor may see, with indicators of trafficking (the
+    current suggestion or the latest determination), and no letter made yet."""
     d = aliased(Determination)
     latest_determination = (select(func.max(d.id)).where(d.case_id == Case.id)
                             .correlate_except(d).scalar_subquery())
@@ -205,10 +206,39 @@ def awaiting_letter_count(session: Session, *, actor: Actor) -> int:
         exists().where(Determination.id == latest_determination,
                        Determination.outcome == Outcome.TRAFFICKING_VICTIM.value)
         .correlate(Case))
-    statement = (
-        select(func.count(func.distinct(Case.person_id)))
-        .select_from(Detention).join(Case, Case.id == Detention.case_id)
-        .where(or_(Detention.detained, Detention.charged), case_scope(actor), indicated,
-               ~exists().where(NonPunishmentLetter.case_id == Case.id))
-    )
+    return [or_(Detention.detained, Detention.charged), case_scope(actor), indicated,
+            ~exists().where(NonPunishmentLetter.case_id == Case.id)]
+
+
+def awaiting_letter_count(session: Session, *, actor: Actor) -> int:
+    """How many detained or charged people with indicators of trafficking, on cases the actor
+    may see, have no non-punishment letter yet (no names: a count)."""
+    statement = (select(func.count(func.distinct(Case.person_id)))
+                 .select_from(Detention).join(Case, Case.id == Detention.case_id)
+                 .where(*_awaiting_conditions(actor)))
     return session.exec(statement).one()
+
+
+@dataclass(frozen=True)
+class AwaitingLetter:
+    case_id: int
+    reference: str
+    organization: str
+    authority: str
+    since: date | None
+    detained: bool
+    charged: bool
+
+
+def awaiting_letters(session: Session, *, actor: Actor, limit: int = 200) -> list[AwaitingLetter]:
+    """The cases behind awaiting_letter_count, longest held first: references, no names."""
+    rows = session.exec(
+        select(Case.id, Case.reference, Organization.name, Detention.authority, Detention.since,
+               Detention.detained, Detention.charged)
+        .select_from(Detention).join(Case, Case.id == Detention.case_id)
+        .join(Organization, Organization.id == Case.organization_id)
+        .where(*_awaiting_conditions(actor))
+        .order_by(Detention.since.is_(None), Detention.since, Case.id).limit(limit)).all()
+    audit.record(session, actor=actor, action="case.list", entity_type="case",
+                 detail={"view": "awaiting non-punishment letters", "returned": len(rows)})
+    return [AwaitingLetter(*row) for row in rows]

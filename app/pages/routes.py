@@ -1,15 +1,15 @@
-"""Pages that show several domains at once: the case page (with its crossings and
-referrals) and the determination form on it."""
+"""Pages that show several domains at once: the home page, the case page (with its crossings,
+referrals and detention record) and the forms on it, the non-punishment letters to make."""
 
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 
-from app.auth.permissions import Permission
+from app.auth.permissions import Permission, can
 from app.cases import determinations
 from app.cases.routes import READ_CASE
 from app.cases.schemas import MAX_RATIONALE, DeterminationCreate, Outcome
-from app.deps import ActorDep, SessionDep, require
+from app.deps import ActorDep, OptionalUser, SessionDep, require
 from app.detention import service as detention_service
 from app.detention.schemas import GROUNDS_LABELS, DetentionCreate
 from app.detention.schemas import MAX_NOTE as MAX_DETENTION_NOTE
@@ -20,6 +20,24 @@ from app.screening.catalogue import DIMENSIONS, indicators_of
 from app.web import redirect, render
 
 pages = APIRouter(include_in_schema=False)
+
+
+@pages.get("/")
+def home(request: Request, session: SessionDep, user: OptionalUser):
+    if user is None:
+        return redirect("/login")
+    awaiting = None
+    if can(user, Permission.NON_PUNISHMENT_LETTER):
+        awaiting = detention_service.awaiting_letter_count(session, actor=request.state.actor)
+    return render(request, "home/index.html", {"awaiting_letters": awaiting})
+
+
+@pages.get("/non-punishment", dependencies=[require(Permission.NON_PUNISHMENT_LETTER)])
+def awaiting_letters_page(request: Request, session: SessionDep, actor: ActorDep):
+    return render(request, "detention/awaiting.html", {
+        "count": detention_service.awaiting_letter_count(session, actor=actor),
+        "rows": detention_service.awaiting_letters(session, actor=actor),
+        "grounds_labels": GROUNDS_LABELS})
 
 
 DETERMINATION_LABELS = {"outcome": "Determination", "rationale": "Rationale"}

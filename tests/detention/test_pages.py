@@ -1,6 +1,8 @@
 """The case page's non-punishment section: the form for the owning organisation's caseworkers,
 the letter link, and the record read by coordinators."""
 
+import re
+
 from sqlmodel import select
 
 from app.auth.models import Organization
@@ -89,3 +91,40 @@ def test_coordinator_sees_the_record_and_letter_link_but_no_form(client, session
                           data={**FORM, "csrf_token": csrf_from(page)},
                           follow_redirects=False)
     assert refused.status_code == 403
+
+
+def test_coordinator_home_page_counts_people_waiting_for_a_letter(client, session,
+                                                                  make_detained):
+    waiting = make_detained(detention={})
+    make_detained(answers=None, detention={})  # no interview: no indicators
+    org = factories.make_organization(session, name="Coordination Office")
+    user, password = factories.make_user(session, role="coordinator", organization=org)
+    session.commit()
+    assert sign_in(client, user.username, password).status_code == 303
+    home = client.get("/").text
+    count = int(re.search(r'id="awaiting-letters"><a href="/non-punishment"><strong>(\d+)',
+                          home).group(1))
+    assert count >= 1
+    listing = client.get("/non-punishment")
+    assert listing.status_code == 200
+    assert waiting.setup.case.reference in listing.text
+    # names never appear on the list: references only
+    assert waiting.setup.person.given_name not in listing.text
+
+    # the letter is made: the count goes down by one
+    org_user = waiting.setup.signed_in
+    assert client.get(f"/api/v1/cases/{waiting.setup.case.id}/non-punishment-letter.pdf",
+                      headers=org_user.headers).status_code == 200
+    after = client.get("/").text
+    match = re.search(r'id="awaiting-letters"><a href="/non-punishment"><strong>(\d+)', after)
+    assert (int(match.group(1)) if match else 0) == count - 1
+    assert waiting.setup.case.reference not in client.get("/non-punishment").text
+
+
+def test_border_official_has_no_letter_list(client, session):
+    org = factories.make_organization(session, name="Mae Sot Border Post", kind="border_post")
+    user, password = factories.make_user(session, role="border_official", organization=org)
+    session.commit()
+    assert sign_in(client, user.username, password).status_code == 303
+    assert "awaiting-letters" not in client.get("/").text
+    assert client.get("/non-punishment").status_code == 403
