@@ -42,10 +42,13 @@ class Settings(BaseSettings):
     token_minutes: int = 60
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
-    # sign-in throttling, per attempted name, kept in the database (holds across processes)
-    sign_in_max_failures: int = 5
-    sign_in_window_minutes: int = 15
-    sign_in_lock_minutes: int = 15
+    # Sign-in throttling, kept in the database (holds across processes); app/auth/throttle.py
+    # explains it. Failures of a name (from every address) lock that name for the addresses
+    # that fail on it; failures from an address (on any names) lock that address.
+    sign_in_max_failures: int = Field(default=5, ge=1)
+    sign_in_address_max_failures: int = Field(default=20, ge=1)
+    sign_in_window_minutes: int = Field(default=15, ge=1)
+    sign_in_lock_minutes: int = Field(default=15, ge=1)
     # Cheaper argon2 parameters are allowed in tests; the code path is the same.
     argon2_time_cost: int = 3
     argon2_memory_cost: int = 65536

@@ -105,6 +105,9 @@ class SignInLockRead(BaseModel):
     user_id: int | None
     username: str | None = Field(default=None,
                                  description="Only when the locked name is a real account")
+    client_address: str = Field(description="The address the lock refuses")
+    every_name: bool = Field(description="The address is refused for every name (too many "
+                                         "failures on several names), not for one name")
     locked_at: datetime
     locked_until: datetime
     lifted_at: datetime | None

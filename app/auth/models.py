@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import Index, String
+from sqlalchemy import Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.db import Timestamped, utcnow
@@ -44,27 +44,41 @@ class AuthSession(Timestamped, table=True):
 
 
 class SignInFailure(SQLModel, table=True):
-    """One failed sign-in for a name, kept only while it counts towards a lock. The name is a
-    keyed hash, never the text: a password typed into the name field must not be stored."""
+    """One failed sign-in for a name from an address, kept only while it counts towards a
+    lock (app/auth/throttle.py). The name is a keyed hash, never the text: a password typed
+    into the name field must not be stored."""
 
     __tablename__ = "sign_in_failures"
-    __table_args__ = (Index("ix_sign_in_failures_name_hash_at", "name_hash", "at"),)
+    __table_args__ = (Index("ix_sign_in_failures_name_hash_at", "name_hash", "at"),
+                      Index("ix_sign_in_failures_client_address_at", "client_address", "at"))
 
     id: int | None = Field(default=None, primary_key=True)
     name_hash: str = Field(max_length=64)
+    client_address: str = Field(max_length=64)
     at: datetime = Field(default_factory=utcnow)
 
 
+EVERY_NAME = "*"  # SignInLock.name_hash of a lock on an address for every name
+
+
 class SignInLock(Timestamped, table=True):
-    """A name refused sign-in until locked_until (or until an administrator lifts it). One row
-    per name, reused by later locks; the audit log keeps the history."""
+    """Sign-in refused from one address until locked_until (or until an administrator lifts
+    it): for one name, or for every name (name_hash EVERY_NAME). One row per name and address,
+    reused by later locks; the audit log keeps the history."""
 
     __tablename__ = "sign_in_locks"
+    __table_args__ = (UniqueConstraint("name_hash", "client_address",
+                                       name="uq_sign_in_locks_name_hash_client_address"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    name_hash: str = Field(max_length=64, unique=True)
+    name_hash: str = Field(max_length=64)
+    client_address: str = Field(max_length=64, index=True)
     user_id: int | None = Field(default=None, foreign_key="users.id", index=True)
     locked_at: datetime = Field(default_factory=utcnow)
     locked_until: datetime = Field(index=True)
     lifted_at: datetime | None = None
     lifted_by_id: int | None = Field(default=None, foreign_key="users.id")
+
+    @property
+    def every_name(self) -> bool:
+        return self.name_hash == EVERY_NAME

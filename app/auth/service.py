@@ -75,17 +75,18 @@ def create_user(
 
 def authenticate(session: Session, *, username: str, password: str, client: str | None) -> User:
     """The user for these credentials; the same NotAuthenticated for an unknown user and a
-    wrong password. Both outcomes are audited. A name with too many recent failures gets
-    TooManyRequests, whatever the password (see throttle.py)."""
+    wrong password, after the same work. Both outcomes are audited. A name or an address with
+    too many recent failures from this address gets TooManyRequests, whatever the password
+    (see throttle.py)."""
     if (refusal := too_long_password(password)) is not None:
         raise refusal
-    name = throttle.name_hash(username)
-    throttle.serialize_attempts(session, name_hash=name)
+    name, address = throttle.name_hash(username), throttle.address_of(client)
+    throttle.serialize_attempts(session, name_hash=name, address=address)
     user = session.exec(select(User).where(User.username == username)).first()
     # the attempted name is kept only when it is a real account: a mistyped password
     # pasted into the name field must not end up in the audit log
     failed_actor = Actor.of(user, client) if user else Actor.anonymous(client)
-    if (lock := throttle.active_lock(session, name_hash=name)) is not None:
+    if (lock := throttle.active_lock(session, name_hash=name, address=address)) is not None:
         audit.record(session, actor=failed_actor, action="auth.sign_in", entity_type="user",
                      entity_id=user.id if user else None, outcome="locked")
         raise throttle.locked_error(lock)
@@ -93,9 +94,10 @@ def authenticate(session: Session, *, username: str, password: str, client: str 
     if not ok or user is None or not user.is_active:
         audit.record(session, actor=failed_actor, action="auth.sign_in", entity_type="user",
                      entity_id=user.id if user else None, outcome="failure")
-        throttle.record_failure(session, name_hash=name, user=user, actor=failed_actor)
+        throttle.record_failure(session, name_hash=name, address=address, user=user,
+                                actor=failed_actor)
         raise NotAuthenticated("Incorrect username or password")
-    throttle.clear_failures(session, name_hash=name)
+    throttle.clear_failures(session, name_hash=name, address=address)
     audit.record(session, actor=Actor.of(user, client), action="auth.sign_in",
                  entity_type="user", entity_id=user.id)
     return user
@@ -192,13 +194,15 @@ def change_password(session: Session, *, actor: Actor, user: User, current_passw
     count towards the sign-in lock of the name, so a borrowed session cannot be used to try
     passwords. Every other session and token of the user ends; returns how many."""
     name = throttle.name_hash(user.username)
-    throttle.serialize_attempts(session, name_hash=name)
-    if (lock := throttle.active_lock(session, name_hash=name)) is not None:
+    address = throttle.address_of(actor.client_address)
+    throttle.serialize_attempts(session, name_hash=name, address=address)
+    if (lock := throttle.active_lock(session, name_hash=name, address=address)) is not None:
         raise throttle.locked_error(lock)
     if not verify_password(current_password, user.password_hash):
         audit.record(session, actor=actor, action="auth.password_change", entity_type="user",
                      entity_id=user.id, outcome="failure")
-        throttle.record_failure(session, name_hash=name, user=user, actor=actor)
+        throttle.record_failure(session, name_hash=name, address=address, user=user,
+                                actor=actor)
         raise field_error("current_password", "The current password is not correct")
     if problem := password_problem(new_password):
         raise field_error("new_password", problem)
@@ -206,7 +210,7 @@ def change_password(session: Session, *, actor: Actor, user: User, current_passw
         raise field_error("new_password", "The new password must differ from the current one")
     set_password(session, user=user, password=new_password)
     ended = end_user_sessions(session, user_id=user.id, keep_secret=keep_secret)
-    throttle.clear_failures(session, name_hash=name)
+    throttle.clear_failures(session, name_hash=name, address=address)
     audit.record(session, actor=actor, action="auth.password_change", entity_type="user",
                  entity_id=user.id, detail={"sessions_ended": ended})
     return ended
