@@ -5,8 +5,8 @@ fails on many names is locked for every name (name_hash '*'). Failures and locks
 for minutes, so the rows of the old scheme (a name locked for everyone) are dropped rather
 than guessed at; the audit log keeps their history. The downgrade drops the new rows likewise.
 
-Revision ID: 0005_sign_in_by_address
-Revises: 0004_sign_in_throttle
+Revision ID: 0006_sign_in_by_address
+Revises: 0005_non_punishment
 Create Date: 2026-11-30 14:30:00
 """
 from collections.abc import Sequence
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = '0005_sign_in_by_address'
-down_revision: str | None = '0004_sign_in_throttle'
+revision: str = '0006_sign_in_by_address'
+down_revision: str | None = '0005_non_punishment'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
