@@ -243,6 +243,7 @@ def routers() -> list:
     from app.compounds import routes as compounds
     from app.crossings import routes as crossings
     from app.detention import routes as detention
+    from app.integrity import routes as integrity
     from app.nationalities import routes as nationalities
     from app.pages import routes as composed_pages
     from app.people import pages as people_pages
@@ -259,5 +260,5 @@ def routers() -> list:
         audit.api, admin.api, audit.pages, admin.pages,
         people.api, crossings.api, crossings.pages,
         referrals.api, referrals.pages, reports.api, reports.pages,
-        composed_pages.pages, detention.api,
+        composed_pages.pages, detention.api, integrity.api, integrity.pages,
     ]

@@ -28,6 +28,9 @@ DESTINATIONS: tuple[Destination, ...] = (
                 "Your organisation's referrals to shelters, doctors, lawyers and embassies."),
     Destination("Referrals", "/referrals", Permission.REFERRAL_READ_ALL,
                 "The referral board: follow every referral and move its status on."),
+    Destination("Screening integrity", "/stats/integrity", Permission.INTEGRITY_READ,
+                "Where determinations depart from the suggestions: by organisation, "
+                "nationality, language; overrides tested."),
     Destination("Non-punishment letters", "/non-punishment", Permission.NON_PUNISHMENT_LETTER,
                 "Detained or charged people with indicators of trafficking and no letter yet."),
     Destination("Exports", "/exports", Permission.EXPORTS_PAGE,

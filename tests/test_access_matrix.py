@@ -69,6 +69,8 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     # counts, no names: everyone
     ("GET", f"{V1}/stats/nationalities"): _everyone(200),
     ("GET", f"{V1}/stats/outcomes"): _everyone(200),
+    # screening integrity: coordinators, and caseworkers for their own organisation
+    ("GET", f"{V1}/stats/integrity"): _row(caseworker=200, coordinator=200),
     # cases, interviews (caseworker only), screening and determination (coordinator reads)
     ("POST", f"{V1}/cases"): _row(caseworker=201),
     ("GET", f"{V1}/cases"): _row(caseworker=200, coordinator=200),
