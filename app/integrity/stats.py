@@ -22,7 +22,6 @@ from datetime import datetime
 from statistics import median
 
 from pydantic import BaseModel
-from scipy.stats import fisher_exact
 from sqlalchemy import case, func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
@@ -249,6 +248,9 @@ def _published(table, i: int, j: int) -> Count:
 
 
 def _fisher(group: list[Pair], rest: list[Pair]) -> float:
+    # imported here: SciPy is heavy, and only this report needs it
+    from scipy.stats import fisher_exact
+
     k = sum(p.overridden for p in group)
     n = sum(p.indicated for p in group)
     k_rest = sum(p.overridden for p in rest)
