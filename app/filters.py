@@ -4,7 +4,7 @@ A filter form sends every field, the empty ones as "": an empty field is no filt
 error. Days are whole local (Thai) days, as a border post and an office count them."""
 
 from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from typing import Any
 
 from pydantic import (
     BaseModel,
@@ -125,5 +125,3 @@ class MomentRange(DateRange):
     def _day(cls, value: Any) -> Any:
         return _parse_moment(value)
 
-
-BlankStr = Annotated[str | None, Blank]

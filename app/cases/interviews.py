@@ -8,17 +8,16 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, ScalarSelect
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from app import audit
 from app.audit.service import Actor
 from app.auth.service import display_names
+from app.cases.latest import latest_row
 from app.cases.models import Interview, InterviewAnswer, Screening
 from app.cases.schemas import DimensionRead, InterviewCreate, InterviewRead, ScreeningRead
 from app.cases.scope import case_for
-from app.db import utcnow
+from app.clock import assume_local, local_date, utcnow
 from app.errors import InvalidInput, NotFound, field_error
 from app.people.models import Person
 from app.screening.catalogue import CURRENT_RULES_VERSION, INDICATORS_BY_CODE
@@ -30,7 +29,6 @@ from app.screening.rules import (
     parse_answers,
     screen,
 )
-from app.web import LOCAL_TZ
 
 # an interview dated a little ahead of the server's clock is a clock difference, not a mistake
 FUTURE_TOLERANCE = timedelta(minutes=10)
@@ -57,23 +55,8 @@ def screenings_of(session: Session, case_id: int) -> list[Screening]:
                              .order_by(Screening.interview_id, Screening.rules_version)).all())
 
 
-# A case's current suggestion: on its latest interview, the newest rules version's. Re-screening
-# adds suggestions for older interviews too, so neither the newest row nor the newest date is it.
-CURRENT_FIRST = (Screening.interview_id.desc(), Screening.rules_version.desc())
-
-
 def latest_screening_of(session: Session, case_id: int) -> Screening | None:
-    return session.exec(select(Screening).where(Screening.case_id == case_id)
-                        .order_by(*CURRENT_FIRST)).first()
-
-
-def current_screening_id(case_id: ColumnElement[int]) -> ScalarSelect[int]:
-    """The id of the current suggestion of the case whose id is `case_id` (a column of the
-    outer query), as a correlated subquery; NULL when the case has none."""
-    s = aliased(Screening)
-    return (select(s.id).where(s.case_id == case_id)
-            .order_by(s.interview_id.desc(), s.rules_version.desc()).limit(1)
-            .correlate_except(s).scalar_subquery())
+    return latest_row(session, Screening, case_id)
 
 
 def latest_screening(session: Session, *, actor: Actor, case_id: int) -> ScreeningRead:
@@ -102,11 +85,6 @@ def _answers_or_422(raw: dict[str, str]):
     except InvalidAnswers as exc:
         raise InvalidInput([{"loc": ["body", "answers", where], "msg": message,
                              "type": "value_error"} for where, message in exc.errors]) from None
-
-
-def _aware(value: datetime) -> datetime:
-    # a time written without a zone is a time at the reception centre
-    return value.replace(tzinfo=LOCAL_TZ) if value.tzinfo is None else value
 
 
 AGE_ERRORS = {
@@ -153,11 +131,11 @@ def record_interview(session: Session, *, actor: Actor, case_id: int,
                           "recorded")
     answers = _answers_or_422(interview_in.answers)
     now = utcnow()
-    conducted_at = _aware(interview_in.conducted_at) if interview_in.conducted_at else now
+    conducted_at = assume_local(interview_in.conducted_at) if interview_in.conducted_at else now
     if conducted_at > now + FUTURE_TOLERANCE:
         raise field_error("conducted_at", "The interview date cannot be in the future")
     person = session.get(Person, case.person_id)
-    today = conducted_at.astimezone(LOCAL_TZ).date()
+    today = local_date(conducted_at)
     try:
         age, result = screen_interview(person, answers=answers,
                                        recruited_on=interview_in.recruited_on,

@@ -6,9 +6,9 @@ from sqlmodel import Session, func, select
 
 from app.audit.service import Actor
 from app.auth.permissions import Permission, can
+from app.cases.latest import latest_value
 from app.cases.models import Case, Determination, Screening
 from app.cases.schemas import Outcome, OutcomeCounts, OutcomeRow
-from app.config import get_settings
 from app.nationalities.service import nationality_names
 from app.people.models import Person
 from app.screening.rules import Classification
@@ -24,12 +24,13 @@ SUGGESTION_KEYS = [c.value for c in Classification] + [NONE]
 OUTCOME_KEYS = [o.value for o in Outcome] + [NONE]
 
 
-def outcome_counts(session: Session, *, actor: Actor) -> OutcomeCounts:
+def outcome_counts(session: Session, *, actor: Actor, threshold: int) -> OutcomeCounts:
     """Cases by nationality, by their latest suggestion and their latest determination.
 
     No names, and for every role. Roles that may not read every suggestion (everyone but
-    coordinators) get nationalities with fewer cases than the suppression threshold counted
-    together, so that a nationality of one or two people does not reveal their outcome."""
+    coordinators) get nationalities with fewer cases than `threshold` (the suppression
+    threshold, as the statistics export uses it) counted together, so that a nationality of
+    one or two people does not reveal their outcome."""
     by_suggestion = _latest_by_nationality(session, Screening, Screening.classification)
     by_outcome = _latest_by_nationality(session, Determination, Determination.outcome)
     names = nationality_names(session)
@@ -50,10 +51,10 @@ def outcome_counts(session: Session, *, actor: Actor) -> OutcomeCounts:
     for (code, value), count in by_outcome.items():
         row(code).determinations[value or NONE] += count
 
-    threshold = None
+    grouped_below = None
     result = list(rows.values())
     if not can(actor, Permission.SCREENING_READ_ALL):
-        threshold = get_settings().suppression_threshold
+        grouped_below = threshold
         small = [r for r in result if r.cases < threshold]
         if small:
             result = [r for r in result if r.cases >= threshold]
@@ -74,20 +75,16 @@ def outcome_counts(session: Session, *, actor: Actor) -> OutcomeCounts:
         totals_s.update(r.suggestions)
         totals_d.update(r.determinations)
     return OutcomeCounts(cases=sum(r.cases for r in result), suggestions=dict(totals_s),
-                         determinations=dict(totals_d), rows=result, grouped_below=threshold)
+                         determinations=dict(totals_d), rows=result,
+                         grouped_below=grouped_below)
 
 
 def _latest_by_nationality(session: Session, model, column) -> dict[tuple, int]:
-    """(nationality, value of the case's latest row of `model`) → number of cases; a case
+    """(nationality, value of the case's current row of `model`) → number of cases; a case
     with no row counts under value None."""
-    latest = (select(model.case_id.label("case_id"), func.max(model.id).label("latest_id"))
-              .group_by(model.case_id).subquery())
-    statement = (
-        select(Person.nationality_code, column, func.count(Case.id))
-        .select_from(Case)
-        .join(Person, Person.id == Case.person_id)
-        .outerjoin(latest, latest.c.case_id == Case.id)
-        .outerjoin(model, model.id == latest.c.latest_id)
-        .group_by(Person.nationality_code, column)
-    )
+    per_case = (select(Person.nationality_code.label("nationality"),
+                       latest_value(model, column.key).label("value"))
+                .select_from(Case).join(Person, Person.id == Case.person_id).subquery())
+    statement = (select(per_case.c.nationality, per_case.c.value, func.count())
+                 .group_by(per_case.c.nationality, per_case.c.value))
     return {(code, value): count for code, value, count in session.exec(statement)}

@@ -22,7 +22,7 @@ from app.cases.schemas import (
     ScreeningRead,
 )
 from app.clock import LOCAL_TZ, local_now
-from app.deps import ActorDep, SessionDep, require
+from app.deps import ActorDep, SessionDep, SettingsDep, require
 from app.forms import error_list, form_page, parse_form
 from app.labels import OUTCOME_LABELS, SUGGESTION_LABELS
 from app.pagination import Page, PageDep, PageParams
@@ -119,9 +119,11 @@ def list_determinations(session: SessionDep, actor: ActorDep, case_id: int,
 
 @api.get("/stats/outcomes", response_model=OutcomeCounts,
          dependencies=[require(Permission.STATS_READ)], tags=["statistics"])
-def outcome_counts(session: SessionDep, actor: ActorDep) -> OutcomeCounts:
+def outcome_counts(session: SessionDep, actor: ActorDep,
+                   settings: SettingsDep) -> OutcomeCounts:
     """Cases by nationality, by latest suggestion and latest determination. No names."""
-    return outcomes.outcome_counts(session, actor=actor)
+    return outcomes.outcome_counts(session, actor=actor,
+                                   threshold=settings.suppression_threshold)
 
 
 # --- pages ---

@@ -8,7 +8,7 @@ is composed in app/pages/.
 import uuid
 from datetime import datetime
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, select
 
 from app import audit
 from app.audit.service import Actor
@@ -17,6 +17,7 @@ from app.auth.permissions import Permission, can
 from app.auth.service import display_names
 from app.cases.determinations import determinations_of
 from app.cases.interviews import interviews_of, screening_read, screenings_of
+from app.cases.latest import latest_ids
 from app.cases.models import Case, Determination, Screening
 from app.cases.schemas import (
     CaseCreate,
@@ -27,19 +28,18 @@ from app.cases.schemas import (
     KnownDetails,
 )
 from app.cases.scope import case_for, case_scope
-from app.db import utcnow
+from app.clock import local_date, local_today, utcnow
 from app.errors import Conflict, Hidden, NotFound, field_error
 from app.pagination import PageParams, paginate
 from app.people import service as people_service
 from app.people.duplicates import Probe, find_duplicates
 from app.people.models import Person
-from app.web import LOCAL_TZ
 
 REFERENCE_PREFIX = "PSG"
 
 
 def _new_reference(case: Case) -> str:
-    year = (case.created_at or utcnow()).astimezone(LOCAL_TZ).year
+    year = local_date(case.created_at or utcnow()).year
     return f"{REFERENCE_PREFIX}-{year}-{case.id:06d}"
 
 
@@ -90,7 +90,7 @@ def _found_by_details(session: Session, *, actor: Actor, person_id: int,
     if details is None or not can(actor, Permission.PERSON_DUPLICATE_SEARCH):
         return False
     found = find_duplicates(session, Probe(**details.model_dump()),
-                            today=datetime.now(LOCAL_TZ).date())
+                            today=local_today())
     return person_id in {d.person.id for d in found}
 
 
@@ -127,18 +127,10 @@ def open_case_for(session: Session, *, actor: Actor, person_id: int,
                        case_in=CaseCreate(person_id=person_id, known_details=known_details))
 
 
-def _latest_ids(session: Session, model, case_ids: list[int]) -> dict[int, int]:
-    if not case_ids:
-        return {}
-    rows = session.exec(select(model.case_id, func.max(model.id))
-                        .where(model.case_id.in_(case_ids)).group_by(model.case_id))
-    return dict(rows.all())
-
-
 def _case_reads(session: Session, cases: list[Case]) -> list[CaseRead]:
     ids = [c.id for c in cases]
-    latest_screening = _latest_ids(session, Screening, ids)
-    latest_determination = _latest_ids(session, Determination, ids)
+    latest_screening = latest_ids(session, Screening, ids)
+    latest_determination = latest_ids(session, Determination, ids)
     classifications = dict(session.exec(
         select(Screening.id, Screening.classification)
         .where(Screening.id.in_(list(latest_screening.values())))).all()) \

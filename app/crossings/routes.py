@@ -112,13 +112,16 @@ def _last_crossing(request: Request) -> dict[str, str]:
 
 
 def _all_compounds(session):
-    compounds, _ = compounds_service.list_compounds(session, page=ALL_COMPOUNDS)
-    return compounds
+    compounds, total = compounds_service.list_compounds(session, page=ALL_COMPOUNDS)
+    return compounds, total
 
 
-def _filter_choices(points, compounds, nationalities=()) -> dict:
+def _filter_choices(points, compounds, compounds_total: int, nationalities=()) -> dict:
+    # a list of choices cannot page: it says when it is not the whole list
+    cut = (f"The first {len(compounds):,} of {compounds_total:,} compounds are listed."
+           if compounds_total > len(compounds) else "")
     return {"point_choices": [(p, p) for p in points],
-            "compound_choices": [(c.id, c.name) for c in compounds],
+            "compound_choices": [(c.id, c.name) for c in compounds], "compounds_cut": cut,
             "nationality_choices": [(n.code, n.name) for n in nationalities]}
 
 
@@ -134,7 +137,7 @@ def _crossings_page(request: Request, session, *, filters: CrossingFilters | Non
         filters = CrossingFilters()
     rows, total = service.list_crossings(session, actor=actor, filters=filters, page=page)
     errors = errors or {}
-    compounds = _all_compounds(session)
+    compounds, compounds_total = _all_compounds(session)
     if form is None:
         last = _last_crossing(request)
         form = {**last, "crossed_on": last["crossed_on"] or local_today()}
@@ -150,7 +153,7 @@ def _crossings_page(request: Request, session, *, filters: CrossingFilters | Non
         "form": form, "errors": errors, "notice": notice,
         "error_list": error_list(errors, FORM_LABELS),
         "filter_error_list": error_list(filter_errors, FILTER_LABELS, id_prefix="q-"),
-        **_filter_choices(points, compounds, nationalities),
+        **_filter_choices(points, compounds, compounds_total, nationalities),
         "sex_choices": list(SEX_LABELS.items()),
         "prev_url": _page_url(query, page, -1) if page.offset > 0 else None,
         "next_url": _page_url(query, page, 1) if page.offset + page.limit < total else None,
@@ -277,7 +280,7 @@ def _nationalities_dashboard(request: Request, session, *,
     if filters is None or errors:
         filters = CrossingFilters()
     result = stats.nationality_counts(session, filters=filters, by_sex=by_sex)
-    compounds = _all_compounds(session)
+    compounds, compounds_total = _all_compounds(session)
     query = {**filters.as_query(), **({"by_sex": "true"} if by_sex else {})}
     return render(request, "stats/nationalities.html", {
         "stats": result, "chart": stats.bar_chart(result.rows), "filters": filters,
@@ -285,7 +288,7 @@ def _nationalities_dashboard(request: Request, session, *,
         "error_list": error_list(errors, FILTER_LABELS, id_prefix="q-"),
         "by_sex": by_sex,
         # every point on record (counts only), not just the actor's
-        **_filter_choices(stats.all_crossing_points(session), compounds),
+        **_filter_choices(stats.all_crossing_points(session), compounds, compounds_total),
         "csv_url": "/stats/nationalities.csv?" + urlencode(query),
         "compound_name": next((c.name for c in compounds if c.id == filters.compound_id), ""),
     })

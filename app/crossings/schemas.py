@@ -11,6 +11,7 @@ from pydantic import (
 )
 
 from app.clock import assume_local
+from app.filters import blank_is_none
 from app.nationalities.service import resolve_nationality
 from app.people.schemas import PersonCreate, Sex
 
@@ -61,10 +62,7 @@ class CrossingCreate(BaseModel):
             raise ValueError(problem)
         return value
 
-    @field_validator("group_reference", mode="before")
-    @classmethod
-    def _blank_is_none(cls, value):
-        return None if isinstance(value, str) and not value.strip() else value
+    _blank = field_validator("group_reference", mode="before")(blank_is_none)
 
     @model_validator(mode="after")
     def _one_person(self) -> "CrossingCreate":
@@ -92,11 +90,8 @@ class CrossingForm(BaseModel):
     compound_id: int | None = None
     group_reference: str | None = Field(default=None, max_length=100)
 
-    @field_validator("date_of_birth", "age_estimate", "compound_id", "document_number",
-                     "group_reference", mode="before")
-    @classmethod
-    def _blank_is_none(cls, value):
-        return None if isinstance(value, str) and not value.strip() else value
+    _blank = field_validator("date_of_birth", "age_estimate", "compound_id", "document_number",
+                             "group_reference", mode="before")(blank_is_none)
 
     @field_validator("crossed_on")
     @classmethod

@@ -18,7 +18,8 @@ from app.audit.service import Actor
 from app.auth.models import Organization
 from app.auth.service import display_names
 from app.cases.determinations import determinations_of
-from app.cases.interviews import current_screening_id, latest_screening_of
+from app.cases.interviews import latest_screening_of
+from app.cases.latest import current_screening_id
 from app.cases.models import Case, Determination, Screening
 from app.cases.schemas import DeterminationRead, Outcome
 from app.cases.scope import case_for, case_scope

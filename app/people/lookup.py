@@ -88,6 +88,7 @@ class PersonPage:
     may_open_case: bool
     own_open_case: CaseRead | None = None
     notes: list[str] = field(default_factory=list)
+    cases_total: int = 0  # more than `cases` when the page shows only the latest
 
 
 def person_page(session: Session, *, actor: Actor, person_id: int) -> PersonPage:
@@ -101,9 +102,11 @@ def person_page(session: Session, *, actor: Actor, person_id: int) -> PersonPage
                   "compound": name or "", "group_reference": c.group_reference}
                  for c, name in crossing_rows]
     cases: list[CaseRead] = []
+    cases_total = 0
     if can(actor, Permission.CASE_READ_OWN_ORG) or can(actor, Permission.SCREENING_READ_ALL):
-        cases, _ = list_cases_of(session, actor=actor, page=PageParams(limit=100, offset=0),
-                                 person_id=person.id)
+        cases, cases_total = list_cases_of(session, actor=actor,
+                                           page=PageParams(limit=100, offset=0),
+                                           person_id=person.id)
     own_open = next((c for c in cases if c.organization_id == actor.organization_id
                      and c.status == CaseStatus.OPEN.value), None)
     found = duplicates.duplicates_of(session, actor=actor, person_id=person.id) \
@@ -111,7 +114,7 @@ def person_page(session: Session, *, actor: Actor, person_id: int) -> PersonPage
     return PersonPage(
         person=person,
         nationality=nationality_names(session).get(person.nationality_code or "", ""),
-        crossings=crossings, cases=cases, duplicates=found,
+        crossings=crossings, cases=cases, cases_total=cases_total, duplicates=found,
         may_open_case=can(actor, Permission.CASE_WRITE) and own_open is None,
         own_open_case=own_open,
     )

@@ -6,16 +6,18 @@ from fastapi import APIRouter, Query, Request
 
 from app.auth.permissions import Permission
 from app.deps import ActorDep, SessionDep, require
+from app.filters import blank_is_none
 from app.forms import error_list, form_page, parse_form
 from app.labels import OUTCOME_LABELS, SEX_LABELS, SUGGESTION_LABELS
 from app.nationalities.service import list_nationalities
-from app.pagination import PageDep
+from app.pagination import PageDep, PageParams
 from app.people import lookup
 from app.people.schemas import PersonCreate, Sex
 from app.web import redirect, render
 
 pages = APIRouter(include_in_schema=False)
 
+FIRST_PAGE = PageParams(limit=50, offset=0)
 READ_PEOPLE = require(Permission.PERSON_READ_OWN_ORG, Permission.PERSON_READ_ALL)
 PERSON_FIELDS = ("given_name", "family_name", "sex", "date_of_birth", "age_estimate",
                  "nationality_code", "document_number", "phone", "languages")
@@ -24,22 +26,43 @@ FIELD_LIMITS = {"given_name": 200, "family_name": 200, "sex": 16, "date_of_birth
                 "languages": 1100}
 
 
-@pages.get("/people", dependencies=[READ_PEOPLE])
+SEARCH_LABELS = {"name": "Name", "nationality": "Nationality", "reference": "Case reference"}
+
+
+def _people_page(request: Request, session, *, query: lookup.SearchQuery | None = None,
+                 page: PageParams = FIRST_PAGE, form: dict | None = None,
+                 errors: dict[str, str] | None = None):
+    """The people search; with errors, the search as typed (`form`) and no search made."""
+    actor = request.state.actor
+    errors = errors or {}
+    if query is None or errors:
+        query = lookup.SearchQuery()
+    rows, total = lookup.search_people(session, actor=actor, query=query, page=page)
+    form = form if errors else {"name": query.name, "nationality": query.nationality_code,
+                                "reference": query.reference}
+    return render(request, "people/index.html", {
+        "people": rows, "total": total, "page": page, "query": query, "form": form,
+        "errors": errors, "error_list": error_list(errors, SEARCH_LABELS),
+        "cases": lookup.open_cases_by_person(session, actor=actor,
+                                             person_ids=[p.id for p in rows]),
+        "nationality_choices": [(n.code, n.name) for n in list_nationalities(session)],
+    })
+
+
+def _search_again(request: Request, session, form: dict, errors: dict[str, str]):
+    return _people_page(request, session, form=form, errors=errors)
+
+
+@pages.get("/people", dependencies=[READ_PEOPLE, form_page(_search_again)])
 def people_page(
-    request: Request, session: SessionDep, actor: ActorDep, page: PageDep,
+    request: Request, session: SessionDep, page: PageDep,
     name: Annotated[str, Query(max_length=200)] = "",
     nationality: Annotated[str, Query(max_length=2)] = "",
     reference: Annotated[str, Query(max_length=32)] = "",
 ):
     query = lookup.SearchQuery(name=name, nationality_code=nationality or None,
                                reference=reference)
-    rows, total = lookup.search_people(session, actor=actor, query=query, page=page)
-    return render(request, "people/index.html", {
-        "people": rows, "total": total, "page": page, "query": query,
-        "cases": lookup.open_cases_by_person(session, actor=actor,
-                                             person_ids=[p.id for p in rows]),
-        "nationalities": list_nationalities(session),
-    })
+    return _people_page(request, session, query=query, page=page)
 
 
 PERSON_LABELS = {"given_name": "Given name", "family_name": "Family name", "sex": "Sex",
@@ -70,9 +93,8 @@ def new_person_page(request: Request, session: SessionDep):
 
 def _person_in(form: dict[str, str]) -> PersonCreate:
     values: dict = {k: v for k, v in form.items() if k in PERSON_FIELDS}
-    for blank_is_none in ("date_of_birth", "age_estimate"):
-        if not values.get(blank_is_none):
-            values[blank_is_none] = None
+    for name in ("date_of_birth", "age_estimate"):
+        values[name] = blank_is_none(values.get(name))
     if not values.get("sex"):
         values["sex"] = Sex.UNKNOWN
     values["languages"] = [part.strip() for part in values.get("languages", "").split(",")

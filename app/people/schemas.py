@@ -4,6 +4,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from app.clock import local_today
+from app.filters import blank_is_none
+
 Language = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
 
 
@@ -33,12 +36,8 @@ class PersonCreate(BaseModel):
     phone: str | None = Field(default=None, max_length=64)
     languages: list[Language] = Field(default_factory=list, max_length=20)
 
-    @field_validator("nationality_code", "document_number", "phone", mode="before")
-    @classmethod
-    def _blank_is_none(cls, value):
-        if isinstance(value, str) and not value.strip():
-            return None
-        return value
+    _blank = field_validator("nationality_code", "document_number", "phone",
+                             mode="before")(blank_is_none)
 
     @field_validator("nationality_code")
     @classmethod
@@ -48,7 +47,7 @@ class PersonCreate(BaseModel):
     @field_validator("date_of_birth")
     @classmethod
     def _plausible_birth(cls, value: date | None) -> date | None:
-        if value is not None and not (EARLIEST_BIRTH <= value <= date.today()):
+        if value is not None and not (EARLIEST_BIRTH <= value <= local_today()):
             raise ValueError("Date of birth must be after 1900 and not in the future")
         return value
 

@@ -6,7 +6,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.bounds import PlainText, RecordId
-from app.filters import DateRange
+from app.filters import DateRange, blank_is_none
 
 MAX_RECIPIENT = 200
 MAX_NOTES = 4000
@@ -128,10 +128,8 @@ class ReferralFilters(DateRange):
                                         description="Part of the recipient's name, any case")
     case_id: RecordId | None = Field(default=None, description="One case's referrals")
 
-    @field_validator("status", "service", "recipient", "case_id", mode="before")
-    @classmethod
-    def _blank_is_none(cls, value):
-        return None if value == "" else value
+    _blank = field_validator("status", "service", "recipient", "case_id",
+                             mode="before")(blank_is_none)
 
     def as_audit(self) -> dict:
         """The filters as kept in the audit event: no free text, which could name a person."""

@@ -25,6 +25,7 @@ from sqlmodel import Session, func, select
 from app.audit.service import Actor
 from app.auth.models import Organization
 from app.auth.permissions import Permission, can
+from app.cases.latest import latest_value
 from app.cases.models import Case, Determination, Screening
 from app.clock import LOCAL_TZ, local_date, local_today
 from app.compounds.models import Compound
@@ -149,17 +150,11 @@ def _case_date_conditions(filters: CaseDateFilters) -> list[ColumnElement[bool]]
 
 
 def _latest_suggestion():
-    s = aliased(Screening)
-    return (select(s.classification).where(s.case_id == Case.id)
-            .order_by(s.created_at.desc(), s.id.desc()).limit(1)
-            .correlate(Case).scalar_subquery())
+    return latest_value(Screening, "classification")
 
 
 def _latest_outcome():
-    d = aliased(Determination)
-    return (select(d.outcome).where(d.case_id == Case.id)
-            .order_by(d.decided_at.desc(), d.id.desc()).limit(1)
-            .correlate(Case).scalar_subquery())
+    return latest_value(Determination, "outcome")
 
 
 def statistics_counts(reader: Reader, *, filters: CaseDateFilters
@@ -252,10 +247,7 @@ def export_statistics(session: Session, *, actor: Actor, filters: CaseDateFilter
 # --- CTDC -------------------------------------------------------------------------------
 
 def _latest_screening_id():
-    s = aliased(Screening)
-    return (select(s.id).where(s.case_id == Case.id)
-            .order_by(s.created_at.desc(), s.id.desc()).limit(1)
-            .correlate(Case).scalar_subquery())
+    return latest_value(Screening, "id")
 
 
 def _exploitation_country():

@@ -6,9 +6,9 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+from app.clock import LOCAL_TZ
 from app.screening.catalogue import CURRENT_RULES_VERSION, INDICATORS
 from app.screening.rules import age_group_at_recruitment, parse_answers, screen
-from app.web import LOCAL_TZ
 
 SEEDS = range(8)
 PER_SEED = 6
