@@ -4,7 +4,7 @@ FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 RUN apt-get update \
- && apt-get install -y --no-install-recommends fonts-noto-core fonts-noto-cjk \
+ && apt-get install -y --no-install-recommends fonts-noto-core fonts-noto-cjk postgresql-client \
  && rm -rf /var/lib/apt/lists/*
 RUN useradd --create-home --uid 10001 passage
 WORKDIR /srv/passage

@@ -1,4 +1,4 @@
-"""passage serve | migrate | createuser | demo | import-roster"""
+"""passage serve | migrate | createuser | demo | import-roster | backup | restore"""
 
 import sys
 from pathlib import Path
@@ -166,6 +166,47 @@ def import_roster(
     typer.echo(f"{verb}: {report.rows} rows; {report.people_created} people registered, "
                f"{report.people_matched} already known; {report.crossings_created} crossings "
                f"recorded, {report.crossings_skipped} already on record.")
+
+
+@cli.command()
+def backup(
+    file: Annotated[Path, typer.Argument(help="Where to write the backup", dir_okay=False)],
+    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists")] = False,
+) -> None:
+    """Back up the whole database to FILE (PostgreSQL: pg_dump's custom format; SQLite: a
+    copy made with SQLite's online backup API). Safe while Passage runs."""
+    from app import backup as backups
+
+    try:
+        contents = backups.backup(_database_url(), file, force=force)
+    except backups.BackupError as exc:
+        typer.echo(f"Error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"Backed up to {file}: {contents.describe()}.")
+
+
+@cli.command()
+def restore(
+    file: Annotated[Path, typer.Argument(help="A backup made by passage backup",
+                                         exists=True, dir_okay=False, readable=True)],
+    force: Annotated[bool, typer.Option(
+        "--force", help="Replace the contents of a database that is not empty (what was "
+                        "written since the backup is lost, audit log included)")] = False,
+) -> None:
+    """Restore a backup made by `passage backup` into the configured database, which must be
+    empty unless --force is given. PostgreSQL: one transaction, all or nothing."""
+    from app import backup as backups
+    from app.migrate import head_revision
+
+    try:
+        contents = backups.restore(_database_url(), file, force=force)
+    except backups.BackupError as exc:
+        typer.echo(f"Error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"Restored {file}: {contents.describe()}.")
+    if contents.revision != head_revision():
+        typer.echo("The backup is from another version of Passage: run `passage migrate` "
+                   "before serving it.")
 
 
 def main() -> None:

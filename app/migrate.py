@@ -24,3 +24,10 @@ def downgrade(url: str, revision: str = "base") -> None:
 def check(url: str) -> None:
     """Raises when the models and the migrations differ."""
     command.check(alembic_config(url))
+
+
+def head_revision() -> str | None:
+    """The revision the code's migrations end at."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
