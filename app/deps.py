@@ -1,13 +1,14 @@
 """Request dependencies: the unit of work, the signed-in user, permissions, CSRF."""
 
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlmodel import Session
 
 from app.audit.service import Actor
+from app.auth import access
 from app.auth import service as auth_service
 from app.auth.models import Organization, User
 from app.auth.permissions import Permission, can
@@ -122,5 +123,17 @@ def require(*permissions: Permission):
         if not any(can(user, p) for p in permissions):
             raise PermissionDenied()
         return user
+
+    return Depends(dependency)
+
+
+def visible_in_path(model: type, path_parameter: str, *, action: str) -> Any:
+    """A dependency: the row of `model` whose id is the path parameter, when the actor may
+    see it (app.auth.access.get_visible); else 404, audited as a refused `action` when the row
+    exists. Each domain names its own (CurrentCase, CurrentPerson, CurrentReferral)."""
+
+    def dependency(session: SessionDep, actor: ActorDep,
+                   row_id: Annotated[int, Path(alias=path_parameter)]):
+        return access.get_visible(session, actor, model, row_id, action=action)
 
     return Depends(dependency)

@@ -1,5 +1,11 @@
-"""Imports every table so that the metadata (and Alembic) knows them all."""
+"""Every table and its access rule: imported by the entry points (the app, the command line,
+migrations/env.py) so that the metadata (and Alembic) knows every table and app.auth.access
+every rule before the first query."""
 
+import app.cases.access  # noqa: F401
+import app.crossings.access  # noqa: F401
+import app.people.access  # noqa: F401
+import app.referrals.access  # noqa: F401
 from app.audit.models import AuditEvent
 from app.auth.models import AuthSession, Organization, User
 from app.cases.models import Case, Determination, Interview, InterviewAnswer, Screening

@@ -8,11 +8,11 @@ from sqlmodel import Session, select
 
 from app import audit
 from app.audit.service import Actor
+from app.auth import access
 from app.auth.service import display_names
 from app.cases.interviews import latest_screening_of
-from app.cases.models import Determination, Screening
+from app.cases.models import Case, Determination, Screening
 from app.cases.schemas import CaseStatus, DeterminationCreate, DeterminationRead, Outcome
-from app.cases.scope import case_for
 from app.db import utcnow
 from app.errors import Conflict, field_error
 from app.labels import SUGGESTION_LABELS
@@ -57,7 +57,7 @@ def determinations_of(session: Session, case_id: int) -> list[DeterminationRead]
 def record_determination(session: Session, *, actor: Actor, case_id: int,
                          determination_in: DeterminationCreate) -> DeterminationRead:
     """A person's decision, answering the latest suggestion. Earlier ones are kept."""
-    case = case_for(session, actor, case_id, action="determination.create")
+    case = access.get_visible(session, actor, Case, case_id, action="determination.create")
     latest = latest_screening_of(session, case.id)
     if determination_in.screening_id is not None and (
             latest is None or latest.id != determination_in.screening_id):
@@ -93,7 +93,7 @@ def record_determination(session: Session, *, actor: Actor, case_id: int,
 
 def list_determinations(session: Session, *, actor: Actor,
                         case_id: int) -> list[DeterminationRead]:
-    case = case_for(session, actor, case_id, action="determination.read")
+    case = access.get_visible(session, actor, Case, case_id, action="determination.read")
     rows = determinations_of(session, case.id)
     audit.record(session, actor=actor, action="determination.read", entity_type="case",
                  entity_id=case.id, detail={"returned": len(rows)})

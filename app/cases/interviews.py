@@ -12,11 +12,11 @@ from sqlmodel import Session, select
 
 from app import audit
 from app.audit.service import Actor
+from app.auth import access
 from app.auth.service import display_names
 from app.cases.latest import latest_row
-from app.cases.models import Interview, InterviewAnswer, Screening
+from app.cases.models import Case, Interview, InterviewAnswer, Screening
 from app.cases.schemas import DimensionRead, InterviewCreate, InterviewRead, ScreeningRead
-from app.cases.scope import case_for
 from app.clock import assume_local, local_date, utcnow
 from app.errors import InvalidInput, NotFound, field_error
 from app.people.models import Person
@@ -60,7 +60,7 @@ def latest_screening_of(session: Session, case_id: int) -> Screening | None:
 
 
 def latest_screening(session: Session, *, actor: Actor, case_id: int) -> ScreeningRead:
-    case = case_for(session, actor, case_id, action="screening.read")
+    case = access.get_visible(session, actor, Case, case_id, action="screening.read")
     screening = latest_screening_of(session, case.id)
     if screening is None:
         raise NotFound("No interview has been recorded for this case yet")
@@ -70,7 +70,7 @@ def latest_screening(session: Session, *, actor: Actor, case_id: int) -> Screeni
 
 
 def list_screenings(session: Session, *, actor: Actor, case_id: int) -> list[ScreeningRead]:
-    case = case_for(session, actor, case_id, action="screening.read")
+    case = access.get_visible(session, actor, Case, case_id, action="screening.read")
     rows = screenings_of(session, case.id)
     audit.record(session, actor=actor, action="screening.read", entity_type="case",
                  entity_id=case.id, detail={"returned": len(rows)})
@@ -124,7 +124,7 @@ def record_interview(session: Session, *, actor: Actor, case_id: int,
                      interview_in: InterviewCreate) -> InterviewRead:
     """Store the interview, every answer, and the rules' suggestion with its rules version,
     all in one transaction."""
-    case = case_for(session, actor, case_id, action="interview.create")
+    case = access.get_visible(session, actor, Case, case_id, action="interview.create")
     if interview_in.consent_given is not True:
         raise field_error("consent_given",
                           "The person's informed consent is needed before the interview is "
@@ -201,7 +201,7 @@ def interviews_of(session: Session, case_id: int) -> list[InterviewRead]:
 
 
 def list_interviews(session: Session, *, actor: Actor, case_id: int) -> list[InterviewRead]:
-    case = case_for(session, actor, case_id, action="interview.read")
+    case = access.get_visible(session, actor, Case, case_id, action="interview.read")
     rows = interviews_of(session, case.id)
     audit.record(session, actor=actor, action="interview.read", entity_type="case",
                  entity_id=case.id, detail={"returned": len(rows)})
@@ -212,7 +212,7 @@ def list_interviews(session: Session, *, actor: Actor, case_id: int) -> list[Int
 
 def intake_context(session: Session, *, actor: Actor, case_id: int) -> dict[str, Any]:
     """What the intake form shows above the questions: the case and whose it is."""
-    case = case_for(session, actor, case_id, action="interview.create")
+    case = access.get_visible(session, actor, Case, case_id, action="interview.create")
     person = session.get(Person, case.person_id)
     audit.record(session, actor=actor, action="case.read", entity_type="case",
                  entity_id=case.id, detail={"view": "intake"})

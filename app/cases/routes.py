@@ -6,6 +6,7 @@ from pydantic import ValidationError
 
 from app.auth.permissions import Permission
 from app.cases import determinations, interviews, outcomes, service
+from app.cases.deps import CurrentCase
 from app.cases.schemas import (
     MAX_NARRATIVE,
     MAX_NOTE,
@@ -62,10 +63,10 @@ def list_cases(
 
 @api.get("/cases/{case_id}", response_model=CaseDetail | CaseOverview,
          dependencies=[READ_CASE])
-def read_case(session: SessionDep, actor: ActorDep, case_id: int):
+def read_case(session: SessionDep, actor: ActorDep, case: CurrentCase):
     """The case with its suggestions and determinations; caseworkers of the owning
     organisation also get the interviews with their answers and narratives."""
-    return service.read_case(session, actor=actor, case_id=case_id)
+    return service.read_case(session, actor=actor, case=case)
 
 
 @api.post("/cases/{case_id}/interviews", response_model=InterviewRead, status_code=201,

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from app import audit
 from app.audit.service import Actor
+from app.auth import access
 from app.auth.models import Organization, User
 from app.auth.permissions import Permission, can
 from app.auth.service import display_names
@@ -27,11 +28,9 @@ from app.cases.schemas import (
     CaseStatus,
     KnownDetails,
 )
-from app.cases.scope import case_for, case_scope
 from app.clock import local_date, local_today, utcnow
 from app.errors import Conflict, Hidden, NotFound, field_error
 from app.pagination import PageParams, paginate
-from app.people import service as people_service
 from app.people.duplicates import Probe, find_duplicates
 from app.people.models import Person
 
@@ -52,7 +51,7 @@ def create_case(session: Session, *, actor: Actor, case_in: CaseCreate) -> Case:
     if person is None:
         raise NotFound("No such person")
     linked = False
-    if not people_service.is_visible(session, actor=actor, person_id=person.id):
+    if not access.is_visible(session, actor, Person, person.id):
         if not _found_by_details(session, actor=actor, person_id=person.id,
                                  details=case_in.known_details):
             raise Hidden("No such person", action="case.create", entity_type="person",
@@ -120,7 +119,7 @@ def open_case_for(session: Session, *, actor: Actor, person_id: int,
     one, else a new case."""
     existing = session.exec(select(Case).where(
         Case.person_id == person_id, Case.organization_id == actor.organization_id,
-        Case.status == CaseStatus.OPEN.value, case_scope(actor))).first()
+        Case.status == CaseStatus.OPEN.value, access.visible(actor, Case))).first()
     if existing is not None:
         return existing
     return create_case(session, actor=actor,
@@ -162,7 +161,7 @@ def case_read(session: Session, case: Case) -> CaseRead:
 def list_cases(session: Session, *, actor: Actor, page: PageParams,
                person_id: int | None = None, status: str | None = None,
                reference: str | None = None) -> tuple[list[CaseRead], int]:
-    statement = select(Case).where(case_scope(actor))
+    statement = select(Case).where(access.visible(actor, Case))
     if person_id is not None:
         statement = statement.where(Case.person_id == person_id)
     if status:
@@ -177,10 +176,10 @@ def list_cases(session: Session, *, actor: Actor, page: PageParams,
 
 # --- a whole case ---
 
-def read_case(session: Session, *, actor: Actor, case_id: int) -> CaseOverview:
-    """The case with its suggestions and determinations; with its interviews (answers and
-    narratives) only for those who may read them (the owning organisation's caseworkers)."""
-    case = case_for(session, actor, case_id, action="case.read")
+def read_case(session: Session, *, actor: Actor, case: Case) -> CaseOverview:
+    """The case (one the actor may open: CurrentCase) with its suggestions and
+    determinations; with its interviews (answers and narratives) only for those who may read
+    them (the owning organisation's caseworkers)."""
     base = case_read(session, case).model_dump()
     screenings = [screening_read(s) for s in screenings_of(session, case.id)]
     determinations = determinations_of(session, case.id)

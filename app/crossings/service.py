@@ -1,39 +1,23 @@
-"""Crossings: recording one, listing them, and the one scope rule for reading them."""
+"""Crossings: recording one and listing them (who may read which: app.crossings.access)."""
 
 from datetime import UTC
 
-from sqlalchemy import ColumnElement, false, func, true
+from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app import audit
 from app.audit.service import Actor
-from app.auth.permissions import Permission, can
-from app.cases.models import Case
+from app.auth import access
 from app.compounds.models import Compound
 from app.crossings.filters import CrossingFilters
 from app.crossings.models import Crossing
 from app.crossings.schemas import CrossingCreate
-from app.errors import Conflict, Hidden, InvalidInput, field_error
+from app.errors import Conflict, InvalidInput, field_error
 from app.nationalities.models import Nationality
 from app.pagination import PageParams, paginate
 from app.people import service as people_service
 from app.people.models import Person
-
-
-def visible_crossings(actor: Actor) -> ColumnElement[bool]:
-    """Coordinators read every crossing; border officials those their organisation recorded;
-    caseworkers those of the people their organisation holds a case for; others none."""
-    if can(actor, Permission.CROSSING_READ) and can(actor, Permission.PERSON_READ_ALL):
-        return true()
-    if actor.organization_id is None:
-        return false()
-    if can(actor, Permission.CROSSING_READ):
-        return Crossing.recorded_by_organization_id == actor.organization_id
-    if can(actor, Permission.CROSSING_READ_OWN_CASES):
-        return Crossing.person_id.in_(
-            select(Case.person_id).where(Case.organization_id == actor.organization_id))
-    return false()
 
 
 def compound_ids_by_name(session: Session) -> dict[str, int]:
@@ -53,9 +37,7 @@ def create_crossing(session: Session, *, actor: Actor,
         person_id = crossing_in.person_id
         if session.get(Person, person_id) is None:
             raise field_error("person_id", "No such person")
-        if not people_service.is_visible(session, actor=actor, person_id=person_id):
-            raise Hidden("No such person", action="crossing.create", entity_type="person",
-                         entity_id=person_id)
+        access.get_visible(session, actor, Person, person_id, action="crossing.create")
     else:
         person_in = crossing_in.person
         if person_in.nationality_code and session.get(
@@ -101,7 +83,7 @@ def list_crossings(session: Session, *, actor: Actor, filters: CrossingFilters,
     """The crossings actor may read, latest first, each with its person; audited by ids."""
     statement = (
         select(Crossing, Person).join(Person, Person.id == Crossing.person_id)
-        .where(visible_crossings(actor), *filters.crossing_conditions(),
+        .where(access.visible(actor, Crossing), *filters.crossing_conditions(),
                *filters.person_conditions())
         .order_by(Crossing.crossed_at.desc(), Crossing.id.desc())
     )
@@ -118,7 +100,7 @@ def list_crossings(session: Session, *, actor: Actor, filters: CrossingFilters,
 def crossing_points(session: Session, *, actor: Actor) -> list[str]:
     """The crossing points recorded in actor's scope, for filters and the form's suggestions."""
     return list(session.exec(
-        select(Crossing.crossing_point).where(visible_crossings(actor))
+        select(Crossing.crossing_point).where(access.visible(actor, Crossing))
         .group_by(Crossing.crossing_point).order_by(Crossing.crossing_point)
     ).all())
 

@@ -15,6 +15,7 @@ from sqlmodel import Session, func, select
 
 from app import audit
 from app.audit.service import Actor
+from app.auth import access
 from app.auth.models import Organization
 from app.auth.service import display_names
 from app.cases.determinations import determinations_of
@@ -22,7 +23,6 @@ from app.cases.interviews import latest_screening_of
 from app.cases.latest import current_screening_id
 from app.cases.models import Case, Determination, Screening
 from app.cases.schemas import DeterminationRead, Outcome
-from app.cases.scope import case_for, case_scope
 from app.clock import local_today, utcnow
 from app.detention.models import Detention, NonPunishmentLetter
 from app.detention.schemas import (
@@ -71,7 +71,7 @@ def _read(session: Session, detention: Detention) -> DetentionRead:
 
 def create_detention(session: Session, *, actor: Actor, case_id: int,
                      detention_in: DetentionCreate) -> DetentionRead:
-    case = case_for(session, actor, case_id, action="detention.create")
+    case = access.get_visible(session, actor, Case, case_id, action="detention.create")
     if _record_of(session, case.id) is not None:
         raise Conflict("This case already has a detention record: change it with PATCH")
     detention = Detention(case_id=case.id, **detention_in.model_dump(),
@@ -85,7 +85,7 @@ def create_detention(session: Session, *, actor: Actor, case_id: int,
 
 
 def read_detention(session: Session, *, actor: Actor, case_id: int) -> DetentionRead:
-    case = case_for(session, actor, case_id, action="detention.read")
+    case = access.get_visible(session, actor, Case, case_id, action="detention.read")
     detention = _record_of(session, case.id)
     if detention is None:
         raise NotFound("No detention has been recorded for this case")
@@ -102,7 +102,7 @@ def detention_of(session: Session, *, case_id: int) -> DetentionRead | None:
 
 def update_detention(session: Session, *, actor: Actor, case_id: int,
                      update_in: DetentionUpdate) -> DetentionRead:
-    case = case_for(session, actor, case_id, action="detention.update")
+    case = access.get_visible(session, actor, Case, case_id, action="detention.update")
     detention = _record_of(session, case.id)
     if detention is None:
         raise NotFound("No detention has been recorded for this case: record it with POST")
@@ -129,7 +129,7 @@ def update_detention(session: Session, *, actor: Actor, case_id: int,
 def save_detention(session: Session, *, actor: Actor, case_id: int,
                    detention_in: DetentionCreate) -> DetentionRead:
     """The case page's form: every field at once, recorded the first time, changed after."""
-    case = case_for(session, actor, case_id, action="detention.update")
+    case = access.get_visible(session, actor, Case, case_id, action="detention.update")
     if _record_of(session, case.id) is None:
         return create_detention(session, actor=actor, case_id=case.id,
                                 detention_in=detention_in)
@@ -161,7 +161,7 @@ class LetterBasis:
 def letter_basis(session: Session, *, actor: Actor, case_id: int) -> LetterBasis:
     """The case's detention record, suggestion and determination, or 409 with the reason a
     letter cannot be made. The caller audits."""
-    case = case_for(session, actor, case_id, action="non_punishment_letter")
+    case = access.get_visible(session, actor, Case, case_id, action="non_punishment_letter")
     detention = _record_of(session, case.id)
     if detention is None or not (detention.detained or detention.charged):
         raise Conflict("A non-punishment letter is for a person who is detained or charged: "
@@ -207,7 +207,7 @@ def _awaiting_conditions(actor: Actor) -> list:
         exists().where(Determination.id == latest_determination,
                        Determination.outcome == Outcome.TRAFFICKING_VICTIM.value)
         .correlate(Case))
-    return [or_(Detention.detained, Detention.charged), case_scope(actor), indicated,
+    return [or_(Detention.detained, Detention.charged), access.visible(actor, Case), indicated,
             ~exists().where(NonPunishmentLetter.case_id == Case.id)]
 
 

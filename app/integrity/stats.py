@@ -28,12 +28,12 @@ from sqlmodel import Session, select
 
 from app import audit
 from app.audit.service import Actor
+from app.auth import access
 from app.auth.models import Organization
 from app.auth.permissions import Permission, can
 from app.auth.service import display_names
 from app.cases.models import Case, Determination, Interview, InterviewAnswer, Screening
 from app.cases.schemas import Outcome
-from app.cases.scope import case_scope
 from app.crossings.models import Crossing
 from app.nationalities.service import nationality_names
 from app.people.models import Person
@@ -151,7 +151,7 @@ def _pairs(session: Session, actor: Actor) -> list[Pair]:
         .join(Interview, Interview.id == Screening.interview_id)
         .join(Case, Case.id == Determination.case_id)
         .join(Person, Person.id == Case.person_id)
-        .where(Determination.id == latest, case_scope(actor))
+        .where(Determination.id == latest, access.visible(actor, Case))
     ).all()
     return [Pair(org, by, nat, (lang or "").strip(), bool(interp), s, o)
             for org, by, nat, lang, interp, s, o in rows]
@@ -166,7 +166,7 @@ def _strong_answers(session: Session, actor: Actor) -> dict[int | None, tuple[in
         .select_from(InterviewAnswer)
         .join(Interview, Interview.id == InterviewAnswer.interview_id)
         .join(Case, Case.id == Interview.case_id)
-        .where(InterviewAnswer.code.in_(STRONG_CODES), case_scope(actor))
+        .where(InterviewAnswer.code.in_(STRONG_CODES), access.visible(actor, Case))
         .group_by(Interview.created_by_id)
     ).all()
     return {by: (interviews, answers, int(unknowns or 0))
@@ -187,7 +187,7 @@ def _timings(session: Session, actor: Actor) -> list[tuple[int, float | None, fl
                .correlate(Case).scalar_subquery())
     rows = session.exec(
         select(Case.organization_id, crossed, first_interview, first_determination)
-        .where(case_scope(actor), first_interview.is_not(None))
+        .where(access.visible(actor, Case), first_interview.is_not(None))
     ).all()
     return [(org, _days(crossed_at, interviewed), _days(interviewed, decided))
             for org, crossed_at, interviewed, decided in rows]

@@ -9,15 +9,15 @@ from sqlmodel import Session, select
 
 from app import audit
 from app.audit.service import Actor
+from app.auth import access
 from app.auth.permissions import Permission, can
 from app.cases.determinations import determinations_of
 from app.cases.interviews import interviews_of, screening_read, screenings_of
+from app.cases.models import Case
 from app.cases.schemas import CaseRead, DeterminationRead, InterviewRead, ScreeningRead
-from app.cases.scope import case_for
 from app.cases.service import case_read
 from app.compounds.models import Compound
 from app.crossings.models import Crossing
-from app.crossings.service import visible_crossings
 from app.detention.schemas import DetentionRead
 from app.detention.service import detention_of, indicates_trafficking
 from app.labels import OUTCOME_LABELS, SUGGESTION_LABELS
@@ -83,10 +83,9 @@ def describe_screening(screening: ScreeningRead) -> list[dict[str, Any]]:
     return rows
 
 
-def case_page(session: Session, *, actor: Actor, case_id: int) -> CasePage:
-    """Everything the case page shows, read once and audited as one read of the case and of
-    the person's record."""
-    case = case_for(session, actor, case_id, action="case.read")
+def case_page(session: Session, *, actor: Actor, case: Case) -> CasePage:
+    """Everything the page of a case the actor may open (CurrentCase) shows, read once and
+    audited as one read of the case and of the person's record."""
     person = session.get(Person, case.person_id)
     read = case_read(session, case)
     screenings = [screening_read(s) for s in screenings_of(session, case.id)]
@@ -94,7 +93,7 @@ def case_page(session: Session, *, actor: Actor, case_id: int) -> CasePage:
     interviews = (interviews_of(session, case.id)
                   if can(actor, Permission.INTERVIEW_READ) else None)
     crossing_rows = session.exec(
-        select(Crossing).where(Crossing.person_id == person.id, visible_crossings(actor))
+        select(Crossing).where(Crossing.person_id == person.id, access.visible(actor, Crossing))
         .order_by(Crossing.crossed_at)
     ).all()
     crossings = [{"crossed_at": c.crossed_at, "crossing_point": c.crossing_point,

@@ -5,8 +5,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 
+from app.auth import access
 from app.auth.permissions import Permission, can
 from app.cases import determinations
+from app.cases.deps import CurrentCase
+from app.cases.models import Case
 from app.cases.routes import READ_CASE
 from app.cases.schemas import MAX_RATIONALE, DeterminationCreate, Outcome
 from app.deps import ActorDep, OptionalUser, SessionDep, require
@@ -43,9 +46,9 @@ def awaiting_letters_page(request: Request, session: SessionDep, actor: ActorDep
 DETERMINATION_LABELS = {"outcome": "Determination", "rationale": "Rationale"}
 
 
-def _render_case(request: Request, session, case_id: int, *, form=None, errors=None,
+def _render_case(request: Request, session, case: Case, *, form=None, errors=None,
                  detention_form=None, labels=DETERMINATION_LABELS):
-    page = case_page(session, actor=request.state.actor, case_id=case_id)
+    page = case_page(session, actor=request.state.actor, case=case)
     errors = errors or {}
     return render(request, "cases/detail.html", {
         "page": page, "case": page.case, "person": page.person,
@@ -61,14 +64,20 @@ def _render_case(request: Request, session, case_id: int, *, form=None, errors=N
     })
 
 
+def _case_of_path(request: Request, session) -> Case:
+    # the case page shown again after a refused form is read as the page is
+    return access.get_visible(session, request.state.actor, Case,
+                              int(request.path_params["case_id"]), action="case.read")
+
+
 def _determination_again(request: Request, session, form: dict, errors: dict[str, str]):
-    return _render_case(request, session, int(request.path_params["case_id"]), form=form,
+    return _render_case(request, session, _case_of_path(request, session), form=form,
                         errors=errors)
 
 
 @pages.get("/cases/{case_id}", dependencies=[READ_CASE])
-def case_detail_page(request: Request, session: SessionDep, case_id: int):
-    return _render_case(request, session, case_id)
+def case_detail_page(request: Request, session: SessionDep, case: CurrentCase):
+    return _render_case(request, session, case)
 
 
 @pages.post("/cases/{case_id}/determination",
@@ -103,7 +112,7 @@ DETENTION_MESSAGES = {
 def _detention_again(request: Request, session, form: dict, errors: dict[str, str]):
     # an unticked box is not sent at all: shown again unticked, not as stored
     form = {**form, **{name: form.get(name) == "yes" for name in DETENTION_CHECKBOXES}}
-    return _render_case(request, session, int(request.path_params["case_id"]), errors=errors,
+    return _render_case(request, session, _case_of_path(request, session), errors=errors,
                         detention_form=form, labels=DETENTION_LABELS)
 
 

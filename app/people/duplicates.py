@@ -22,13 +22,13 @@ from sqlmodel import Session, select
 
 from app import audit
 from app.audit.service import Actor
+from app.auth import access
 from app.auth.permissions import Permission, can
 from app.clock import local_today
-from app.errors import Hidden, NotFound
 from app.people import service as people_service
 from app.people.models import Person
 from app.people.schemas import PersonCreate, PersonRead
-from app.people.service import name_key, normalize_document_number, visible_people
+from app.people.service import name_key, normalize_document_number
 
 NAME_THRESHOLD = 85  # out of 100
 AGE_TOLERANCE = 2  # years
@@ -269,17 +269,17 @@ def _today() -> date:
     return local_today()
 
 
-def _scope_for(actor: Actor) -> ColumnElement[bool] | None:
+def _searched(actor: Actor) -> ColumnElement[bool] | None:
     # caseworkers may search every person for duplicates (DESIGN.md); others only whom they see
     if can(actor, Permission.PERSON_DUPLICATE_SEARCH):
         return None
-    return visible_people(actor)
+    return access.visible(actor, Person)
 
 
 def _reads(session: Session, actor: Actor, found: list[Duplicate]) -> list[DuplicateRead]:
     ids = [d.person.id for d in found]
     visible = set(session.exec(select(Person.id).where(Person.id.in_(ids),
-                                                       visible_people(actor))).all()) \
+                                                       access.visible(actor, Person))).all()) \
         if ids else set()
     return [
         DuplicateRead(
@@ -305,7 +305,7 @@ def check_new_person(session: Session, *, actor: Actor, person_in,
     """Likely duplicates of a person being registered (`person_in`: a PersonCreate), or of
     one just registered (`exclude_id`: their own id). Audited with the ids found, no names."""
     found = find_duplicates(session, probe_of(person_in), today=_today(),
-                            exclude_id=exclude_id, scope=_scope_for(actor))
+                            exclude_id=exclude_id, scope=_searched(actor))
     audit.record(session, actor=actor, action="person.duplicate_check", entity_type="person",
                  entity_id=exclude_id, detail={"found": len(found),
                                                "ids": [d.person.id for d in found]})
@@ -314,15 +314,9 @@ def check_new_person(session: Session, *, actor: Actor, person_in,
 
 def duplicates_of(session: Session, *, actor: Actor, person_id: int) -> list[DuplicateRead]:
     """Likely duplicates of a person the actor may see (404 otherwise)."""
-    person = session.exec(select(Person).where(Person.id == person_id,
-                                               visible_people(actor))).first()
-    if person is None:
-        if session.get(Person, person_id) is None:
-            raise NotFound("No such person")
-        raise Hidden("No such person", action="person.duplicates", entity_type="person",
-                     entity_id=person_id)
+    person = access.get_visible(session, actor, Person, person_id, action="person.duplicates")
     found = find_duplicates(session, probe_of(person), today=_today(), exclude_id=person.id,
-                            scope=_scope_for(actor))
+                            scope=_searched(actor))
     audit.record(session, actor=actor, action="person.duplicates", entity_type="person",
                  entity_id=person.id, detail={"found": len(found),
                                               "ids": [d.person.id for d in found]})

@@ -10,14 +10,13 @@ from sqlmodel import Session, select
 
 from app import audit
 from app.audit.service import Actor
+from app.auth import access
 from app.auth.permissions import Permission, can
 from app.cases.models import Case
 from app.cases.schemas import CaseRead, CaseStatus
-from app.cases.scope import case_scope
 from app.cases.service import list_cases as list_cases_of
 from app.compounds.models import Compound
 from app.crossings.models import Crossing
-from app.crossings.service import visible_crossings
 from app.nationalities.service import nationality_names
 from app.pagination import PageParams, paginate
 from app.people import duplicates
@@ -47,7 +46,7 @@ def search_people(session: Session, *, actor: Actor, query: SearchQuery,
                   page: PageParams) -> tuple[list[Person], int]:
     """People the actor may see whose name holds every word searched (in any order), of the
     nationality, or holding the case reference; newest first."""
-    statement = select(Person).where(people_service.visible_people(actor))
+    statement = select(Person).where(access.visible(actor, Person))
     terms = duplicates.name_tokens(query.name)[:MAX_SEARCH_TERMS]
     for term in terms:
         statement = statement.where(Person.name_key.like(f"%{_escape_like(term)}%",
@@ -57,7 +56,7 @@ def search_people(session: Session, *, actor: Actor, query: SearchQuery,
     if query.reference.strip():
         statement = statement.where(Person.id.in_(
             select(Case.person_id).where(Case.reference == query.reference.strip().upper(),
-                                         case_scope(actor))))
+                                         access.visible(actor, Case))))
     rows, total = paginate(session, statement.order_by(Person.id.desc()), page)
     audit.record(session, actor=actor, action="person.search", entity_type="person",
                  detail={"count": len(rows), "total": total, "ids": [p.id for p in rows]})
@@ -72,7 +71,7 @@ def open_cases_by_person(session: Session, *, actor: Actor,
     found: dict[int, list[str]] = {}
     for pid, reference in session.exec(
         select(Case.person_id, Case.reference)
-        .where(Case.person_id.in_(person_ids), case_scope(actor)).order_by(Case.id)
+        .where(Case.person_id.in_(person_ids), access.visible(actor, Case)).order_by(Case.id)
     ):
         found.setdefault(pid, []).append(reference)
     return found
@@ -91,11 +90,12 @@ class PersonPage:
     cases_total: int = 0  # more than `cases` when the page shows only the latest
 
 
-def person_page(session: Session, *, actor: Actor, person_id: int) -> PersonPage:
-    person = people_service.get_person(session, actor=actor, person_id=person_id)
+def person_page(session: Session, *, actor: Actor, person: Person) -> PersonPage:
+    """Everything the page of a person the actor may see (CurrentPerson) shows."""
+    people_service.read_person(session, actor=actor, person=person)
     crossing_rows = session.exec(
         select(Crossing, Compound.name).outerjoin(Compound, Compound.id == Crossing.compound_id)
-        .where(Crossing.person_id == person.id, visible_crossings(actor))
+        .where(Crossing.person_id == person.id, access.visible(actor, Crossing))
         .order_by(Crossing.crossed_at)
     ).all()
     crossings = [{"crossed_at": c.crossed_at, "crossing_point": c.crossing_point,

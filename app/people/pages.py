@@ -12,6 +12,7 @@ from app.labels import OUTCOME_LABELS, SEX_LABELS, SUGGESTION_LABELS
 from app.nationalities.service import list_nationalities
 from app.pagination import PageDep, PageParams
 from app.people import lookup
+from app.people.deps import CurrentPerson
 from app.people.schemas import PersonCreate, Sex
 from app.web import redirect, render
 
@@ -121,8 +122,9 @@ async def register_person(request: Request, session: SessionDep, actor: ActorDep
 
 
 @pages.get("/people/{person_id}", dependencies=[READ_PEOPLE])
-def person_page(request: Request, session: SessionDep, actor: ActorDep, person_id: int):
-    page = lookup.person_page(session, actor=actor, person_id=person_id)
+def person_page(request: Request, session: SessionDep, actor: ActorDep,
+                person: CurrentPerson):
+    page = lookup.person_page(session, actor=actor, person=person)
     return render(request, "people/detail.html", {
         "page": page, "person": page.person, "sexes": SEX_LABELS,
         "suggestion_labels": SUGGESTION_LABELS, "outcome_labels": OUTCOME_LABELS})

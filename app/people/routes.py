@@ -5,6 +5,7 @@ from app.crossings.filters import CrossingFiltersDep
 from app.deps import ActorDep, SessionDep, require
 from app.pagination import Page, PageDep
 from app.people import duplicates, service
+from app.people.deps import CurrentPerson
 from app.people.schemas import PersonCreate, PersonRead
 
 api = APIRouter(prefix="/api/v1", tags=["people"])
@@ -32,10 +33,9 @@ def list_people(session: SessionDep, actor: ActorDep, page: PageDep,
 
 
 @api.get("/people/{person_id}", response_model=PersonRead, dependencies=[READ_PEOPLE])
-def read_person(session: SessionDep, actor: ActorDep, person_id: int) -> PersonRead:
+def read_person(session: SessionDep, actor: ActorDep, person: CurrentPerson) -> PersonRead:
     """One person's record (404 when it is not there or not the caller's to see)."""
-    return PersonRead.model_validate(
-        service.get_person(session, actor=actor, person_id=person_id))
+    return PersonRead.model_validate(service.read_person(session, actor=actor, person=person))
 
 
 @api.get("/people/{person_id}/duplicates", response_model=Page[duplicates.DuplicateRead],

@@ -1,20 +1,19 @@
-"""People: registration, reading, matching and scope."""
+"""People: registration, reading and matching (who may see whom: app.people.access)."""
 
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ARRAY, ColumnElement, any_, bindparam, false, or_, text, true
+from sqlalchemy import ARRAY, ColumnElement, any_, bindparam, text
 from sqlmodel import Session, select
 
 from app import audit
 from app.audit.service import Actor
-from app.auth.permissions import Permission, can
-from app.cases.models import Case
+from app.auth import access
 from app.crossings.filters import CrossingFilters
 from app.crossings.models import Crossing
-from app.errors import Hidden, NotFound, field_error
+from app.errors import field_error
 from app.nationalities.models import Nationality
 from app.pagination import PageParams, paginate
 from app.people.models import Person
@@ -45,26 +44,6 @@ def normalize_document_number(value: str | None) -> str | None:
     return value or None
 
 
-def visible_people(actor: Actor) -> ColumnElement[bool]:
-    """The one scope rule for people (DESIGN.md): a condition on Person for actor's reads.
-
-    Coordinators read everyone; caseworkers the people their organisation registered or holds
-    a case for; border officials the people their organisation registered or recorded a
-    crossing of; anyone else no one."""
-    if can(actor, Permission.PERSON_READ_ALL):
-        return true()
-    if not can(actor, Permission.PERSON_READ_OWN_ORG) or actor.organization_id is None:
-        return false()
-    org = actor.organization_id
-    clauses: list[ColumnElement[bool]] = [Person.registered_by_organization_id == org]
-    if can(actor, Permission.CASE_READ_OWN_ORG):
-        clauses.append(Person.id.in_(select(Case.person_id).where(Case.organization_id == org)))
-    if can(actor, Permission.CROSSING_CREATE):
-        clauses.append(Person.id.in_(
-            select(Crossing.person_id).where(Crossing.recorded_by_organization_id == org)))
-    return or_(*clauses)
-
-
 def check_nationality(session: Session, code: str | None, *, field: str = "nationality_code"):
     if code is not None and session.get(Nationality, code) is None:
         raise field_error(field, "Not an ISO 3166-1 alpha-2 country code")
@@ -91,30 +70,19 @@ def create_person(session: Session, *, actor: Actor, person_in: PersonCreate) ->
     return person
 
 
-def get_person(session: Session, *, actor: Actor, person_id: int) -> Person:
-    """One person's record, if actor may see it (404 otherwise); the read is audited."""
-    person = session.get(Person, person_id)
-    if person is None:
-        raise NotFound("No such person")
-    if not is_visible(session, actor=actor, person_id=person_id):
-        raise Hidden("No such person", action="person.read", entity_type="person",
-                     entity_id=person_id)
+def read_person(session: Session, *, actor: Actor, person: Person) -> Person:
+    """The record of a person the actor may see (CurrentPerson); the read is audited."""
     audit.record(session, actor=actor, action="person.read", entity_type="person",
-                 entity_id=person_id)
+                 entity_id=person.id)
     return person
-
-
-def is_visible(session: Session, *, actor: Actor, person_id: int) -> bool:
-    return session.exec(
-        select(Person.id).where(Person.id == person_id, visible_people(actor))
-    ).first() is not None
 
 
 def list_people(session: Session, *, actor: Actor, filters: CrossingFilters,
                 page: PageParams) -> tuple[list[Person], int]:
     """The people actor may see, newest first; crossing filters keep people with a matching
     crossing. The read is audited with the ids shown (never names)."""
-    statement = select(Person).where(visible_people(actor), *filters.person_conditions())
+    statement = select(Person).where(access.visible(actor, Person),
+                                     *filters.person_conditions())
     if filters.filters_crossings:
         statement = statement.where(Person.id.in_(
             select(Crossing.person_id).where(*filters.crossing_conditions())))

@@ -9,6 +9,7 @@ from app.deps import ActorDep, SessionDep, require
 from app.forms import error_list, form_page, parse_form
 from app.pagination import Page, PageDep, PageParams
 from app.referrals import service
+from app.referrals.deps import CurrentReferral
 from app.referrals.schemas import (
     ACTION_LABELS,
     MAX_NOTES,
@@ -53,8 +54,9 @@ def list_referrals(session: SessionDep, actor: ActorDep, filters: ReferralFilter
 
 @api.get("/referrals/{referral_id}", response_model=ReferralRead,
          dependencies=[READ_REFERRALS])
-def read_referral(session: SessionDep, actor: ActorDep, referral_id: int) -> ReferralRead:
-    return service.get_referral(session, actor=actor, referral_id=referral_id)
+def read_referral(session: SessionDep, actor: ActorDep,
+                  referral: CurrentReferral) -> ReferralRead:
+    return service.read_referral(session, actor=actor, referral=referral)
 
 
 @api.patch("/referrals/{referral_id}", response_model=ReferralRead,

@@ -5,16 +5,16 @@ A referral made without `consent_to_share` is anonymous: no letter or export abo
 the person's name, date of birth, document number, phone or the referral's notes.
 """
 
-from sqlalchemy import ColumnElement, and_, false, true, update
+from sqlalchemy import ColumnElement, and_, update
 from sqlmodel import Session, func, select
 
 from app import audit
 from app.audit.service import Actor
+from app.auth import access
 from app.auth.models import Organization, User
-from app.auth.permissions import Permission, can
 from app.cases.models import Case
 from app.clock import local_date, local_today, utcnow
-from app.errors import Conflict, Hidden, NotFound
+from app.errors import Conflict
 from app.labels import SEX_LABELS
 from app.nationalities.models import Nationality
 from app.pagination import PageParams
@@ -32,38 +32,11 @@ from app.referrals.schemas import (
     StatusChangeRead,
 )
 
-# --- scope: the one row-level rule for referrals -----------------------------------------
-
-def referral_scope(actor: Actor) -> ColumnElement[bool]:
-    """Which referrals the actor may see: all for coordinators, their own organisation's for
-    caseworkers, none for anyone else."""
-    if can(actor, Permission.REFERRAL_READ_ALL):
-        return true()
-    if can(actor, Permission.REFERRAL_READ_OWN_ORG):
-        return Referral.organization_id == actor.organization_id
-    return false()
-
-
-def _referral_for(session: Session, actor: Actor, referral_id: int, *, action: str) -> Referral:
-    referral = session.exec(
-        select(Referral).where(Referral.id == referral_id, referral_scope(actor))).first()
-    if referral is not None:
-        return referral
-    if session.get(Referral, referral_id) is None:
-        raise NotFound("Referral not found")
-    raise Hidden("Referral not found", action=action, entity_type="referral",
-                 entity_id=referral_id)
-
 
 def _case_to_refer(session: Session, actor: Actor, case_id: int) -> Case:
-    """A caseworker refers only their own organisation's cases; another's is a 404."""
-    case = session.get(Case, case_id)
-    if case is None:
-        raise NotFound("Case not found")
-    if not can(actor, Permission.REFERRAL_CREATE) or case.organization_id != actor.organization_id:
-        raise Hidden("Case not found", action="referral.create", entity_type="case",
-                     entity_id=case_id)
-    return case
+    """A caseworker refers only their own organisation's cases (the cases they may open);
+    another's is a 404."""
+    return access.get_visible(session, actor, Case, case_id, action="referral.create")
 
 
 def case_to_refer(session: Session, *, actor: Actor, case_id: int) -> dict:
@@ -130,8 +103,8 @@ def _read(session: Session, referral_id: int) -> ReferralRead:
     return _to_read(row, _history(session, referral_id))
 
 
-def get_referral(session: Session, *, actor: Actor, referral_id: int) -> ReferralRead:
-    referral = _referral_for(session, actor, referral_id, action="referral.read")
+def read_referral(session: Session, *, actor: Actor, referral: Referral) -> ReferralRead:
+    """A referral the actor may see (CurrentReferral), with its history; audited."""
     audit.record(session, actor=actor, action="referral.read", entity_type="referral",
                  entity_id=referral.id, detail={"case_id": referral.case_id})
     return _read(session, referral.id)
@@ -140,7 +113,7 @@ def get_referral(session: Session, *, actor: Actor, referral_id: int) -> Referra
 def list_referrals(session: Session, *, actor: Actor, filters: ReferralFilters,
                    page: PageParams) -> tuple[list[ReferralRead], int]:
     """One page of the referrals the actor may see, newest first, with the total."""
-    conditions = [referral_scope(actor), *filter_conditions(filters)]
+    conditions = [access.visible(actor, Referral), *filter_conditions(filters)]
     total = session.exec(select(func.count()).select_from(Referral).where(*conditions)).one()
     rows = session.exec(
         _read_statement().where(*conditions)
@@ -156,7 +129,7 @@ def status_counts(session: Session, *, actor: Actor, filters: ReferralFilters) -
     """How many referrals of each status match the filters other than status."""
     others = filters.model_copy(update={"status": None})
     rows = session.exec(
-        select(Referral.status, func.count()).where(referral_scope(actor),
+        select(Referral.status, func.count()).where(access.visible(actor, Referral),
                                                     *filter_conditions(others))
         .group_by(Referral.status)
     ).all()
@@ -169,7 +142,7 @@ def case_referrals(session: Session, *, actor: Actor, case_id: int) -> list[Refe
     """The referrals of one case that the actor may see, oldest first, with their history
     (for the case page; the page's own read of the case is audited by the case page)."""
     rows = session.exec(
-        _read_statement().where(Referral.case_id == case_id, referral_scope(actor))
+        _read_statement().where(Referral.case_id == case_id, access.visible(actor, Referral))
         .order_by(Referral.created_at, Referral.id)
     ).all()
     return [_to_read(r, _history(session, r[0].id)) for r in rows]
@@ -201,7 +174,7 @@ def create_referral(session: Session, *, actor: Actor, case_id: int,
 def update_status(session: Session, *, actor: Actor, referral_id: int,
                   update_in: ReferralStatusUpdate) -> ReferralRead:
     """Move a referral on: pending -> accepted | declined, accepted -> completed."""
-    referral = _referral_for(session, actor, referral_id, action="referral.update")
+    referral = access.get_visible(session, actor, Referral, referral_id, action="referral.update")
     current = ReferralStatus(referral.status)
     wanted = update_in.status
     if wanted not in TRANSITIONS[current]:
@@ -235,7 +208,7 @@ def referral_letter(session: Session, *, actor: Actor, referral_id: int) -> byte
     """The one-page letter to the recipient; the person's details only with their consent."""
     from app.reports.letters import LetterContent, LetterPerson, render_letter
 
-    referral = _referral_for(session, actor, referral_id, action="referral.letter")
+    referral = access.get_visible(session, actor, Referral, referral_id, action="referral.letter")
     case = session.get(Case, referral.case_id)
     organization = session.get(Organization, referral.organization_id)
     creator = session.get(User, referral.created_by_id)

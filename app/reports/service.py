@@ -23,8 +23,9 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, func, select
 
 from app.audit.service import Actor
+from app.auth import access
 from app.auth.models import Organization
-from app.auth.permissions import Permission, can
+from app.auth.permissions import Permission, can, can_any
 from app.cases.latest import latest_value
 from app.cases.models import Case, Determination, Screening
 from app.clock import LOCAL_TZ, local_date, local_today
@@ -70,13 +71,12 @@ REFERRAL_HEADER = (
 
 
 def referral_export_scope(actor: Actor) -> ColumnElement[bool]:
-    """The referrals an actor may export: all for coordinators, their own organisation's for
-    caseworkers; anyone else is refused."""
-    if can(actor, Permission.EXPORT_REFERRALS_ALL):
-        return true()
-    if can(actor, Permission.EXPORT_REFERRALS_OWN_ORG):
-        return Referral.organization_id == actor.organization_id
-    raise PermissionDenied(action="export.referrals", entity_type="report")
+    """The referrals an actor may export: those they may see, for roles that may export
+    referrals at all (coordinators all, caseworkers their organisation's); anyone else is
+    refused."""
+    if not can_any(actor, Permission.EXPORT_REFERRALS_ALL, Permission.EXPORT_REFERRALS_OWN_ORG):
+        raise PermissionDenied(action="export.referrals", entity_type="report")
+    return access.visible(actor, Referral)
 
 
 def _shared(column):

@@ -1,0 +1,97 @@
+"""Row-level access: which rows of each table an actor may see, and loading one of them.
+
+Permissions (permissions.py) say what a role may do; the rules here say on which rows. Each
+domain registers, for its model, the rule of the rows an actor may see: a SQL condition, so
+that lists, exports, searches and single-record loads all ask the database the same question.
+A domain above may widen the rule of a model below it (the cases domain: a caseworker sees
+the people and the crossings of their organisation's cases); a row is visible when any of its
+model's rules allows it.
+
+A row outside the rules is answered 404, as if it did not exist, and the attempt is audited
+(errors.Hidden); a row that does not exist is a plain 404 (errors.NotFound).
+
+The rules are registered by each domain's `access` module, imported with the tables by the
+entry points (app.models); asking about a model without a rule is a programming error.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, or_
+from sqlmodel import Session, select
+
+from app.audit.service import Actor
+from app.errors import Hidden, NotFound
+
+Rule = Callable[[Actor], ColumnElement[bool]]
+Model = TypeVar("Model")
+
+
+@dataclass(frozen=True)
+class _Registered:
+    rule: Rule
+    entity_type: str  # as the audit log names the model
+    not_found: str  # the 404's message, the same whether the row is missing or hidden
+
+
+_REGISTERED: dict[type, _Registered] = {}
+_WIDENED: dict[type, list[Rule]] = defaultdict(list)
+
+
+def register(model: type, *, entity_type: str, not_found: str) -> Callable[[Rule], Rule]:
+    """Decorator: `rule(actor)` is the condition on `model` of the rows actor may see."""
+
+    def decorator(rule: Rule) -> Rule:
+        if model in _REGISTERED:
+            raise RuntimeError(f"{model.__name__} already has an access rule")
+        _REGISTERED[model] = _Registered(rule, entity_type, not_found)
+        return rule
+
+    return decorator
+
+
+def widen(model: type) -> Callable[[Rule], Rule]:
+    """Decorator: a further rule for a model registered by a domain below; the rows of
+    either rule are visible."""
+
+    def decorator(rule: Rule) -> Rule:
+        _WIDENED[model].append(rule)
+        return rule
+
+    return decorator
+
+
+def _registered(model: type) -> _Registered:
+    try:
+        return _REGISTERED[model]
+    except KeyError:
+        raise LookupError(f"No access rule for {model.__name__}: import app.models "
+                          "(every table and its access rule) first") from None
+
+
+def visible(actor: Actor, model: type) -> ColumnElement[bool]:
+    """The condition on `model` of the rows actor may see."""
+    rules = [_registered(model).rule, *_WIDENED.get(model, ())]
+    return or_(*(rule(actor) for rule in rules))
+
+
+def is_visible(session: Session, actor: Actor, model: Any, row_id: int) -> bool:
+    return session.exec(
+        select(model.id).where(model.id == row_id, visible(actor, model))
+    ).first() is not None
+
+
+def get_visible(session: Session, actor: Actor, model: type[Model], row_id: int, *,
+                action: str) -> Model:
+    """The row, or 404: NotFound when there is none, Hidden (audited as a refused `action`)
+    when it is outside what actor may see, so that its existence does not leak."""
+    registered = _registered(model)
+    row = session.exec(select(model).where(model.id == row_id, visible(actor, model))).first()
+    if row is not None:
+        return row
+    if session.get(model, row_id) is None:
+        raise NotFound(registered.not_found)
+    raise Hidden(registered.not_found, action=action, entity_type=registered.entity_type,
+                 entity_id=row_id)

@@ -1,0 +1,28 @@
+"""Which people an actor may see (DESIGN.md, "Roles and what each may see").
+
+Coordinators see everyone; caseworkers and border officials the people their organisation
+registered, border officials also those whose crossing their organisation recorded; the
+cases domain widens this to the people of the organisation's cases (app.cases.access)."""
+
+from sqlalchemy import ColumnElement, false, or_, true
+from sqlmodel import select
+
+from app.audit.service import Actor
+from app.auth import access
+from app.auth.permissions import Permission, can
+from app.crossings.models import Crossing
+from app.people.models import Person
+
+
+@access.register(Person, entity_type="person", not_found="No such person")
+def registered_by_own_organization(actor: Actor) -> ColumnElement[bool]:
+    if can(actor, Permission.PERSON_READ_ALL):
+        return true()
+    if not can(actor, Permission.PERSON_READ_OWN_ORG) or actor.organization_id is None:
+        return false()
+    org = actor.organization_id
+    clauses: list[ColumnElement[bool]] = [Person.registered_by_organization_id == org]
+    if can(actor, Permission.CROSSING_CREATE):
+        clauses.append(Person.id.in_(
+            select(Crossing.person_id).where(Crossing.recorded_by_organization_id == org)))
+    return or_(*clauses)
