@@ -223,7 +223,8 @@ def world(session, login_as) -> World:
     target_user, _ = factories.make_user(session, role="caseworker", organization=ngo)
     now = utcnow()
     lock = SignInLock(name_hash=throttle.name_hash(factories.unique("locked-name-")),
-                      locked_at=now, locked_until=now + timedelta(minutes=15))
+                      client_address="192.0.2.1", locked_at=now,
+                      locked_until=now + timedelta(minutes=15))
     session.add(lock)
     session.flush()
     session.commit()
