@@ -43,7 +43,6 @@ MAX_CELL_CHARS = 32_767  # the most a spreadsheet cell holds
 MAX_ROW_NUMBER = 1_048_576  # the last row a spreadsheet has
 CHUNK = 64 * 1024
 
-RELATIONSHIP_TYPES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
 BAD_CHARACTER = {expat.errors.codes[expat.errors.XML_ERROR_BAD_CHAR_REF],
                  expat.errors.codes[expat.errors.XML_ERROR_INVALID_TOKEN]}
 CELL_REF = re.compile(r"([A-Z]{1,3})(\d+)$")
@@ -81,15 +80,18 @@ def _check_sizes(archive: zipfile.ZipFile) -> None:
     for part in parts:
         size, packed = part.file_size, part.compress_size
         if size > MAX_SHEET_BYTES:
-            raise TooLarge(f"The workbook is too large once unpacked: its part {part.filename} "
-                           f"holds {_mb(size)}, more than a roster of this size needs "
-                           f"({_mb(MAX_SHEET_BYTES)} at most). Save the roster sheet alone as "
-                           "XLSX or CSV and import that")
+            raise _too_large(part.filename, f"holds {_mb(size)}, more than a roster needs "
+                                            f"({_mb(MAX_SHEET_BYTES)} at most)")
         if size > RATIO_FLOOR and size > MAX_RATIO * max(packed, 1):
             raise TooLarge(f"The workbook unpacks to far more than its size: its part "
                            f"{part.filename} grows from {_mb(packed)} to {_mb(size)}, as "
                            "damaged or hostile files do. Save the roster again as XLSX or CSV "
                            "and import that")
+
+
+def _too_large(part: str, how: str) -> TooLarge:
+    return TooLarge(f"The workbook is too large once unpacked: its part {part} {how}. "
+                    "Save the roster sheet alone as XLSX or CSV and import that")
 
 
 def _mb(size: int) -> str:
@@ -129,7 +131,8 @@ class _Workbook:
             if _local(name) == "Relationship" and attrs.get("TargetMode") != "External":
                 target = attrs.get("Target", "")
                 path = normpath(target[1:] if target.startswith("/") else join(folder, target))
-                kind = attrs.get("Type", "").removeprefix(RELATIONSHIP_TYPES)
+                # the type's last word: transitional and strict workbooks differ before it
+                kind = attrs.get("Type", "").rpartition("/")[2]
                 found.append((attrs.get("Id", ""), kind, path))
 
         if part in self.names:
@@ -241,6 +244,10 @@ def _stream(archive: zipfile.ZipFile, part: str, limit: int,
             handlers: _Handlers) -> Iterator[Any]:
     """Feed a part to expat chunk by chunk, counting what it really unpacks to; yield what the
     handlers made ready after each chunk."""
+    declared = archive.getinfo(part).file_size
+    if declared > limit:
+        raise _too_large(part, f"holds {_mb(declared)}, more than a roster needs "
+                               f"({_mb(limit)} at most)")
     parser = _new_parser()
     handlers.install(parser)
     unpacked = 0
@@ -249,9 +256,7 @@ def _stream(archive: zipfile.ZipFile, part: str, limit: int,
             while chunk := stream.read(CHUNK):
                 unpacked += len(chunk)
                 if unpacked > limit:
-                    raise TooLarge(f"The workbook is too large once unpacked: its part {part} "
-                                   f"holds more than {_mb(limit)}. Save the roster sheet alone "
-                                   "as XLSX or CSV and import that")
+                    raise _too_large(part, f"holds more than {_mb(limit)}")
                 parser.Parse(chunk, False)
                 yield from handlers.ready()
             parser.Parse(b"", True)
