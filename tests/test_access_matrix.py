@@ -71,6 +71,9 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("GET", f"{V1}/stats/outcomes"): _everyone(200),
     # screening integrity: coordinators, and caseworkers for their own organisation
     ("GET", f"{V1}/stats/integrity"): _row(caseworker=200, coordinator=200),
+    # re-screening: coordinators run it; caseworkers may look at their organisation's
+    ("GET", f"{V1}/screening/rescreen"): _row(caseworker=200, coordinator=200),
+    ("POST", f"{V1}/screening/rescreen"): _row(coordinator=200),
     # cases, interviews (caseworker only), screening and determination (coordinator reads)
     ("POST", f"{V1}/cases"): _row(caseworker=201),
     ("GET", f"{V1}/cases"): _row(caseworker=200, coordinator=200),
@@ -287,6 +290,8 @@ BODIES = {
     ("POST", f"{V1}/cases/{{case_id}}/referrals"): lambda w, r: {
         "json": {"service": "medical", "recipient": "Mae Tao Clinic",
                  "consent_to_share": True}},
+    ("GET", f"{V1}/screening/rescreen"): lambda w, r: {"params": {"rules_version": 2}},
+    ("POST", f"{V1}/screening/rescreen"): lambda w, r: {"params": {"rules_version": 2}},
     ("POST", f"{V1}/cases/{{case_id}}/detention"): lambda w, r: {
         "json": {"detained": True, "authority": "Tak Immigration Police"}},
     ("PATCH", f"{V1}/cases/{{case_id}}/detention"): lambda w, r: {"json": {"charged": True}},

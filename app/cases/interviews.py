@@ -121,9 +121,11 @@ def new_screening(*, interview: Interview, age: int | None, result: ScreeningRes
 
 
 def record_interview(session: Session, *, actor: Actor, case_id: int,
-                     interview_in: InterviewCreate) -> InterviewRead:
+                     interview_in: InterviewCreate,
+                     rules_version: int = CURRENT_RULES_VERSION) -> InterviewRead:
     """Store the interview, every answer, and the rules' suggestion with its rules version,
-    all in one transaction."""
+    all in one transaction. New interviews take the current rules; only the demo, which
+    replays October 2025, asks for the version in force then."""
     case = access.get_visible(session, actor, Case, case_id, action="interview.create")
     if interview_in.consent_given is not True:
         raise field_error("consent_given",
@@ -140,7 +142,7 @@ def record_interview(session: Session, *, actor: Actor, case_id: int,
         age, result = screen_interview(person, answers=answers,
                                        recruited_on=interview_in.recruited_on,
                                        interviewed_on=today,
-                                       rules_version=CURRENT_RULES_VERSION)
+                                       rules_version=rules_version)
     except ValueError as exc:
         where, message = AGE_ERRORS.get(str(exc), ("recruited_on", "The dates do not agree"))
         raise field_error(where, message) from None

@@ -1,6 +1,6 @@
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, String, Text
+from sqlalchemy import JSON, Column, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.db import Timestamped, utcnow
@@ -43,12 +43,17 @@ class InterviewAnswer(SQLModel, table=True):
 
 
 class Screening(SQLModel, table=True):
-    """The rules' suggestion for one interview; never rewritten."""
+    """A rules version's suggestion for one interview; never rewritten. A newer rules version
+    adds its suggestion beside the older ones (one per interview and version)."""
 
     __tablename__ = "screenings"
+    __table_args__ = (
+        UniqueConstraint("interview_id", "rules_version",
+                         name="uq_screenings_interview_id_rules_version"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    interview_id: int = Field(foreign_key="interviews.id", unique=True)
+    interview_id: int = Field(foreign_key="interviews.id")
     case_id: int = Field(foreign_key="cases.id", index=True)
     classification: str = Field(sa_type=String(32), index=True)
     rules_version: int

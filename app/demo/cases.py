@@ -31,6 +31,9 @@ SHARE_OF_FIRST_NGO = 2 / 3
 DETERMINED = 0.8  # of cases, a determination
 OVERRIDDEN = 0.03  # of determinations, one that differs from the suggestion
 SECOND_INTERVIEW = 0.08
+# The demo replays October 2025, before rules version 2: its interviews were screened with
+# version 1, so that re-screening the demo shows what version 2 changes.
+DEMO_RULES_VERSION = 1
 
 LANGUAGES = {
     "IN": ["Hindi", "Punjabi", "Tamil", "Malayalam", "Bengali", "English"],
@@ -168,12 +171,14 @@ def load_cases(session: Session, *, users, orgs, echo) -> None:
                 narrative="Synthetic demo interview: no real person's account.")
             try:
                 read = interviews.record_interview(session, actor=actor, case_id=case.id,
-                                                interview_in=interview_in)
+                                                interview_in=interview_in,
+                                                rules_version=DEMO_RULES_VERSION)
             except InvalidInput:
                 # a recruitment date before a (young) person's birth: not known instead
                 interview_in.recruited_on = None
                 read = interviews.record_interview(session, actor=actor, case_id=case.id,
-                                                interview_in=interview_in)
+                                                interview_in=interview_in,
+                                                rules_version=DEMO_RULES_VERSION)
             _backdate(session, read.id, read.screening.id, interviewed)
             screening = read.screening
             interviewed += timedelta(days=rng.randint(2, 6))

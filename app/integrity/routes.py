@@ -11,7 +11,8 @@ from fastapi.responses import Response
 from app.auth.permissions import Permission
 from app.cells import neutralise
 from app.deps import ActorDep, SessionDep, SettingsDep, require
-from app.integrity import stats
+from app.integrity import rescreen, stats
+from app.integrity.rescreen import RescreenReport
 from app.integrity.stats import IntegrityReport
 from app.web import render
 
@@ -51,6 +52,33 @@ def integrity(session: SessionDep, actor: ActorDep, settings: SettingsDep,
         return Response(_csv(report), media_type="text/csv; charset=utf-8", headers={
             "Content-Disposition": 'attachment; filename="screening-integrity.csv"'})
     return report
+
+
+RulesVersion = Annotated[int, Query(ge=1, le=1000, description="The rules version to screen "
+                                                                "every stored interview with")]
+
+
+@api.get("/screening/rescreen", response_model=RescreenReport,
+         dependencies=[require(Permission.SCREENING_RESCREEN_PREVIEW)])
+def rescreen_preview(session: SessionDep, actor: ActorDep,
+                     rules_version: RulesVersion) -> RescreenReport:
+    """The dry run: for every stored interview in view, what this rules version would suggest
+    against the suggestion in force; counts of the moves, overall and by nationality, and the
+    cases whose current suggestion would move. Nothing is stored. Coordinators: every
+    organisation, counts only. Caseworkers: their organisation's interviews, with the
+    references of their cases that would move."""
+    return rescreen.preview(session, actor=actor, rules_version=rules_version)
+
+
+@api.post("/screening/rescreen", response_model=RescreenReport,
+          dependencies=[require(Permission.SCREENING_RESCREEN)])
+def rescreen_apply(session: SessionDep, actor: ActorDep,
+                   rules_version: RulesVersion) -> RescreenReport:
+    """Add this rules version's suggestion for every stored interview that has none of it (or
+    of a newer version) yet: new screenings beside the old ones, never an update. Answers with
+    the same counts as the dry run. Every case whose current suggestion moved is asked to
+    review its determination."""
+    return rescreen.apply(session, actor=actor, rules_version=rules_version)
 
 
 # --- the page -----------------------------------------------------------------------------
