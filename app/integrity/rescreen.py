@@ -20,10 +20,10 @@ from sqlmodel import Session, func, select
 
 from app import audit
 from app.audit.service import Actor
+from app.auth import access
 from app.auth.permissions import Permission, can
 from app.cases.interviews import new_screening, screen_interview
 from app.cases.models import Case, Interview, InterviewAnswer, Screening
-from app.cases.scope import case_scope
 from app.clock import local_date, utcnow
 from app.errors import PermissionDenied, field_error
 from app.nationalities.service import nationality_names
@@ -94,7 +94,7 @@ def _interview_batches(session: Session, actor: Actor) -> Iterator[list[tuple]]:
             select(Interview, Person, Case.reference)
             .join(Case, Case.id == Interview.case_id)
             .join(Person, Person.id == Case.person_id)
-            .where(Interview.id > after, case_scope(actor))
+            .where(Interview.id > after, access.visible(actor, Case))
             .order_by(Interview.id).limit(BATCH)).all()
         if not rows:
             return
@@ -174,8 +174,8 @@ def _moved(counts: Counter[tuple[str, str]]) -> int:
 def _report(session: Session, actor: Actor, rules_version: int, *, applied: bool,
             tally: _Tally) -> RescreenReport:
     names = nationality_names(session)
-    # the references go to the owning organisation's caseworkers only (case_scope has kept
-    # a caseworker to their own organisation's interviews)
+    # the references go to the owning organisation's caseworkers only (the access rule has
+    # kept a caseworker to their own organisation's interviews)
     show_references = can(actor, Permission.CASE_READ_OWN_ORG)
     moved = _moved(tally.moves)
     return RescreenReport(
