@@ -13,9 +13,10 @@ from fastapi.testclient import TestClient
 from itsdangerous import URLSafeSerializer
 from sqlalchemy import make_url, text
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from app.config import get_settings
-from app.db import Timeouts, make_engine, session_factory_for
+from app.db import Timeouts, engine_for, make_engine, session_factory_for
 from app.main import create_app
 from app.migrate import upgrade
 from tests import factories
@@ -207,3 +208,28 @@ def test_statement_timeout_is_set_on_postgresql_connections():
                 connection.execute(text("SELECT pg_sleep(3)"))
     finally:
         engine.dispose()
+
+
+def test_requests_answer_503_when_every_pooled_connection_is_taken(fresh_database_url):
+    """A pool that stays full for longer than the pool timeout: 503 with Retry-After, not a
+    500, and answers again as soon as a connection is free."""
+    app = _app_on(fresh_database_url, database_pool_timeout=0.5)
+    engine = engine_for(fresh_database_url, Timeouts.of(app.state.settings))
+    held = []
+    try:
+        while True:  # take every connection the pool will give
+            try:
+                held.append(engine.connect())
+            except PoolTimeout:
+                break
+        with TestClient(app, raise_server_exceptions=False) as client:
+            response, took = _timed(lambda: client.post(
+                "/api/v1/auth/token", data={"username": "somebody", "password": "x"}))
+            assert response.status_code == 503
+            assert response.headers["retry-after"] == "7"
+            assert took < 2
+            held.pop().close()
+            assert client.get("/healthz").status_code == 200
+    finally:
+        for connection in held:
+            connection.close()
