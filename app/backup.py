@@ -12,6 +12,7 @@ backup holds, and the audit events written since the backup was taken are lost w
 """
 
 import hashlib
+import logging
 import os
 import shutil
 import sqlite3
@@ -22,9 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Connection, func, inspect, make_url, select, table, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from app.config import get_settings
+
+log = logging.getLogger("passage.backup")
 
 PG_MAGIC = b"PGDMP"
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -61,8 +64,6 @@ def is_postgresql(url: str) -> bool:
     return url.startswith("postgresql")
 
 
-# --- backup ---------------------------------------------------------------------------------
-
 def backup(url: str, target: Path, *, force: bool = False) -> Contents:
     """Write the database at `url` to `target`; return what the backup holds."""
     with _database_errors():
@@ -83,6 +84,8 @@ def _database_errors() -> Iterator[None]:
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         raise BackupError(f"the database could not be used: {reason}") from None
 
+
+# --- backup ---------------------------------------------------------------------------------
 
 def _backup(url: str, target: Path, *, force: bool) -> Contents:
     target = target.resolve()
@@ -281,6 +284,10 @@ def _record(url: str, action: str, detail: dict) -> None:
             audit.record(session, actor=audit.Actor.system(action.split(".")[-1]),
                          action=action, entity_type="database", detail=detail)
             session.commit()
+    except SQLAlchemyError as exc:
+        # the backup or restore itself is done and sound; say that its record is missing
+        log.warning("%s done, but its audit event could not be written (%s)", action,
+                    type(exc).__name__)
     finally:
         engine.dispose()
 
