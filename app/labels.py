@@ -19,3 +19,20 @@ SEX_LABELS = {
     "male": "Male",
     "other": "Other",
 }
+
+CASE_STATUS_LABELS = {
+    "open": "Open: no determination yet",
+    "determined": "Determined: support under way",
+    "closed": "Closed",
+}
+# in the order a form offers them
+CLOSURE_REASON_LABELS = {
+    "repatriated": "Returned home (repatriated)",
+    "relocated": "Moved to a third country or resettled",
+    "local_integration": "Settled in Thailand (local integration)",
+    "referred_elsewhere": "Continues with another organisation",
+    "declined_assistance": "Declined assistance",
+    "lost_contact": "Lost contact",
+    "duplicate_record": "Duplicate record",
+    "deceased": "Deceased",
+}

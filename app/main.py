@@ -246,6 +246,7 @@ def routers() -> list:
     from app.integrity import routes as integrity
     from app.nationalities import routes as nationalities
     from app.pages import routes as composed_pages
+    from app.pages import work_queue
     from app.people import pages as people_pages
     from app.people import routes as people
     from app.referrals import routes as referrals
@@ -260,5 +261,5 @@ def routers() -> list:
         audit.api, admin.api, audit.pages, admin.pages,
         people.api, crossings.api, crossings.pages,
         referrals.api, referrals.pages, reports.api, reports.pages,
-        composed_pages.pages, detention.api, integrity.api, integrity.pages,
+        composed_pages.pages, work_queue.pages, detention.api, integrity.api, integrity.pages,
     ]

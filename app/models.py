@@ -8,7 +8,15 @@ import app.people.access  # noqa: F401
 import app.referrals.access  # noqa: F401
 from app.audit.models import AuditEvent
 from app.auth.models import AuthSession, Organization, User
-from app.cases.models import Case, Determination, Interview, InterviewAnswer, Screening
+from app.cases.models import (
+    Case,
+    CaseStatusChange,
+    Determination,
+    FollowUp,
+    Interview,
+    InterviewAnswer,
+    Screening,
+)
 from app.compounds.models import Compound
 from app.crossings.models import Crossing
 from app.detention.models import Detention, NonPunishmentLetter
@@ -17,7 +25,8 @@ from app.people.models import Person
 from app.referrals.models import Referral, ReferralStatusChange
 
 __all__ = [
-    "AuditEvent", "AuthSession", "Case", "Compound", "Crossing", "Detention", "Determination",
-    "Interview", "InterviewAnswer", "Nationality", "NonPunishmentLetter", "Organization",
-    "Person", "Referral", "ReferralStatusChange", "Screening", "User",
+    "AuditEvent", "AuthSession", "Case", "CaseStatusChange", "Compound", "Crossing",
+    "Detention", "Determination", "FollowUp", "Interview", "InterviewAnswer", "Nationality",
+    "NonPunishmentLetter", "Organization", "Person", "Referral", "ReferralStatusChange",
+    "Screening", "User",
 ]

@@ -28,6 +28,8 @@ DESTINATIONS: tuple[Destination, ...] = (
                 "Your organisation's referrals to shelters, doctors, lawyers and embassies."),
     Destination("Referrals", "/referrals", Permission.REFERRAL_READ_ALL,
                 "The referral board: follow every referral and move its status on."),
+    Destination("Work queue", "/follow-ups", Permission.FOLLOW_UP_READ,
+                "Follow-ups of cases, overdue first: mark them done as you go."),
     Destination("Screening integrity", "/stats/integrity", Permission.INTEGRITY_READ,
                 "Where determinations depart from the suggestions: by organisation, "
                 "nationality, language; overrides tested."),

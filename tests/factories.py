@@ -190,3 +190,15 @@ def make_detention(session: Session, *, case, recorded_by, **overrides):
     session.add(detention)
     session.flush()
     return detention
+
+
+def make_follow_up(session: Session, *, case, title: str = "Review the support plan",
+                   due_on: date | None = None, assigned_to=None, **overrides):
+    from app.cases.models import FollowUp
+
+    follow_up = FollowUp(case_id=case.id, title=title, due_on=due_on or date(2025, 11, 8),
+                         assigned_to_id=assigned_to.id if assigned_to else case.assigned_to_id,
+                         **overrides)
+    session.add(follow_up)
+    session.flush()
+    return follow_up

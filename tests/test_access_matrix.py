@@ -84,6 +84,14 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("GET", f"{V1}/cases/{{case_id}}/screenings"): _row(caseworker=200, coordinator=200),
     ("POST", f"{V1}/cases/{{case_id}}/determination"): _row(caseworker=201),
     ("GET", f"{V1}/cases/{{case_id}}/determinations"): _row(caseworker=200, coordinator=200),
+    # case status: the owning organisation's caseworkers close and reopen; coordinators read
+    ("POST", f"{V1}/cases/{{case_id}}/close"): _row(caseworker=200),
+    ("POST", f"{V1}/cases/{{case_id}}/reopen"): _row(caseworker=200),
+    ("GET", f"{V1}/cases/{{case_id}}/history"): _row(caseworker=200, coordinator=200),
+    # follow-ups: the owning organisation's caseworkers write them; coordinators read all
+    ("POST", f"{V1}/cases/{{case_id}}/follow-ups"): _row(caseworker=201),
+    ("PATCH", f"{V1}/follow-ups/{{follow_up_id}}"): _row(caseworker=200),
+    ("GET", f"{V1}/follow-ups"): _row(caseworker=200, coordinator=200),
     # non-punishment: the owning organisation's caseworkers write the detention record,
     # coordinators read it; both may make the letter to the authority
     ("POST", f"{V1}/cases/{{case_id}}/detention"): _row(caseworker=201),
@@ -218,10 +226,14 @@ def world(session, login_as) -> World:
                                  decided_by=caseworker.user, screening=screening)
     referral = factories.make_referral(session, case=case, created_by=caseworker.user)
     factories.make_detention(session, case=case, recorded_by=caseworker.user)
+    follow_up = factories.make_follow_up(session, case=case)
     # a second case of the NGO, with nothing recorded yet, for the routes that record a first
     undetained = factories.make_case(session, organization=ngo,
                                      person=factories.make_person(session, organization=ngo),
                                      assigned_to=caseworker.user)
+    closed = factories.make_case(session, organization=ngo, status="closed",
+                                 person=factories.make_person(session, organization=ngo),
+                                 assigned_to=caseworker.user)
     factories.make_crossing(session, person=person, organization=border_post)
     target_user, _ = factories.make_user(session, role="caseworker", organization=ngo)
     now = utcnow()
@@ -237,7 +249,8 @@ def world(session, login_as) -> World:
                  referral=referral, target_user=target_user, lock=lock,
                  ids={"person_id": person.id, "case_id": case.id,
                       "referral_id": referral.id, "user_id": target_user.id,
-                      "lock_id": lock.id, "undetained_case_id": undetained.id})
+                      "lock_id": lock.id, "undetained_case_id": undetained.id,
+                      "closed_case_id": closed.id, "follow_up_id": follow_up.id})
 
 
 def _roster() -> bytes:
@@ -295,6 +308,14 @@ BODIES = {
     ("POST", f"{V1}/cases/{{case_id}}/detention"): lambda w, r: {
         "json": {"detained": True, "authority": "Tak Immigration Police"}},
     ("PATCH", f"{V1}/cases/{{case_id}}/detention"): lambda w, r: {"json": {"charged": True}},
+    ("POST", f"{V1}/cases/{{case_id}}/close"): lambda w, r: {
+        "json": {"reason": "lost_contact", "note": "No answer for a month."}},
+    ("POST", f"{V1}/cases/{{case_id}}/follow-ups"): lambda w, r: {
+        "json": {"title": "Visit the shelter", "due_on": "2030-01-15"}},
+    ("PATCH", f"{V1}/follow-ups/{{follow_up_id}}"): lambda w, r: {
+        "json": {"done": True, "note": "Visited."}},
+    ("POST", f"{V1}/cases/{{case_id}}/reopen"): lambda w, r: {
+        "json": {"note": "The person called again."}},
     ("PATCH", f"{V1}/referrals/{{referral_id}}"): lambda w, r: {
         "json": {"status": "accepted"}},
     ("GET", f"{V1}/reports/referrals"): lambda w, r: {"params": {"format": "csv"}},
@@ -315,6 +336,7 @@ BODIES = {
 ROUTE_IDS = {
     ("POST", f"{V1}/cases/{{case_id}}/detention"):
         lambda w: {"case_id": w.ids["undetained_case_id"]},
+    ("POST", f"{V1}/cases/{{case_id}}/reopen"): lambda w: {"case_id": w.ids["closed_case_id"]},
 }
 
 

@@ -36,6 +36,9 @@ class Permission(StrEnum):
     SCREENING_RESCREEN = "screening:rescreen"  # add a newer rules version's suggestions
     SCREENING_RESCREEN_PREVIEW = "screening:rescreen_preview"  # what it would move
     INTEGRITY_READ = "stats:integrity"  # suggestion against determination, overrides
+    # follow-ups: dated tasks on a case (closing and reopening a case is CASE_WRITE)
+    FOLLOW_UP_WRITE = "follow_up:write"
+    FOLLOW_UP_READ = "follow_up:read"
     # non-punishment: the detention record of a case and the letter to the authority
     DETENTION_WRITE = "detention:write"
     DETENTION_READ = "detention:read"
@@ -69,6 +72,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.PERSON_CREATE, P.PERSON_READ_OWN_ORG, P.PERSON_DUPLICATE_SEARCH,
         P.CROSSING_READ_OWN_CASES,
         P.CASE_WRITE, P.CASE_READ_OWN_ORG, P.INTERVIEW_WRITE, P.INTERVIEW_READ,
+        P.FOLLOW_UP_WRITE, P.FOLLOW_UP_READ,
         P.SCREENING_READ, P.DETERMINATION_WRITE,
         P.SCREENING_RESCREEN_PREVIEW, P.INTEGRITY_READ,
         P.DETENTION_WRITE, P.DETENTION_READ, P.NON_PUNISHMENT_LETTER,
@@ -87,7 +91,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.OWN_ACCOUNT,
         P.PERSON_READ_ALL,
         P.CROSSING_READ,
-        P.SCREENING_READ, P.SCREENING_READ_ALL,
+        P.SCREENING_READ, P.SCREENING_READ_ALL, P.FOLLOW_UP_READ,
         P.SCREENING_RESCREEN, P.SCREENING_RESCREEN_PREVIEW, P.INTEGRITY_READ,
         P.DETENTION_READ, P.NON_PUNISHMENT_LETTER,
         P.REFERRAL_READ_ALL, P.REFERRAL_UPDATE_STATUS,

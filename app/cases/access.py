@@ -7,7 +7,7 @@ from sqlmodel import select
 from app.audit.service import Actor
 from app.auth import access
 from app.auth.permissions import Permission, can
-from app.cases.models import Case
+from app.cases.models import Case, FollowUp
 from app.crossings.models import Crossing
 from app.people.models import Person
 
@@ -21,6 +21,14 @@ def own_organization_cases(actor: Actor) -> ColumnElement[bool]:
     if can(actor, Permission.CASE_READ_OWN_ORG):
         return Case.organization_id == actor.organization_id
     return false()
+
+
+@access.register(FollowUp, entity_type="follow_up", not_found="Follow-up not found")
+def follow_ups_of_visible_cases(actor: Actor) -> ColumnElement[bool]:
+    """The follow-ups of the cases the actor may open, for roles that read follow-ups."""
+    if not can(actor, Permission.FOLLOW_UP_READ):
+        return false()
+    return FollowUp.case_id.in_(select(Case.id).where(access.visible(actor, Case)))
 
 
 def people_of_own_cases(actor: Actor) -> Select:

@@ -10,9 +10,10 @@ from app import audit
 from app.audit.service import Actor
 from app.auth import access
 from app.auth.service import display_names
+from app.cases import follow_ups, lifecycle
 from app.cases.interviews import latest_screening_of
 from app.cases.models import Case, Determination, Screening
-from app.cases.schemas import CaseStatus, DeterminationCreate, DeterminationRead, Outcome
+from app.cases.schemas import DeterminationCreate, DeterminationRead, Outcome
 from app.db import utcnow
 from app.errors import Conflict, field_error
 from app.labels import SUGGESTION_LABELS
@@ -58,6 +59,7 @@ def record_determination(session: Session, *, actor: Actor, case_id: int,
                          determination_in: DeterminationCreate) -> DeterminationRead:
     """A person's decision, answering the latest suggestion. Earlier ones are kept."""
     case = access.get_visible(session, actor, Case, case_id, action="determination.create")
+    lifecycle.refuse_if_closed(case)
     latest = latest_screening_of(session, case.id)
     if determination_in.screening_id is not None and (
             latest is None or latest.id != determination_in.screening_id):
@@ -79,10 +81,10 @@ def record_determination(session: Session, *, actor: Actor, case_id: int,
         decided_at=utcnow(),
     )
     session.add(determination)
-    case.status = (CaseStatus.OPEN.value if outcome == Outcome.UNDETERMINED
-                   else CaseStatus.DETERMINED.value)
-    session.add(case)
     session.flush()
+    lifecycle.after_determination(session, case=case, outcome=outcome,
+                                  determination_id=determination.id, actor=actor)
+    follow_ups.propose_after_determination(session, case=case, outcome=outcome, actor=actor)
     audit.record(session, actor=actor, action="determination.create", entity_type="case",
                  entity_id=case.id,
                  detail={"determination_id": determination.id,

@@ -15,6 +15,7 @@ from app.audit.service import Actor
 from app.auth import access
 from app.auth.service import display_names
 from app.cases.latest import latest_row
+from app.cases.lifecycle import refuse_if_closed
 from app.cases.models import Case, Interview, InterviewAnswer, Screening
 from app.cases.schemas import DimensionRead, InterviewCreate, InterviewRead, ScreeningRead
 from app.clock import assume_local, local_date, utcnow
@@ -127,6 +128,7 @@ def record_interview(session: Session, *, actor: Actor, case_id: int,
     all in one transaction. New interviews take the current rules; only the demo, which
     replays October 2025, asks for the version in force then."""
     case = access.get_visible(session, actor, Case, case_id, action="interview.create")
+    refuse_if_closed(case)
     if interview_in.consent_given is not True:
         raise field_error("consent_given",
                           "The person's informed consent is needed before the interview is "

@@ -1,6 +1,6 @@
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.db import Timestamped, utcnow
@@ -14,7 +14,27 @@ class Case(Timestamped, table=True):
     person_id: int = Field(foreign_key="people.id", index=True)
     organization_id: int = Field(foreign_key="organizations.id", index=True)
     assigned_to_id: int | None = Field(default=None, foreign_key="users.id", index=True)
+    # the current status, kept by app.cases.lifecycle alone (with a CaseStatusChange each
+    # time); lists and filters read it here rather than from the history
     status: str = Field(default="open", sa_type=String(32), index=True)
+    closure_reason: str | None = Field(default=None, sa_type=String(32), index=True)
+
+
+class CaseStatusChange(SQLModel, table=True):
+    """One change of a case's status: who, when and why. Never rewritten."""
+
+    __tablename__ = "case_status_changes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    from_status: str | None = Field(default=None, sa_type=String(32))
+    to_status: str = Field(sa_type=String(32))
+    event: str = Field(sa_type=String(32))  # opened, determination, closed, reopened
+    reason: str | None = Field(default=None, sa_type=String(32))  # closing only
+    note: str = Field(default="", sa_type=Text)
+    determination_id: int | None = Field(default=None, foreign_key="determinations.id")
+    changed_by_id: int | None = Field(default=None, foreign_key="users.id")
+    changed_at: datetime = Field(default_factory=utcnow, index=True)
 
 
 class Interview(SQLModel, table=True):
@@ -72,3 +92,28 @@ class Determination(SQLModel, table=True):
     rationale: str = Field(default="", sa_type=Text)
     decided_by_id: int = Field(foreign_key="users.id")
     decided_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class FollowUp(Timestamped, table=True):
+    """A dated task on a case: "Review the support plan" by 8 November."""
+
+    __tablename__ = "follow_ups"
+    __table_args__ = (
+        # the work queue: one person's open follow-ups, soonest due first
+        Index("ix_follow_ups_assigned_to_id_done_due_on", "assigned_to_id", "done", "due_on"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    title: str = Field(max_length=200)
+    due_on: date = Field(index=True)
+    assigned_to_id: int | None = Field(default=None, foreign_key="users.id")
+    note: str = Field(default="", sa_type=Text)
+    done: bool = False
+    done_at: datetime | None = None
+    done_by_id: int | None = Field(default=None, foreign_key="users.id")
+    # dropped: no longer needed (a proposal the caseworker does not want, say); kept, not deleted
+    dropped_at: datetime | None = None
+    dropped_by_id: int | None = Field(default=None, foreign_key="users.id")
+    proposed: bool = False  # proposed by Passage when a determination was recorded
+    created_by_id: int | None = Field(default=None, foreign_key="users.id")

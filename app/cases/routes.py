@@ -5,22 +5,29 @@ from fastapi import APIRouter, Form, Query, Request
 from pydantic import ValidationError
 
 from app.auth.permissions import Permission
-from app.cases import determinations, interviews, outcomes, service
+from app.cases import determinations, follow_ups, interviews, lifecycle, outcomes, service
 from app.cases.deps import CurrentCase
 from app.cases.schemas import (
     MAX_NARRATIVE,
     MAX_NOTE,
+    CaseClose,
     CaseCreate,
     CaseDetail,
     CaseOverview,
     CaseRead,
+    CaseReopen,
     DeterminationCreate,
     DeterminationRead,
+    FollowUpCreate,
+    FollowUpFilters,
+    FollowUpRead,
+    FollowUpUpdate,
     InterviewCreate,
     InterviewRead,
     KnownDetails,
     OutcomeCounts,
     ScreeningRead,
+    StatusChangeRead,
 )
 from app.clock import LOCAL_TZ, local_now
 from app.deps import ActorDep, SessionDep, SettingsDep, require
@@ -67,6 +74,68 @@ def read_case(session: SessionDep, actor: ActorDep, case: CurrentCase):
     """The case with its suggestions and determinations; caseworkers of the owning
     organisation also get the interviews with their answers and narratives."""
     return service.read_case(session, actor=actor, case=case)
+
+
+@api.post("/cases/{case_id}/close", response_model=CaseRead,
+          dependencies=[require(Permission.CASE_WRITE)])
+def close_case(session: SessionDep, actor: ActorDep, case_id: int,
+               close_in: CaseClose) -> CaseRead:
+    """Close one of your organisation's cases for a `reason`, with a `note`. A closed case
+    takes no new interview, determination, referral or follow-up (409) until reopened."""
+    return service.case_read(session, lifecycle.close_case(session, actor=actor, case_id=case_id,
+                                                           close_in=close_in))
+
+
+@api.post("/cases/{case_id}/reopen", response_model=CaseRead,
+          dependencies=[require(Permission.CASE_WRITE)])
+def reopen_case(session: SessionDep, actor: ActorDep, case_id: int,
+                reopen_in: CaseReopen) -> CaseRead:
+    """Reopen a closed case, with a `note` saying why; it becomes `determined` or `open`
+    again as its latest determination says."""
+    return service.case_read(session, lifecycle.reopen_case(session, actor=actor,
+                                                            case_id=case_id,
+                                                            reopen_in=reopen_in))
+
+
+@api.get("/cases/{case_id}/history", response_model=Page[StatusChangeRead],
+         dependencies=[READ_CASE])
+def case_history(session: SessionDep, actor: ActorDep, case: CurrentCase,
+                 page: PageDep) -> Page[StatusChangeRead]:
+    """Every change of the case's status, oldest first: from and to, the event (opened,
+    determination, closed, reopened), the reason and note, who and when."""
+    return _page_of(lifecycle.case_history(session, actor=actor, case=case), page)
+
+
+@api.post("/cases/{case_id}/follow-ups", response_model=FollowUpRead, status_code=201,
+          dependencies=[require(Permission.FOLLOW_UP_WRITE)])
+def create_follow_up(session: SessionDep, actor: ActorDep, case_id: int,
+                     follow_up_in: FollowUpCreate) -> FollowUpRead:
+    """A dated task on one of your organisation's cases (not before the case was opened; not
+    on a closed case)."""
+    return follow_ups.create_follow_up(session, actor=actor, case_id=case_id,
+                                       follow_up_in=follow_up_in)
+
+
+@api.patch("/follow-ups/{follow_up_id}", response_model=FollowUpRead,
+           dependencies=[require(Permission.FOLLOW_UP_WRITE)])
+def update_follow_up(session: SessionDep, actor: ActorDep, follow_up_id: int,
+                     update_in: FollowUpUpdate) -> FollowUpRead:
+    """Mark a follow-up done (`done`), drop it (`dropped`), or change its title, day,
+    assignee or note."""
+    return follow_ups.update_follow_up(session, actor=actor, follow_up_id=follow_up_id,
+                                       update_in=update_in)
+
+
+@api.get("/follow-ups", response_model=Page[FollowUpRead],
+         dependencies=[require(Permission.FOLLOW_UP_READ)])
+def list_follow_ups(session: SessionDep, actor: ActorDep, page: PageDep,
+                    filters: Annotated[FollowUpFilters, Query()]) -> Page[FollowUpRead]:
+    """The follow-ups of the cases you may open: overdue first, then by the day they are
+    due, done ones last. Due and overdue count only cases that are not closed."""
+    rows, total = follow_ups.list_follow_ups(
+        session, actor=actor, page=page, assigned_to_id=filters.assignee(actor.user_id),
+        states=filters.states(), case_id=filters.case_id)
+    return Page(items=rows, total=total, limit=page.limit, offset=page.offset)
 
 
 @api.post("/cases/{case_id}/interviews", response_model=InterviewRead, status_code=201,

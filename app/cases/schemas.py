@@ -8,19 +8,35 @@ coordinator may not read can slip into it.
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from app.bounds import FilterDay, RecordId
+from app.filters import Blank
 from app.screening.catalogue import DIMENSIONS_BY_CODE
 
 MAX_NARRATIVE = 20_000
 MAX_NOTE = 2_000
 MAX_RATIONALE = 5_000
+MAX_STATUS_NOTE = 2_000
 
 
 class CaseStatus(StrEnum):
-    OPEN = "open"
+    OPEN = "open"  # no determination yet (or "undetermined")
     DETERMINED = "determined"
+    CLOSED = "closed"
+
+
+class ClosureReason(StrEnum):
+    REPATRIATED = "repatriated"
+    RELOCATED = "relocated"  # a third country, or resettlement
+    LOCAL_INTEGRATION = "local_integration"
+    REFERRED_ELSEWHERE = "referred_elsewhere"  # the case goes on with another organisation
+    DECLINED_ASSISTANCE = "declined_assistance"
+    LOST_CONTACT = "lost_contact"
+    DUPLICATE_RECORD = "duplicate_record"
+    DECEASED = "deceased"
 
 
 class Outcome(StrEnum):
@@ -69,8 +85,40 @@ class CaseRead(BaseModel):
     assigned_to_id: int | None
     assigned_to: str | None
     created_at: datetime
+    closure_reason: str | None = None
     latest_suggestion: str | None = None
     latest_outcome: str | None = None
+
+
+# --- status ---
+
+class CaseClose(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    # optional here so that a missing reason is refused in words by the service
+    reason: ClosureReason | None = Field(default=None, description="Why the case is closed")
+    note: str = Field(default="", max_length=MAX_STATUS_NOTE)
+
+
+class CaseReopen(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    note: str = Field(default="", max_length=MAX_STATUS_NOTE,
+                      description="Why the case is reopened (required)")
+
+
+class StatusChangeRead(BaseModel):
+    id: int
+    case_id: int
+    from_status: str | None
+    to_status: str
+    event: str
+    reason: str | None
+    note: str
+    determination_id: int | None
+    changed_by_id: int | None
+    changed_by: str | None
+    changed_at: datetime
 
 
 # --- screenings ---
@@ -213,3 +261,88 @@ class OutcomeCounts(BaseModel):
         default=None,
         description="When set, nationalities with fewer cases than this are counted together "
                     "in one row (code null), so that no one is recognisable")
+
+
+# --- follow-ups ---
+
+MAX_FOLLOW_UP_TITLE = 200
+MAX_FOLLOW_UP_NOTE = 2_000
+
+
+class FollowUpState(StrEnum):
+    DUE = "due"  # not done, due today or later
+    OVERDUE = "overdue"  # not done, due before today
+    DONE = "done"
+    DROPPED = "dropped"  # no longer needed
+
+
+class FollowUpCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    title: str = Field(min_length=1, max_length=MAX_FOLLOW_UP_TITLE)
+    due_on: FilterDay
+    assigned_to_id: RecordId | None = Field(
+        default=None, description="A caseworker of the case's organisation; the case's "
+                                  "caseworker (or you) when left out")
+    note: str = Field(default="", max_length=MAX_FOLLOW_UP_NOTE)
+
+
+class FollowUpUpdate(BaseModel):
+    """What a PATCH may change; the fields left out stay as they are."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    done: bool | None = None
+    note: str | None = Field(default=None, max_length=MAX_FOLLOW_UP_NOTE)
+    title: str | None = Field(default=None, min_length=1, max_length=MAX_FOLLOW_UP_TITLE)
+    due_on: FilterDay | None = None
+    assigned_to_id: RecordId | None = None
+    dropped: bool | None = Field(default=None, description="true: no longer needed (kept, "
+                                                          "out of the work queue)")
+
+
+class FollowUpRead(BaseModel):
+    id: int
+    case_id: int
+    case_reference: str
+    title: str
+    due_on: date
+    state: FollowUpState
+    assigned_to_id: int | None
+    assigned_to: str | None
+    note: str
+    done: bool
+    done_at: datetime | None
+    done_by: str | None
+    dropped: bool
+    proposed: bool
+    created_at: datetime
+
+
+class FollowUpFilters(BaseModel):
+    """The work queue's filters: `assigned_to` is `me` or a user's id; `state` one of due,
+    overdue, done, dropped (left out: due, overdue and done)."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    assigned_to: Annotated[str | None, Blank] = Field(default=None, max_length=12)
+    state: Annotated[FollowUpState | None, Blank] = None
+    case_id: Annotated[RecordId | None, Blank] = None
+
+    @field_validator("assigned_to")
+    @classmethod
+    def _me_or_an_id(cls, value: str | None) -> str | None:
+        if value is not None and value != "me" and not (value.isdigit() and int(value) > 0):
+            raise ValueError("Use \"me\" or a user's number")
+        return value
+
+    def assignee(self, user_id: int | None) -> int | None:
+        """The user whose follow-ups are asked for, `me` being `user_id`."""
+        if self.assigned_to is None:
+            return None
+        return user_id if self.assigned_to == "me" else int(self.assigned_to)
+
+    def states(self) -> tuple[FollowUpState, ...]:
+        if self.state is not None:
+            return (self.state,)
+        return (FollowUpState.OVERDUE, FollowUpState.DUE, FollowUpState.DONE)

@@ -16,6 +16,7 @@ from app.auth import access
 from app.auth.models import Organization, User
 from app.auth.permissions import Permission, can
 from app.auth.service import display_names
+from app.cases import lifecycle
 from app.cases.determinations import determinations_of
 from app.cases.interviews import interviews_of, screening_read, screenings_of
 from app.cases.latest import latest_ids
@@ -60,7 +61,7 @@ def create_case(session: Session, *, actor: Actor, case_in: CaseCreate) -> Case:
     open_case = session.exec(
         select(Case.reference).where(Case.person_id == person.id,
                                      Case.organization_id == actor.organization_id,
-                                     Case.status == CaseStatus.OPEN.value)
+                                     lifecycle.active_condition())
     ).first()
     if open_case is not None:
         raise Conflict(f"Your organisation already has an open case for this person: "
@@ -108,6 +109,7 @@ def insert_case(session: Session, *, actor: Actor, person_id: int,
     case.reference = _new_reference(case)
     session.add(case)
     session.flush()
+    lifecycle.record_opened(session, case=case, actor=actor)
     audit.record(session, actor=actor, action="case.create", entity_type="case",
                  entity_id=case.id, detail={"person_id": person_id})
     return case
@@ -119,7 +121,7 @@ def open_case_for(session: Session, *, actor: Actor, person_id: int,
     one, else a new case."""
     existing = session.exec(select(Case).where(
         Case.person_id == person_id, Case.organization_id == actor.organization_id,
-        Case.status == CaseStatus.OPEN.value, access.visible(actor, Case))).first()
+        lifecycle.active_condition(), access.visible(actor, Case))).first()
     if existing is not None:
         return existing
     return create_case(session, actor=actor,
@@ -146,7 +148,7 @@ def _case_reads(session: Session, cases: list[Case]) -> list[CaseRead]:
             id=c.id, reference=c.reference, status=c.status, person_id=c.person_id,
             organization_id=c.organization_id, organization=orgs.get(c.organization_id, ""),
             assigned_to_id=c.assigned_to_id, assigned_to=users.get(c.assigned_to_id),
-            created_at=c.created_at,
+            created_at=c.created_at, closure_reason=c.closure_reason,
             latest_suggestion=classifications.get(latest_screening.get(c.id)),
             latest_outcome=outcomes.get(latest_determination.get(c.id)),
         )

@@ -12,15 +12,24 @@ from app.audit.service import Actor
 from app.auth import access
 from app.auth.permissions import Permission, can
 from app.cases.determinations import determinations_of
+from app.cases.follow_ups import follow_ups_of
 from app.cases.interviews import interviews_of, screening_read, screenings_of
+from app.cases.lifecycle import Event, history_of, is_active
 from app.cases.models import Case
-from app.cases.schemas import CaseRead, DeterminationRead, InterviewRead, ScreeningRead
+from app.cases.schemas import (
+    CaseRead,
+    DeterminationRead,
+    FollowUpRead,
+    InterviewRead,
+    ScreeningRead,
+    StatusChangeRead,
+)
 from app.cases.service import case_read
 from app.compounds.models import Compound
 from app.crossings.models import Crossing
 from app.detention.schemas import DetentionRead
 from app.detention.service import detention_of, indicates_trafficking
-from app.labels import OUTCOME_LABELS, SUGGESTION_LABELS
+from app.labels import CASE_STATUS_LABELS, CLOSURE_REASON_LABELS, OUTCOME_LABELS, SUGGESTION_LABELS
 from app.nationalities.service import nationality_names
 from app.people.models import Person
 from app.referrals.schemas import ReferralRead
@@ -45,8 +54,22 @@ class CasePage:
     interviews: list[InterviewRead] | None
     referrals: list[ReferralRead]
     detention: DetentionRead | None = None
+    history: list[StatusChangeRead] = field(default_factory=list)
+    follow_ups: list[FollowUpRead] | None = None
     nationality: str = ""
     timeline: list[TimelineEntry] = field(default_factory=list)
+
+    @property
+    def active(self) -> bool:
+        """Not closed: the case takes new interviews, determinations, referrals."""
+        return is_active(self.case.status)
+
+    @property
+    def closing(self) -> StatusChangeRead | None:
+        """The change that closed the case, while it is closed."""
+        if self.active or not self.history:
+            return None
+        return self.history[-1]
 
     @property
     def latest(self) -> ScreeningRead | None:
@@ -103,17 +126,20 @@ def case_page(session: Session, *, actor: Actor, case: Case) -> CasePage:
     referrals = case_referrals(session, actor=actor, case_id=case.id)
     detention = (detention_of(session, case_id=case.id)
                  if can(actor, Permission.DETENTION_READ) else None)
+    history = history_of(session, case.id)
+    case_follow_ups = (follow_ups_of(session, case.id)
+                       if can(actor, Permission.FOLLOW_UP_READ) else None)
     audit.record(session, actor=actor, action="case.read", entity_type="case",
                  entity_id=case.id)
     audit.record(session, actor=actor, action="person.read", entity_type="person",
                  entity_id=person.id, detail={"via": "case"})
     page = CasePage(case=read, person=person, crossings=crossings, screenings=screenings,
                     determinations=determinations, interviews=interviews, referrals=referrals,
-                    detention=detention,
+                    detention=detention, history=history, follow_ups=case_follow_ups,
                     nationality=nationality_names(session).get(person.nationality_code or "",
                                                                ""))
-    page.timeline = _timeline(read, crossings, screenings, determinations, referrals,
-                              with_interviews=interviews is not None)
+    page.timeline = _timeline(read, crossings, screenings, determinations, referrals, history,
+                              case_follow_ups or [], with_interviews=interviews is not None)
     return page
 
 
@@ -127,7 +153,8 @@ def _attach_compound_names(session: Session, crossings: list[dict[str, Any]]) ->
 
 def _timeline(case: CaseRead, crossings, screenings: list[ScreeningRead],
               determinations: list[DeterminationRead], referrals: list[ReferralRead],
-              *, with_interviews: bool) -> list[TimelineEntry]:
+              history: list[StatusChangeRead], follow_ups: list[FollowUpRead], *,
+              with_interviews: bool) -> list[TimelineEntry]:
     entries = [TimelineEntry(case.created_at, f"Case {case.reference} opened by "
                              f"{case.organization}", "case")]
     for c in crossings:
@@ -145,4 +172,26 @@ def _timeline(case: CaseRead, crossings, screenings: list[ScreeningRead],
     for r in referrals:
         entries.append(TimelineEntry(r.created_at, f"Referral for {r.service} ({r.status})",
                                      "referral"))
+    for f in follow_ups:
+        if f.done_at is not None:
+            entries.append(TimelineEntry(f.done_at, f"Follow-up done: {f.title}"
+                                         + (f", by {f.done_by}" if f.done_by else ""),
+                                         "follow_up"))
+    for change in history:
+        text = status_change_text(change)
+        if text:
+            entries.append(TimelineEntry(change.changed_at, text, "status"))
     return sorted(entries, key=lambda e: e.at, reverse=True)
+
+
+def status_change_text(change: StatusChangeRead) -> str:
+    """A status change in words (the opening is the timeline's own first line)."""
+    by = f", by {change.changed_by}" if change.changed_by else ""
+    if change.event == Event.CLOSED:
+        reason = CLOSURE_REASON_LABELS.get(change.reason or "", change.reason or "")
+        return f"Case closed: {reason}{by}"
+    if change.event == Event.REOPENED:
+        return f"Case reopened{by}"
+    if change.event == Event.DETERMINATION:
+        return f"Status: {CASE_STATUS_LABELS.get(change.to_status, change.to_status)}"
+    return ""

@@ -7,32 +7,54 @@ from fastapi import APIRouter, Form, Request
 
 from app.auth import access
 from app.auth.permissions import Permission, can
-from app.cases import determinations
+from app.cases import determinations, follow_ups, lifecycle
 from app.cases.deps import CurrentCase
 from app.cases.models import Case
 from app.cases.routes import READ_CASE
-from app.cases.schemas import MAX_RATIONALE, DeterminationCreate, Outcome
+from app.cases.schemas import (
+    MAX_FOLLOW_UP_NOTE,
+    MAX_FOLLOW_UP_TITLE,
+    MAX_RATIONALE,
+    MAX_STATUS_NOTE,
+    CaseClose,
+    CaseReopen,
+    DeterminationCreate,
+    FollowUpState,
+    Outcome,
+)
+from app.clock import local_today
 from app.deps import ActorDep, OptionalUser, SessionDep, require
 from app.detention import service as detention_service
 from app.detention.schemas import GROUNDS_LABELS, DetentionCreate
 from app.detention.schemas import MAX_NOTE as MAX_DETENTION_NOTE
 from app.forms import error_list, form_page, parse_form
-from app.labels import OUTCOME_LABELS, SUGGESTION_LABELS
+from app.labels import CASE_STATUS_LABELS, CLOSURE_REASON_LABELS, OUTCOME_LABELS, SUGGESTION_LABELS
 from app.pages.case_page import case_page, describe_screening
+from app.pagination import PageParams
 from app.screening.catalogue import DIMENSIONS, indicators_of
 from app.web import redirect, render
 
 pages = APIRouter(include_in_schema=False)
+HOME_QUEUE = PageParams(limit=5, offset=0)
 
 
 @pages.get("/")
 def home(request: Request, session: SessionDep, user: OptionalUser):
     if user is None:
         return redirect("/login")
+    actor = request.state.actor
     awaiting = None
     if can(user, Permission.NON_PUNISHMENT_LETTER):
-        awaiting = detention_service.awaiting_letter_count(session, actor=request.state.actor)
-    return render(request, "home/index.html", {"awaiting_letters": awaiting})
+        awaiting = detention_service.awaiting_letter_count(session, actor=actor)
+    queue = queue_counts = None
+    if can(user, Permission.FOLLOW_UP_WRITE):
+        # the caseworker's own work queue, overdue first
+        queue, _ = follow_ups.list_follow_ups(
+            session, actor=actor, page=HOME_QUEUE, assigned_to_id=actor.user_id,
+            states=(FollowUpState.OVERDUE, FollowUpState.DUE))
+        queue_counts = follow_ups.queue_counts(session, actor=actor)
+    return render(request, "home/index.html", {"awaiting_letters": awaiting, "queue": queue,
+                                               "queue_counts": queue_counts})
 
 
 @pages.get("/non-punishment", dependencies=[require(Permission.NON_PUNISHMENT_LETTER)])
@@ -46,8 +68,9 @@ def awaiting_letters_page(request: Request, session: SessionDep, actor: ActorDep
 DETERMINATION_LABELS = {"outcome": "Determination", "rationale": "Rationale"}
 
 
-def _render_case(request: Request, session, case: Case, *, form=None, errors=None,
-                 detention_form=None, labels=DETERMINATION_LABELS):
+def render_case(request: Request, session, case: Case, *, form=None, errors=None,
+                detention_form=None, status_form=None, follow_up_form=None,
+                labels=DETERMINATION_LABELS):
     page = case_page(session, actor=request.state.actor, case=case)
     errors = errors or {}
     return render(request, "cases/detail.html", {
@@ -61,6 +84,11 @@ def _render_case(request: Request, session, case: Case, *, form=None, errors=Non
         "max_rationale": MAX_RATIONALE,
         "detention_form": detention_form, "grounds_labels": GROUNDS_LABELS,
         "max_detention_note": MAX_DETENTION_NOTE,
+        "follow_up_form": follow_up_form, "max_follow_up_title": MAX_FOLLOW_UP_TITLE,
+        "max_follow_up_note": MAX_FOLLOW_UP_NOTE, "today": local_today(),
+        "status_form": status_form, "status_labels": CASE_STATUS_LABELS,
+        "closure_reasons": list(CLOSURE_REASON_LABELS.items()),
+        "closure_labels": CLOSURE_REASON_LABELS, "max_status_note": MAX_STATUS_NOTE,
     })
 
 
@@ -71,13 +99,13 @@ def _case_of_path(request: Request, session) -> Case:
 
 
 def _determination_again(request: Request, session, form: dict, errors: dict[str, str]):
-    return _render_case(request, session, _case_of_path(request, session), form=form,
+    return render_case(request, session, _case_of_path(request, session), form=form,
                         errors=errors)
 
 
 @pages.get("/cases/{case_id}", dependencies=[READ_CASE])
 def case_detail_page(request: Request, session: SessionDep, case: CurrentCase):
-    return _render_case(request, session, case)
+    return render_case(request, session, case)
 
 
 @pages.post("/cases/{case_id}/determination",
@@ -96,6 +124,36 @@ def determine(session: SessionDep, actor: ActorDep, case_id: int,
     return redirect(f"/cases/{case_id}#determination")
 
 
+STATUS_LABELS = {"reason": "Reason", "note": "Note"}
+
+
+def _status_again(request: Request, session, form: dict, errors: dict[str, str]):
+    return render_case(request, session, _case_of_path(request, session), errors=errors,
+                        status_form=form, labels=STATUS_LABELS)
+
+
+@pages.post("/cases/{case_id}/close",
+            dependencies=[require(Permission.CASE_WRITE), form_page(_status_again)])
+def close_case(session: SessionDep, actor: ActorDep, case_id: int,
+               reason: Annotated[str, Form(max_length=40)] = "",
+               note: Annotated[str, Form(max_length=10_000)] = ""):
+    close_in = parse_form(CaseClose, {"reason": reason or None, "note": note},
+                          messages={"reason": "Choose one of the listed reasons",
+                                    "note": f"At most {MAX_STATUS_NOTE} characters"})
+    lifecycle.close_case(session, actor=actor, case_id=case_id, close_in=close_in)
+    return redirect(f"/cases/{case_id}#status")
+
+
+@pages.post("/cases/{case_id}/reopen",
+            dependencies=[require(Permission.CASE_WRITE), form_page(_status_again)])
+def reopen_case(session: SessionDep, actor: ActorDep, case_id: int,
+                note: Annotated[str, Form(max_length=10_000)] = ""):
+    reopen_in = parse_form(CaseReopen, {"note": note},
+                           messages={"note": f"At most {MAX_STATUS_NOTE} characters"})
+    lifecycle.reopen_case(session, actor=actor, case_id=case_id, reopen_in=reopen_in)
+    return redirect(f"/cases/{case_id}#status")
+
+
 DETENTION_LABELS = {"authority": "Authority", "place": "Place", "since": "Since",
                     "grounds": "For", "note": "Note"}
 DETENTION_CHECKBOXES = ("detained", "charged", "consent_to_share")
@@ -112,7 +170,7 @@ DETENTION_MESSAGES = {
 def _detention_again(request: Request, session, form: dict, errors: dict[str, str]):
     # an unticked box is not sent at all: shown again unticked, not as stored
     form = {**form, **{name: form.get(name) == "yes" for name in DETENTION_CHECKBOXES}}
-    return _render_case(request, session, _case_of_path(request, session), errors=errors,
+    return render_case(request, session, _case_of_path(request, session), errors=errors,
                         detention_form=form, labels=DETENTION_LABELS)
 
 

@@ -12,8 +12,9 @@ from app import audit
 from app.audit.service import Actor
 from app.auth import access
 from app.auth.permissions import Permission, can
+from app.cases.lifecycle import is_active
 from app.cases.models import Case
-from app.cases.schemas import CaseRead, CaseStatus
+from app.cases.schemas import CaseRead
 from app.cases.service import list_cases as list_cases_of
 from app.compounds.models import Compound
 from app.crossings.models import Crossing
@@ -108,7 +109,7 @@ def person_page(session: Session, *, actor: Actor, person: Person) -> PersonPage
                                            page=PageParams(limit=100, offset=0),
                                            person_id=person.id)
     own_open = next((c for c in cases if c.organization_id == actor.organization_id
-                     and c.status == CaseStatus.OPEN.value), None)
+                     and is_active(c.status)), None)
     found = duplicates.duplicates_of(session, actor=actor, person_id=person.id) \
         if can(actor, Permission.PERSON_DUPLICATE_SEARCH) else []
     return PersonPage(

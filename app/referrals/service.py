@@ -12,6 +12,7 @@ from app import audit
 from app.audit.service import Actor
 from app.auth import access
 from app.auth.models import Organization, User
+from app.cases.lifecycle import refuse_if_closed
 from app.cases.models import Case
 from app.clock import local_date, local_today, utcnow
 from app.errors import Conflict
@@ -153,6 +154,7 @@ def case_referrals(session: Session, *, actor: Actor, case_id: int) -> list[Refe
 def create_referral(session: Session, *, actor: Actor, case_id: int,
                     referral_in: ReferralCreate) -> ReferralRead:
     case = _case_to_refer(session, actor, case_id)
+    refuse_if_closed(case)
     referral = Referral(case_id=case.id, organization_id=case.organization_id,
                         service=referral_in.service.value, recipient=referral_in.recipient,
                         consent_to_share=referral_in.consent_to_share,
