@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from app import audit
 from app.audit.service import Actor
 from app.auth import access
+from app.auth.permissions import Permission, can
 from app.auth.service import display_names
 from app.cases.latest import latest_row
 from app.cases.lifecycle import refuse_if_closed
@@ -27,6 +28,7 @@ from app.screening.rules import (
     InvalidAnswers,
     ScreeningResult,
     age_group_at_recruitment,
+    dimension_level_reasons,
     parse_answers,
     screen,
 )
@@ -37,14 +39,30 @@ FUTURE_TOLERANCE = timedelta(minutes=10)
 
 # --- screenings ---
 
-def screening_read(screening: Screening) -> ScreeningRead:
+def screening_read(screening: Screening, actor: Actor) -> ScreeningRead:
+    """A stored suggestion as the actor may read it: in full (indicator codes answered yes and
+    unknown, reasons naming indicators) for those who may read the interview's answers; at
+    dimension level for everyone else (coordinators), from which no answer can be rebuilt."""
     result = screening.result or {}
+    dimensions = result.get("dimensions", [])
+    if can(actor, Permission.INTERVIEW_READ):
+        return ScreeningRead(
+            id=screening.id, interview_id=screening.interview_id, case_id=screening.case_id,
+            classification=screening.classification, rules_version=screening.rules_version,
+            age_group=screening.age_group, age_at_recruitment=result.get("age_at_recruitment"),
+            dimensions=[DimensionRead(**d) for d in dimensions],
+            unknown=result.get("unknown", []), reasons=result.get("reasons", []),
+            created_at=screening.created_at,
+        )
+    present = [d["code"] for d in dimensions if d.get("present")]
     return ScreeningRead(
         id=screening.id, interview_id=screening.interview_id, case_id=screening.case_id,
         classification=screening.classification, rules_version=screening.rules_version,
         age_group=screening.age_group, age_at_recruitment=result.get("age_at_recruitment"),
-        dimensions=[DimensionRead(**d) for d in result.get("dimensions", [])],
-        unknown=result.get("unknown", []), reasons=result.get("reasons", []),
+        dimensions=[DimensionRead(code=d["code"], name=d["name"], present=d["present"])
+                    for d in dimensions],
+        reasons=dimension_level_reasons(present, screening.classification,
+                                        screening.age_group),
         created_at=screening.created_at,
     )
 
@@ -67,7 +85,7 @@ def latest_screening(session: Session, *, actor: Actor, case_id: int) -> Screeni
         raise NotFound("No interview has been recorded for this case yet")
     audit.record(session, actor=actor, action="screening.read", entity_type="case",
                  entity_id=case.id, detail={"screening_id": screening.id})
-    return screening_read(screening)
+    return screening_read(screening, actor)
 
 
 def list_screenings(session: Session, *, actor: Actor, case_id: int) -> list[ScreeningRead]:
@@ -75,7 +93,7 @@ def list_screenings(session: Session, *, actor: Actor, case_id: int) -> list[Scr
     rows = screenings_of(session, case.id)
     audit.record(session, actor=actor, action="screening.read", entity_type="case",
                  entity_id=case.id, detail={"returned": len(rows)})
-    return [screening_read(s) for s in rows]
+    return [screening_read(s, actor) for s in rows]
 
 
 # --- interviews ---
@@ -167,11 +185,11 @@ def record_interview(session: Session, *, actor: Actor, case_id: int,
                  entity_id=case.id,
                  detail={"interview_id": interview.id, "screening_id": screening.id,
                          "rules_version": result.rules_version})
-    return _interview_reads(session, [interview], {interview.id: screening})[0]
+    return _interview_reads(session, [interview], {interview.id: screening}, actor)[0]
 
 
 def _interview_reads(session: Session, interviews: list[Interview],
-                     screenings: dict[int, Screening]) -> list[InterviewRead]:
+                     screenings: dict[int, Screening], actor: Actor) -> list[InterviewRead]:
     ids = [i.id for i in interviews]
     answers: dict[int, dict[str, str]] = defaultdict(dict)
     if ids:
@@ -186,7 +204,7 @@ def _interview_reads(session: Session, interviews: list[Interview],
             recruited_on=i.recruited_on, answers=_in_catalogue_order(answers[i.id]),
             narrative=i.narrative, section_notes=i.section_notes or {},
             created_by=users.get(i.created_by_id), created_at=i.created_at,
-            screening=screening_read(screenings[i.id]),
+            screening=screening_read(screenings[i.id], actor),
         )
         for i in interviews
     ]
@@ -197,16 +215,16 @@ def _in_catalogue_order(answers: dict[str, str]) -> dict[str, str]:
     return dict(sorted(answers.items(), key=lambda item: order.get(item[0], len(order))))
 
 
-def interviews_of(session: Session, case_id: int) -> list[InterviewRead]:
+def interviews_of(session: Session, case_id: int, actor: Actor) -> list[InterviewRead]:
     interviews = list(session.exec(select(Interview).where(Interview.case_id == case_id)
                                    .order_by(Interview.id)).all())
     screenings = {s.interview_id: s for s in screenings_of(session, case_id)}
-    return _interview_reads(session, interviews, screenings)
+    return _interview_reads(session, interviews, screenings, actor)
 
 
 def list_interviews(session: Session, *, actor: Actor, case_id: int) -> list[InterviewRead]:
     case = access.get_visible(session, actor, Case, case_id, action="interview.read")
-    rows = interviews_of(session, case.id)
+    rows = interviews_of(session, case.id, actor)
     audit.record(session, actor=actor, action="interview.read", entity_type="case",
                  entity_id=case.id, detail={"returned": len(rows)})
     return rows

@@ -127,8 +127,9 @@ class DimensionRead(BaseModel):
     code: str
     name: str
     present: bool
-    yes: dict[str, list[str]]
-    unknown: list[str]
+    # None where the reader may not see indicator answers (coordinators): dimension level only
+    yes: dict[str, list[str]] | None = None
+    unknown: list[str] | None = None
 
 
 class ScreeningRead(BaseModel):
@@ -140,7 +141,7 @@ class ScreeningRead(BaseModel):
     age_group: str
     age_at_recruitment: int | None
     dimensions: list[DimensionRead]
-    unknown: list[str]
+    unknown: list[str] | None = None
     reasons: list[str]
     created_at: datetime
 

@@ -183,11 +183,11 @@ def read_case(session: Session, *, actor: Actor, case: Case) -> CaseOverview:
     determinations; with its interviews (answers and narratives) only for those who may read
     them (the owning organisation's caseworkers)."""
     base = case_read(session, case).model_dump()
-    screenings = [screening_read(s) for s in screenings_of(session, case.id)]
+    screenings = [screening_read(s, actor) for s in screenings_of(session, case.id)]
     determinations = determinations_of(session, case.id)
     audit.record(session, actor=actor, action="case.read", entity_type="case",
                  entity_id=case.id)
     if can(actor, Permission.INTERVIEW_READ):
         return CaseDetail(**base, screenings=screenings, determinations=determinations,
-                          interviews=interviews_of(session, case.id))
+                          interviews=interviews_of(session, case.id, actor))
     return CaseOverview(**base, screenings=screenings, determinations=determinations)

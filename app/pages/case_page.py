@@ -91,18 +91,21 @@ class CasePage:
 
 def describe_screening(screening: ScreeningRead) -> list[dict[str, Any]]:
     """The suggestion's dimensions in words for people: each with the indicators answered
-    yes (plain label, strength, code for reference) and how many were unknown."""
+    yes (plain label, strength, code for reference) and how many were unknown; for a reader
+    who may not see the answers (dimension level), `found` and `unknown` are None."""
     rows = []
     for dimension in screening.dimensions:
-        found = [
-            {"code": code, "label": INDICATORS_BY_CODE[code].label, "strength": strength}
-            for strength, codes in dimension.yes.items() for code in codes
-            if code in INDICATORS_BY_CODE
-        ]
-        rows.append({"code": dimension.code, "name": dimension.name,
-                     "present": dimension.present, "found": found,
-                     "unknown": [{"code": c, "label": INDICATORS_BY_CODE[c].label}
-                                 for c in dimension.unknown if c in INDICATORS_BY_CODE]})
+        row: dict[str, Any] = {"code": dimension.code, "name": dimension.name,
+                               "present": dimension.present, "found": None, "unknown": None}
+        if dimension.yes is not None:
+            row["found"] = [
+                {"code": code, "label": INDICATORS_BY_CODE[code].label, "strength": strength}
+                for strength, codes in dimension.yes.items() for code in codes
+                if code in INDICATORS_BY_CODE
+            ]
+            row["unknown"] = [{"code": c, "label": INDICATORS_BY_CODE[c].label}
+                              for c in dimension.unknown or [] if c in INDICATORS_BY_CODE]
+        rows.append(row)
     return rows
 
 
@@ -111,9 +114,9 @@ def case_page(session: Session, *, actor: Actor, case: Case) -> CasePage:
     audited as one read of the case and of the person's record."""
     person = session.get(Person, case.person_id)
     read = case_read(session, case)
-    screenings = [screening_read(s) for s in screenings_of(session, case.id)]
+    screenings = [screening_read(s, actor) for s in screenings_of(session, case.id)]
     determinations = determinations_of(session, case.id)
-    interviews = (interviews_of(session, case.id)
+    interviews = (interviews_of(session, case.id, actor)
                   if can(actor, Permission.INTERVIEW_READ) else None)
     crossing_rows = session.exec(
         select(Crossing).where(Crossing.person_id == person.id, access.visible(actor, Crossing))

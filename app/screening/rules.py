@@ -355,6 +355,31 @@ def _suggestion_reason(classification: Classification) -> str:
     return "Suggestion: no indicators of trafficking found; a caseworker decides."
 
 
+def dimension_level_reasons(
+    present: Iterable[str], classification: str, age: str
+) -> list[str]:
+    """The reasons of a stored suggestion told without any indicator: for a reader who may
+    see the suggestion but not the interview's answers (a coordinator). Each dimension
+    present or not, the rule for the age, the suggestion; never a code, never an answer."""
+    present = set(present)
+    age = AgeGroup(age)
+    classification = Classification(classification)
+    possibly_child = age is AgeGroup.POSSIBLY_CHILD
+    reasons = [_age_reason(AgeGroup.ADULT if possibly_child else age)]
+    reasons += [
+        f"{d.name} {'present' if d.code in present else 'not present'}." for d in DIMENSIONS
+    ]
+    if age is AgeGroup.CHILD:
+        verdict = "met" if _child_rule(present) else "not met"
+        reasons.append(f"The child rule is {verdict}: {_child_rule_clause(present)}.")
+    else:
+        reasons.append(_adult_rule_reason(present))
+    if possibly_child:
+        reasons.append(POSSIBLY_CHILD_REASON)
+    reasons.append(_suggestion_reason(classification))
+    return reasons
+
+
 def screen(
     answers: Mapping[str, Answer], age: AgeGroup, *, rules_version: int
 ) -> ScreeningResult:
