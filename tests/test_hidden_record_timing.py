@@ -6,6 +6,7 @@ and that audit row must not delay the answer (it is written after the response i
 
 import statistics
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import anyio
 import httpx
@@ -135,7 +136,10 @@ def test_the_404_is_sent_before_the_refusal_is_audited(app, session, login_as, m
         events.append("audit written")
 
     monkeypatch.setattr(main_module, "audit_refusal", slow_audit)
-    status = anyio.run(_call, app, f"/api/v1/cases/{hidden.id}", signed_in.headers, events)
+    # a thread of its own: a browser test's Playwright may hold this thread's event loop
+    with ThreadPoolExecutor(1) as pool:
+        status = pool.submit(anyio.run, _call, app, f"/api/v1/cases/{hidden.id}",
+                             signed_in.headers, events).result()
     assert status == 404
     assert events == ["answer sent", "audit started", "audit written"]
     refused = session.exec(select(AuditEvent).where(
