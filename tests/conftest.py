@@ -5,9 +5,15 @@ PASSAGE_TEST_DATABASE_URL points at a server) and migrated with `alembic upgrade
 test runs inside a transaction that is rolled back at the end; requests commit to savepoints.
 """
 
+import fcntl
+import json
 import os
+import shutil
+import subprocess
+import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,14 +26,16 @@ os.environ["PASSAGE_ENV"] = "development"
 
 import pytest  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
-from sqlalchemy import create_engine, make_url, text  # noqa: E402
+from sqlalchemy import Connection, create_engine, make_url, text  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
+from app.auth import service as auth_service  # noqa: E402
 from app.config import get_settings  # noqa: E402
 from app.db import make_engine  # noqa: E402
 from app.main import create_app  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
 from tests import factories  # noqa: E402
+from tests.live import PASSAGE  # noqa: E402
 
 SERVER_URL = os.environ.get("PASSAGE_TEST_DATABASE_URL")
 
@@ -43,14 +51,25 @@ def _create_database(tmp_dir: Path, *, migrate: bool = True) -> str:
         url = make_url(_psycopg(SERVER_URL)).set(database=name).render_as_string(
             hide_password=False)
     else:
-        url = f"sqlite:///{tmp_dir / f'passage-{uuid.uuid4().hex[:8]}.db'}"
+        url = f"sqlite:///{_sqlite_dir(tmp_dir) / 'passage.db'}"
     if migrate:
         upgrade(url)
     return url
 
 
+def _sqlite_dir(tmp_dir: Path) -> Path:
+    """A new directory for one SQLite database: in memory-backed /dev/shm where there is one.
+    The files and SQLite are the same; a commit's fsync costs nothing there and about 5 ms on
+    disk, and the served app, the command line and the fuzzing commit thousands of times."""
+    shm = Path("/dev/shm")  # noqa: S108  (mkdtemp below makes a private directory)
+    if shm.is_dir() and os.access(shm, os.W_OK):
+        return Path(tempfile.mkdtemp(prefix="passage-test-", dir=shm))
+    return Path(tempfile.mkdtemp(prefix="db-", dir=tmp_dir))
+
+
 def _drop_database(url: str) -> None:
-    if not url.startswith("postgresql"):
+    if url.startswith("sqlite"):
+        shutil.rmtree(Path(make_url(url).database).parent, ignore_errors=True)
         return
     from app.db import engine_for
 
@@ -90,6 +109,88 @@ def empty_database_url(tmp_path) -> Iterator[str]:
     _drop_database(url)
 
 
+@dataclass
+class DemoDatabase:
+    url: str
+    first_load: subprocess.CompletedProcess
+
+
+def _load_demo_database(tmp_dir: Path) -> DemoDatabase:
+    url = _create_database(tmp_dir)
+    first_load = subprocess.run([PASSAGE, "demo"], text=True, capture_output=True, timeout=300,
+                                env={**os.environ, "PASSAGE_DATABASE_URL": url})
+    return DemoDatabase(url, first_load)
+
+
+@pytest.fixture(scope="session")
+def demo_database(request, tmp_path_factory) -> Iterator[DemoDatabase]:
+    """One database loaded by `passage demo` (the command, in a subprocess), shared by the demo
+    tests of the whole run, whichever test process they run in: loading it takes seconds. Its
+    tests read it; what they write (loading again, signing in) goes in a transaction they roll
+    back, or must change nothing."""
+    shared = getattr(request.config, "workerinput", {}).get(SHARED_DIR)
+    if shared is None:
+        demo = _load_demo_database(tmp_path_factory.mktemp("demo"))
+        yield demo
+        _drop_database(demo.url)
+        return
+    # the first worker to get here loads it; the controller drops it (pytest_unconfigure)
+    record = Path(shared) / "demo.json"
+    with (Path(shared) / "demo.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if record.exists():
+            saved = json.loads(record.read_text())
+            demo = DemoDatabase(saved["url"], subprocess.CompletedProcess(**saved["first_load"]))
+        else:
+            demo = _load_demo_database(Path(shared))
+            load = demo.first_load
+            record.write_text(json.dumps({"url": demo.url, "first_load": {
+                "args": load.args, "returncode": load.returncode, "stdout": load.stdout,
+                "stderr": load.stderr}}))
+    yield demo
+
+
+# Test processes of one run (pytest-xdist workers) share a directory the controller makes, for
+# what is made once per run (the demo database).
+SHARED_DIR = "passage_shared_dir"
+_shared_dir_key = pytest.StashKey[str]()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node) -> None:
+    config = node.config
+    if _shared_dir_key not in config.stash:
+        config.stash[_shared_dir_key] = tempfile.mkdtemp(prefix="passage-test-run-")
+    node.workerinput[SHARED_DIR] = config.stash[_shared_dir_key]
+
+
+def pytest_unconfigure(config) -> None:
+    shared = config.stash.get(_shared_dir_key, None)
+    if shared is None:
+        return
+    record = Path(shared) / "demo.json"
+    if record.exists():
+        _drop_database(json.loads(record.read_text())["url"])
+    shutil.rmtree(shared, ignore_errors=True)
+
+
+@contextmanager
+def rolled_back(engine) -> Iterator[Connection]:
+    """A connection in a transaction that is rolled back at the end, whatever was committed to
+    it (sessions bound with join_transaction_mode="create_savepoint" commit to savepoints)."""
+    with engine.connect() as conn:
+        outer = conn.begin()
+        try:
+            yield conn
+        finally:
+            outer.rollback()
+
+
+def transactional_session(connection) -> Session:
+    return Session(bind=connection, join_transaction_mode="create_savepoint",
+                   expire_on_commit=False)
+
+
 @pytest.fixture(scope="session")
 def engine(database_url):
     engine = make_engine(database_url)
@@ -99,27 +200,49 @@ def engine(database_url):
 
 @pytest.fixture
 def connection(engine):
-    with engine.connect() as conn:
-        outer = conn.begin()
+    with rolled_back(engine) as conn:
         yield conn
-        outer.rollback()
 
 
 @pytest.fixture
 def session(connection) -> Iterator[Session]:
     """The test's own view of the database, inside the test's transaction."""
-    with Session(bind=connection, join_transaction_mode="create_savepoint",
-                 expire_on_commit=False) as s:
+    with transactional_session(connection) as s:
         yield s
 
 
-@pytest.fixture
-def app(connection):
-    def factory() -> Session:
-        return Session(bind=connection, join_transaction_mode="create_savepoint",
-                       expire_on_commit=False)
+@dataclass
+class _SharedApp:
+    app: object
+    connection: Connection | None = None
 
-    return create_app(get_settings(), session_factory=factory)
+
+@pytest.fixture(scope="session")
+def _shared_app(database_url) -> _SharedApp:
+    """One app per test process: FastAPI prepares each route (its dependencies and models) on
+    the first request an app gets, which costs more than most tests. Each test's requests go
+    to that test's own connection (see `app`)."""
+    shared = _SharedApp(app=None)
+
+    def session_factory() -> Session:
+        assert shared.connection is not None, "a request outside of a test"
+        return transactional_session(shared.connection)
+
+    shared.app = create_app(get_settings(), session_factory=session_factory)
+    return shared
+
+
+@pytest.fixture
+def app(_shared_app, connection):
+    """The app, its requests inside the test's transaction. What a test changes in app.state
+    (a setting, say) is put back afterwards."""
+    app = _shared_app.app
+    state = dict(app.state._state)
+    _shared_app.connection = connection
+    yield app
+    _shared_app.connection = None
+    app.state._state.clear()
+    app.state._state.update(state)
 
 
 @pytest.fixture
@@ -136,19 +259,17 @@ class SignedIn:
 
 
 @pytest.fixture
-def login_as(client, session):
-    """login_as("caseworker", organization="NGO A") -> a user with a real token from the
-    real sign-in route."""
+def login_as(session):
+    """login_as("caseworker", organization="NGO A") -> a user with a real bearer token, issued
+    by the service the sign-in route uses. Signing in itself (the route, its password check,
+    its audit and throttling) is the subject of tests/auth, which drive the route."""
 
     def _login(role: str, *, organization: str | None = None, username: str | None = None):
         org = factories.make_organization(session, name=organization or f"Org of {role}")
         user, password = factories.make_user(session, role=role, organization=org,
                                              username=username)
+        token, _ = auth_service.issue_token(session, user=user, client="testclient")
         session.commit()
-        response = client.post("/api/v1/auth/token",
-                               data={"username": user.username, "password": password})
-        assert response.status_code == 200, response.text
-        token = response.json()["access_token"]
         return SignedIn(user=user, password=password,
                         headers={"Authorization": f"Bearer {token}"})
 

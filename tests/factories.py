@@ -2,12 +2,17 @@
 
 import itertools
 from datetime import UTC, date, datetime
+from functools import lru_cache
 
 from sqlmodel import Session
 
+from app import audit
 from app.audit.service import Actor
 from app.auth import service as auth_service
 from app.auth.models import Organization, User
+from app.auth.permissions import Role
+from app.auth.security import hash_password
+from app.config import get_settings
 
 _counter = itertools.count(1)
 DEFAULT_PASSWORD = "correct horse battery staple"
@@ -23,13 +28,33 @@ def make_organization(session: Session, *, name: str | None = None,
                                                    kind=kind)
 
 
+@lru_cache
+def _password_hash(password: str, time_cost: int, memory_cost: int) -> str:
+    return hash_password(password)
+
+
+def password_hash(password: str) -> str:
+    """The argon2 hash of `password` under the current settings, computed once per password
+    and parameters: hashing is deliberately slow, and most tests make several users. The
+    hash is a real one (salted, verifiable by the sign-in route); users with the same password
+    share its salt, which only tests do."""
+    settings = get_settings()
+    return _password_hash(password, settings.argon2_time_cost, settings.argon2_memory_cost)
+
+
 def make_user(session: Session, *, role: str, organization: Organization | None = None,
               username: str | None = None,
               password: str = DEFAULT_PASSWORD) -> tuple[User, str]:
+    """A user stored as auth.service.create_user stores one (same row, same audit event), with
+    the password hash from password_hash(). Creating users through the service is tested in
+    tests/admin and tests/test_cli.py."""
     organization = organization or make_organization(session)
-    user = auth_service.create_user(session, actor=Actor.system("test"),
-                                    username=username or unique(f"{role}-"), password=password,
-                                    role=role, organization=organization)
+    user = User(username=username or unique(f"{role}-"), password_hash=password_hash(password),
+                role=Role(role).value, organization_id=organization.id)
+    session.add(user)
+    session.flush()
+    audit.record(session, actor=Actor.system("test"), action="user.create",
+                 entity_type="user", entity_id=user.id, detail={"role": user.role})
     return user, password
 
 
@@ -87,8 +112,6 @@ def make_case(session: Session, *, person, organization: Organization, assigned_
 def make_audit_event(session: Session, *, at: datetime | None = None, actor=None,
                      **overrides):
     """An audit event written the way the app writes them (audit.record), at a chosen time."""
-    from app import audit
-
     values = {"action": "person.read", "entity_type": "person", "entity_id": 1}
     values.update(overrides)
     event = audit.record(session, actor=actor or Actor.system("test"), **values)

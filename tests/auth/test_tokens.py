@@ -55,10 +55,13 @@ def test_me_with_a_forged_token_is_401(client):
 def test_short_password_is_refused_naming_the_field(session):
     import pytest
 
+    from app.audit.service import Actor
+    from app.auth.service import create_user
     from app.errors import InvalidInput
 
     with pytest.raises(InvalidInput) as caught:
-        factories.make_user(session, role="admin", password="short-pass")
+        create_user(session, actor=Actor.system("test"), username="shorty", role="admin",
+                    password="short-pass", organization=factories.make_organization(session))
     assert caught.value.errors[0]["loc"][-1] == "password"
 
 
