@@ -11,11 +11,12 @@ from collections import Counter
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from sqlalchemy import Engine
 from sqlmodel import Session
 
 from app.auth import service as auth_service
 from app.config import get_settings
-from app.db import make_engine, session_factory_for
+from app.db import make_engine
 from app.main import create_app
 from tests import factories
 
@@ -45,13 +46,19 @@ CONFIG = schemathesis.Config.from_dict({
 })
 
 
-def _no_database_yet() -> Session:
-    raise RuntimeError("the fuzzed app is used before the `fuzzed` fixture gave it a database")
+_engine: dict[str, Engine] = {}
+
+
+def _session() -> Session:
+    """A session on the database the `tokens` fixture made (the app is made before it)."""
+    if "fuzzed" not in _engine:
+        raise RuntimeError("the fuzzed app is used before the `tokens` fixture made its database")
+    return Session(_engine["fuzzed"], expire_on_commit=False)
 
 
 # Made at import so that schemathesis reads the schema while pytest collects (one test per
-# operation); the `fuzzed` fixture gives the app its database.
-fuzzed_app = create_app(get_settings(), session_factory=_no_database_yet)
+# operation).
+fuzzed_app = create_app(get_settings(), session_factory=_session)
 schema = schemathesis.openapi.from_asgi("/openapi.json", fuzzed_app, config=CONFIG).exclude(
     path_regex=EXCLUDED.pattern)
 
@@ -71,9 +78,9 @@ def tokens(tmp_path_factory) -> dict[str, str]:
                                           username=f"fuzz-{role}")
             tokens[role], _ = auth_service.issue_token(session, user=user, client="fuzz")
         session.commit()
-    fuzzed_app.state.session_factory = session_factory_for(engine)
+    _engine["fuzzed"] = engine
     yield tokens
-    fuzzed_app.state.session_factory = _no_database_yet
+    del _engine["fuzzed"]
     engine.dispose()
     _drop_database(url)
 
