@@ -1,8 +1,10 @@
 """Test database and client.
 
-A session-wide database is created fresh (a SQLite file, or a new PostgreSQL database when
-PASSAGE_TEST_DATABASE_URL points at a server) and migrated with `alembic upgrade head`. Each
-test runs inside a transaction that is rolled back at the end; requests commit to savepoints.
+Each test process (one per pytest-xdist worker) creates a database of its own (a SQLite file,
+or a new PostgreSQL database when PASSAGE_TEST_DATABASE_URL points at a server), migrated with
+`alembic upgrade head`, and makes one app. Each test runs inside a transaction that is rolled
+back at the end; its requests commit to savepoints. Tests that need to commit for real take
+`fresh_database_url`; the demo tests share one demo database per run.
 """
 
 import fcntl
