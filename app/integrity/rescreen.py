@@ -14,6 +14,7 @@ whose suggestion would move: the references are the owning organisation's to fol
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 
 from pydantic import BaseModel
 from sqlmodel import Session, func, select
@@ -22,9 +23,11 @@ from app import audit
 from app.audit.service import Actor
 from app.auth import access
 from app.auth.permissions import Permission, can
+from app.cases.follow_ups import add_follow_up
 from app.cases.interviews import new_screening, screen_interview
-from app.cases.models import Case, Interview, InterviewAnswer, Screening
-from app.clock import local_date, utcnow
+from app.cases.lifecycle import is_active
+from app.cases.models import Case, FollowUp, Interview, InterviewAnswer, Screening
+from app.clock import local_date, local_today, utcnow
 from app.errors import PermissionDenied, field_error
 from app.nationalities.service import nationality_names
 from app.people.models import Person
@@ -33,6 +36,7 @@ from app.screening.rules import Answer, ScreeningResult
 
 BATCH = 500  # interviews read (and screened) at a time
 REVIEW_TITLE = "The screening rules changed: review the determination"
+REVIEW_WITHIN_DAYS = 7
 NOT_RECORDED = "Not recorded"
 NONE = "none"  # an interview that was never screened (none is: each is, when recorded)
 
@@ -214,8 +218,8 @@ def preview(session: Session, *, actor: Actor, rules_version: int) -> RescreenRe
 
 def apply(session: Session, *, actor: Actor, rules_version: int) -> RescreenReport:
     """Add `rules_version`'s suggestion for every stored interview that has none of it (or of
-    a newer version) yet, as new screenings; ask for the determination of every case whose
-    current suggestion moved to be reviewed."""
+    a newer version) yet, as new screenings; every case whose current suggestion moved gets a
+    follow-up to review its determination."""
     if not can(actor, Permission.SCREENING_RESCREEN):
         raise PermissionDenied(action="screening.rescreen", entity_type="screening")
     _check_version(rules_version)
@@ -229,22 +233,35 @@ def apply(session: Session, *, actor: Actor, rules_version: int) -> RescreenRepo
         for screening in added:  # written: a national re-screening need not stay in memory
             session.expunge(screening)
     report = _report(session, actor, rules_version, applied=True, tally=tally)
+    follow_ups = ask_for_review(session, actor=actor, case_ids=sorted(tally.affected),
+                                rules_version=rules_version)
     audit.record(session, actor=actor, action="screening.rescreen", entity_type="screening",
                  detail={"rules_version": rules_version, "added": report.screened,
                          "moved": report.moved, "cases_affected": report.cases_affected,
+                         "follow_ups": follow_ups,
                          "moves": [m.model_dump() for m in report.moves]})
-    ask_for_review(session, actor=actor, case_ids=sorted(tally.affected),
-                   rules_version=rules_version)
     return report
 
 
 def ask_for_review(session: Session, *, actor: Actor, case_ids: list[int],
-                   rules_version: int) -> None:
-    """THE HOOK for follow-ups (issue 13): each case whose current suggestion moved gets a
-    follow-up titled REVIEW_TITLE. Follow-ups do not exist yet; until they do, each case's
-    request is on record in the audit log, and the case page shows the notice wherever the
-    determination answered a suggestion other than the current one."""
-    for case_id in case_ids:
-        audit.record(session, actor=actor, action="case.review_requested", entity_type="case",
-                     entity_id=case_id,
-                     detail={"reason": REVIEW_TITLE, "rules_version": rules_version})
+                   rules_version: int) -> int:
+    """Each case whose current suggestion moved gets the follow-up REVIEW_TITLE, due in
+    REVIEW_WITHIN_DAYS, for its caseworker; a closed case takes no follow-up (it is reopened
+    first), and a case that already has the same one waiting gets no second. Returns how many
+    were added."""
+    added = 0
+    due_on = local_today() + timedelta(days=REVIEW_WITHIN_DAYS)
+    for start in range(0, len(case_ids), BATCH):
+        chunk = case_ids[start:start + BATCH]
+        waiting = set(session.exec(select(FollowUp.case_id).where(
+            FollowUp.case_id.in_(chunk), FollowUp.title == REVIEW_TITLE,
+            FollowUp.done.is_(False), FollowUp.dropped_at.is_(None))).all())
+        for case in session.exec(select(Case).where(Case.id.in_(chunk))).all():
+            if not is_active(case.status) or case.id in waiting:
+                continue
+            add_follow_up(session, case=case, title=REVIEW_TITLE, due_on=due_on, actor=actor,
+                          note=f"Screening rules version {rules_version} suggests differently "
+                               "from the suggestion this determination answered.",
+                          proposed=True)
+            added += 1
+    return added

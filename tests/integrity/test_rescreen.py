@@ -92,7 +92,7 @@ def test_dry_run_counts_equal_what_the_post_adds_and_nothing_stored_changes(
     assert event.actor_id == coordinator.user.id and event.role == "coordinator"
     assert event.detail["added"] == preview["screened"]
     assert event.detail["moved"] == preview["moved"]
-    reviewed = {e.entity_id for e in events(session, action="case.review_requested")}
+    reviewed = {e.entity_id for e in events(session, action="follow_up.create")}
     assert {str(c.id) for c in stored["moving"]} <= reviewed
     assert not {str(c.id) for c in stored["still"]} & reviewed
 
@@ -194,3 +194,26 @@ def test_older_interviews_screened_again_do_not_displace_the_latest(client, sess
     assert case.reference not in client.get(URL, params={"rules_version": 2},
                                             headers=ngo.headers).json()["references"]
     assert first.id != later.id
+
+
+def test_each_moved_case_gets_one_review_follow_up_and_a_closed_case_none(
+        client, session, login_as, stored):
+    from app.cases.models import Case
+    from app.integrity.rescreen import REVIEW_TITLE
+
+    closed = stored["moving"][2]
+    row = session.get(Case, closed.id)
+    row.status = "closed"
+    session.add(row)
+    session.commit()
+    coordinator = login_as("coordinator", organization="Coordination Office")
+    body = client.post(URL, params={"rules_version": 2}, headers=coordinator.headers).json()
+    assert body["cases_affected"] >= 3
+
+    queue = client.get("/api/v1/follow-ups", params={"assigned_to": "me", "limit": 200},
+                       headers=stored["ngo"].headers).json()["items"]
+    review = [f for f in queue if f["title"] == REVIEW_TITLE]
+    assert sorted(f["case_id"] for f in review) == sorted(c.id for c in stored["moving"][:2])
+    assert all(f["proposed"] and f["state"] == "due" for f in review)
+    [event] = events(session, action="screening.rescreen")
+    assert event.detail["follow_ups"] == len([f for f in review]) + 1  # + the other NGO's
