@@ -6,6 +6,8 @@ from typing import Annotated
 
 import typer
 
+# Each command imports the app's modules when it runs, not here: the whole app takes a second
+# or more to import, and `passage --help` should answer at once.
 cli = typer.Typer(help="Passage: case management for people leaving scam compounds.",
                   no_args_is_help=True, add_completion=False,
                   # plain tracebacks: rich ones print local variables, which may hold personal data
@@ -71,8 +73,8 @@ def createuser(
     """Create a user (and the organisation, if it is new)."""
     from app import audit
     from app.auth import service
-    from app.db import new_session
     from app.errors import AppError
+    from app.models import new_session
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -125,8 +127,8 @@ def import_roster(
     from app.auth.permissions import Permission, can
     from app.config import get_settings
     from app.crossings import importer
-    from app.db import new_session
     from app.errors import AppError
+    from app.models import new_session
 
     with file.open("rb") as f:
         content = f.read(get_settings().max_upload_bytes + 1)

@@ -172,15 +172,6 @@ def session_factory_for(engine: Engine) -> SessionFactory:
     return lambda: Session(engine, expire_on_commit=False)
 
 
-def new_session() -> Session:
-    """A session on the configured database, for the command line."""
-    import app.models  # noqa: F401  (every table known before the first query)
-    from app.config import get_settings
-
-    settings = get_settings()
-    return session_factory_for(engine_for(settings.database_url, Timeouts.of(settings)))()
-
-
 def session_scope(factory: SessionFactory) -> Iterator[Session]:
     with factory() as session:
         yield session

@@ -1,5 +1,6 @@
 """Words shown to people for the codes Passage stores: one place, so that a page, a letter
-and an error message never call the same thing by two names. Keyed by the stored value."""
+and an error message never call the same thing by two names. Keyed by the stored value (an
+enum member finds its label too: StrEnum members are their values)."""
 
 SUGGESTION_LABELS = {
     "trafficking_victim": "indicators of trafficking found",
@@ -35,4 +36,49 @@ CLOSURE_REASON_LABELS = {
     "lost_contact": "Lost contact",
     "duplicate_record": "Duplicate record",
     "deceased": "Deceased",
+}
+
+ROLE_LABELS = {
+    "caseworker": "Caseworker",
+    "border_official": "Border official",
+    "coordinator": "Coordinator",
+    "admin": "Administrator",
+}
+
+ORGANIZATION_KIND_LABELS = {
+    "ngo": "NGO",
+    "border_post": "Border post",
+    "coordination": "Coordination office",
+    "other": "Other",
+}
+
+SERVICE_LABELS = {
+    "shelter": "Shelter",
+    "medical": "Medical care",
+    "legal": "Legal aid",
+    "psychosocial": "Psychosocial support",
+    "repatriation": "Repatriation (IOM)",
+    "embassy": "Embassy or consulate",
+    "other": "Other service",
+}
+
+STATUS_LABELS = {
+    "pending": "Pending",
+    "accepted": "Accepted",
+    "declined": "Declined",
+    "completed": "Completed",
+}
+
+# what the referral board's buttons say for each move to a status
+ACTION_LABELS = {
+    "accepted": "Mark accepted",
+    "declined": "Mark declined",
+    "completed": "Mark completed",
+}
+
+# the grounds a person is held or charged on, as a letter's sentence says them
+GROUNDS_LABELS = {
+    "immigration_offence": "an immigration offence",
+    "crime_under_coercion": "a crime committed under coercion",
+    "other": "another offence",
 }

@@ -13,14 +13,32 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+import app.models  # noqa: F401  (every table and its access rule, before the first query)
 from app import api_docs, audit
+from app.account import routes as account
+from app.admin import audit_routes
+from app.admin import routes as admin
 from app.audit.service import Actor
+from app.cases import routes as cases
+from app.compounds import routes as compounds
 from app.config import Settings, get_settings
+from app.crossings import routes as crossings
 from app.db import MAX_DATABASE_INT, SessionFactory, Timeouts, engine_for, session_factory_for
+from app.detention import routes as detention
 from app.errors import AppError, Hidden, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
 from app.forms import show_again
 from app.health import UNAVAILABLE_ERRORS, DatabaseProbe, unavailable_reason
+from app.integrity import routes as integrity
 from app.limits import BodySizeLimit
+from app.nationalities import routes as nationalities
+from app.pages import people_routes as people_page_routes
+from app.pages import routes as composed_pages
+from app.pages import work_queue
+from app.people import pages as people_pages
+from app.people import routes as people
+from app.referrals import routes as referrals
+from app.reports import letter_routes
+from app.reports import routes as reports
 from app.web import STATIC_DIR, render
 
 log = logging.getLogger("passage")
@@ -106,8 +124,6 @@ class SecurityHeaders:
 
 def create_app(settings: Settings | None = None,
                session_factory: SessionFactory | None = None) -> FastAPI:
-    import app.models  # noqa: F401  (every table known before the first query)
-
     settings = settings or get_settings()
     app = FastAPI(title="Passage", version="0.1.0",
                   description="Case management for people leaving online-scam compounds.",
@@ -235,31 +251,17 @@ def create_app(settings: Settings | None = None,
 
 
 def routers() -> list:
-    """Every router of the app; each domain's API router and its pages."""
-    from app.admin import routes as admin
-    from app.audit import routes as audit
-    from app.auth import routes as auth
-    from app.cases import routes as cases
-    from app.compounds import routes as compounds
-    from app.crossings import routes as crossings
-    from app.detention import routes as detention
-    from app.integrity import routes as integrity
-    from app.nationalities import routes as nationalities
-    from app.pages import routes as composed_pages
-    from app.pages import work_queue
-    from app.people import pages as people_pages
-    from app.people import routes as people
-    from app.referrals import routes as referrals
-    from app.reports import routes as reports
-    from app.screening import routes as screening
-
+    """Every router of the app; each domain's API router and its pages. The pages composed
+    of several domains come after the domains' own (their paths are the more general)."""
     return [
         api_docs.router,
-        auth.api, nationalities.api, compounds.api,
-        auth.pages, compounds.pages,
-        screening.api, cases.api, cases.pages, people_pages.pages,
-        audit.api, admin.api, audit.pages, admin.pages,
+        account.api, nationalities.api, compounds.api,
+        account.pages, compounds.pages,
+        cases.catalogue, cases.api, cases.pages, people_pages.pages,
+        audit_routes.api, admin.api, audit_routes.pages, admin.pages,
         people.api, crossings.api, crossings.pages,
         referrals.api, referrals.pages, reports.api, reports.pages,
-        composed_pages.pages, work_queue.pages, detention.api, integrity.api, integrity.pages,
+        letter_routes.referral_letters, composed_pages.pages, people_page_routes.pages,
+        work_queue.pages, detention.api,
+        letter_routes.non_punishment_letters, integrity.api, integrity.pages,
     ]

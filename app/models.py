@@ -1,6 +1,8 @@
 """Every table and its access rule: imported by the entry points (the app, the command line,
 migrations/env.py) so that the metadata (and Alembic) knows every table and app.auth.access
-every rule before the first query."""
+every rule before the first query; and the command line's session, which needs them all."""
+
+from sqlmodel import Session
 
 import app.cases.access  # noqa: F401
 import app.crossings.access  # noqa: F401
@@ -18,7 +20,9 @@ from app.cases.models import (
     Screening,
 )
 from app.compounds.models import Compound
+from app.config import get_settings
 from app.crossings.models import Crossing
+from app.db import Timeouts, engine_for, session_factory_for
 from app.detention.models import Detention, NonPunishmentLetter
 from app.nationalities.models import Nationality
 from app.people.models import Person
@@ -30,3 +34,9 @@ __all__ = [
     "NonPunishmentLetter", "Organization", "Person", "Referral", "ReferralStatusChange",
     "Screening", "User",
 ]
+
+
+def new_session() -> Session:
+    """A session on the configured database, for the command line and the demo."""
+    settings = get_settings()
+    return session_factory_for(engine_for(settings.database_url, Timeouts.of(settings)))()

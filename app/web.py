@@ -11,10 +11,12 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
-from app.auth.permissions import ROLE_LABELS, Permission, Role, can
+from app.auth.permissions import Permission, Role, can
 from app.clock import LOCAL_TZ
 from app.config import PROJECT_ROOT
 from app.errors import PermissionDenied
+from app.labels import ROLE_LABELS
+from app.navigation import DESTINATIONS
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 STATIC_DIR = PROJECT_ROOT / "app" / "static"
@@ -80,8 +82,6 @@ def role_label(role: str | None) -> str:
 @lru_cache
 def templates() -> Jinja2Templates:
     t = Jinja2Templates(directory=str(TEMPLATES_DIR))
-    from app.navigation import DESTINATIONS
-
     t.env.globals.update(can=can, Permission=Permission, csrf_token=csrf_token,
                          role_label=role_label, CSRF_FIELD=CSRF_FIELD,
                          nav_items=DESTINATIONS, home_items=DESTINATIONS)

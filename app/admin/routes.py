@@ -8,7 +8,6 @@ from fastapi import APIRouter, Form, Path, Query, Request, Response
 
 from app.admin import service
 from app.admin.schemas import (
-    ORGANIZATION_KIND_LABELS,
     OrganizationCreate,
     OrganizationRead,
     SignInLockRead,
@@ -17,13 +16,14 @@ from app.admin.schemas import (
     UserUpdate,
 )
 from app.auth import throttle
-from app.auth.permissions import ROLE_LABELS, Permission, Role
+from app.auth.permissions import Permission, Role
 from app.auth.schemas import SessionsEnded
 from app.auth.security import PASSWORDS_DIFFER
 from app.db import MAX_DATABASE_INT
 from app.deps import ActorDep, SessionDep, SettingsDep, require
 from app.errors import FormInvalid
 from app.forms import error_list, form_page, parse_form
+from app.labels import ORGANIZATION_KIND_LABELS, ROLE_LABELS
 from app.pagination import Page, PageDep, PageParams
 from app.web import redirect, render
 

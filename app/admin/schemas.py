@@ -17,14 +17,6 @@ class OrganizationKind(StrEnum):
     OTHER = "other"
 
 
-ORGANIZATION_KIND_LABELS = {
-    OrganizationKind.NGO: "NGO",
-    OrganizationKind.BORDER_POST: "Border post",
-    OrganizationKind.COORDINATION: "Coordination office",
-    OrganizationKind.OTHER: "Other",
-}
-
-
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
 

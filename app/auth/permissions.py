@@ -106,14 +106,6 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     }),
 }
 
-ROLE_LABELS: dict[Role, str] = {
-    Role.CASEWORKER: "Caseworker",
-    Role.BORDER_OFFICIAL: "Border official",
-    Role.COORDINATOR: "Coordinator",
-    Role.ADMIN: "Administrator",
-}
-
-
 class HasRole(Protocol):
     role: str
     is_active: bool

@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from passlib.context import CryptContext
 
+from app.config import get_settings
 from app.errors import InvalidInput, field_error
 
 MIN_PASSWORD_LENGTH = 12
@@ -25,8 +26,6 @@ def _context(time_cost: int, memory_cost: int) -> CryptContext:
 
 
 def password_context() -> CryptContext:
-    from app.config import get_settings
-
     s = get_settings()
     return _context(s.argon2_time_cost, s.argon2_memory_cost)
 

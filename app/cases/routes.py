@@ -30,11 +30,11 @@ from app.cases.schemas import (
     StatusChangeRead,
 )
 from app.clock import LOCAL_TZ, local_now
-from app.deps import ActorDep, SessionDep, SettingsDep, require
+from app.deps import ActorDep, CurrentUser, SessionDep, SettingsDep, require
 from app.forms import error_list, form_page, parse_form
 from app.labels import OUTCOME_LABELS, SUGGESTION_LABELS
 from app.pagination import Page, PageDep, PageParams
-from app.screening.catalogue import DIMENSIONS, indicators_of
+from app.screening.catalogue import DIMENSIONS, catalogue_as_dict, indicators_of
 from app.web import redirect, render
 
 api = APIRouter(prefix="/api/v1", tags=["cases"])
@@ -45,6 +45,19 @@ READ_CASE = require(Permission.CASE_READ_OWN_ORG, Permission.SCREENING_READ_ALL)
 def _page_of(items: list, page: PageParams) -> Page:
     return Page(items=items[page.offset:page.offset + page.limit], total=len(items),
                 limit=page.limit, offset=page.offset)
+
+
+# the catalogue of SCREENING.md, part of the public contract
+catalogue = APIRouter(prefix="/api/v1", tags=["screening"])
+
+
+@catalogue.get("/screening/indicators")
+def list_indicators(user: CurrentUser) -> dict:
+    """Every dimension and indicator of the catalogue an interview answers (SCREENING.md),
+    with its code, strength, question and CTDC field.
+
+    The catalogue holds no personal data; any signed-in user may read it."""
+    return catalogue_as_dict()
 
 
 @api.post("/cases", response_model=CaseRead, status_code=201,

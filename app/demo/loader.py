@@ -13,7 +13,9 @@ from app.auth.models import Organization, User
 from app.auth.permissions import Role
 from app.compounds.models import Compound
 from app.config import get_settings
-from app.db import new_session
+from app.demo import steps
+from app.demo.roster import COMPOUNDS
+from app.models import new_session
 
 SEED = 2025
 ROSTER_SIZE = 1500
@@ -67,8 +69,6 @@ def _users(session: Session, orgs: dict[str, Organization], actor: audit.Actor) 
 
 
 def _compounds(session: Session, actor: audit.Actor) -> int:
-    from app.demo.roster import COMPOUNDS
-
     added = 0
     for data in COMPOUNDS:
         if session.exec(select(Compound).where(Compound.name == data["name"])).first():
@@ -91,8 +91,6 @@ def load_demo(echo: Callable[[str], None] = print, session: Session | None = Non
         users = _users(session, orgs, actor)
         added = _compounds(session, actor)
         echo(f"Compounds added: {added}")
-        from app.demo import steps
-
         for step in steps.STEPS:
             step(session, users=users, orgs=orgs, echo=echo)
         session.commit()

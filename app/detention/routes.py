@@ -1,13 +1,11 @@
-"""The detention record of a case and the non-punishment letter, as API routes."""
+"""The detention record of a case, as API routes (its letter: app.reports.letter_routes)."""
 
 from fastapi import APIRouter
-from fastapi.responses import Response
 
 from app.auth.permissions import Permission
 from app.deps import ActorDep, SessionDep, require
 from app.detention import service
 from app.detention.schemas import DetentionCreate, DetentionRead, DetentionUpdate
-from app.reports.non_punishment import non_punishment_letter
 
 api = APIRouter(prefix="/api/v1", tags=["non-punishment"])
 
@@ -36,16 +34,3 @@ def update_detention(session: SessionDep, actor: ActorDep, case_id: int,
     """Change the fields sent; the others stay as they are."""
     return service.update_detention(session, actor=actor, case_id=case_id,
                                     update_in=update_in)
-
-
-@api.get("/cases/{case_id}/non-punishment-letter.pdf", response_class=Response,
-         dependencies=[require(Permission.NON_PUNISHMENT_LETTER)],
-         responses={200: {"content": {"application/pdf": {}}}})
-def letter(session: SessionDep, actor: ActorDep, case_id: int) -> Response:
-    """A one-page letter to the authority holding or charging the person: what the screening
-    found, who determined what and when, and the non-punishment principle. It names the person
-    only with their consent, and never carries the interview's answers or narrative (409 when
-    the person is not detained or charged, or no indicators were found)."""
-    pdf = non_punishment_letter(session, actor=actor, case_id=case_id)
-    return Response(pdf, media_type="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="non-punishment-{case_id}.pdf"'})

@@ -16,13 +16,6 @@ class Grounds(StrEnum):
     OTHER = "other"
 
 
-GROUNDS_LABELS: dict[str, str] = {
-    Grounds.IMMIGRATION_OFFENCE: "an immigration offence",
-    Grounds.CRIME_UNDER_COERCION: "a crime committed under coercion",
-    Grounds.OTHER: "another offence",
-}
-
-
 class DetentionFields(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 

@@ -25,10 +25,16 @@ from app.cases.schemas import (
 from app.clock import local_today
 from app.deps import ActorDep, OptionalUser, SessionDep, require
 from app.detention import service as detention_service
-from app.detention.schemas import GROUNDS_LABELS, DetentionCreate
 from app.detention.schemas import MAX_NOTE as MAX_DETENTION_NOTE
+from app.detention.schemas import DetentionCreate
 from app.forms import error_list, form_page, parse_form
-from app.labels import CASE_STATUS_LABELS, CLOSURE_REASON_LABELS, OUTCOME_LABELS, SUGGESTION_LABELS
+from app.labels import (
+    CASE_STATUS_LABELS,
+    CLOSURE_REASON_LABELS,
+    GROUNDS_LABELS,
+    OUTCOME_LABELS,
+    SUGGESTION_LABELS,
+)
 from app.pages.case_page import case_page, describe_screening
 from app.pagination import PageParams
 from app.screening.catalogue import DIMENSIONS, indicators_of

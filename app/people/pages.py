@@ -1,69 +1,25 @@
-"""The people pages: search, register (with duplicate warnings before saving), a person."""
+"""Registering a person from the page, with duplicate warnings before saving (the search and a
+person's page show cases too: app/pages/people_routes.py)."""
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 
 from app.auth.permissions import Permission
 from app.deps import ActorDep, SessionDep, require
 from app.filters import blank_is_none
 from app.forms import error_list, form_page, parse_form
-from app.labels import OUTCOME_LABELS, SEX_LABELS, SUGGESTION_LABELS
+from app.labels import SEX_LABELS
 from app.nationalities.service import list_nationalities
-from app.pagination import PageDep, PageParams
-from app.people import lookup
-from app.people.deps import CurrentPerson
+from app.people.registration import register_from_form
 from app.people.schemas import PersonCreate, Sex
 from app.web import redirect, render
 
 pages = APIRouter(include_in_schema=False)
 
-FIRST_PAGE = PageParams(limit=50, offset=0)
-READ_PEOPLE = require(Permission.PERSON_READ_OWN_ORG, Permission.PERSON_READ_ALL)
 PERSON_FIELDS = ("given_name", "family_name", "sex", "date_of_birth", "age_estimate",
                  "nationality_code", "document_number", "phone", "languages")
 FIELD_LIMITS = {"given_name": 200, "family_name": 200, "sex": 16, "date_of_birth": 10,
                 "age_estimate": 3, "nationality_code": 2, "document_number": 64, "phone": 64,
                 "languages": 1100}
-
-
-SEARCH_LABELS = {"name": "Name", "nationality": "Nationality", "reference": "Case reference"}
-
-
-def _people_page(request: Request, session, *, query: lookup.SearchQuery | None = None,
-                 page: PageParams = FIRST_PAGE, form: dict | None = None,
-                 errors: dict[str, str] | None = None):
-    """The people search; with errors, the search as typed (`form`) and no search made."""
-    actor = request.state.actor
-    errors = errors or {}
-    if query is None or errors:
-        query = lookup.SearchQuery()
-    rows, total = lookup.search_people(session, actor=actor, query=query, page=page)
-    form = form if errors else {"name": query.name, "nationality": query.nationality_code,
-                                "reference": query.reference}
-    return render(request, "people/index.html", {
-        "people": rows, "total": total, "page": page, "query": query, "form": form,
-        "errors": errors, "error_list": error_list(errors, SEARCH_LABELS),
-        "cases": lookup.open_cases_by_person(session, actor=actor,
-                                             person_ids=[p.id for p in rows]),
-        "nationality_choices": [(n.code, n.name) for n in list_nationalities(session)],
-    })
-
-
-def _search_again(request: Request, session, form: dict, errors: dict[str, str]):
-    return _people_page(request, session, form=form, errors=errors)
-
-
-@pages.get("/people", dependencies=[READ_PEOPLE, form_page(_search_again)])
-def people_page(
-    request: Request, session: SessionDep, page: PageDep,
-    name: Annotated[str, Query(max_length=200)] = "",
-    nationality: Annotated[str, Query(max_length=2)] = "",
-    reference: Annotated[str, Query(max_length=32)] = "",
-):
-    query = lookup.SearchQuery(name=name, nationality_code=nationality or None,
-                               reference=reference)
-    return _people_page(request, session, query=query, page=page)
 
 
 PERSON_LABELS = {"given_name": "Given name", "family_name": "Family name", "sex": "Sex",
@@ -110,7 +66,7 @@ async def register_person(request: Request, session: SessionDep, actor: ActorDep
     form = {name: (raw.get(name) if isinstance(raw.get(name), str) else "")[:limit]
             for name, limit in FIELD_LIMITS.items()}
     confirmed = raw.get("confirmed")
-    registration = lookup.register_from_form(
+    registration = register_from_form(
         session, actor=actor, person_in=_person_in(form),
         confirmed_fingerprint=confirmed if isinstance(confirmed, str) else "")
     if registration.person is None:
@@ -119,12 +75,3 @@ async def register_person(request: Request, session: SessionDep, actor: ActorDep
                             warnings=registration.possible_duplicates,
                             fingerprint=registration.fingerprint)
     return redirect(f"/people/{registration.person.id}")
-
-
-@pages.get("/people/{person_id}", dependencies=[READ_PEOPLE])
-def person_page(request: Request, session: SessionDep, actor: ActorDep,
-                person: CurrentPerson):
-    page = lookup.person_page(session, actor=actor, person=person)
-    return render(request, "people/detail.html", {
-        "page": page, "person": page.person, "sexes": SEX_LABELS,
-        "suggestion_labels": SUGGESTION_LABELS, "outcome_labels": OUTCOME_LABELS})

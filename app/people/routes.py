@@ -5,12 +5,10 @@ from app.crossings.filters import CrossingFiltersDep
 from app.deps import ActorDep, SessionDep, require
 from app.pagination import Page, PageDep
 from app.people import duplicates, service
-from app.people.deps import CurrentPerson
+from app.people.deps import READ_PEOPLE, CurrentPerson
 from app.people.schemas import PersonCreate, PersonRead
 
 api = APIRouter(prefix="/api/v1", tags=["people"])
-
-READ_PEOPLE = require(Permission.PERSON_READ_OWN_ORG, Permission.PERSON_READ_ALL)
 
 
 @api.post("/people", response_model=duplicates.PersonCreated, status_code=201,

@@ -2,21 +2,18 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import Response
 
 from app.auth.permissions import Permission
 from app.deps import ActorDep, SessionDep, require
 from app.forms import error_list, form_page, parse_form
+from app.labels import ACTION_LABELS, SERVICE_LABELS, STATUS_LABELS
 from app.pagination import Page, PageDep, PageParams
 from app.referrals import service
 from app.referrals.deps import CurrentReferral
 from app.referrals.schemas import (
-    ACTION_LABELS,
     MAX_NOTES,
     MAX_RECIPIENT,
     MAX_STATUS_NOTE,
-    SERVICE_LABELS,
-    STATUS_LABELS,
     ReferralCreate,
     ReferralFilters,
     ReferralRead,
@@ -67,16 +64,6 @@ def update_referral(session: SessionDep, actor: ActorDep, referral_id: int,
     otherwise). Every change is kept with who made it and when."""
     return service.update_status(session, actor=actor, referral_id=referral_id,
                                  update_in=update_in)
-
-
-@api.get("/referrals/{referral_id}/letter.pdf", dependencies=[READ_REFERRALS],
-         response_class=Response,
-         responses={200: {"content": {"application/pdf": {}}}})
-def referral_letter(session: SessionDep, actor: ActorDep, referral_id: int) -> Response:
-    """A one-page letter to the recipient. An anonymous referral's letter names no one."""
-    pdf = service.referral_letter(session, actor=actor, referral_id=referral_id)
-    return Response(pdf, media_type="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="referral-{referral_id}.pdf"'})
 
 
 # --- pages ------------------------------------------------------------------------------

@@ -30,23 +30,6 @@ class ReferralStatus(StrEnum):
     COMPLETED = "completed"
 
 
-SERVICE_LABELS: dict[str, str] = {
-    ReferralService.SHELTER: "Shelter",
-    ReferralService.MEDICAL: "Medical care",
-    ReferralService.LEGAL: "Legal aid",
-    ReferralService.PSYCHOSOCIAL: "Psychosocial support",
-    ReferralService.REPATRIATION: "Repatriation (IOM)",
-    ReferralService.EMBASSY: "Embassy or consulate",
-    ReferralService.OTHER: "Other service",
-}
-
-STATUS_LABELS: dict[str, str] = {
-    ReferralStatus.PENDING: "Pending",
-    ReferralStatus.ACCEPTED: "Accepted",
-    ReferralStatus.DECLINED: "Declined",
-    ReferralStatus.COMPLETED: "Completed",
-}
-
 # pending -> accepted | declined; accepted -> completed. Declined and completed are final.
 TRANSITIONS: dict[ReferralStatus, frozenset[ReferralStatus]] = {
     ReferralStatus.PENDING: frozenset({ReferralStatus.ACCEPTED, ReferralStatus.DECLINED}),
@@ -54,14 +37,6 @@ TRANSITIONS: dict[ReferralStatus, frozenset[ReferralStatus]] = {
     ReferralStatus.DECLINED: frozenset(),
     ReferralStatus.COMPLETED: frozenset(),
 }
-
-# what the board's buttons say for each move
-ACTION_LABELS: dict[ReferralStatus, str] = {
-    ReferralStatus.ACCEPTED: "Mark accepted",
-    ReferralStatus.DECLINED: "Mark declined",
-    ReferralStatus.COMPLETED: "Mark completed",
-}
-
 
 def next_statuses(status: str) -> list[ReferralStatus]:
     """The statuses a referral in `status` may move to, in a stable order."""

@@ -5,9 +5,9 @@ import json
 
 from sqlmodel import Session
 
+from app.admin.audit_queries import events_statement
+from app.admin.audit_schemas import AuditFilter
 from app.audit.models import AuditEvent
-from app.audit.queries import events_statement
-from app.audit.schemas import AuditFilter
 from app.audit.service import Actor
 from app.auth.models import Organization
 from app.clock import local_now

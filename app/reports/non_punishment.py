@@ -17,8 +17,7 @@ from app.audit.service import Actor
 from app.cases.schemas import Outcome
 from app.clock import local_date, local_today
 from app.detention import service as detention_service
-from app.detention.schemas import GROUNDS_LABELS
-from app.labels import SEX_LABELS, SUGGESTION_LABELS
+from app.labels import GROUNDS_LABELS, SEX_LABELS, SUGGESTION_LABELS
 from app.nationalities.models import Nationality
 from app.people.models import Person
 from app.reports.letters import LATIN, LATIN_BOLD, LetterPage, LetterPerson

@@ -2,15 +2,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from app.audit.routes import render_audit_page
-from app.audit.schemas import AuditFilter
+from app.admin.audit_routes import render_audit_page
+from app.admin.audit_schemas import AuditFilter
 from app.auth.permissions import Permission
 from app.deps import ActorDep, SettingsDep, StreamingSessionDep, app_settings, require
 from app.forms import error_list, form_page
+from app.labels import SERVICE_LABELS, STATUS_LABELS
 from app.referrals.schemas import (
     MAX_RECIPIENT,
-    SERVICE_LABELS,
-    STATUS_LABELS,
     ReferralFilters,
     ReferralService,
     ReferralStatus,

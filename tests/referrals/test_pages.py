@@ -5,7 +5,7 @@ import re
 import pytest
 from sqlmodel import select
 
-from app.referrals.schemas import SERVICE_LABELS
+from app.labels import SERVICE_LABELS
 from tests import factories
 from tests.pages import csrf_from, sign_in
 from tests.referrals.helpers import another_case, events

@@ -4,8 +4,8 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from sqlmodel import Session
 
-from app.audit import queries
-from app.audit.schemas import OUTCOMES, AuditEventRead, AuditFilter
+from app.admin import audit_queries as queries
+from app.admin.audit_schemas import OUTCOMES, AuditEventRead, AuditFilter
 from app.auth.permissions import Permission
 from app.deps import SessionDep, require
 from app.forms import error_list, form_page

@@ -4,8 +4,8 @@ CSV export is in app.reports.audit_log)."""
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
+from app.admin.audit_schemas import AuditFilter
 from app.audit.models import AuditEvent
-from app.audit.schemas import AuditFilter
 from app.auth.models import Organization
 from app.db import MAX_DATABASE_INT
 from app.pagination import PageParams, paginate

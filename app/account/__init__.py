@@ -1,0 +1,1 @@
+"""Your own account: signing in and out, tokens, who you are, your password."""

@@ -1,0 +1,39 @@
+"""The letters as API routes: a referral's to its recipient, a detained person's to the
+authority holding them. In the API they stand beside the records they are made from."""
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+from app.auth.permissions import Permission
+from app.deps import ActorDep, SessionDep, require
+from app.reports.non_punishment import non_punishment_letter
+from app.reports.referral_letter import referral_letter as compose_referral_letter
+
+READ_REFERRALS = require(Permission.REFERRAL_READ_OWN_ORG, Permission.REFERRAL_READ_ALL)
+
+referral_letters = APIRouter(prefix="/api/v1", tags=["referrals"])
+non_punishment_letters = APIRouter(prefix="/api/v1", tags=["non-punishment"])
+
+
+@referral_letters.get("/referrals/{referral_id}/letter.pdf", dependencies=[READ_REFERRALS],
+                      response_class=Response,
+                      responses={200: {"content": {"application/pdf": {}}}})
+def referral_letter(session: SessionDep, actor: ActorDep, referral_id: int) -> Response:
+    """A one-page letter to the recipient. An anonymous referral's letter names no one."""
+    pdf = compose_referral_letter(session, actor=actor, referral_id=referral_id)
+    return Response(pdf, media_type="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="referral-{referral_id}.pdf"'})
+
+
+@non_punishment_letters.get("/cases/{case_id}/non-punishment-letter.pdf",
+                            response_class=Response,
+                            dependencies=[require(Permission.NON_PUNISHMENT_LETTER)],
+                            responses={200: {"content": {"application/pdf": {}}}})
+def letter(session: SessionDep, actor: ActorDep, case_id: int) -> Response:
+    """A one-page letter to the authority holding or charging the person: what the screening
+    found, who determined what and when, and the non-punishment principle. It names the person
+    only with their consent, and never carries the interview's answers or narrative (409 when
+    the person is not detained or charged, or no indicators were found)."""
+    pdf = non_punishment_letter(session, actor=actor, case_id=case_id)
+    return Response(pdf, media_type="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="non-punishment-{case_id}.pdf"'})
