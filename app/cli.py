@@ -165,9 +165,9 @@ def import_roster(
                 raise typer.Exit(2) from None
         session.commit()
     verb = "Checked (nothing written)" if dry_run else "Imported"
-    typer.echo(f"{verb}: {report.rows} rows; {report.people_created} people registered, "
-               f"{report.people_matched} already known; {report.crossings_created} crossings "
-               f"recorded, {report.crossings_skipped} already on record.")
+    typer.echo(f"{verb}: {report.rows} rows naming {report.people} people; "
+               f"{report.crossings_created} crossings recorded, {report.crossings_skipped} "
+               "already on record.")
 
 
 @cli.command()

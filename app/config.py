@@ -27,6 +27,12 @@ class Settings(BaseSettings):
     database_statement_timeout: float = Field(default=30, gt=0, le=3600)
     database_pool_timeout: float = Field(default=10, gt=0, le=600)
     sqlite_busy_timeout: float = Field(default=15, ge=0, le=600)
+    # How long a request waits for another one matching the same identity (PostgreSQL's
+    # lock_timeout, seconds) before it answers 503 with Retry-After.
+    database_lock_timeout: float = Field(default=5, gt=0, le=600)
+    # Connections per app process, and the worker threads that run routes: one number, so
+    # that a route never waits for a connection (app/db.py, "Pool and threads").
+    database_pool_size: int = Field(default=20, ge=1, le=500)
     # /healthz answers within this many seconds whatever the database does
     health_timeout: float = Field(default=1.5, gt=0, le=30)
     # the Retry-After of a 503 when the database is unavailable
@@ -58,6 +64,9 @@ class Settings(BaseSettings):
     max_request_bytes: int = 1024 * 1024
     upload_paths: tuple[str, ...] = ("/api/v1/crossings/import", "/crossings/import")
     max_roster_rows: int = 20_000
+    # How many times a day (24 hours) a caseworker may look for a person's record that
+    # another organisation registered, to open a case on it (each search counts, found or not)
+    case_links_per_day: int = Field(default=10, ge=0, le=1000)
     suppression_threshold: int = 5
 
     @field_validator("forwarded_allow_ips")

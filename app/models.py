@@ -25,14 +25,14 @@ from app.crossings.models import Crossing
 from app.db import Timeouts, engine_for, session_factory_for
 from app.detention.models import Detention, NonPunishmentLetter
 from app.nationalities.models import Nationality
-from app.people.models import Person
+from app.people.models import IdentityLink, Person
 from app.referrals.models import Referral, ReferralStatusChange
 
 __all__ = [
     "AuditEvent", "AuthSession", "Case", "CaseStatusChange", "Compound", "Crossing",
-    "Detention", "Determination", "FollowUp", "Interview", "InterviewAnswer", "Nationality",
-    "NonPunishmentLetter", "Organization", "Person", "Referral", "ReferralStatusChange",
-    "Screening", "User",
+    "Detention", "Determination", "FollowUp", "IdentityLink", "Interview", "InterviewAnswer",
+    "Nationality", "NonPunishmentLetter", "Organization", "Person", "Referral",
+    "ReferralStatusChange", "Screening", "User",
 ]
 
 

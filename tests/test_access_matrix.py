@@ -61,6 +61,9 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
         _row(caseworker=200, border_official=200, coordinator=200),
     ("GET", f"{V1}/people/{{person_id}}/duplicates"):
         _row(caseworker=200, border_official=200, coordinator=200),
+    # who linked a record: its registering organisation and the coordinators (the border
+    # post sees the person through its crossing, not who else matched them)
+    ("GET", f"{V1}/people/{{person_id}}/links"): _row(caseworker=200, coordinator=200),
     # crossings: caseworker read for own cases; border official create, import, read;
     # coordinator read; admin no
     ("POST", f"{V1}/crossings"): _row(border_official=201),

@@ -20,6 +20,8 @@ class Permission(StrEnum):
     PERSON_CREATE = "person:create"
     PERSON_READ_OWN_ORG = "person:read_own_org"  # registered/imported by, or case held by, own org
     PERSON_READ_ALL = "person:read_all"
+    # likely duplicates among the records they see; another organisation's record found by
+    # the person's own details, a few times a day (app.people.identity)
     PERSON_DUPLICATE_SEARCH = "person:duplicate_search"
     # crossings
     CROSSING_CREATE = "crossing:create"

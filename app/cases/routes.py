@@ -2,7 +2,6 @@ from datetime import date, datetime, time
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
-from pydantic import ValidationError
 
 from app.auth.permissions import Permission
 from app.cases import determinations, follow_ups, interviews, lifecycle, outcomes, service
@@ -31,9 +30,11 @@ from app.cases.schemas import (
 )
 from app.clock import LOCAL_TZ, local_now
 from app.deps import ActorDep, CurrentUser, SessionDep, SettingsDep, require
+from app.errors import FormInvalid, NotFound
 from app.forms import error_list, form_page, parse_form
 from app.labels import OUTCOME_LABELS, SUGGESTION_LABELS
 from app.pagination import Page, PageDep, PageParams
+from app.people.pages import registration_form
 from app.screening.catalogue import DIMENSIONS, catalogue_as_dict, indicators_of
 from app.web import redirect, render
 
@@ -61,11 +62,31 @@ def list_indicators(user: CurrentUser) -> dict:
 
 
 @api.post("/cases", response_model=CaseRead, status_code=201,
-          dependencies=[require(Permission.CASE_WRITE)])
-def create_case(session: SessionDep, actor: ActorDep, case_in: CaseCreate) -> CaseRead:
-    """Open a case for a person you may see; your organisation owns it."""
-    case = service.create_case(session, actor=actor, case_in=case_in)
+          dependencies=[require(Permission.CASE_WRITE)],
+          responses={404: {"description": "No such person, or no record matches the details"},
+                     429: {"description": "Too many searches by details today"}})
+def create_case(session: SessionDep, actor: ActorDep, settings: SettingsDep,
+                case_in: CaseCreate) -> CaseRead:
+    """Open a case, owned by your organisation, for a person you may see (`person_id`), or for
+    the person whose own details (`known_details`) find their record, another organisation's
+    included: at most PASSAGE_CASE_LINKS_PER_DAY such searches a day, each audited."""
+    if case_in.known_details is None:
+        case = service.create_case(session, actor=actor, case_in=case_in)
+    else:
+        case = _open_case_by_details(session, actor, settings, case_in.known_details,
+                                     case_in.assigned_to_id)
+        if case is None:
+            raise NotFound("No record matches these details")
     return service.case_read(session, case)
+
+
+def _open_case_by_details(session, actor, settings, details: KnownDetails,
+                          assigned_to_id: int | None = None):
+    service.count_record_search(session, actor=actor, per_day=settings.case_links_per_day)
+    # the search counts whatever it finds (each is a guess): kept before the answer
+    session.commit()
+    return service.open_case_by_details(session, actor=actor, details=details,
+                                        assigned_to_id=assigned_to_id)
 
 
 @api.get("/cases", response_model=Page[CaseRead], dependencies=[READ_CASE])
@@ -227,26 +248,37 @@ def cases_page(request: Request, session: SessionDep, actor: ActorDep, page: Pag
 
 
 @pages.post("/cases", dependencies=[require(Permission.CASE_WRITE)])
-async def open_case(request: Request, session: SessionDep, actor: ActorDep,
-                    person_id: Annotated[int, Form(ge=1)]):
-    # from the registration form's duplicate warning: the details the person gave, which
-    # must find the other organisation's record (see service.create_case)
-    form = await request.form()
-    details = None
-    if form.get("known_given_name"):
-        try:
-            details = KnownDetails(**{
-                name: value or None for name in KNOWN_FIELDS
-                if isinstance(value := form.get(f"known_{name}"), str)})
-        except ValidationError:
-            details = None  # then the record is simply not found: 404, audited
-    case = service.open_case_for(session, actor=actor, person_id=person_id,
-                                 known_details=details)
+def open_case(session: SessionDep, actor: ActorDep, person_id: Annotated[int, Form(ge=1)]):
+    case = service.open_case_for(session, actor=actor, person_id=person_id)
     return redirect(f"/cases/{case.id}")
 
 
-KNOWN_FIELDS = ("given_name", "family_name", "nationality_code", "date_of_birth",
-                "age_estimate", "document_number")
+def _find_again(request: Request, session, form: dict, errors: dict[str, str]):
+    return registration_form(request, session, form=form, errors=errors)
+
+
+@pages.post("/cases/find", dependencies=[require(Permission.CASE_WRITE),
+                                         form_page(_find_again)])
+def find_record_and_open_case(
+    session: SessionDep, actor: ActorDep, settings: SettingsDep,
+    given_name: Annotated[str, Form(max_length=1000)] = "",
+    family_name: Annotated[str, Form(max_length=1000)] = "",
+    nationality_code: Annotated[str, Form(max_length=20)] = "",
+    date_of_birth: Annotated[str, Form(max_length=20)] = "",
+    age_estimate: Annotated[str, Form(max_length=20)] = "",
+    document_number: Annotated[str, Form(max_length=200)] = "",
+):
+    """From the registration form: the record the person's own details find (another
+    organisation's included), and a case on it."""
+    details = parse_form(KnownDetails, {
+        "given_name": given_name, "family_name": family_name,
+        "nationality_code": nationality_code, "date_of_birth": date_of_birth,
+        "age_estimate": age_estimate, "document_number": document_number})
+    case = _open_case_by_details(session, actor, settings, details)
+    if case is None:
+        raise FormInvalid({"form": "No record matches these details. Check them with the "
+                                   "person, or register them."})
+    return redirect(f"/cases/{case.id}")
 
 
 def _render_intake(request: Request, session, case_id: int, *, form=None, errors=None):

@@ -10,10 +10,10 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from app.bounds import FilterDay, RecordId
-from app.filters import Blank
+from app.filters import Blank, blank_is_none
 from app.screening.catalogue import DIMENSIONS_BY_CODE
 
 MAX_NARRATIVE = 20_000
@@ -48,31 +48,61 @@ class Outcome(StrEnum):
 # --- cases ---
 
 class KnownDetails(BaseModel):
-    """What the caseworker was told by the person: enough to find their existing record
-    among the likely duplicates, as the registration form does."""
+    """What the person told the caseworker about themselves: enough to find their record if
+    another organisation registered it (a border post's roster, say). A document number alone
+    finds no one; the name, the nationality and the date of birth or age must match."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     given_name: str = Field(min_length=1, max_length=200)
     family_name: str = Field(default="", max_length=200)
-    nationality_code: str | None = Field(default=None, min_length=2, max_length=2)
+    nationality_code: str = Field(min_length=2, max_length=2)
     date_of_birth: date | None = None
-    age_estimate: int | None = Field(default=None, ge=0, le=120)
+    # checked when left out too: a date of birth or an age is needed
+    age_estimate: int | None = Field(default=None, ge=0, le=120, validate_default=True)
     document_number: str | None = Field(default=None, max_length=64)
+
+    _blank = field_validator("date_of_birth", "age_estimate", "document_number",
+                             mode="before")(blank_is_none)
+
+    @field_validator("nationality_code")
+    @classmethod
+    def _upper(cls, value: str) -> str:
+        return value.upper()
+
+    @field_validator("age_estimate")
+    @classmethod
+    def _birth_or_age(cls, value: int | None, info: ValidationInfo) -> int | None:
+        if value is None and info.data.get("date_of_birth") is None:
+            raise ValueError("Give the date of birth, or the age if it is not known")
+        return value
 
 
 class CaseCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    person_id: int = Field(ge=1)
+    # before person_id, whose check looks at it
+    known_details: KnownDetails | None = Field(
+        default=None,
+        description="Instead of person_id: the person's own details, to find their record "
+                    "when another organisation registered it. Each search counts against "
+                    "your daily allowance (PASSAGE_CASE_LINKS_PER_DAY), found or not; the "
+                    "registering organisation sees that its record was linked")
+    person_id: int | None = Field(default=None, ge=1, validate_default=True,
+                                  description="A person you may see")
     assigned_to_id: int | None = Field(default=None, ge=1,
                                        description="A caseworker of your organisation; "
                                                    "you when left out")
-    known_details: KnownDetails | None = Field(
-        default=None,
-        description="To open a case on a record another organisation registered (a border "
-                    "post's roster, say): the person's details, which must find that record "
-                    "among the likely duplicates")
+
+    @field_validator("person_id")
+    @classmethod
+    def _one_person(cls, value: int | None, info: ValidationInfo) -> int | None:
+        details = info.data.get("known_details")
+        if value is None and details is None and "known_details" in info.data:
+            raise ValueError("Give the person's id, or their details (known_details)")
+        if value is not None and details is not None:
+            raise ValueError("Give either person_id or known_details, not both")
+        return value
 
 
 class CaseRead(BaseModel):

@@ -6,11 +6,13 @@ is composed in app/pages/.
 """
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from sqlalchemy import func, text
 from sqlmodel import Session, select
 
 from app import audit
+from app.audit.models import AuditEvent
 from app.audit.service import Actor
 from app.auth import access
 from app.auth.models import Organization, User
@@ -30,9 +32,10 @@ from app.cases.schemas import (
     KnownDetails,
 )
 from app.clock import local_date, local_today, utcnow
-from app.errors import Conflict, Hidden, NotFound, field_error
+from app.errors import Conflict, PermissionDenied, TooManyRequests, field_error
 from app.pagination import PageParams, paginate
-from app.people.duplicates import Probe, find_duplicates
+from app.people import identity
+from app.people.duplicates import Probe
 from app.people.models import Person
 
 REFERENCE_PREFIX = "PSG"
@@ -44,20 +47,17 @@ def _new_reference(case: Case) -> str:
 
 
 def create_case(session: Session, *, actor: Actor, case_in: CaseCreate) -> Case:
-    """Open a case for a person the caseworker may see, owned by their organisation.
+    """Open a case for a person the caseworker may see (`person_id`), owned by their
+    organisation; a person they may not see is 404, whatever else the request says."""
+    person = access.get_visible(session, actor, Person, case_in.person_id, action="case.create")
+    return _open_case(session, actor=actor, person=person,
+                      assigned_to_id=case_in.assigned_to_id)
 
-    The reference is derived from the case's own id after the insert, so two caseworkers
+
+def _open_case(session: Session, *, actor: Actor, person: Person,
+               assigned_to_id: int | None) -> Case:
+    """The reference is derived from the case's own id after the insert, so two caseworkers
     opening cases at the same moment on different app processes can never get the same one."""
-    person = session.get(Person, case_in.person_id)
-    if person is None:
-        raise NotFound("No such person")
-    linked = False
-    if not access.is_visible(session, actor, Person, person.id):
-        if not _found_by_details(session, actor=actor, person_id=person.id,
-                                 details=case_in.known_details):
-            raise Hidden("No such person", action="case.create", entity_type="person",
-                         entity_id=person.id)
-        linked = True
     open_case = session.exec(
         select(Case.reference).where(Case.person_id == person.id,
                                      Case.organization_id == actor.organization_id,
@@ -66,32 +66,68 @@ def create_case(session: Session, *, actor: Actor, case_in: CaseCreate) -> Case:
     if open_case is not None:
         raise Conflict(f"Your organisation already has an open case for this person: "
                        f"{open_case}")
-    assigned_to_id = case_in.assigned_to_id or actor.user_id
-    if case_in.assigned_to_id is not None:
-        assignee = session.get(User, case_in.assigned_to_id)
+    if assigned_to_id is not None:
+        assignee = session.get(User, assigned_to_id)
         if (assignee is None or assignee.organization_id != actor.organization_id
                 or not assignee.is_active or not can(assignee, Permission.CASE_WRITE)):
             raise field_error("assigned_to_id",
                               "Must be an active caseworker of your organisation")
-    case = insert_case(session, actor=actor, person_id=person.id,
-                       assigned_to_id=assigned_to_id)
+    return insert_case(session, actor=actor, person_id=person.id,
+                       assigned_to_id=assigned_to_id or actor.user_id)
+
+
+# --- a case on the record another organisation registered ---
+
+RECORD_SEARCH = "case.record_search"
+# PostgreSQL advisory locks, two-integer key space: (RECORD_SEARCHES, user id)
+RECORD_SEARCHES = 0x5043  # "PC"
+
+
+def count_record_search(session: Session, *, actor: Actor, per_day: int) -> None:
+    """Count one search for a record by a person's details against the user's allowance:
+    `per_day` in any 24 hours, found or not (each search is a guess at someone's identity);
+    TooManyRequests past it. Kept in the audit log, where the search is recorded; on
+    PostgreSQL one user's searches wait for each other, so that parallel requests cannot
+    all pass the count. The caller commits the count before searching."""
+    if not can(actor, Permission.PERSON_DUPLICATE_SEARCH):
+        raise PermissionDenied("Your role does not allow looking for other organisations' "
+                               "records", action=RECORD_SEARCH)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:cls, :key)"),
+                        {"cls": RECORD_SEARCHES, "key": actor.user_id})
+    since = utcnow() - timedelta(days=1)
+    done = session.exec(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.actor_id == actor.user_id, AuditEvent.action == RECORD_SEARCH,
+        AuditEvent.at > since)).one()
+    if done >= per_day:
+        oldest = session.exec(select(func.min(AuditEvent.at)).where(
+            AuditEvent.actor_id == actor.user_id, AuditEvent.action == RECORD_SEARCH,
+            AuditEvent.at > since)).one()
+        wait = max(60, int(((oldest or utcnow()) - since).total_seconds()))
+        raise TooManyRequests(
+            f"You have looked for {per_day} records of other organisations in the last 24 "
+            "hours, as many as one person may; try again later or ask a coordinator",
+            headers={"Retry-After": str(wait)})
+    audit.record(session, actor=actor, action=RECORD_SEARCH, entity_type="person",
+                 detail={"allowance": per_day, "used": done + 1})
+
+
+def open_case_by_details(session: Session, *, actor: Actor, details: KnownDetails,
+                         assigned_to_id: int | None = None) -> Case | None:
+    """A case on the record that the person's own details find (app.people.identity: the same
+    name, nationality and date of birth or age), or None when none does. When the record is
+    another organisation's, the case links it: audited, and shown to that organisation on
+    the person's page. Count the search first (count_record_search)."""
+    person = identity.find_by_details(session, actor=actor,
+                                      probe=Probe(**details.model_dump()), today=local_today())
+    if person is None:
+        return None
+    linked = not access.is_visible(session, actor, Person, person.id)
+    case = _open_case(session, actor=actor, person=person, assigned_to_id=assigned_to_id)
     if linked:
-        audit.record(session, actor=actor, action="case.link_existing_record",
-                     entity_type="person", entity_id=person.id,
-                     detail={"case_id": case.id})
+        identity.record_link(session, actor=actor, person_id=person.id, via="case",
+                             case_id=case.id)
     return case
-
-
-def _found_by_details(session: Session, *, actor: Actor, person_id: int,
-                      details: KnownDetails | None) -> bool:
-    """One record per person: a caseworker may open a case on a record another organisation
-    registered, but only one that the person's own details find among the likely duplicates
-    (DESIGN.md: caseworkers search names for duplicates), never any record by its id."""
-    if details is None or not can(actor, Permission.PERSON_DUPLICATE_SEARCH):
-        return False
-    found = find_duplicates(session, Probe(**details.model_dump()),
-                            today=local_today())
-    return person_id in {d.person.id for d in found}
 
 
 def insert_case(session: Session, *, actor: Actor, person_id: int,
@@ -115,8 +151,7 @@ def insert_case(session: Session, *, actor: Actor, person_id: int,
     return case
 
 
-def open_case_for(session: Session, *, actor: Actor, person_id: int,
-                  known_details: KnownDetails | None = None) -> Case:
+def open_case_for(session: Session, *, actor: Actor, person_id: int) -> Case:
     """The page's "Open a case": the organisation's open case for the person when there is
     one, else a new case."""
     existing = session.exec(select(Case).where(
@@ -124,8 +159,7 @@ def open_case_for(session: Session, *, actor: Actor, person_id: int,
         lifecycle.active_condition(), access.visible(actor, Case))).first()
     if existing is not None:
         return existing
-    return create_case(session, actor=actor,
-                       case_in=CaseCreate(person_id=person_id, known_details=known_details))
+    return create_case(session, actor=actor, case_in=CaseCreate(person_id=person_id))
 
 
 def _case_reads(session: Session, cases: list[Case]) -> list[CaseRead]:

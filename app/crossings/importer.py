@@ -34,6 +34,7 @@ class RosterInvalid(AppError):
 
 
 def import_file(session: Session, *, actor: Actor, content: bytes, dry_run: bool = False,
+                lock_timeout: float | None = None,
                 progress: Progress | None = None) -> ImportReport:
     """Read a CSV or XLSX roster file and import it (see import_roster)."""
     if progress:
@@ -42,13 +43,19 @@ def import_file(session: Session, *, actor: Actor, content: bytes, dry_run: bool
     if progress:
         progress("Reading the file", 1, 1)
     return import_roster(session, actor=actor, roster=roster, dry_run=dry_run,
-                         progress=progress)
+                         lock_timeout=lock_timeout, progress=progress)
 
 
 def import_roster(session: Session, *, actor: Actor, roster: Roster, dry_run: bool = False,
+                  lock_timeout: float | None = None,
                   progress: Progress | None = None) -> ImportReport:
     """Check every row, then (unless dry_run) write the new people and crossings.
-    Raises RosterInvalid (422) listing every error; nothing is written then."""
+    Raises RosterInvalid (422) listing every error; nothing is written then.
+
+    The report says nothing of who Passage knew already (app.people.identity): the people the
+    roster names, the crossings recorded and those skipped (already on the organisation's
+    record, or repeated in the roster). `lock_timeout`: how long to wait for another request
+    matching the same people (None: as long as it takes)."""
     progress = progress or (lambda stage, done, total: None)
     # the batched lookups run one statement dozens of times: generic plans would scan
     use_custom_plans(session)
@@ -65,9 +72,9 @@ def import_roster(session: Session, *, actor: Actor, roster: Roster, dry_run: bo
     if errors:
         raise RosterInvalid(errors)
 
-    plan = plan_import(session, rows, dry_run=dry_run, progress=progress)
-    report = ImportReport(dry_run=dry_run, rows=total, people_created=len(plan.created),
-                          people_matched=len(plan.people) - len(plan.created),
+    plan = plan_import(session, rows, actor=actor, dry_run=dry_run,
+                       lock_timeout=lock_timeout, progress=progress)
+    report = ImportReport(dry_run=dry_run, rows=total, people=len(plan.people),
                           crossings_created=len(plan.new_crossings),
                           crossings_skipped=plan.skipped)
     if not dry_run:
@@ -76,5 +83,8 @@ def import_roster(session: Session, *, actor: Actor, roster: Roster, dry_run: bo
                  action="crossing.import_checked" if dry_run else "crossing.import",
                  entity_type="roster",
                  detail={"format": roster.file_format,
-                         **report.model_dump(exclude={"errors", "dry_run"})})
+                         **report.model_dump(exclude={"errors", "dry_run"}),
+                         "people_registered": len(plan.created),
+                         "records_linked": sum(plan.others[i] is not None
+                                               for i in plan.created)})
     return report

@@ -1,32 +1,41 @@
 """Matching a checked roster with the people and crossings Passage already has: one person per
-identity within the roster, matched with the people already known (under the matching lock
-when writing), and the crossings already recorded left out."""
+identity within the roster, matched with the people the importer's organisation has on record
+(under a lock on those identities when writing), and the crossings already recorded left out.
+A person matched with another organisation's record is registered as the roster says, and the
+two records linked (app.people.identity)."""
 
 from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
+from app.audit.service import Actor
+from app.clock import local_today
 from app.crossings.models import Crossing
 from app.crossings.roster_rows import Progress, RosterRow
+from app.people import identity
 from app.people import service as people_service
 
 
 @dataclass
 class ImportPlan:
     people: list[RosterRow]  # the first row of each distinct person
-    known: list[int | None]  # the id of each person already known, by person index
+    known: list[int | None]  # the id of each person on the importer's record, by person index
+    others: list[int | None]  # another organisation's record of the person, to link
     created: list[int]  # the person indexes to register
     new_crossings: list[tuple[int, RosterRow]]  # (person index, row)
     skipped: int  # crossings already recorded, or repeated in the roster
 
 
-def plan_import(session: Session, rows: list[RosterRow], *, dry_run: bool,
-                progress: Progress) -> ImportPlan:
+def plan_import(session: Session, rows: list[RosterRow], *, actor: Actor, dry_run: bool,
+                lock_timeout: float | None, progress: Progress) -> ImportPlan:
     people, person_of_row = _people_in_roster(rows)
+    identities = [p.identity for p in people]
     if not dry_run:
-        people_service.lock_matching(session)
+        identity.lock_identities(session, identities, timeout_seconds=lock_timeout)
     progress("Matching people", 0, len(people))
-    known = people_service.find_known_people(session, [p.identity for p in people])
+    matches = identity.match_people(session, actor=actor, identities=identities,
+                                    today=local_today())
+    known = [m.own for m in matches]
     progress("Matching people", len(people), len(people))
     recorded = _recorded_crossings(session, {pid for pid in known if pid is not None})
 
@@ -44,8 +53,8 @@ def plan_import(session: Session, rows: list[RosterRow], *, dry_run: bool,
         new_crossings.append((person_index, row))
 
     created = [i for i, pid in enumerate(known) if pid is None]
-    return ImportPlan(people=people, known=known, created=created,
-                      new_crossings=new_crossings, skipped=skipped)
+    return ImportPlan(people=people, known=known, others=[m.other for m in matches],
+                      created=created, new_crossings=new_crossings, skipped=skipped)
 
 
 def _people_in_roster(rows: list[RosterRow]) -> tuple[list[RosterRow], list[int]]:

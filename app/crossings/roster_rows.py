@@ -15,6 +15,7 @@ from app.crossings.schemas import LATEST_CROSSING_AHEAD, RosterError, crossing_t
 from app.db import utcnow
 from app.nationalities.service import resolve_nationality
 from app.people import service as people_service
+from app.people.identity import Identity
 from app.people.schemas import EARLIEST_BIRTH, Sex
 
 MAX_LENGTHS = {"given_name": 200, "family_name": 200, "document_number": 64,
@@ -33,7 +34,7 @@ Progress = Callable[[str, int, int], None]
 @dataclass(slots=True)
 class RosterRow:
     number: int
-    identity: people_service.Identity
+    identity: Identity
     given_name: str
     family_name: str
     sex: str
@@ -120,7 +121,7 @@ class RowChecker:
         group = self.text(number, values, "group_reference") or None
         if self.problems > before:
             return None
-        identity = people_service.Identity(
+        identity = Identity(
             name_key=people_service.name_key(given, family), nationality_code=nationality,
             date_of_birth=born, age_estimate=age, document_number=document)
         return RosterRow(number, identity, given, family, sex.value, crossed_at, point,

@@ -17,23 +17,30 @@ from app.crossings.roster_matching import ImportPlan
 from app.crossings.roster_rows import Progress, RosterRow
 from app.db import utcnow
 from app.errors import Conflict
-from app.people.models import Person
+from app.people import identity
+from app.people.models import IdentityLink, Person
 
 WRITE_BATCH = 2000
 
 
 def write_plan(session: Session, *, actor: Actor, plan: ImportPlan, progress: Progress) -> None:
-    """Register the plan's new people and record its new crossings."""
+    """Register the plan's new people, link those another organisation has on record, and
+    record the new crossings."""
     people, known, created = plan.people, plan.known, plan.created
     new_crossings = plan.new_crossings
     now = utcnow()
     ids = list(known)
-    writer = BulkWriter(session, progress=progress, total=len(created) + len(new_crossings))
+    links_total = sum(1 for i in created if plan.others[i] is not None)
+    writer = BulkWriter(session, progress=progress,
+                        total=len(created) + links_total + len(new_crossings))
     try:
         new_ids = writer.insert(Person.__table__, [
             _person_values(people[i], actor=actor, now=now) for i in created], returning_ids=True)
         for index, new_id in zip(created, new_ids, strict=True):
             ids[index] = new_id
+        links = [(plan.others[i], ids[i]) for i in created if plan.others[i] is not None]
+        writer.insert(IdentityLink.__table__,
+                      identity.link_rows(actor=actor, links=links, via="roster", now=now))
         writer.insert(Crossing.__table__, [
             {"person_id": ids[person_index], "crossed_at": row.crossed_at,
              "crossing_point": row.crossing_point, "compound_id": row.compound_id,

@@ -12,13 +12,12 @@ from app.crossings import importer, roster_files, service, stats
 from app.crossings.filters import CrossingFilters, CrossingFiltersDep
 from app.crossings.schemas import (
     CrossingCreate,
-    CrossingCreated,
     CrossingForm,
     CrossingRead,
     ImportReport,
     NationalityStats,
 )
-from app.deps import ActorDep, SessionDep, require
+from app.deps import ActorDep, SessionDep, SettingsDep, require
 from app.errors import InvalidInput
 from app.forms import error_list, form_page, parse_form
 from app.labels import SEX_LABELS
@@ -50,17 +49,19 @@ def read_upload(file: UploadFile) -> bytes:
 api = APIRouter(prefix="/api/v1", tags=["crossings"])
 
 
-@api.post("/crossings", response_model=CrossingCreated, status_code=201,
+@api.post("/crossings", response_model=CrossingRead, status_code=201,
           dependencies=[require(Permission.CROSSING_CREATE)],
-          responses={409: {"description": "Same person, time and crossing point"}})
-def create_crossing(session: SessionDep, actor: ActorDep,
-                    crossing_in: CrossingCreate) -> CrossingCreated:
-    """Record one crossing, of a known person (`person_id`) or one described inline
-    (`person`): an inline person is matched with the people already known (same document
-    number, or same name, nationality and date of birth) before a new one is registered."""
-    crossing, created = service.create_crossing(session, actor=actor, crossing_in=crossing_in)
-    return CrossingCreated(**CrossingRead.model_validate(crossing).model_dump(),
-                           person_created=created)
+          responses={409: {"description": "Same person, time and crossing point"},
+                     503: {"description": "Busy: the same identity is being matched"}})
+def create_crossing(session: SessionDep, actor: ActorDep, settings: SettingsDep,
+                    crossing_in: CrossingCreate) -> CrossingRead:
+    """Record one crossing, of a person you may see (`person_id`) or one described inline
+    (`person`): an inline person is matched with the people your organisation has on record
+    (same name, nationality and date of birth), else registered as you typed them. The answer
+    is the same whether or not Passage knew the person."""
+    crossing = service.create_crossing(session, actor=actor, crossing_in=crossing_in,
+                                       lock_timeout=settings.database_lock_timeout)
+    return CrossingRead.model_validate(crossing)
 
 
 @api.get("/crossings", response_model=Page[CrossingRead], dependencies=[READ_CROSSINGS])
@@ -80,14 +81,14 @@ def list_crossings(session: SessionDep, actor: ActorDep, page: PageDep,
               responses={413: {"description": "Over 10 MB or over 20,000 rows"},
                          422: {"description": "Every error of the roster as "
                                               "{row, column, message}; nothing written"}})
-def import_crossings(session: SessionDep, actor: ActorDep,
+def import_crossings(session: SessionDep, actor: ActorDep, settings: SettingsDep,
                      file: Annotated[UploadFile, File(description="CSV (UTF-8) or XLSX")],
                      dry_run: Annotated[bool, Query(description="Check only")] = False
                      ) -> ImportReport:
     """Import a roster (DESIGN.md columns, header in row 1, names in any case). All or
     nothing; importing the same roster again creates no new crossings."""
     return importer.import_file(session, actor=actor, content=read_upload(file),
-                                dry_run=dry_run)
+                                dry_run=dry_run, lock_timeout=settings.database_lock_timeout)
 
 
 @api.get("/stats/nationalities", response_model=NationalityStats,
@@ -175,18 +176,15 @@ def _crossing_form_again(request: Request, session, form: dict, errors: dict):
 
 @pages.get("/crossings", dependencies=[READ_CROSSINGS, form_page(_crossings_filters_again)])
 def crossings_page(request: Request, session: SessionDep, page: PageDep,
-                   filters: CrossingFiltersDep, recorded: bool = False, new: bool = False):
-    notice = ""
-    if recorded:
-        notice = ("Crossing recorded; the person was registered." if new else
-                  "Crossing recorded for a person Passage already knew.")
+                   filters: CrossingFiltersDep, recorded: bool = False):
+    notice = "Crossing recorded." if recorded else ""
     return _crossings_page(request, session, filters=filters, page=page, notice=notice)
 
 
 @pages.post("/crossings",
             dependencies=[require(Permission.CROSSING_CREATE), form_page(_crossing_form_again)])
 def record_crossing(
-    request: Request, session: SessionDep, actor: ActorDep,
+    request: Request, session: SessionDep, actor: ActorDep, settings: SettingsDep,
     given_name: Annotated[str, Form(max_length=1000)] = "",
     family_name: Annotated[str, Form(max_length=1000)] = "",
     sex: Annotated[str, Form(max_length=20)] = "unknown",
@@ -207,8 +205,9 @@ def record_crossing(
             "crossing_point": crossing_point, "compound_id": compound_id,
             "group_reference": group_reference}
     crossing_in = parse_form(CrossingForm, form).crossing_in()
-    _, created = service.create_crossing(session, actor=actor, crossing_in=crossing_in)
-    response = redirect(f"/crossings?recorded=1&new={int(created)}")
+    service.create_crossing(session, actor=actor, crossing_in=crossing_in,
+                            lock_timeout=settings.database_lock_timeout)
+    response = redirect("/crossings?recorded=1")
     response.set_cookie(LAST_CROSSING_COOKIE,
                         urlencode({"point": crossing_in.crossing_point, "date": crossed_on}),
                         max_age=12 * 3600, httponly=True, samesite="lax", path="/crossings",
@@ -245,7 +244,7 @@ def import_page(request: Request,
 @pages.post("/crossings/import",
             dependencies=[require(Permission.CROSSING_CREATE), form_page(_import_again)])
 def import_upload(
-    request: Request, session: SessionDep, actor: ActorDep,
+    request: Request, session: SessionDep, actor: ActorDep, settings: SettingsDep,
     file: Annotated[UploadFile | None, File()] = None,
     roster_data: Annotated[str, Form(max_length=1024 * 1024)] = "",
     filename: Annotated[str, Form(max_length=300)] = "",
@@ -261,12 +260,12 @@ def import_upload(
         content = roster_files.unpack(roster_data)
     else:
         raise InvalidInput("Choose a roster file (CSV or XLSX)", field="file")
-    report = importer.import_file(session, actor=actor, content=content, dry_run=dry_run)
+    report = importer.import_file(session, actor=actor, content=content, dry_run=dry_run,
+                                  lock_timeout=settings.database_lock_timeout)
     if dry_run:
         return _import_page(request, report=report, filename=filename,
                             carry=roster_files.pack(content))
-    done = urlencode({"rows": report.rows, "people_created": report.people_created,
-                      "people_matched": report.people_matched,
+    done = urlencode({"rows": report.rows, "people": report.people,
                       "crossings_created": report.crossings_created,
                       "crossings_skipped": report.crossings_skipped})
     return redirect("/crossings/import?" + urlencode({"done": done}))

@@ -135,10 +135,6 @@ class CrossingRead(BaseModel):
     created_at: datetime
 
 
-class CrossingCreated(CrossingRead):
-    person_created: bool = Field(description="False when the person was already known")
-
-
 class RosterError(BaseModel):
     row: int = Field(description="As a spreadsheet numbers it: the header is row 1")
     column: str | None
@@ -148,8 +144,7 @@ class RosterError(BaseModel):
 class ImportReport(BaseModel):
     dry_run: bool
     rows: int = Field(description="Rows read, blank rows left out")
-    people_created: int
-    people_matched: int
+    people: int = Field(description="Distinct people the roster names")
     crossings_created: int
     crossings_skipped: int = Field(description="Already recorded, or repeated in the roster")
     errors: list[RosterError] = Field(default_factory=list)

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 from app import audit
 from app.audit.service import Actor
 from app.auth import access
+from app.clock import local_today
 from app.compounds.models import Compound
 from app.crossings.filters import CrossingFilters
 from app.crossings.models import Crossing
@@ -16,8 +17,10 @@ from app.crossings.schemas import CrossingCreate
 from app.errors import Conflict, InvalidInput, field_error
 from app.nationalities.models import Nationality
 from app.pagination import PageParams, paginate
+from app.people import identity
 from app.people import service as people_service
 from app.people.models import Person
+from app.people.schemas import PersonCreate
 
 
 def compound_ids_by_name(session: Session) -> dict[str, int]:
@@ -25,37 +28,21 @@ def compound_ids_by_name(session: Session) -> dict[str, int]:
     return {name.casefold(): cid for cid, name in session.exec(select(Compound.id, Compound.name))}
 
 
-def create_crossing(session: Session, *, actor: Actor,
-                    crossing_in: CrossingCreate) -> tuple[Crossing, bool]:
-    """Record one crossing; an inline person is matched with the people already known (as a
-    roster import would) or registered. Returns the crossing and whether the person is new."""
+def create_crossing(session: Session, *, actor: Actor, crossing_in: CrossingCreate,
+                    lock_timeout: float) -> Crossing:
+    """Record one crossing, of a person the actor may see (`person_id`) or of one described
+    inline: matched with the people the actor's organisation has on record, else registered
+    as typed (app.people.identity: a match with another organisation's record only links the
+    two). Nothing in the answer says whether Passage knew the person."""
     if crossing_in.compound_id is not None and session.get(
             Compound, crossing_in.compound_id) is None:
         raise field_error("compound_id", "No such compound")
-    created = False
     if crossing_in.person_id is not None:
-        person_id = crossing_in.person_id
-        if session.get(Person, person_id) is None:
-            raise field_error("person_id", "No such person")
-        access.get_visible(session, actor, Person, person_id, action="crossing.create")
+        person_id = access.get_visible(session, actor, Person, crossing_in.person_id,
+                                       action="crossing.create").id
     else:
-        person_in = crossing_in.person
-        if person_in.nationality_code and session.get(
-                Nationality, person_in.nationality_code) is None:
-            raise InvalidInput([{"loc": ["body", "person", "nationality_code"],
-                                 "msg": "Not an ISO 3166-1 alpha-2 country code",
-                                 "type": "value_error"}])
-        identity = people_service.Identity(
-            name_key=people_service.name_key(person_in.given_name, person_in.family_name),
-            nationality_code=person_in.nationality_code,
-            date_of_birth=person_in.date_of_birth, age_estimate=person_in.age_estimate,
-            document_number=people_service.normalize_document_number(person_in.document_number))
-        people_service.lock_matching(session)
-        person_id = people_service.find_known_people(session, [identity])[0]
-        if person_id is None:
-            person_id = people_service.create_person(session, actor=actor,
-                                                     person_in=person_in).id
-            created = True
+        person_id = _person_of_inline(session, actor=actor, person_in=crossing_in.person,
+                                      lock_timeout=lock_timeout)
     crossing = Crossing(
         person_id=person_id, crossed_at=crossing_in.crossed_at.astimezone(UTC),
         crossing_point=" ".join(crossing_in.crossing_point.split()),
@@ -72,9 +59,28 @@ def create_crossing(session: Session, *, actor: Actor,
     except IntegrityError:
         raise Conflict("This crossing was recorded at the same moment by someone else") from None
     audit.record(session, actor=actor, action="crossing.create", entity_type="crossing",
-                 entity_id=crossing.id, detail={"person_id": person_id,
-                                                "person_created": created})
-    return crossing, created
+                 entity_id=crossing.id, detail={"person_id": person_id})
+    return crossing
+
+
+def _person_of_inline(session: Session, *, actor: Actor, person_in: PersonCreate,
+                      lock_timeout: float) -> int:
+    if person_in.nationality_code and session.get(
+            Nationality, person_in.nationality_code) is None:
+        raise InvalidInput([{"loc": ["body", "person", "nationality_code"],
+                             "msg": "Not an ISO 3166-1 alpha-2 country code",
+                             "type": "value_error"}])
+    person_identity = identity.Identity.of(person_in)
+    identity.lock_identities(session, [person_identity], timeout_seconds=lock_timeout)
+    match = identity.match_people(session, actor=actor, identities=[person_identity],
+                                  today=local_today())[0]
+    if match.own is not None:
+        return match.own
+    person = people_service.create_person(session, actor=actor, person_in=person_in)
+    if match.other is not None:
+        identity.record_link(session, actor=actor, person_id=match.other, via="crossing",
+                             own_person_id=person.id)
+    return person.id
 
 
 def list_crossings(session: Session, *, actor: Actor, filters: CrossingFilters,

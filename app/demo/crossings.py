@@ -16,6 +16,6 @@ def load_crossings(session: Session, *, users, orgs, echo) -> None:
     border = users["border"]
     roster = roster_files.roster_from_dicts(generate_roster(size=ROSTER_SIZE, seed=ROSTER_SEED))
     report = importer.import_roster(session, actor=Actor.of(border, "cli"), roster=roster)
-    echo(f"Roster imported: {report.people_created} people registered, "
-         f"{report.people_matched} already known; {report.crossings_created} crossings "
-         f"recorded, {report.crossings_skipped} already on record")
+    echo(f"Roster imported: {report.rows} rows naming {report.people} people; "
+         f"{report.crossings_created} crossings recorded, {report.crossings_skipped} "
+         "already on record")

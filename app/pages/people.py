@@ -19,7 +19,7 @@ from app.compounds.models import Compound
 from app.crossings.models import Crossing
 from app.nationalities.service import nationality_names
 from app.pagination import PageParams, paginate
-from app.people import duplicates
+from app.people import duplicates, identity
 from app.people import service as people_service
 from app.people.models import Person
 
@@ -87,6 +87,9 @@ class PersonPage:
     own_open_case: CaseRead | None = None
     notes: list[str] = field(default_factory=list)
     cases_total: int = 0  # more than `cases` when the page shows only the latest
+    # other organisations that matched this record (for its own organisation, coordinators)
+    links: list[identity.LinkRead] = field(default_factory=list)
+    may_see_links: bool = False
 
 
 def person_page(session: Session, *, actor: Actor, person: Person) -> PersonPage:
@@ -116,4 +119,6 @@ def person_page(session: Session, *, actor: Actor, person: Person) -> PersonPage
         crossings=crossings, cases=cases, cases_total=cases_total, duplicates=found,
         may_open_case=can(actor, Permission.CASE_WRITE) and own_open is None,
         own_open_case=own_open,
+        links=identity.links_of(session, actor=actor, person=person),
+        may_see_links=identity.may_see_links(actor, person),
     )

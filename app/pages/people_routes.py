@@ -10,6 +10,7 @@ from app.labels import OUTCOME_LABELS, SEX_LABELS, SUGGESTION_LABELS
 from app.nationalities.service import list_nationalities
 from app.pages import people
 from app.pagination import PageDep, PageParams
+from app.people import identity
 from app.people.deps import READ_PEOPLE, CurrentPerson
 from app.web import render
 
@@ -63,4 +64,5 @@ def person_page(request: Request, session: SessionDep, actor: ActorDep,
     page = people.person_page(session, actor=actor, person=person)
     return render(request, "people/detail.html", {
         "page": page, "person": page.person, "sexes": SEX_LABELS,
-        "suggestion_labels": SUGGESTION_LABELS, "outcome_labels": OUTCOME_LABELS})
+        "via_labels": identity.VIA_LABELS, "suggestion_labels": SUGGESTION_LABELS,
+        "outcome_labels": OUTCOME_LABELS})

@@ -23,11 +23,9 @@ from sqlmodel import Session, select
 from app import audit
 from app.audit.service import Actor
 from app.auth import access
-from app.auth.permissions import Permission, can
 from app.clock import local_today
-from app.people import service as people_service
 from app.people.models import Person
-from app.people.schemas import PersonCreate, PersonRead
+from app.people.schemas import PersonRead
 from app.people.service import name_key, normalize_document_number
 
 NAME_THRESHOLD = 85  # out of 100
@@ -154,7 +152,7 @@ def _age_on(born: date, today: date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
-def _age(dob: date | None, estimate: int | None, today: date) -> int | None:
+def age_in_years(dob: date | None, estimate: int | None, today: date) -> int | None:
     return _age_on(dob, today) if dob is not None else estimate
 
 
@@ -170,8 +168,8 @@ def _age_reason(probe: Probe, person: Person, today: date) -> str | None:
         if years == 0:
             return "dates of birth less than a year apart"
         return f"dates of birth {years} year{'s' if years > 1 else ''} apart"
-    mine = _age(probe.date_of_birth, probe.age_estimate, today)
-    theirs = _age(person.date_of_birth, person.age_estimate, today)
+    mine = age_in_years(probe.date_of_birth, probe.age_estimate, today)
+    theirs = age_in_years(person.date_of_birth, person.age_estimate, today)
     if mine is None or theirs is None or abs(mine - theirs) > AGE_TOLERANCE:
         return None
     return "same age" if mine == theirs else f"ages {min(mine, theirs)} and {max(mine, theirs)}"
@@ -269,10 +267,11 @@ def _today() -> date:
     return local_today()
 
 
-def _searched(actor: Actor) -> ColumnElement[bool] | None:
-    # caseworkers may search every person for duplicates (DESIGN.md); others only whom they see
-    if can(actor, Permission.PERSON_DUPLICATE_SEARCH):
-        return None
+def _searched(actor: Actor) -> ColumnElement[bool]:
+    # only the people the actor may see: a warning that named another organisation's record
+    # would tell whether Passage knows someone, and show what another organisation typed. A
+    # caseworker finds another organisation's record by the person's own details, a few
+    # times a day (app.cases.service.open_case_by_details).
     return access.visible(actor, Person)
 
 
@@ -324,15 +323,7 @@ def duplicates_of(session: Session, *, actor: Actor, person_id: int) -> list[Dup
 
 
 class PersonCreated(PersonRead):
-    """A newly registered person and the people Passage already holds who may be the same."""
+    """A newly registered person and the people of the registering organisation's records
+    who may be the same."""
 
     possible_duplicates: list[DuplicateRead]
-
-
-def register_person(session: Session, *, actor: Actor, person_in: PersonCreate) -> PersonCreated:
-    """Register the person (the API registers at once; the page warns before saving) and list
-    the likely duplicates with the new record."""
-    person = people_service.create_person(session, actor=actor, person_in=person_in)
-    found = check_new_person(session, actor=actor, person_in=person_in, exclude_id=person.id)
-    return PersonCreated(**PersonRead.model_validate(person).model_dump(),
-                         possible_duplicates=found)

@@ -1,9 +1,9 @@
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import JSON, Column, Index, String
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
-from app.db import Timestamped
+from app.db import Timestamped, utcnow
 
 
 class Person(Timestamped, table=True):
@@ -28,3 +28,25 @@ class Person(Timestamped, table=True):
     languages: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     registered_by_organization_id: int = Field(foreign_key="organizations.id", index=True)
     created_by_id: int | None = Field(default=None, foreign_key="users.id")
+
+
+class IdentityLink(SQLModel, table=True):
+    """An organisation's record matched a person another organisation registered.
+
+    Matching never opens the other record to the organisation that matched it: a crossing, a
+    roster row or a registration made by hand keeps its own record (`own_person_id`, what
+    its recorder typed) and this row says the two are likely the same person, for the
+    registering organisation (which sees that its record was linked) and the coordinators
+    (who may merge them). A caseworker who opens a case on the other record (`case_id`),
+    having found it by the person's own details, has no record of their own."""
+
+    __tablename__ = "identity_links"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="people.id", index=True)  # the record matched
+    own_person_id: int | None = Field(default=None, foreign_key="people.id", index=True)
+    organization_id: int = Field(foreign_key="organizations.id", index=True)  # who matched
+    created_by_id: int | None = Field(default=None, foreign_key="users.id")
+    via: str = Field(sa_type=String(16))  # crossing, roster, registration, case
+    case_id: int | None = Field(default=None, foreign_key="cases.id")
+    created_at: datetime = Field(default_factory=utcnow, nullable=False)

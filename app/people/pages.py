@@ -28,8 +28,10 @@ PERSON_LABELS = {"given_name": "Given name", "family_name": "Family name", "sex"
                  "phone": "Phone", "languages": "Languages"}
 
 
-def _render_form(request: Request, session, *, form=None, errors=None, warnings=None,
-                 fingerprint: str = ""):
+def registration_form(request: Request, session, *, form=None, errors=None, warnings=None,
+                      fingerprint: str = ""):
+    """The registration form; also where a caseworker looks for the record another
+    organisation registered (app.cases.routes, /cases/find)."""
     errors = errors or {}
     return render(request, "people/new.html", {
         "form": form or {}, "errors": errors, "error_list": error_list(errors, PERSON_LABELS),
@@ -40,12 +42,12 @@ def _render_form(request: Request, session, *, form=None, errors=None, warnings=
 
 
 def _register_again(request: Request, session, form: dict, errors: dict[str, str]):
-    return _render_form(request, session, form=form, errors=errors)
+    return registration_form(request, session, form=form, errors=errors)
 
 
 @pages.get("/people/new", dependencies=[require(Permission.PERSON_CREATE)])
 def new_person_page(request: Request, session: SessionDep):
-    return _render_form(request, session)
+    return registration_form(request, session)
 
 
 def _person_in(form: dict[str, str]) -> PersonCreate:
@@ -71,7 +73,7 @@ async def register_person(request: Request, session: SessionDep, actor: ActorDep
         confirmed_fingerprint=confirmed if isinstance(confirmed, str) else "")
     if registration.person is None:
         # nothing saved yet: the caseworker looks at the likely duplicates first
-        return _render_form(request, session, form=form,
+        return registration_form(request, session, form=form,
                             warnings=registration.possible_duplicates,
                             fingerprint=registration.fingerprint)
     return redirect(f"/people/{registration.person.id}")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from app.audit.service import Actor
-from app.people import duplicates
+from app.people import duplicates, identity
 from app.people import service as people_service
 from app.people.models import Person
 from app.people.schemas import PersonCreate
@@ -40,5 +40,5 @@ def register_from_form(session: Session, *, actor: Actor, person_in: PersonCreat
         found = duplicates.check_new_person(session, actor=actor, person_in=person_in)
         if found:
             return Registration(None, found, current)
-    person = people_service.create_person(session, actor=actor, person_in=person_in)
+    person = identity.register(session, actor=actor, person_in=person_in)
     return Registration(person, [], current)

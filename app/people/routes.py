@@ -3,8 +3,9 @@ from fastapi import APIRouter
 from app.auth.permissions import Permission
 from app.crossings.filters import CrossingFiltersDep
 from app.deps import ActorDep, SessionDep, require
+from app.errors import PermissionDenied
 from app.pagination import Page, PageDep
-from app.people import duplicates, service
+from app.people import duplicates, identity, service
 from app.people.deps import READ_PEOPLE, CurrentPerson
 from app.people.schemas import PersonCreate, PersonRead
 
@@ -16,8 +17,9 @@ api = APIRouter(prefix="/api/v1", tags=["people"])
 def create_person(session: SessionDep, actor: ActorDep,
                   person_in: PersonCreate) -> duplicates.PersonCreated:
     """Register a person, recorded as registered by the caller's organisation;
-    `possible_duplicates` lists the people already recorded who may be the same person."""
-    return duplicates.register_person(session, actor=actor, person_in=person_in)
+    `possible_duplicates` lists the people of the caller's own records who may be the same
+    person (another organisation's records are never named here)."""
+    return identity.register_person(session, actor=actor, person_in=person_in)
 
 
 @api.get("/people", response_model=Page[PersonRead], dependencies=[READ_PEOPLE])
@@ -45,3 +47,19 @@ def list_duplicates(session: SessionDep, actor: ActorDep,
     score and its reasons."""
     found = duplicates.duplicates_of(session, actor=actor, person_id=person_id)
     return Page(items=found, total=len(found), limit=duplicates.MAX_RESULTS, offset=0)
+
+
+@api.get("/people/{person_id}/links", response_model=Page[identity.LinkRead],
+         dependencies=[READ_PEOPLE])
+def list_links(session: SessionDep, actor: ActorDep,
+               person: CurrentPerson) -> Page[identity.LinkRead]:
+    """Other organisations that matched this record (a crossing, a roster, a registration, a
+    case opened on it), newest first: for the organisation that registered the person, and
+    coordinators."""
+    if not identity.may_see_links(actor, person):
+        raise PermissionDenied("Only the organisation that registered this person, and the "
+                               "coordinators, see who linked the record",
+                               action="person.links", entity_type="person",
+                               entity_id=person.id)
+    links = identity.links_of(session, actor=actor, person=person)
+    return Page(items=links, total=len(links), limit=100, offset=0)

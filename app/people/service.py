@@ -1,11 +1,9 @@
-"""People: registration, reading and matching (who may see whom: app.people.access)."""
+"""People: registration and reading (who may see whom: app.people.access; whether an identity
+is someone already on record: app.people.identity)."""
 
 import unicodedata
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date
 
-from sqlalchemy import ARRAY, ColumnElement, any_, bindparam, text
+from sqlalchemy import ARRAY, ColumnElement, any_, bindparam
 from sqlmodel import Session, select
 
 from app import audit
@@ -90,85 +88,6 @@ def list_people(session: Session, *, actor: Actor, filters: CrossingFilters,
     audit.record(session, actor=actor, action="person.list", entity_type="person",
                  detail={"count": len(rows), "total": total, "ids": [p.id for p in rows]})
     return rows, total
-
-
-# --- matching: is this someone Passage already knows? ---
-
-@dataclass(frozen=True, slots=True)
-class Identity:
-    """What a roster row or a form says about who someone is."""
-
-    name_key: str
-    nationality_code: str | None
-    date_of_birth: date | None
-    age_estimate: int | None
-    document_number: str | None  # normalised
-
-    @property
-    def document_key(self) -> tuple | None:
-        if not self.document_number:
-            return None
-        return (self.document_number, self.nationality_code)
-
-    @property
-    def person_key(self) -> tuple:
-        # without a date of birth, the age estimate stands in for it
-        return (self.name_key, self.nationality_code, self.date_of_birth,
-                self.age_estimate if self.date_of_birth is None else None)
-
-    def same_as(self, document_number: str | None) -> bool:
-        """Same name, nationality and birth: the same person unless both documents differ."""
-        return not (self.document_number and document_number
-                    and self.document_number != document_number)
-
-
-# one key for "matching people, then registering the ones not found"
-MATCHING_LOCK = 0x5041_5353_0001
-
-
-def lock_matching(session: Session) -> None:
-    """Serialise matching-then-registering until the transaction ends, so that two imports
-    of overlapping rosters at the same moment cannot both register the same new person.
-    A PostgreSQL advisory lock: the lock lives in the database, not in one app process."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MATCHING_LOCK})
-
-
-def find_known_people(session: Session, identities: Sequence[Identity]) -> list[int | None]:
-    """For each identity, the id of the person already recorded as the same person (same
-    document number and nationality, or same name, nationality and date of birth), or None.
-
-    Batched IN queries on document numbers and name keys: a handful of queries for a
-    20,000-row roster, whatever the size of the table."""
-    by_document: dict[tuple, int] = {}
-    documents = sorted({i.document_number for i in identities if i.document_number})
-    for chunk in _chunks(documents):
-        for pid, number, nationality in session.exec(
-            select(Person.id, Person.document_number, Person.nationality_code)
-            .where(one_of(session, Person.document_number, chunk))
-        ):
-            key = (number, nationality)
-            by_document[key] = min(pid, by_document.get(key, pid))
-
-    found: list[int | None] = [by_document.get(i.document_key) if i.document_key else None
-                               for i in identities]
-    by_person: dict[tuple, list[tuple[int, str | None]]] = {}
-    names = sorted({i.name_key for i, pid in zip(identities, found, strict=True) if pid is None})
-    for chunk in _chunks(names):
-        for row in session.exec(
-            select(Person.id, Person.name_key, Person.nationality_code, Person.date_of_birth,
-                   Person.age_estimate, Person.document_number)
-            .where(one_of(session, Person.name_key, chunk))
-        ):
-            pid, key, nationality, born, age, number = row
-            person_key = (key, nationality, born, age if born is None else None)
-            by_person.setdefault(person_key, []).append((pid, number))
-    for index, identity in enumerate(identities):
-        if found[index] is None:
-            candidates = [pid for pid, number in by_person.get(identity.person_key, ())
-                          if identity.same_as(number)]
-            found[index] = min(candidates) if candidates else None
-    return found
 
 
 def one_of(session: Session, column, values: list) -> ColumnElement[bool]:

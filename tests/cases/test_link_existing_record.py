@@ -1,14 +1,18 @@
 """One record per person: a caseworker opens a case on the record a border post registered,
-found by the person's own details, never by a bare id."""
+found from the registration form by the person's own details, never by a bare id (the
+attacks are in tests/people/test_identity_walk.py)."""
 
-import re
 from datetime import date
 
 from sqlmodel import select
 
-from app.audit.models import AuditEvent
+from app.people.models import IdentityLink
 from tests import factories
 from tests.pages import csrf_from, sign_in
+
+FORM = {"given_name": "Juan", "family_name": "Dela Cruz", "nationality_code": "PH",
+        "date_of_birth": "1994-03-02", "sex": "male", "document_number": "",
+        "age_estimate": "", "phone": "", "languages": ""}
 
 
 def _border_record(session):
@@ -16,64 +20,50 @@ def _border_record(session):
     person = factories.make_person(session, organization=post, given_name="Juan",
                                    family_name="Dela Cruz", nationality_code="PH",
                                    date_of_birth=date(1994, 3, 2), document_number="P1234567")
+    org = factories.make_organization(session, name="Border Care Foundation")
+    factories.make_user(session, role="caseworker", organization=org, username="linker")
     session.commit()
     return person
 
 
-DETAILS = {"given_name": "Dela Cruz", "family_name": "Juan", "nationality_code": "PH",
-           "date_of_birth": "1995-03-02"}
-
-
-def test_case_on_another_organisations_record_needs_details_that_find_it(client, session,
-                                                                         login_as):
+def test_registration_form_finds_the_posts_record_and_opens_a_case_on_it(client, session):
     person = _border_record(session)
-    caseworker = login_as("caseworker", organization="Border Care Foundation")
-
-    bare = client.post("/api/v1/cases", headers=caseworker.headers,
-                       json={"person_id": person.id})
-    assert bare.status_code == 404
-    wrong = client.post("/api/v1/cases", headers=caseworker.headers,
-                        json={"person_id": person.id,
-                              "known_details": {**DETAILS, "nationality_code": "IN"}})
-    assert wrong.status_code == 404
-
-    linked = client.post("/api/v1/cases", headers=caseworker.headers,
-                         json={"person_id": person.id, "known_details": DETAILS})
-    assert linked.status_code == 201, linked.text
-    assert client.get(f"/api/v1/people/{person.id}",
-                      headers=caseworker.headers).status_code == 200
-    events = session.exec(select(AuditEvent).where(
-        AuditEvent.actor_id == caseworker.user.id,
-        AuditEvent.entity_id == str(person.id))).all()
-    outcomes = [(e.action, e.outcome) for e in events]
-    assert outcomes.count(("case.create", "denied")) == 2
-    assert ("case.link_existing_record", "success") in outcomes
-
-
-def test_border_official_cannot_link_by_details(client, session, login_as):
-    person = _border_record(session)
-    official = login_as("border_official", organization="Another Border Post")
-    response = client.post("/api/v1/cases", headers=official.headers,
-                           json={"person_id": person.id, "known_details": DETAILS})
-    assert response.status_code == 403
-
-
-def test_registration_warning_offers_the_existing_record_and_opens_a_case(client, session):
-    person = _border_record(session)
-    org = factories.make_organization(session, name="Border Care Foundation")
-    factories.make_user(session, role="caseworker", organization=org, username="linker")
-    session.commit()
     sign_in(client, "linker", factories.DEFAULT_PASSWORD)
     page = client.get("/people/new")
-    warned = client.post("/people/new", data={
-        "csrf_token": csrf_from(page.text), "given_name": "Juan", "family_name": "Dela Cruz",
-        "nationality_code": "PH", "date_of_birth": "1994-03-02", "sex": "male"})
-    assert warned.status_code == 200
-    assert "Open a case on this record" in warned.text
-    form = warned.text.split('class="link-record"', 1)[1].split("</form>", 1)[0]
-    fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form))
-    assert fields["person_id"] == str(person.id)
-    opened = client.post("/cases", data=fields, follow_redirects=False)
+    assert "Find their record and open a case" in page.text
+    opened = client.post("/cases/find", data={**FORM, "csrf_token": csrf_from(page.text)},
+                         follow_redirects=False)
     assert opened.status_code == 303 and opened.headers["location"].startswith("/cases/")
     case_page = client.get(opened.headers["location"])
     assert case_page.status_code == 200 and "Dela Cruz" in case_page.text
+    link = session.exec(select(IdentityLink).where(IdentityLink.person_id == person.id)).one()
+    assert link.via == "case"
+
+
+def test_details_that_find_no_record_show_the_form_again(client, session):
+    _border_record(session)
+    sign_in(client, "linker", factories.DEFAULT_PASSWORD)
+    page = client.get("/people/new")
+    missing = client.post("/cases/find", data={**FORM, "date_of_birth": "",
+                                               "csrf_token": csrf_from(page.text)})
+    assert missing.status_code == 422
+    assert "Give the date of birth, or the age if it is not known" in missing.text
+    wrong = client.post("/cases/find", data={**FORM, "given_name": "Pedro",
+                                             "csrf_token": csrf_from(page.text)})
+    assert wrong.status_code == 422
+    assert "No record matches these details" in wrong.text
+    assert 'value="Pedro"' in wrong.text  # the form as typed
+    assert session.exec(select(IdentityLink)).first() is None
+
+
+def test_registration_warns_of_no_other_organisations_record(client, session):
+    _border_record(session)
+    sign_in(client, "linker", factories.DEFAULT_PASSWORD)
+    page = client.get("/people/new")
+    registered = client.post("/people/new", data={**FORM, "csrf_token": csrf_from(page.text)},
+                             follow_redirects=False)
+    # nothing to warn of among the foundation's own records: registered at once, and linked
+    # to the post's record for the post to see
+    assert registered.status_code == 303
+    assert "P1234567" not in client.get(registered.headers["location"]).text
+    assert session.exec(select(IdentityLink)).one().via == "registration"

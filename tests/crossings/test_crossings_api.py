@@ -35,7 +35,7 @@ def test_create_crossing_with_inline_person_registers_them(client, login_as, ses
                                  "compound_id": compound.id, "group_reference": "Boat 3"})
     assert response.status_code == 201, response.text
     body = response.json()
-    assert body["person_created"] is True and body["compound_id"] == compound.id
+    assert "person_created" not in body and body["compound_id"] == compound.id
     assert body["crossed_at"].startswith("2025-10-22T02:15:00")  # stored in UTC
     assert body["group_reference"] == "Boat 3"
     assert body["recorded_by_organization_id"] == signed_in.user.organization_id
@@ -46,43 +46,53 @@ def test_create_crossing_with_inline_person_registers_them(client, login_as, ses
     assert "person.create" in actions and "crossing.create" in actions
 
 
-def test_create_crossing_matches_a_known_person_by_document_number(client, login_as, session):
-    signed_in = login_as("border_official")
-    known = factories.make_person(session, given_name="Rahul", family_name="Sharma",
-                                  nationality_code="IN", document_number="Z1234567")
-    session.commit()
-    before = people_count(session)
-    response = client.post("/api/v1/crossings", headers=signed_in.headers,
-                           json=inline(given_name="RAHUL K.", document_number="z 1234567"))
-    assert response.status_code == 201
-    assert response.json()["person_id"] == known.id
-    assert response.json()["person_created"] is False
-    assert people_count(session) == before
-    # the person is now in the border post's scope: it recorded their crossing
-    assert client.get(f"/api/v1/people/{known.id}", headers=signed_in.headers).status_code == 200
-
-
-def test_create_crossing_matches_by_name_nationality_and_birth(client, login_as, session):
-    signed_in = login_as("border_official")
-    known = factories.make_person(session, given_name="Rahul", family_name="Sharma",
-                                  nationality_code="IN",
+def test_create_crossing_matches_own_record_by_name_nationality_and_birth(client, login_as,
+                                                                         session):
+    signed_in = login_as("border_official", organization="Post M")
+    own = factories.make_organization(session, name="Post M")
+    known = factories.make_person(session, organization=own, given_name="Rahul",
+                                  family_name="Sharma", nationality_code="IN",
                                   date_of_birth=datetime(1998, 3, 14).date())
-    other_document = factories.make_person(session, given_name="Rahul", family_name="Sharma",
-                                           nationality_code="IN", document_number="P999",
+    other_document = factories.make_person(session, organization=own, given_name="Rahul",
+                                           family_name="Sharma", nationality_code="IN",
+                                           document_number="P999",
                                            date_of_birth=datetime(1998, 3, 14).date())
     session.commit()
+    before = people_count(session)
     same = client.post("/api/v1/crossings", headers=signed_in.headers,
                        json=inline(given_name="  rahul ", family_name="SHARMA"))
     assert same.json()["person_id"] == known.id
+    assert people_count(session) == before
     born_elsewhere = client.post("/api/v1/crossings", headers=signed_in.headers,
                                  json=inline(nationality_code="NP"))
-    assert born_elsewhere.json()["person_created"] is True
+    assert born_elsewhere.json()["person_id"] not in (known.id, other_document.id)
     different_passport = client.post("/api/v1/crossings", headers=signed_in.headers,
                                      json={**inline(document_number="P111"),
                                            "crossed_at": "2025-10-23T10:00:00+07:00"})
     # same name and birth, but the known person without a document is the match, never the
     # one holding another passport
     assert different_passport.json()["person_id"] == known.id != other_document.id
+    alike = client.post("/api/v1/crossings", headers=signed_in.headers,
+                        json={**inline(given_name="Rahul K.", document_number="p 999"),
+                              "crossed_at": "2025-10-24T10:00:00+07:00"})
+    # a name spelt a little differently, with the same passport
+    assert alike.json()["person_id"] == other_document.id
+
+
+def test_a_document_number_alone_matches_no_one(client, login_as, session):
+    signed_in = login_as("border_official", organization="Post N")
+    own = factories.make_organization(session, name="Post N")
+    known = factories.make_person(session, organization=own, given_name="Rahul",
+                                  family_name="Sharma", nationality_code="IN",
+                                  date_of_birth=datetime(1998, 3, 14).date(),
+                                  document_number="Z1234567")
+    session.commit()
+    response = client.post("/api/v1/crossings", headers=signed_in.headers,
+                           json=inline(given_name="zz", family_name="",
+                                       document_number="Z1234567"))
+    assert response.status_code == 201
+    assert response.json()["person_id"] != known.id
+    assert session.get(Person, response.json()["person_id"]).given_name == "zz"
 
 
 def test_create_the_same_crossing_twice_is_409(client, login_as):
@@ -140,7 +150,7 @@ def test_create_crossing_for_a_person_out_of_scope_is_404_and_audited(client, lo
     ok = client.post("/api/v1/crossings", headers=signed_in.headers,
                      json={"person_id": mine.id, "crossed_at": "2025-10-22T09:00",
                            "crossing_point": POINT})
-    assert ok.status_code == 201 and ok.json()["person_created"] is False
+    assert ok.status_code == 201 and ok.json()["person_id"] == mine.id
 
 
 @pytest.mark.parametrize("role", ["caseworker", "coordinator", "admin"])

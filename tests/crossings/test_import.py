@@ -4,7 +4,7 @@ from sqlmodel import func, select
 from app.audit.models import AuditEvent
 from app.crossings.models import Crossing
 from app.demo.roster import count_by_nationality, generate_roster
-from app.people.models import Person
+from app.people.models import IdentityLink, Person
 from tests import factories
 from tests.crossings.rosters import csv_bytes, row, text_csv, upload, xlsx_bytes
 
@@ -35,9 +35,8 @@ def test_import_1500_row_roster_and_counts_equal_the_roster(client, session, bor
     response = upload(client, border.headers, csv_bytes(rows))
     assert response.status_code == 200, response.text[:2000]
     report = response.json()
-    assert report == {"dry_run": False, "rows": 1500, "people_created": 1500,
-                      "people_matched": 0, "crossings_created": 1500, "crossings_skipped": 0,
-                      "errors": []}
+    assert report == {"dry_run": False, "rows": 1500, "people": 1500,
+                      "crossings_created": 1500, "crossings_skipped": 0, "errors": []}
     assert counts(session) == (before[0] + 1500, before[1] + 1500)
     expected = count_by_nationality(rows)
     assert len(expected) == 28
@@ -64,9 +63,8 @@ def test_import_the_same_roster_twice_creates_no_new_crossings(client, session, 
     after_first = counts(session)
     again = upload(client, border.headers, content)
     assert again.status_code == 200
-    assert again.json() == {"dry_run": False, "rows": 400, "people_created": 0,
-                            "people_matched": 400, "crossings_created": 0,
-                            "crossings_skipped": 400, "errors": []}
+    assert again.json() == {"dry_run": False, "rows": 400, "people": 400,
+                            "crossings_created": 0, "crossings_skipped": 400, "errors": []}
     assert counts(session) == after_first
 
 
@@ -76,7 +74,7 @@ def test_dry_run_reports_and_writes_nothing(client, session, border):
                       dry_run=True)
     assert response.status_code == 200
     assert response.json()["dry_run"] is True
-    assert response.json()["people_created"] == response.json()["crossings_created"] == 50
+    assert response.json()["people"] == response.json()["crossings_created"] == 50
     assert counts(session) == before
 
 
@@ -163,12 +161,12 @@ def test_common_country_names_resolve(client, border):
     assert nationality_counts(client, border.headers) == expected
 
 
-def test_people_already_known_are_matched_not_duplicated(client, session, border):
-    ngo = factories.make_organization(session, name="Border Care Foundation")
-    by_document = factories.make_person(session, organization=ngo, given_name="Jose",
+def test_people_on_the_posts_record_are_matched_not_duplicated(client, session, border):
+    post = factories.make_organization(session, name="Mae Sot Border Post")
+    by_document = factories.make_person(session, organization=post, given_name="Jose",
                                         family_name="Santos", nationality_code="PH",
                                         document_number="P1234567A")
-    by_name = factories.make_person(session, organization=ngo, given_name="Wei",
+    by_name = factories.make_person(session, organization=post, given_name="Wei",
                                     family_name="Wang", nationality_code="CN",
                                     date_of_birth=factories.aware(1995, 5, 5).date())
     session.commit()
@@ -182,23 +180,43 @@ def test_people_already_known_are_matched_not_duplicated(client, session, border
             row(given_name="Wei", family_name="Wang", nationality="CN",
                 date_of_birth="1996-06-06")]
     response = upload(client, border.headers, csv_bytes(rows))
-    assert response.json() == {"dry_run": False, "rows": 4, "people_created": 1,
-                               "people_matched": 2, "crossings_created": 4,
-                               "crossings_skipped": 0, "errors": []}
+    assert response.json() == {"dry_run": False, "rows": 4, "people": 3,
+                               "crossings_created": 4, "crossings_skipped": 0, "errors": []}
     assert counts(session)[0] == people_before + 1
     crossed = set(session.exec(select(Crossing.person_id).where(
         Crossing.recorded_by_organization_id == border.user.organization_id)).all())
     assert {by_document.id, by_name.id} <= crossed
-    for person in (by_document, by_name):  # now in the border post's scope
-        assert client.get(f"/api/v1/people/{person.id}",
-                          headers=border.headers).status_code == 200
+
+
+def test_people_another_organisation_registered_are_linked_never_opened(client, session,
+                                                                      border):
+    ngo = factories.make_organization(session, name="Border Care Foundation")
+    theirs = factories.make_person(session, organization=ngo, given_name="Wei",
+                                   family_name="Wang", nationality_code="CN", phone="+66 81",
+                                   date_of_birth=factories.aware(1995, 5, 5).date())
+    session.commit()
+    people_before, _ = counts(session)
+    response = upload(client, border.headers, csv_bytes([
+        row(given_name="wei", family_name="WANG", nationality="China",
+            date_of_birth="1995-05-05")]))
+    assert response.json()["people"] == 1 and response.json()["crossings_created"] == 1
+    assert counts(session)[0] == people_before + 1  # the post's own record, as typed
+    crossing = session.exec(select(Crossing).where(
+        Crossing.recorded_by_organization_id == border.user.organization_id)).one()
+    assert crossing.person_id != theirs.id
+    link = session.exec(select(IdentityLink).where(IdentityLink.person_id == theirs.id)).one()
+    assert (link.own_person_id, link.via) == (crossing.person_id, "roster")
+    assert client.get(f"/api/v1/people/{theirs.id}",
+                      headers=border.headers).status_code == 404
+    mine = client.get(f"/api/v1/people/{crossing.person_id}", headers=border.headers).json()
+    assert (mine["given_name"], mine["phone"]) == ("wei", None)
 
 
 def test_a_row_repeated_in_the_roster_is_one_crossing(client, border):
     rows = [row(document_number="A1"), row(document_number="A1"),
             row(document_number="A1", crossing_point="Tha Sai Luat, Mae Sot")]
     response = upload(client, border.headers, csv_bytes(rows))
-    assert response.json()["people_created"] == 1
+    assert response.json()["people"] == 1
     assert response.json()["crossings_created"] == 2
     assert response.json()["crossings_skipped"] == 1
 
@@ -314,5 +332,4 @@ def test_two_imports_at_the_same_moment_register_each_person_once(fresh_database
     with Session(engine) as session:
         assert counts(session) == (300, 300)
     engine.dispose()
-    assert sorted(r.people_created for r in reports) == [0, 300]
     assert sorted(r.crossings_skipped for r in reports) == [0, 300]

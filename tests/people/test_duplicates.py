@@ -6,6 +6,7 @@ from sqlmodel import select
 from app.audit.models import AuditEvent
 from app.people import duplicates
 from app.people.duplicates import Probe, find_duplicates, name_similarity
+from app.people.models import IdentityLink
 from tests import factories
 
 
@@ -136,21 +137,29 @@ def test_duplicates_are_listed_at_any_time_best_first(client, login_as):
                                                          reverse=True)
 
 
-def test_caseworker_is_warned_of_another_organisations_record_without_its_details(
+def test_caseworker_registering_another_organisations_person_learns_nothing_of_it(
         client, login_as, session):
     border = login_as("border_official", organization="Mae Sot Border Post")
     theirs = _register(client, border.headers, document_number="PH7654321", phone="0812345678")
     caseworker = login_as("caseworker", organization="Border Care Foundation")
     mine = _register(client, caseworker.headers, given_name="Juan", family_name="dela Cruz")
-    [found] = mine["possible_duplicates"]
-    assert found["person_id"] == theirs["id"] and found["visible"] is False
-    assert "PH7654321" not in str(found) and "0812345678" not in str(found)
+    # no warning naming the post's record: it would say Passage knows them, and show what
+    # the post typed; the two records are linked for the post to see
+    assert mine["possible_duplicates"] == []
+    assert "PH7654321" not in str(mine) and "0812345678" not in str(mine)
+    link = session.exec(select(IdentityLink).where(IdentityLink.person_id == theirs["id"])).one()
+    assert (link.own_person_id, link.via) == (mine["id"], "registration")
     hidden = client.get(f"/api/v1/people/{theirs['id']}/duplicates",
                         headers=caseworker.headers)
     assert hidden.status_code == 404
     [event] = session.exec(select(AuditEvent).where(AuditEvent.actor_id == caseworker.user.id,
                                                     AuditEvent.outcome == "denied")).all()
     assert event.action == "person.duplicates" and event.entity_id == str(theirs["id"])
+    links = client.get(f"/api/v1/people/{theirs['id']}/links", headers=border.headers)
+    assert links.status_code == 200
+    [seen] = links.json()["items"]
+    assert (seen["organization"], seen["via"], seen["own_person_id"]) == (
+        "Border Care Foundation", "registration", None)
 
 
 def test_border_official_is_warned_only_of_records_they_may_see(client, login_as):
