@@ -51,20 +51,38 @@ logging.getLogger("sqlalchemy.engine.Engine").addFilter(_NoRowEcho())
 
 @dataclass(frozen=True)
 class Timeouts:
-    """How long a request waits on the database, in seconds (the PASSAGE_DATABASE_* settings).
-    statement=0 means no statement timeout (migrations)."""
+    """How long a request waits on the database, in seconds, and how many connections a
+    process keeps (the PASSAGE_DATABASE_* settings). statement=0 means no statement timeout
+    (migrations)."""
 
     connect: int = 5
     statement: float = 30
     pool: float = 10
     sqlite_busy: float = 15
+    pool_size: int = 20
 
     @classmethod
     def of(cls, settings) -> "Timeouts":
         return cls(connect=settings.database_connect_timeout,
                    statement=settings.database_statement_timeout,
                    pool=settings.database_pool_timeout,
-                   sqlite_busy=settings.sqlite_busy_timeout)
+                   sqlite_busy=settings.sqlite_busy_timeout,
+                   pool_size=settings.database_pool_size)
+
+
+# Pool and threads. A request holds at most one connection at a time (the user is looked up
+# in a short unit of work that ends before the request's own begins), but it holds its own
+# until FastAPI commits, after the route's answer is made, and making the answer of a sync
+# route takes a worker thread again. With more requests at work than connections, every
+# thread could be waiting for a connection held by a request waiting for a thread, until the
+# pool timed out: the 500s and 30-second queues of fifty clients. So a process lets in at
+# most `pool_size` requests at once (app.limits.DatabaseAdmission; the others wait at the
+# door, holding nothing, and get 503 with Retry-After after the pool timeout), keeps
+# `pool_size` connections and runs `pool_size` worker threads (app.main; anyio's default of
+# 40 would only add threads with nothing to do). The overflow is for connections held
+# outside an admitted request: the health probe, the form shown again or the refusal audited
+# after a request's own unit of work.
+POOL_OVERFLOW = 5
 
 
 def _configure_sqlite(engine: Engine, timeouts: Timeouts) -> None:
@@ -141,6 +159,7 @@ def _guard_postgresql(engine: Engine) -> None:
 def make_engine(url: str, timeouts: Timeouts = Timeouts()) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False},
+                               pool_size=timeouts.pool_size, max_overflow=POOL_OVERFLOW,
                                pool_timeout=timeouts.pool, hide_parameters=True)
         _configure_sqlite(engine, timeouts)
         return engine
@@ -153,9 +172,9 @@ def make_engine(url: str, timeouts: Timeouts = Timeouts()) -> Engine:
         connect_args["options"] = (
             f"{options} -c statement_timeout={int(timeouts.statement * 1000)}").strip()
     # hide_parameters: SQL errors must not carry personal values into logs
-    engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10,
-                           pool_timeout=timeouts.pool, connect_args=connect_args,
-                           hide_parameters=True)
+    engine = create_engine(url, pool_pre_ping=True, pool_size=timeouts.pool_size,
+                           max_overflow=POOL_OVERFLOW, pool_timeout=timeouts.pool,
+                           connect_args=connect_args, hide_parameters=True)
     _guard_postgresql(engine)
     return engine
 

@@ -1,16 +1,23 @@
-"""A limit on the size of request bodies, as pure ASGI middleware.
+"""Limits as pure ASGI middleware: the size of request bodies, and how many requests are at
+work on the database at once (DatabaseAdmission).
 
-Content-Length is checked first (a declared body over the limit is refused before a byte of
+Bodies: Content-Length is checked first (a declared body over the limit is refused before a byte of
 it is read), but it is not trusted: a chunked body has none, and a client may lie. The bytes
 are counted as they stream to the app, and the request is refused with 413 the moment they
 pass the limit."""
 
+import asyncio
 import json
-from collections.abc import Iterable
+import logging
+from collections.abc import Callable, Iterable
 from html import escape
 
 from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+log = logging.getLogger("passage.limits")
 
 # the multipart envelope around an uploaded file (boundaries, headers, other fields)
 UPLOAD_ENVELOPE_BYTES = 64 * 1024
@@ -123,3 +130,44 @@ async def _refuse(scope: Scope, send: Send, exc: BodyTooLarge) -> None:
                             (b"content-length", str(len(body)).encode()),
                             (b"connection", b"close")]})
     await send({"type": "http.response.body", "body": body})
+
+
+class DatabaseAdmission:
+    """At most `limit` requests of a process at work at once, `limit` being the connections it
+    keeps (app/db.py, "Pool and threads"); the others wait here, holding nothing, for at most
+    `wait_seconds`, then get `refuse(request)` (503 with Retry-After).
+
+    Why at the door: a request holds its connection until FastAPI commits after the response
+    is made, and making the response of a route takes a worker thread again. Were more requests
+    at work than connections, the threads could all be waiting for a connection held by
+    requests waiting for a thread, until the pool timed out (500s, and queues of 30 s). Here
+    a request admitted always finds a connection and a thread. /healthz (its own probe) and
+    static files need no connection and are never held."""
+
+    def __init__(self, app: ASGIApp, *, limit: int, wait_seconds: float,
+                 refuse: Callable[[Request], Response], exempt: tuple[str, ...] = ()):
+        self.app = app
+        self.limit = limit
+        self.wait_seconds = wait_seconds
+        self.refuse = refuse
+        self.exempt = exempt
+        self._slots = asyncio.Semaphore(limit)
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(self.exempt):
+            await self.app(scope, receive, send)
+            return
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:  # a semaphore serves one event loop (tests start several)
+            self._slots, self._loop = asyncio.Semaphore(self.limit), loop
+        try:
+            await asyncio.wait_for(self._slots.acquire(), self.wait_seconds)
+        except TimeoutError:
+            log.warning("busy: no database connection free within %.1f s", self.wait_seconds)
+            await self.refuse(Request(scope))(scope, receive, send)
+            return
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self._slots.release()

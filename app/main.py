@@ -2,7 +2,9 @@
 
 import logging
 import time
+from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
@@ -29,7 +31,7 @@ from app.errors import AppError, Hidden, InvalidInput, NotAuthenticated, NotFoun
 from app.forms import show_again
 from app.health import UNAVAILABLE_ERRORS, DatabaseProbe, unavailable_reason
 from app.integrity import routes as integrity
-from app.limits import BodySizeLimit
+from app.limits import BodySizeLimit, DatabaseAdmission
 from app.nationalities import routes as nationalities
 from app.pages import people_routes as people_page_routes
 from app.pages import routes as composed_pages
@@ -125,9 +127,19 @@ class SecurityHeaders:
 def create_app(settings: Settings | None = None,
                session_factory: SessionFactory | None = None) -> FastAPI:
     settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        # a worker thread for each request at work, as many as pooled connections
+        # (app/db.py, "Pool and threads"; app.limits.DatabaseAdmission)
+        anyio.to_thread.current_default_thread_limiter().total_tokens = (
+            settings.database_pool_size)
+        yield
+
     app = FastAPI(title="Passage", version="0.1.0",
                   description="Case management for people leaving online-scam compounds.",
-                  docs_url=None, redoc_url=None)  # served by app/api_docs.py, without a CDN
+                  docs_url=None, redoc_url=None,  # served by app/api_docs.py, without a CDN
+                  lifespan=lifespan)
     app.state.settings = settings
     app.state.secret_key = settings.resolved_secret_key()
     app.state.session_factory = session_factory or session_factory_for(
@@ -135,6 +147,11 @@ def create_app(settings: Settings | None = None,
     app.state.database_probe = DatabaseProbe(app.state.session_factory,
                                              settings.health_timeout)
 
+    # added first, so that it runs inside the others: its 503 gets the headers too
+    app.add_middleware(DatabaseAdmission, limit=settings.database_pool_size,
+                       wait_seconds=settings.database_pool_timeout,
+                       refuse=lambda request: app.state.database_unavailable(request),
+                       exempt=("/healthz", "/static"))
     # added before the headers middleware so that it runs inside it: a 413 gets the headers too
     app.add_middleware(BodySizeLimit, max_request_bytes=settings.max_request_bytes,
                        max_upload_bytes=settings.max_upload_bytes,
@@ -231,6 +248,7 @@ def create_app(settings: Settings | None = None,
 
     for error in UNAVAILABLE_ERRORS:
         app.add_exception_handler(error, database_unavailable)
+    app.state.database_unavailable = database_unavailable  # for DatabaseAdmission
 
     @app.get("/healthz", tags=["health"],
              responses={503: {"description": "The database did not answer in time"}})

@@ -113,17 +113,29 @@ def is_same_person(identity: Identity, candidate, *, today: date,
     """Whether `candidate` (a Person, or a row with its matching columns) is the person
     `identity` describes (the rules in the module's docstring). `birth_required`: a record
     without a date of birth or an age is not found (a search by details)."""
+    return _likeness(identity, candidate, today=today, birth_required=birth_required) is not None
+
+
+def _likeness(identity: Identity, candidate, *, today: date,
+              birth_required: bool = False) -> tuple | None:
+    """None when `candidate` is not the person; else a key that sorts the closest first: the
+    same document, the same birth as written, the most alike name, the oldest record."""
     if not identity.nationality_code or identity.nationality_code != candidate.nationality_code:
-        return False
+        return None
     if (identity.document_number and candidate.document_number
             and identity.document_number != candidate.document_number):
-        return False
+        return None
     if not births_agree(identity.date_of_birth, identity.age_estimate,
                         candidate.date_of_birth, candidate.age_estimate, today=today,
                         required=birth_required):
-        return False
-    return token_similarity(name_tokens(identity.name_key),
-                            name_tokens(candidate.name_key)) >= NAME_THRESHOLD
+        return None
+    score = token_similarity(name_tokens(identity.name_key), name_tokens(candidate.name_key))
+    if score < NAME_THRESHOLD:
+        return None
+    birth = (candidate.date_of_birth,
+             candidate.age_estimate if candidate.date_of_birth is None else None)
+    return (candidate.document_number != identity.document_number,
+            birth != identity.person_key[2:], -score, candidate.id)
 
 
 def match_people(session: Session, *, actor: Actor, identities: Sequence[Identity],
@@ -148,12 +160,13 @@ def match_people(session: Session, *, actor: Actor, identities: Sequence[Identit
         for row in session.exec(select(*columns).where(one_of(session, Person.name_key, chunk))):
             by_name.setdefault(row.name_key, []).append(row)
 
-    same: list[list[int]] = []
+    same: list[list[int]] = []  # per identity, the same people, closest first
     for identity in identities:
         candidates = {row.id: row for row in (*by_document.get(identity.document_number, ()),
                                               *by_name.get(identity.name_key, ()))}
-        same.append(sorted(pid for pid, row in candidates.items()
-                           if is_same_person(identity, row, today=today)))
+        alike = ((_likeness(identity, row, today=today), pid)
+                 for pid, row in candidates.items())
+        same.append([pid for key, pid in sorted(a for a in alike if a[0] is not None)])
     visible = _visible_ids(session, actor, sorted({pid for ids in same for pid in ids}))
     return [Match(own=next((pid for pid in ids if pid in visible), None),
                   other=next((pid for pid in ids if pid not in visible), None))
@@ -178,11 +191,13 @@ def _chunks(values: list) -> list[list]:
 # one-bigint space; the two never collide): (MATCHING, bucket) per identity key, and
 # (MATCHING, EVERYONE) shared by every matching transaction.
 MATCHING = 0x5041  # "PA"
-BUCKETS = 4096
+BUCKETS = 16384
 EVERYONE = BUCKETS
-# A roster naming more buckets than this takes EVERYONE exclusively instead: PostgreSQL keeps
-# locks in a shared table of about 64 per connection, and a 20,000-row roster would fill it.
-MAX_BUCKETS = 128
+# A roster naming more buckets than this (about 128 people) takes EVERYONE exclusively
+# instead: PostgreSQL keeps locks in a shared table of about 64 per connection, and a
+# 20,000-row roster would fill it. Single crossings and small rosters wait only for each other
+# when they share an identity (or, rarely, a bucket).
+MAX_BUCKETS = 256
 
 
 def lock_keys(identity: Identity) -> list[int]:
