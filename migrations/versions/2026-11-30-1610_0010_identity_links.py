@@ -3,9 +3,9 @@
 Matching an identity no longer opens the other organisation's record: the record made by the
 organisation that matched it is kept, and a row here says the two are likely one person.
 
-Revision ID: 0008_identity_links
-Revises: 0007_screenings_per_version
-Create Date: 2026-11-30 15:00:00
+Revision ID: 0010_identity_links
+Revises: 0009_follow_ups
+Create Date: 2026-11-30 16:10:00
 """
 from collections.abc import Sequence
 
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = '0008_identity_links'
-down_revision: str | None = '0007_screenings_per_version'
+revision: str = '0010_identity_links'
+down_revision: str | None = '0009_follow_ups'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
