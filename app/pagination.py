@@ -22,9 +22,13 @@ class PageParams(BaseModel):
     offset: int
 
 
+MAX_OFFSET = 10_000_000
+OffsetQuery = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Rows to skip")]
+
+
 def page_params(
     limit: Annotated[int, Query(ge=1, le=1000, description="Rows per page")] = 50,
-    offset: Annotated[int, Query(ge=0, le=10_000_000, description="Rows to skip")] = 0,
+    offset: OffsetQuery = 0,
 ) -> PageParams:
     return PageParams(limit=limit, offset=offset)
 
@@ -39,3 +43,11 @@ def paginate(session: Session, statement, page: PageParams) -> tuple[list, int]:
     ).one()
     rows = session.exec(statement.limit(page.limit).offset(page.offset)).all()
     return list(rows), total
+
+
+def pager(offset: int, limit: int, total: int) -> dict[str, int | None]:
+    """What a page's pager macro needs: where this page starts, and the offsets of the pages
+    before and after it (None at either end)."""
+    return {"offset": offset, "limit": limit,
+            "previous_offset": max(0, offset - limit) if offset > 0 else None,
+            "next_offset": offset + limit if offset + limit < total else None}

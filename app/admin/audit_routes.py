@@ -9,7 +9,7 @@ from app.admin.audit_schemas import OUTCOMES, AuditEventRead, AuditFilter
 from app.auth.permissions import Permission
 from app.deps import SessionDep, require
 from app.forms import error_list, form_page
-from app.pagination import Page, PageDep, PageParams
+from app.pagination import OffsetQuery, Page, PageDep, PageParams, pager
 from app.web import render
 
 api = APIRouter(prefix="/api/v1", tags=["audit"])
@@ -47,18 +47,16 @@ def render_audit_page(request: Request, session: Session, form: dict, errors: di
     form = {k: v for k, v in form.items() if k in FILTER_LABELS and v}
     query = urlencode(form)
     return render(request, "admin/audit.html", {
-        "rows": rows, "total": total, "offset": offset, "limit": PAGE_SIZE, "form": form,
+        "rows": rows, "total": total, **pager(offset, PAGE_SIZE, total), "form": form,
         "outcome_choices": [(o, o.capitalize()) for o in OUTCOMES], "query": query,
         "errors": errors,
         "error_list": error_list(errors, FILTER_LABELS),
-        "previous_offset": max(0, offset - PAGE_SIZE) if offset > 0 else None,
-        "next_offset": offset + PAGE_SIZE if offset + PAGE_SIZE < total else None,
     })
 
 
 @pages.get("/admin/audit",
            dependencies=[require(Permission.AUDIT_READ), form_page(render_audit_page)])
 def audit_page(request: Request, session: SessionDep, filters: AuditFilterDep,
-               offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0):
+               offset: OffsetQuery = 0):
     return render_audit_page(request, session, dict(request.query_params), {},
                              filters=filters, offset=offset)

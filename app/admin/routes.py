@@ -24,7 +24,7 @@ from app.deps import ActorDep, SessionDep, SettingsDep, require
 from app.errors import FormInvalid
 from app.forms import error_list, form_page, parse_form
 from app.labels import ORGANIZATION_KIND_LABELS, ROLE_LABELS
-from app.pagination import Page, PageDep, PageParams
+from app.pagination import OffsetQuery, Page, PageDep, PageParams, pager
 from app.web import redirect, render
 
 api = APIRouter(prefix="/api/v1/admin", tags=["administration"])
@@ -152,11 +152,9 @@ def _users_page(request: Request, session, *, q: str | None = None, role: Role |
     # the password is never sent back to the browser
     form = {k: v for k, v in (form or {}).items() if "password" not in k}
     return render(request, "admin/users.html", {
-        "rows": rows, "total": total, "offset": offset, "limit": PAGE_SIZE,
+        "rows": rows, "total": total, **pager(offset, PAGE_SIZE, total),
         "filters": filters, "query": query, **_organization_choices(session),
         "roles": ROLE_LABELS, "form": form, **_errors_context(errors or {}, USER_LABELS),
-        "previous_offset": max(0, offset - PAGE_SIZE) if offset > 0 else None,
-        "next_offset": offset + PAGE_SIZE if offset + PAGE_SIZE < total else None,
     })
 
 
@@ -174,7 +172,7 @@ def users_page(
     role: Annotated[str | None, Query(max_length=32)] = None,
     organization_id: Annotated[str | None, Query(max_length=12)] = None,
     active: Annotated[str | None, Query(max_length=8)] = None,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    offset: OffsetQuery = 0,
 ):
     # a filter form sends empty strings for "any": those mean no filter
     role_value = Role(role) if role in Role._value2member_map_ else None
@@ -308,9 +306,7 @@ def _organizations_page(request: Request, session, *, form: dict | None = None,
     rows, total = service.list_organizations(
         session, page=PageParams(limit=PAGE_SIZE, offset=offset))
     return render(request, "admin/organizations.html", {
-        "rows": rows, "total": total, "offset": offset, "limit": PAGE_SIZE,
-        "previous_offset": max(0, offset - PAGE_SIZE) if offset > 0 else None,
-        "next_offset": offset + PAGE_SIZE if offset + PAGE_SIZE < total else None,
+        "rows": rows, "total": total, **pager(offset, PAGE_SIZE, total),
         "kind_choices": list(ORGANIZATION_KIND_LABELS.items()),
         "kinds": ORGANIZATION_KIND_LABELS, "form": form or {},
         **_errors_context(errors or {}, ORGANIZATION_LABELS),
@@ -323,7 +319,7 @@ def _add_organization_again(request: Request, session, form: dict, errors: dict[
 
 @pages.get("/organizations", dependencies=[require(Permission.ORGANIZATION_ADMIN)])
 def organizations_page(request: Request, session: SessionDep,
-                       offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0):
+                       offset: OffsetQuery = 0):
     return _organizations_page(request, session, offset=offset)
 
 
@@ -342,13 +338,11 @@ def add_organization(
 @pages.get("/sign-in-locks", dependencies=[require(Permission.USER_ADMIN)])
 def sign_in_locks_page(request: Request, session: SessionDep, settings: SettingsDep,
                        lifted: Annotated[bool, Query()] = False,
-                       offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0):
+                       offset: OffsetQuery = 0):
     rows, total = throttle.list_locks(session, page=PageParams(limit=PAGE_SIZE, offset=offset))
     return render(request, "admin/sign_in_locks.html", {
         "rows": rows, "total": total, "lifted": lifted, "settings": settings,
-        "offset": offset, "limit": PAGE_SIZE,
-        "previous_offset": max(0, offset - PAGE_SIZE) if offset > 0 else None,
-        "next_offset": offset + PAGE_SIZE if offset + PAGE_SIZE < total else None})
+        **pager(offset, PAGE_SIZE, total)})
 
 
 @pages.post("/sign-in-locks/{lock_id}/lift", dependencies=[require(Permission.USER_ADMIN)])

@@ -1,13 +1,13 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Request
 
 from app.auth.permissions import Permission
 from app.compounds import service
 from app.compounds.schemas import CompoundCreate, CompoundRead
 from app.deps import ActorDep, SessionDep, require
 from app.forms import error_list, form_page, parse_form
-from app.pagination import Page, PageDep, PageParams
+from app.pagination import OffsetQuery, Page, PageDep, PageParams, pager
 from app.web import redirect, render
 
 api = APIRouter(prefix="/api/v1", tags=["reference data"])
@@ -42,9 +42,7 @@ def _render_page(request: Request, session, *, form=None, errors=None, offset: i
     errors = errors or {}
     return render(request, "compounds/index.html", {
         "compounds": rows, "total": total, "form": form or {}, "errors": errors,
-        "error_list": error_list(errors, LABELS), "offset": offset, "limit": PAGE_SIZE,
-        "previous_offset": max(0, offset - PAGE_SIZE) if offset > 0 else None,
-        "next_offset": offset + PAGE_SIZE if offset + PAGE_SIZE < total else None})
+        "error_list": error_list(errors, LABELS), **pager(offset, PAGE_SIZE, total)})
 
 
 def _add_compound_again(request: Request, session, form: dict, errors: dict[str, str]):
@@ -53,7 +51,7 @@ def _add_compound_again(request: Request, session, form: dict, errors: dict[str,
 
 @pages.get("/compounds", dependencies=[require(Permission.COMPOUND_READ)])
 def compounds_page(request: Request, session: SessionDep,
-                   offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0):
+                   offset: OffsetQuery = 0):
     return _render_page(request, session, offset=offset)
 
 

@@ -7,7 +7,7 @@ from app.auth.permissions import Permission
 from app.deps import ActorDep, SessionDep, require
 from app.forms import error_list, form_page, parse_form
 from app.labels import ACTION_LABELS, SERVICE_LABELS, STATUS_LABELS
-from app.pagination import Page, PageDep, PageParams
+from app.pagination import OffsetQuery, Page, PageDep, PageParams
 from app.referrals import service
 from app.referrals.deps import CurrentReferral
 from app.referrals.schemas import (
@@ -123,7 +123,7 @@ def _board_again(request: Request, session, form: dict, errors: dict[str, str]):
 
 @pages.get("/referrals", dependencies=[READ_REFERRALS, form_page(_board_again)])
 def referral_board(request: Request, session: SessionDep, filters: ReferralFiltersDep,
-                   offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0):
+                   offset: OffsetQuery = 0):
     return _render_board(request, session, filters=filters, raw=dict(request.query_params),
                          offset=offset)
 
