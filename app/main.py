@@ -208,6 +208,8 @@ def create_app(settings: Settings | None = None,
             # the form's page itself is not there for this caller (a case that is not
             # theirs, say): that is the answer
             return await app_error(request, shown_error)
+        except UNAVAILABLE_ERRORS as unavailable:
+            return database_unavailable(request, unavailable)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):
