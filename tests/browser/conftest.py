@@ -1,13 +1,14 @@
-"""Browser tests: `passage serve` on a free port against a fresh database, driven by
-Playwright in Debian's chromium (`apt-get install chromium`; Playwright's own browser
-download cannot work on these machines)."""
+"""Browser tests: the app served by uvicorn on a free port against a fresh database (in a
+thread of the test process: tests/live.py), driven by Playwright in Debian's chromium
+(`apt-get install chromium`; Playwright's own browser download cannot work on these
+machines)."""
 
 import os
 from pathlib import Path
 
 import pytest
 
-from tests.live import start_server, stop_server
+from tests.live import serve_in_thread, stop_server
 
 CHROMIUM = os.environ.get("PASSAGE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -17,8 +18,8 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture
-def live_server(fresh_database_url, tmp_path):
-    server = start_server(fresh_database_url, tmp_path / "serve.log")
+def live_server(fresh_database_url):
+    server = serve_in_thread(fresh_database_url)
     yield server
     stop_server(server)
 
