@@ -10,22 +10,19 @@ from app.audit.service import Actor
 from app.auth.models import User
 from app.cases.models import Screening
 from app.db import make_engine
-from app.demo.loader import load_demo
 from app.integrity import rescreen
 from app.integrity.stats import integrity_report
+from tests.conftest import rolled_back, transactional_session
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    from tests.conftest import _create_database, _drop_database
-
-    url = _create_database(tmp_path_factory.mktemp("demo-integrity"))
-    engine = make_engine(url)
-    with Session(engine) as session:
-        load_demo(echo=lambda _: None, session=session)
+def demo(demo_database):
+    """The run's demo database (tests/conftest.py), which other tests read too: what a test
+    here writes goes in a transaction it rolls back."""
+    assert demo_database.first_load.returncode == 0, demo_database.first_load.stderr
+    engine = make_engine(demo_database.url)
     yield engine
     engine.dispose()
-    _drop_database(url)
 
 
 def _coordinator(session) -> Actor:
@@ -45,28 +42,30 @@ def test_the_demos_ordinary_spread_raises_no_flag(demo):
 
 
 def test_rescreening_the_demo_adds_what_the_dry_run_counted_and_changes_nothing(demo):
-    with Session(demo) as session:
-        before = {s.id: (s.interview_id, s.case_id, s.classification, s.rules_version,
-                         s.age_group, s.result, s.created_at)
-                  for s in session.exec(select(Screening)).all()}
-        actor = _coordinator(session)
-        preview = rescreen.preview(session, actor=actor, rules_version=2)
-        session.commit()
-    assert preview.screened > 0 and preview.interviews == len(before)
-    with Session(demo) as session:
-        applied = rescreen.apply(session, actor=actor, rules_version=2)
-        session.commit()
-    assert applied.model_dump(exclude={"applied"}) == preview.model_dump(exclude={"applied"})
-    with Session(demo) as session:
-        after = {s.id: (s.interview_id, s.case_id, s.classification, s.rules_version,
-                        s.age_group, s.result, s.created_at)
-                 for s in session.exec(select(Screening)).all()}
-        [event] = session.exec(select(AuditEvent)
-                               .where(AuditEvent.action == "screening.rescreen")).all()
-    assert {i: after[i] for i in before} == before
-    new = [row for i, row in after.items() if i not in before]
-    assert len(new) == preview.screened
-    assert all(row[3] == 2 for row in new)
-    moved = sum(m.interviews for m in preview.moves if m.from_suggestion != m.to_suggestion)
-    assert moved == preview.moved
-    assert event.actor_id == actor.user_id and event.detail["added"] == len(new)
+    # the database is shared: everything is written in a transaction rolled back at the end
+    with rolled_back(demo) as connection:
+        with transactional_session(connection) as session:
+            before = {s.id: (s.interview_id, s.case_id, s.classification, s.rules_version,
+                             s.age_group, s.result, s.created_at)
+                      for s in session.exec(select(Screening)).all()}
+            actor = _coordinator(session)
+            preview = rescreen.preview(session, actor=actor, rules_version=2)
+            session.commit()
+        assert preview.screened > 0 and preview.interviews == len(before)
+        with transactional_session(connection) as session:
+            applied = rescreen.apply(session, actor=actor, rules_version=2)
+            session.commit()
+        assert applied.model_dump(exclude={"applied"}) == preview.model_dump(exclude={"applied"})
+        with transactional_session(connection) as session:
+            after = {s.id: (s.interview_id, s.case_id, s.classification, s.rules_version,
+                            s.age_group, s.result, s.created_at)
+                     for s in session.exec(select(Screening)).all()}
+            [event] = session.exec(select(AuditEvent)
+                                   .where(AuditEvent.action == "screening.rescreen")).all()
+        assert {i: after[i] for i in before} == before
+        new = [row for i, row in after.items() if i not in before]
+        assert len(new) == preview.screened
+        assert all(row[3] == 2 for row in new)
+        moved = sum(m.interviews for m in preview.moves if m.from_suggestion != m.to_suggestion)
+        assert moved == preview.moved
+        assert event.actor_id == actor.user_id and event.detail["added"] == len(new)
