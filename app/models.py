@@ -5,6 +5,7 @@ every rule before the first query; and the command line's session, which needs t
 from sqlmodel import Session
 
 import app.cases.access  # noqa: F401
+import app.cases.merging  # noqa: F401  (what a merge of two people does to cases)
 import app.crossings.access  # noqa: F401
 import app.people.access  # noqa: F401
 import app.referrals.access  # noqa: F401
@@ -25,13 +26,13 @@ from app.crossings.models import Crossing
 from app.db import Timeouts, engine_for, session_factory_for
 from app.detention.models import Detention, NonPunishmentLetter
 from app.nationalities.models import Nationality
-from app.people.models import IdentityLink, Person
+from app.people.models import IdentityLink, Person, PersonMerge
 from app.referrals.models import Referral, ReferralStatusChange
 
 __all__ = [
     "AuditEvent", "AuthSession", "Case", "CaseStatusChange", "Compound", "Crossing",
     "Detention", "Determination", "FollowUp", "IdentityLink", "Interview", "InterviewAnswer",
-    "Nationality", "NonPunishmentLetter", "Organization", "Person", "Referral",
+    "Nationality", "NonPunishmentLetter", "Organization", "Person", "PersonMerge", "Referral",
     "ReferralStatusChange", "Screening", "User",
 ]
 

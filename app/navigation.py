@@ -43,6 +43,8 @@ DESTINATIONS: tuple[Destination, ...] = (
                 "Record a crossing in a few fields, and look up the crossings on record."),
     Destination("Import roster", "/crossings/import", Permission.CROSSING_CREATE,
                 "Record a whole list of people who crossed from a CSV or XLSX roster."),
+    Destination("Pipeline", "/stats/pipeline", Permission.PIPELINE_READ,
+                "From crossing to closure: how many reached each stage, by nationality."),
     Destination("Nationality counts", "/stats/nationalities", Permission.STATS_READ,
                 "How many people of each nationality crossed, when and where: table, chart, CSV."),
     Destination("Users", "/admin/users", Permission.USER_ADMIN,

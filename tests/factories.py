@@ -225,3 +225,18 @@ def make_follow_up(session: Session, *, case, title: str = "Review the support p
     session.add(follow_up)
     session.flush()
     return follow_up
+
+
+def make_merge(session: Session, *, survivor, duplicate, merged_by=None):
+    """`duplicate` merged into `survivor` as app.people.merge records it, with nothing moved."""
+    from app.people.models import PersonMerge
+
+    duplicate.merged_into_id = survivor.id
+    session.add(duplicate)
+    merge = PersonMerge(survivor_id=survivor.id, duplicate_id=duplicate.id,
+                        merged_by_id=merged_by.id if merged_by else None,
+                        moved={"crossings": {"moved": [], "removed": []}, "cases": [],
+                               "person": {"filled": {}, "repointed": []}})
+    session.add(merge)
+    session.flush()
+    return merge

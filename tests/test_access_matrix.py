@@ -64,6 +64,10 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     # who linked a record: its registering organisation and the coordinators (the border
     # post sees the person through its crossing, not who else matched them)
     ("GET", f"{V1}/people/{{person_id}}/links"): _row(caseworker=200, coordinator=200),
+    # merging two records of one person, and undoing it: coordinators
+    ("POST", f"{V1}/people/{{person_id}}/merge"): _row(coordinator=201),
+    ("GET", f"{V1}/people/{{person_id}}/merges"): _row(coordinator=200),
+    ("POST", f"{V1}/person-merges/{{merge_id}}/undo"): _row(coordinator=200),
     # crossings: caseworker read for own cases; border official create, import, read;
     # coordinator read; admin no
     ("POST", f"{V1}/crossings"): _row(border_official=201),
@@ -72,6 +76,9 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     # counts, no names: everyone
     ("GET", f"{V1}/stats/nationalities"): _everyone(200),
     ("GET", f"{V1}/stats/outcomes"): _everyone(200),
+    # the pipeline: coordinators exact; caseworkers by the small-count rule; border officials
+    # its crossing and departure counts; administrators nothing
+    ("GET", f"{V1}/stats/pipeline"): _row(caseworker=200, border_official=200, coordinator=200),
     # screening integrity: coordinators, and caseworkers for their own organisation
     ("GET", f"{V1}/stats/integrity"): _row(caseworker=200, coordinator=200),
     # re-screening: coordinators run it; caseworkers may look at their organisation's
@@ -230,6 +237,9 @@ def world(session, login_as) -> World:
     referral = factories.make_referral(session, case=case, created_by=caseworker.user)
     factories.make_detention(session, case=case, recorded_by=caseworker.user)
     follow_up = factories.make_follow_up(session, case=case)
+    merge = factories.make_merge(session,
+                                 survivor=factories.make_person(session, organization=ngo),
+                                 duplicate=factories.make_person(session, organization=ngo))
     # a second case of the NGO, with nothing recorded yet, for the routes that record a first
     undetained = factories.make_case(session, organization=ngo,
                                      person=factories.make_person(session, organization=ngo),
@@ -253,7 +263,8 @@ def world(session, login_as) -> World:
                  ids={"person_id": person.id, "case_id": case.id,
                       "referral_id": referral.id, "user_id": target_user.id,
                       "lock_id": lock.id, "undetained_case_id": undetained.id,
-                      "closed_case_id": closed.id, "follow_up_id": follow_up.id})
+                      "closed_case_id": closed.id, "follow_up_id": follow_up.id,
+                      "merge_id": merge.id})
 
 
 def _roster() -> bytes:
@@ -313,6 +324,9 @@ BODIES = {
     ("PATCH", f"{V1}/cases/{{case_id}}/detention"): lambda w, r: {"json": {"charged": True}},
     ("POST", f"{V1}/cases/{{case_id}}/close"): lambda w, r: {
         "json": {"reason": "lost_contact", "note": "No answer for a month."}},
+    ("POST", f"{V1}/people/{{person_id}}/merge"): lambda w, r: {
+        "json": {"duplicate_id": w.free_person.id, "note": "Same person."}},
+    ("POST", f"{V1}/person-merges/{{merge_id}}/undo"): lambda w, r: {"json": {}},
     ("POST", f"{V1}/cases/{{case_id}}/follow-ups"): lambda w, r: {
         "json": {"title": "Visit the shelter", "due_on": "2030-01-15"}},
     ("PATCH", f"{V1}/follow-ups/{{follow_up_id}}"): lambda w, r: {

@@ -10,6 +10,11 @@ model's rules allows it.
 A row outside the rules is answered 404, as if it did not exist, and the attempt is audited
 (errors.Hidden); a row that does not exist is a plain 404 (errors.NotFound).
 
+A model may have rows that stand for another row (a person's record merged into another is
+kept as a tombstone pointing at the survivor): registered with `forward`, the column holding
+that pointer, such rows are never visible themselves, and loading one by its id loads the row
+it points to, under that row's rules.
+
 The rules are registered by each domain's `access` module, imported with the tables by the
 entry points (app.models); asking about a model without a rule is a programming error.
 """
@@ -19,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, or_
+from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import Session, select
 
 from app.audit.service import Actor
@@ -34,19 +39,22 @@ class _Registered:
     rule: Rule
     entity_type: str  # as the audit log names the model
     not_found: str  # the 404's message, the same whether the row is missing or hidden
+    forward: Any = None  # the column of a row that points to the row standing for it
 
 
 _REGISTERED: dict[type, _Registered] = {}
 _WIDENED: dict[type, list[Rule]] = defaultdict(list)
 
 
-def register(model: type, *, entity_type: str, not_found: str) -> Callable[[Rule], Rule]:
-    """Decorator: `rule(actor)` is the condition on `model` of the rows actor may see."""
+def register(model: type, *, entity_type: str, not_found: str,
+             forward: Any = None) -> Callable[[Rule], Rule]:
+    """Decorator: `rule(actor)` is the condition on `model` of the rows actor may see.
+    `forward`: the column pointing a row to the row that stands for it (see above)."""
 
     def decorator(rule: Rule) -> Rule:
         if model in _REGISTERED:
             raise RuntimeError(f"{model.__name__} already has an access rule")
-        _REGISTERED[model] = _Registered(rule, entity_type, not_found)
+        _REGISTERED[model] = _Registered(rule, entity_type, not_found, forward)
         return rule
 
     return decorator
@@ -73,8 +81,29 @@ def _registered(model: type) -> _Registered:
 
 def visible(actor: Actor, model: type) -> ColumnElement[bool]:
     """The condition on `model` of the rows actor may see."""
-    rules = [_registered(model).rule, *_WIDENED.get(model, ())]
-    return or_(*(rule(actor) for rule in rules))
+    registered = _registered(model)
+    rules = [registered.rule, *_WIDENED.get(model, ())]
+    allowed = or_(*(rule(actor) for rule in rules))
+    if registered.forward is not None:
+        return and_(registered.forward.is_(None), allowed)
+    return allowed
+
+
+# a bound on a chain of forwards: merges repoint earlier tombstones, so one step is the rule
+MAX_FORWARDS = 8
+
+
+def standing_for(session: Session, model: Any, row_id: int) -> int:
+    """The id of the row that stands for row `row_id` (itself, unless it was forwarded)."""
+    forward = _registered(model).forward
+    if forward is None:
+        return row_id
+    for _ in range(MAX_FORWARDS):
+        target = session.exec(select(forward).where(model.id == row_id)).first()
+        if target is None:
+            return row_id
+        row_id = target
+    return row_id
 
 
 def is_visible(session: Session, actor: Actor, model: Any, row_id: int) -> bool:
@@ -86,8 +115,10 @@ def is_visible(session: Session, actor: Actor, model: Any, row_id: int) -> bool:
 def get_visible(session: Session, actor: Actor, model: type[Model], row_id: int, *,
                 action: str) -> Model:
     """The row, or 404: NotFound when there is none, Hidden (audited as a refused `action`)
-    when it is outside what actor may see, so that its existence does not leak."""
+    when it is outside what actor may see, so that its existence does not leak. A forwarded
+    row's id loads the row standing for it."""
     registered = _registered(model)
+    row_id = standing_for(session, model, row_id)
     row = session.exec(select(model).where(model.id == row_id, visible(actor, model))).first()
     if row is not None:
         return row

@@ -23,6 +23,7 @@ class Permission(StrEnum):
     # likely duplicates among the records they see; another organisation's record found by
     # the person's own details, a few times a day (app.people.identity)
     PERSON_DUPLICATE_SEARCH = "person:duplicate_search"
+    PERSON_MERGE = "person:merge"  # merge two records of one person, undo a merge
     # crossings
     CROSSING_CREATE = "crossing:create"
     CROSSING_READ = "crossing:read"  # own organisation's records, or all with PERSON_READ_ALL
@@ -52,6 +53,12 @@ class Permission(StrEnum):
     REFERRAL_UPDATE_STATUS = "referral:update_status"
     # aggregates and exports
     STATS_READ = "stats:read"
+    # counts beyond crossings read exactly, for any range of days (app.reports.disclosure)
+    STATS_EXACT = "stats:exact"
+    # the pipeline from crossing to closure: its crossing and departure counts, and with
+    # PIPELINE_STAGES every stage between
+    PIPELINE_READ = "stats:pipeline"
+    PIPELINE_STAGES = "stats:pipeline_stages"
     EXPORT_REFERRALS_OWN_ORG = "export:referrals_own_org"
     EXPORT_REFERRALS_ALL = "export:referrals_all"
     EXPORT_STATISTICS = "export:statistics"
@@ -80,6 +87,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.DETENTION_WRITE, P.DETENTION_READ, P.NON_PUNISHMENT_LETTER,
         P.REFERRAL_CREATE, P.REFERRAL_READ_OWN_ORG,
         P.STATS_READ, P.EXPORT_REFERRALS_OWN_ORG, P.EXPORTS_PAGE,
+        P.PIPELINE_READ, P.PIPELINE_STAGES,
         P.COMPOUND_READ,
     }),
     Role.BORDER_OFFICIAL: frozenset({
@@ -87,17 +95,19 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.PERSON_CREATE, P.PERSON_READ_OWN_ORG,
         P.CROSSING_CREATE, P.CROSSING_READ,
         P.STATS_READ, P.EXPORT_STATISTICS, P.EXPORTS_PAGE,
+        P.PIPELINE_READ,
         P.COMPOUND_READ,
     }),
     Role.COORDINATOR: frozenset({
         P.OWN_ACCOUNT,
-        P.PERSON_READ_ALL,
+        P.PERSON_READ_ALL, P.PERSON_MERGE,
         P.CROSSING_READ,
         P.SCREENING_READ, P.SCREENING_READ_ALL, P.FOLLOW_UP_READ,
         P.SCREENING_RESCREEN, P.SCREENING_RESCREEN_PREVIEW, P.INTEGRITY_READ,
         P.DETENTION_READ, P.NON_PUNISHMENT_LETTER,
         P.REFERRAL_READ_ALL, P.REFERRAL_UPDATE_STATUS,
         P.STATS_READ, P.EXPORT_REFERRALS_ALL, P.EXPORT_STATISTICS, P.EXPORT_CTDC, P.EXPORTS_PAGE,
+        P.STATS_EXACT, P.PIPELINE_READ, P.PIPELINE_STAGES,
         P.COMPOUND_READ, P.COMPOUND_WRITE,
     }),
     Role.ADMIN: frozenset({

@@ -199,7 +199,8 @@ def list_cases(session: Session, *, actor: Actor, page: PageParams,
                reference: str | None = None) -> tuple[list[CaseRead], int]:
     statement = select(Case).where(access.visible(actor, Case))
     if person_id is not None:
-        statement = statement.where(Case.person_id == person_id)
+        statement = statement.where(
+            Case.person_id == access.standing_for(session, Person, person_id))
     if status:
         statement = statement.where(Case.status == status)
     if reference:

@@ -38,6 +38,7 @@ def create_crossing(session: Session, *, actor: Actor, crossing_in: CrossingCrea
             Compound, crossing_in.compound_id) is None:
         raise field_error("compound_id", "No such compound")
     if crossing_in.person_id is not None:
+        # a merged record's id stands for the record it was merged into (access: forward)
         person_id = access.get_visible(session, actor, Person, crossing_in.person_id,
                                        action="crossing.create").id
     else:
@@ -94,7 +95,8 @@ def list_crossings(session: Session, *, actor: Actor, filters: CrossingFilters,
         .order_by(Crossing.crossed_at.desc(), Crossing.id.desc())
     )
     if person_id is not None:
-        statement = statement.where(Crossing.person_id == person_id)
+        statement = statement.where(
+            Crossing.person_id == access.standing_for(session, Person, person_id))
     rows, total = paginate(session, statement, page)
     audit.record(session, actor=actor, action="crossing.list", entity_type="crossing",
                  detail={"count": len(rows), "total": total,

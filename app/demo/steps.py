@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 from app.demo.cases import load_cases
 from app.demo.crossings import load_crossings
+from app.demo.lifecycle import load_lifecycle
 from app.demo.referrals import load_referrals
 
-STEPS: list[Callable] = [load_crossings, load_cases, load_referrals]
+STEPS: list[Callable] = [load_crossings, load_cases, load_referrals, load_lifecycle]

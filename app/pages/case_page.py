@@ -29,7 +29,7 @@ from app.compounds.models import Compound
 from app.crossings.models import Crossing
 from app.detention.schemas import DetentionRead
 from app.detention.service import detention_of, indicates_trafficking
-from app.labels import CASE_STATUS_LABELS, CLOSURE_REASON_LABELS, OUTCOME_LABELS, SUGGESTION_LABELS
+from app.labels import CLOSURE_REASON_LABELS, OUTCOME_LABELS, SUGGESTION_LABELS
 from app.nationalities.service import nationality_names
 from app.people.models import Person
 from app.referrals.schemas import ReferralRead
@@ -188,13 +188,12 @@ def _timeline(case: CaseRead, crossings, screenings: list[ScreeningRead],
 
 
 def status_change_text(change: StatusChangeRead) -> str:
-    """A status change in words (the opening is the timeline's own first line)."""
+    """A closure or a reopening in words (the timeline has its own lines for the opening and
+    the determinations that make the other changes)."""
     by = f", by {change.changed_by}" if change.changed_by else ""
     if change.event == Event.CLOSED:
         reason = CLOSURE_REASON_LABELS.get(change.reason or "", change.reason or "")
         return f"Case closed: {reason}{by}"
     if change.event == Event.REOPENED:
         return f"Case reopened{by}"
-    if change.event == Event.DETERMINATION:
-        return f"Status: {CASE_STATUS_LABELS.get(change.to_status, change.to_status)}"
     return ""

@@ -19,7 +19,7 @@ from app.compounds.models import Compound
 from app.crossings.models import Crossing
 from app.nationalities.service import nationality_names
 from app.pagination import PageParams, paginate
-from app.people import duplicates, identity
+from app.people import duplicates, identity, merge
 from app.people import service as people_service
 from app.people.models import Person
 
@@ -90,6 +90,7 @@ class PersonPage:
     # other organisations that matched this record (for its own organisation, coordinators)
     links: list[identity.LinkRead] = field(default_factory=list)
     may_see_links: bool = False
+    merges: list = field(default_factory=list)  # for those who merge records
 
 
 def person_page(session: Session, *, actor: Actor, person: Person) -> PersonPage:
@@ -112,13 +113,16 @@ def person_page(session: Session, *, actor: Actor, person: Person) -> PersonPage
     own_open = next((c for c in cases if c.organization_id == actor.organization_id
                      and is_active(c.status)), None)
     found = duplicates.duplicates_of(session, actor=actor, person_id=person.id) \
-        if can(actor, Permission.PERSON_DUPLICATE_SEARCH) else []
+        if can(actor, Permission.PERSON_DUPLICATE_SEARCH) or can(actor, Permission.PERSON_MERGE) \
+        else []
+    merges = merge.merges_of(session, actor=actor, person=person) \
+        if can(actor, Permission.PERSON_MERGE) else []
     return PersonPage(
         person=person,
         nationality=nationality_names(session).get(person.nationality_code or "", ""),
         crossings=crossings, cases=cases, cases_total=cases_total, duplicates=found,
         may_open_case=can(actor, Permission.CASE_WRITE) and own_open is None,
-        own_open_case=own_open,
+        own_open_case=own_open, merges=merges,
         links=identity.links_of(session, actor=actor, person=person),
         may_see_links=identity.may_see_links(actor, person),
     )

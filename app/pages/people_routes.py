@@ -12,7 +12,7 @@ from app.pages import people
 from app.pagination import PageDep, PageParams
 from app.people import identity
 from app.people.deps import READ_PEOPLE, CurrentPerson
-from app.web import render
+from app.web import redirect, render
 
 pages = APIRouter(include_in_schema=False)
 
@@ -60,7 +60,10 @@ def people_page(
 
 @pages.get("/people/{person_id}", dependencies=[READ_PEOPLE])
 def person_page(request: Request, session: SessionDep, actor: ActorDep,
-                person: CurrentPerson):
+                person: CurrentPerson, person_id: int):
+    if person.id != person_id:
+        # a merged record: its id leads to the record it was merged into
+        return redirect(f"/people/{person.id}")
     page = people.person_page(session, actor=actor, person=person)
     return render(request, "people/detail.html", {
         "page": page, "person": page.person, "sexes": SEX_LABELS,

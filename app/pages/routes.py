@@ -76,7 +76,7 @@ DETERMINATION_LABELS = {"outcome": "Determination", "rationale": "Rationale"}
 
 def render_case(request: Request, session, case: Case, *, form=None, errors=None,
                 detention_form=None, status_form=None, follow_up_form=None,
-                labels=DETERMINATION_LABELS):
+                labels=DETERMINATION_LABELS, error_prefix: str = "f-"):
     page = case_page(session, actor=request.state.actor, case=case)
     errors = errors or {}
     return render(request, "cases/detail.html", {
@@ -86,7 +86,7 @@ def render_case(request: Request, session, case: Case, *, form=None, errors=None
         "suggestion_labels": SUGGESTION_LABELS, "outcome_labels": OUTCOME_LABELS,
         "outcomes": list(Outcome),
         "form": form or {}, "errors": errors,
-        "error_list": error_list(errors, labels),
+        "error_list": error_list(errors, labels, id_prefix=error_prefix),
         "max_rationale": MAX_RATIONALE,
         "detention_form": detention_form, "grounds_labels": GROUNDS_LABELS,
         "max_detention_note": MAX_DETENTION_NOTE,
@@ -135,7 +135,7 @@ STATUS_LABELS = {"reason": "Reason", "note": "Note"}
 
 def _status_again(request: Request, session, form: dict, errors: dict[str, str]):
     return render_case(request, session, _case_of_path(request, session), errors=errors,
-                        status_form=form, labels=STATUS_LABELS)
+                       status_form=form, labels=STATUS_LABELS, error_prefix="s-")
 
 
 @pages.post("/cases/{case_id}/close",

@@ -70,7 +70,8 @@ def _follow_up_page_again(request: Request, session, form: dict, errors: dict[st
         case_id = follow_up.case_id
     case = access.get_visible(session, request.state.actor, Case, case_id, action="case.read")
     return render_case(request, session, case, errors=errors, follow_up_form=form,
-                       labels=FOLLOW_UP_LABELS)
+                       labels=FOLLOW_UP_LABELS,
+                       error_prefix="f-" if form.get("back") else "fu-")
 
 
 def _back(back: str, case_id: int, who: str = "") -> str:

@@ -5,24 +5,38 @@ registered, border officials also those whose crossing their organisation record
 cases domain widens this to the people of the organisation's cases (app.cases.access)."""
 
 from sqlalchemy import ColumnElement, false, or_, true
+from sqlalchemy.orm import aliased
 from sqlmodel import select
 
 from app.audit.service import Actor
 from app.auth import access
 from app.auth.permissions import Permission, can
 from app.crossings.models import Crossing
-from app.people.models import Person
+from app.people.models import Person, PersonMerge
 
 
-@access.register(Person, entity_type="person", not_found="No such person")
+@access.register(Person, entity_type="person", not_found="No such person",
+                 forward=Person.merged_into_id)
 def registered_by_own_organization(actor: Actor) -> ColumnElement[bool]:
+    """A merged record (a tombstone) is never visible itself (see forward); the organisation
+    that registered it sees the record it was merged into."""
     if can(actor, Permission.PERSON_READ_ALL):
         return true()
     if not can(actor, Permission.PERSON_READ_OWN_ORG) or actor.organization_id is None:
         return false()
     org = actor.organization_id
-    clauses: list[ColumnElement[bool]] = [Person.registered_by_organization_id == org]
+    tombstone = aliased(Person)
+    clauses: list[ColumnElement[bool]] = [
+        Person.registered_by_organization_id == org,
+        Person.id.in_(select(tombstone.merged_into_id).where(
+            tombstone.registered_by_organization_id == org,
+            tombstone.merged_into_id.isnot(None)))]
     if can(actor, Permission.CROSSING_CREATE):
         clauses.append(Person.id.in_(
             select(Crossing.person_id).where(Crossing.recorded_by_organization_id == org)))
     return or_(*clauses)
+
+
+@access.register(PersonMerge, entity_type="person_merge", not_found="Merge not found")
+def merges_for_those_who_merge(actor: Actor) -> ColumnElement[bool]:
+    return true() if can(actor, Permission.PERSON_MERGE) else false()

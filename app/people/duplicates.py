@@ -213,7 +213,10 @@ def find_duplicates(session: Session, probe: Probe, *, today: date,
     """Likely duplicates of `probe`, best first. `scope` limits the people considered (for
     callers who may not search everyone)."""
     found: dict[int, Duplicate] = {}
-    conditions = [] if scope is None else [scope]
+    # a merged record (a tombstone) is no one's duplicate: its survivor stands for it
+    conditions = [Person.merged_into_id.is_(None)]
+    if scope is not None:
+        conditions.append(scope)
     if exclude_id is not None:
         conditions.append(Person.id != exclude_id)
 

@@ -151,13 +151,16 @@ def match_people(session: Session, *, actor: Actor, identities: Sequence[Identit
     by_name: dict[str, list] = {}
     documents = sorted({i.document_number for i in identities
                         if i.document_number and i.nationality_code})
+    # a record merged into another (a tombstone) is no one: its survivor is the person
+    live = Person.merged_into_id.is_(None)
     for chunk in _chunks(documents):
         for row in session.exec(select(*columns).where(
-                one_of(session, Person.document_number, chunk))):
+                one_of(session, Person.document_number, chunk), live)):
             by_document.setdefault(row.document_number, []).append(row)
     names = sorted({i.name_key for i in identities if i.nationality_code})
     for chunk in _chunks(names):
-        for row in session.exec(select(*columns).where(one_of(session, Person.name_key, chunk))):
+        for row in session.exec(select(*columns).where(
+                one_of(session, Person.name_key, chunk), live)):
             by_name.setdefault(row.name_key, []).append(row)
 
     same: list[list[int]] = []  # per identity, the same people, closest first

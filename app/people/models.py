@@ -1,6 +1,7 @@
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import JSON, Column, Index, String
+from sqlalchemy import JSON, Column, Index, String, Text
 from sqlmodel import Field, SQLModel
 
 from app.db import Timestamped, utcnow
@@ -28,6 +29,9 @@ class Person(Timestamped, table=True):
     languages: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     registered_by_organization_id: int = Field(foreign_key="organizations.id", index=True)
     created_by_id: int | None = Field(default=None, foreign_key="users.id")
+    # set when this record was merged into another (app.people.merge): a tombstone, never
+    # shown or counted; its id leads to the survivor
+    merged_into_id: int | None = Field(default=None, foreign_key="people.id", index=True)
 
 
 class IdentityLink(SQLModel, table=True):
@@ -50,3 +54,21 @@ class IdentityLink(SQLModel, table=True):
     via: str = Field(sa_type=String(16))  # crossing, roster, registration, case
     case_id: int | None = Field(default=None, foreign_key="cases.id")
     created_at: datetime = Field(default_factory=utcnow, nullable=False)
+
+
+class PersonMerge(SQLModel, table=True):
+    """Person `duplicate_id` merged into `survivor_id`: what moved, so that it can be undone."""
+
+    __tablename__ = "person_merges"
+
+    id: int | None = Field(default=None, primary_key=True)
+    survivor_id: int = Field(foreign_key="people.id", index=True)
+    duplicate_id: int = Field(foreign_key="people.id", index=True)
+    note: str = Field(default="", sa_type=Text)
+    # {mover name: what it moved}, as each mover records it (ids, and rows it had to remove)
+    moved: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    merged_by_id: int | None = Field(default=None, foreign_key="users.id")
+    merged_at: datetime = Field(default_factory=utcnow, index=True)
+    undone_at: datetime | None = None
+    undone_by_id: int | None = Field(default=None, foreign_key="users.id")
+    undo_note: str = Field(default="", sa_type=Text)

@@ -1,16 +1,29 @@
-"""Registering a person from the page, with duplicate warnings before saving (the search and a
-person's page show cases too: app/pages/people_routes.py)."""
+"""Registering a person from the page, with duplicate warnings before saving, and merging two
+records of one person (the search and a person's page show cases too:
+app/pages/people_routes.py)."""
 
-from fastapi import APIRouter, Request
+from typing import Annotated
 
+from fastapi import APIRouter, Form, Query, Request
+
+from app.auth import access
 from app.auth.permissions import Permission
 from app.deps import ActorDep, SessionDep, require
 from app.filters import blank_is_none
 from app.forms import error_list, form_page, parse_form
 from app.labels import SEX_LABELS
 from app.nationalities.service import list_nationalities
+from app.people import merge
+from app.people.deps import CurrentPerson
+from app.people.models import Person
 from app.people.registration import register_from_form
-from app.people.schemas import PersonCreate, Sex
+from app.people.schemas import (
+    MAX_MERGE_NOTE,
+    PersonCreate,
+    PersonMergeCreate,
+    PersonMergeUndo,
+    Sex,
+)
 from app.web import redirect, render
 
 pages = APIRouter(include_in_schema=False)
@@ -77,3 +90,54 @@ async def register_person(request: Request, session: SessionDep, actor: ActorDep
                             warnings=registration.possible_duplicates,
                             fingerprint=registration.fingerprint)
     return redirect(f"/people/{registration.person.id}")
+
+
+# --- merging two records of one person (coordinators) ---
+
+MERGE_LABELS = {"duplicate_id": "Record to merge", "note": "Note"}
+
+
+def _merge_page(request: Request, session, survivor: Person, duplicate_id: int, *,
+                form: dict | None = None, errors: dict[str, str] | None = None):
+    preview = merge.merge_preview(session, actor=request.state.actor, survivor=survivor,
+                                  duplicate_id=duplicate_id)
+    errors = errors or {}
+    return render(request, "people/merge.html", {
+        "preview": preview, "form": form or {}, "errors": errors,
+        "error_list": error_list(errors, MERGE_LABELS), "sexes": SEX_LABELS,
+        "max_note": MAX_MERGE_NOTE})
+
+
+def _merge_again(request: Request, session, form: dict, errors: dict[str, str]):
+    survivor = access.get_visible(session, request.state.actor, Person,
+                                  int(request.path_params["person_id"]), action="person.merge")
+    duplicate = form.get("duplicate_id", "")
+    return _merge_page(request, session, survivor,
+                       int(duplicate) if duplicate.isdigit() else 0, form=form, errors=errors)
+
+
+@pages.get("/people/{person_id}/merge", dependencies=[require(Permission.PERSON_MERGE)])
+def merge_page(request: Request, session: SessionDep, person: CurrentPerson,
+               duplicate_id: Annotated[int, Query(ge=1, le=2**31 - 1)]):
+    """Both records side by side, what would move, and the button."""
+    return _merge_page(request, session, person, duplicate_id)
+
+
+@pages.post("/people/{person_id}/merge",
+            dependencies=[require(Permission.PERSON_MERGE), form_page(_merge_again)])
+def merge_people(session: SessionDep, actor: ActorDep, person_id: int,
+                 duplicate_id: Annotated[str, Form(max_length=12)] = "",
+                 note: Annotated[str, Form(max_length=10_000)] = ""):
+    merge_in = parse_form(PersonMergeCreate, {"duplicate_id": duplicate_id or None,
+                                              "note": note},
+                          messages={"note": f"At most {MAX_MERGE_NOTE} characters"})
+    done = merge.merge_people(session, actor=actor, survivor_id=person_id, merge_in=merge_in)
+    return redirect(f"/people/{done.survivor_id}#merges")
+
+
+@pages.post("/person-merges/{merge_id}/undo", dependencies=[require(Permission.PERSON_MERGE)])
+def undo_merge(session: SessionDep, actor: ActorDep, merge_id: int,
+               note: Annotated[str, Form(max_length=MAX_MERGE_NOTE)] = ""):
+    undone = merge.undo_merge(session, actor=actor, merge_id=merge_id,
+                              undo_in=PersonMergeUndo(note=note))
+    return redirect(f"/people/{undone.survivor_id}#merges")

@@ -5,9 +5,15 @@ from app.crossings.filters import CrossingFiltersDep
 from app.deps import ActorDep, SessionDep, require
 from app.errors import PermissionDenied
 from app.pagination import Page, PageDep
-from app.people import duplicates, identity, service
+from app.people import duplicates, identity, merge, service
 from app.people.deps import READ_PEOPLE, CurrentPerson
-from app.people.schemas import PersonCreate, PersonRead
+from app.people.schemas import (
+    PersonCreate,
+    PersonMergeCreate,
+    PersonMergeRead,
+    PersonMergeUndo,
+    PersonRead,
+)
 
 api = APIRouter(prefix="/api/v1", tags=["people"])
 
@@ -63,3 +69,34 @@ def list_links(session: SessionDep, actor: ActorDep,
                                entity_id=person.id)
     links = identity.links_of(session, actor=actor, person=person)
     return Page(items=links, total=len(links), limit=100, offset=0)
+
+
+@api.post("/people/{person_id}/merge", response_model=PersonMergeRead, status_code=201,
+          dependencies=[require(Permission.PERSON_MERGE)])
+def merge_person(session: SessionDep, actor: ActorDep, person_id: int,
+                 merge_in: PersonMergeCreate) -> PersonMergeRead:
+    """Merge the record `duplicate_id` into this one: its crossings and cases (with their
+    referrals) move here; it is kept as a tombstone whose id leads here. Refused: into
+    itself (422), into or from a record merged already (409), while both have an open case
+    of one organisation (409)."""
+    return merge.merge_people(session, actor=actor, survivor_id=person_id, merge_in=merge_in)
+
+
+@api.get("/people/{person_id}/merges", response_model=Page[PersonMergeRead],
+         dependencies=[require(Permission.PERSON_MERGE)])
+def list_merges(session: SessionDep, actor: ActorDep, person: CurrentPerson,
+                page: PageDep) -> Page[PersonMergeRead]:
+    """The merges this record took part in, newest first, each saying whether it can still
+    be undone."""
+    found = merge.merges_of(session, actor=actor, person=person)
+    return Page(items=found[page.offset:page.offset + page.limit], total=len(found),
+                limit=page.limit, offset=page.offset)
+
+
+@api.post("/person-merges/{merge_id}/undo", response_model=PersonMergeRead,
+          dependencies=[require(Permission.PERSON_MERGE)])
+def undo_merge(session: SessionDep, actor: ActorDep, merge_id: int,
+               undo_in: PersonMergeUndo) -> PersonMergeRead:
+    """Undo a merge: both records as they were, each with its own crossings and cases.
+    Refused (409) when a later merge of either record has not been undone."""
+    return merge.undo_merge(session, actor=actor, merge_id=merge_id, undo_in=undo_in)

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from app.bounds import RecordId
 from app.clock import local_today
 from app.filters import blank_is_none
 
@@ -67,3 +68,47 @@ class PersonRead(BaseModel):
     languages: list[str]
     registered_by_organization_id: int
     created_at: datetime
+
+
+# --- merging two records of one person ---
+
+MAX_MERGE_NOTE = 2_000
+
+
+class PersonMergeCreate(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    # optional here so that a missing one is refused in words by the service
+    duplicate_id: RecordId | None = Field(default=None,
+                                          description="The record merged into this one: its "
+                                                 "crossings and cases move here and it is "
+                                                 "kept as a tombstone pointing here")
+    note: str = Field(default="", max_length=MAX_MERGE_NOTE)
+
+
+class PersonMergeUndo(BaseModel):
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    note: str = Field(default="", max_length=MAX_MERGE_NOTE)
+
+
+class PersonMergeRead(BaseModel):
+    id: int
+    survivor_id: int
+    duplicate_id: int
+    note: str
+    merged_by: str | None
+    merged_at: datetime
+    moved: dict[str, int] = Field(description="How many rows of each kind moved to the "
+                                              "survivor (crossings, cases)")
+    removed_crossings: int = Field(description="Crossings of the duplicate that the survivor "
+                                               "already had (same moment and point): kept "
+                                               "with the merge, put back by an undo")
+    filled: list[str] = Field(description="Fields the survivor lacked, taken from the "
+                                          "duplicate")
+    undone_at: datetime | None
+    undone_by: str | None
+    undo_note: str
+    undoable: bool
+    blocked_by: int | None = Field(description="The later merge of either record that must be "
+                                               "undone first")

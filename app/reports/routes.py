@@ -1,21 +1,39 @@
+from dataclasses import asdict
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 
 from app.admin.audit_routes import render_audit_page
 from app.admin.audit_schemas import AuditFilter
 from app.auth.permissions import Permission
-from app.deps import ActorDep, SettingsDep, StreamingSessionDep, app_settings, require
+from app.clock import local_today
+from app.deps import (
+    ActorDep,
+    SessionDep,
+    SettingsDep,
+    StreamingSessionDep,
+    app_settings,
+    require,
+)
 from app.forms import error_list, form_page
 from app.labels import SERVICE_LABELS, STATUS_LABELS
+from app.nationalities.service import list_nationalities
 from app.referrals.schemas import (
     MAX_RECIPIENT,
     ReferralFilters,
     ReferralService,
     ReferralStatus,
 )
-from app.reports import audit_log, ctdc, service
-from app.reports.schemas import CaseDateFilters, CtdcFormat, ExportFormat
+from app.reports import audit_log, ctdc, disclosure, pipeline, service
+from app.reports.schemas import (
+    CaseDateFilters,
+    CtdcFormat,
+    ExportFormat,
+    PipelineFormat,
+    PipelineRead,
+)
 from app.reports.streaming import XLSX_TYPE, ExportResponse
 from app.web import render
 
@@ -140,3 +158,81 @@ def audit_log_csv(session: StreamingSessionDep, actor: ActorDep,
                   filters: Annotated[AuditFilter, Query()]):
     """The audit log's events matching the filters, newest first, as CSV."""
     return ExportResponse(audit_log.export_audit_log(session, actor=actor, filters=filters))
+
+
+# --- the pipeline from crossing to closure ---
+
+PipelineFiltersDep = Annotated[pipeline.PipelineFilters, Query()]
+PIPELINE_LABELS = {"from": "From", "to": "To", "nationality": "Nationality"}
+
+
+def _pipeline_read(result: pipeline.Pipeline) -> PipelineRead:
+    return PipelineRead(
+        date_from=result.date_from, date_to=result.date_to, exact=result.exact,
+        threshold=result.threshold,
+        columns=[{"key": c.key, "label": c.label} for c in result.columns],
+        overall=result.overall, rows=[asdict(r) for r in result.rows],
+        repatriation_recorded=result.repatriation_recorded,
+        note="" if result.exact else disclosure.rule_sentence(result.threshold))
+
+
+def _pipeline_csv(result: pipeline.Pipeline) -> Response:
+    stamp = local_today().strftime("%Y%m%d")
+    return Response(pipeline.pipeline_csv(result).encode("utf-8-sig"),
+                    media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition":
+                             f'attachment; filename="passage-pipeline-{stamp}.csv"'})
+
+
+@api.get("/stats/pipeline", response_model=PipelineRead,
+         dependencies=[require(Permission.PIPELINE_READ)], tags=["statistics"],
+         responses={200: {"content": {"text/csv": {}}}})
+def pipeline_counts(session: SessionDep, actor: ActorDep, settings: SettingsDep,
+                    filters: PipelineFiltersDep,
+                    fmt: Annotated[PipelineFormat, Query(alias="format")] = PipelineFormat.JSON):
+    """Of the people who crossed in the period (`from`, `to`: Thai days), how many have a
+    case, an interview, each suggestion, a determination (each outcome), a referral, a
+    repatriation started, departed (both 0 until Passage records repatriations), a closed
+    case (by reason): overall and by nationality. Coordinators: exact, any range. Others:
+    whole months, and counts beyond crossings from 0 to 4 read "<5" ("x": hidden so that
+    those cannot be worked out); border officials get the crossing and departure columns."""
+    result = pipeline.pipeline(session, actor=actor, filters=filters,
+                               threshold=settings.suppression_threshold)
+    if fmt is PipelineFormat.CSV:
+        return _pipeline_csv(result)
+    return _pipeline_read(result)
+
+
+def _pipeline_page(request: Request, session, *, filters=None, form=None, errors=None):
+    actor = request.state.actor
+    errors = errors or {}
+    result = pipeline.pipeline(session, actor=actor,
+                               filters=filters or pipeline.PipelineFilters(),
+                               threshold=app_settings(request).suppression_threshold)
+    query = (filters or pipeline.PipelineFilters()).as_query()
+    return render(request, "stats/pipeline.html", {
+        "result": result, "funnel": pipeline.funnel(result),
+        "filter_form": form if errors else query, "filter_errors": errors,
+        "error_list": error_list(errors, PIPELINE_LABELS, id_prefix="q-"),
+        "nationality_choices": [(n.code, n.name) for n in list_nationalities(session)],
+        "rule": "" if result.exact else disclosure.rule_sentence(result.threshold),
+        "csv_url": "/stats/pipeline.csv?" + urlencode(query),
+    })
+
+
+def _pipeline_again(request: Request, session, form: dict, errors: dict[str, str]):
+    return _pipeline_page(request, session, form=form, errors=errors)
+
+
+@pages.get("/stats/pipeline",
+           dependencies=[require(Permission.PIPELINE_READ), form_page(_pipeline_again)])
+def pipeline_page(request: Request, session: SessionDep, filters: PipelineFiltersDep):
+    return _pipeline_page(request, session, filters=filters)
+
+
+@pages.get("/stats/pipeline.csv",
+           dependencies=[require(Permission.PIPELINE_READ), form_page(_pipeline_again)])
+def pipeline_page_csv(session: SessionDep, actor: ActorDep, settings: SettingsDep,
+                      filters: PipelineFiltersDep) -> Response:
+    return _pipeline_csv(pipeline.pipeline(session, actor=actor, filters=filters,
+                                           threshold=settings.suppression_threshold))

@@ -22,7 +22,12 @@ def test_demo_cases_are_realistic_rule_made_and_loaded_once(demo_database):
         assert len({c.reference for c in cases}) == len(cases)
         assert len({c.organization_id for c in cases}) == 2
         latest = {s.case_id: s for s in session.exec(select(Screening).order_by(Screening.id))}
-        assert set(latest) == {c.id for c in cases}
+        # every case has its interview and suggestion, but the few just opened
+        # (app.demo.lifecycle) and a duplicate record's, closed at once
+        unscreened = [c for c in cases if c.id not in latest]
+        assert set(latest) <= {c.id for c in cases}
+        assert len(unscreened) <= 15
+        assert all(c.status in ("open", "closed") for c in unscreened)
         suggestions = Counter(s.classification for s in latest.values())
         assert set(suggestions) == {"trafficking_victim", "needs_assessment", "willing_worker"}
         assert min(suggestions.values()) >= 30

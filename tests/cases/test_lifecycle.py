@@ -193,7 +193,7 @@ def test_caseworker_closes_and_reopens_a_case_from_its_page(client, session):
     # no reason: the page again, the message beside the field, nothing changed
     refused = post_form(client, url, f"{url}/close", {"reason": "", "note": "Gone home"})
     assert refused.status_code == 422
-    assert 'id="e-reason"' in refused.text and "Gone home" in refused.text
+    assert 'id="e-s-reason"' in refused.text and "Gone home" in refused.text
     session.expire_all()
     assert session.get(Case, case.id).status == "open"
 
@@ -208,7 +208,7 @@ def test_caseworker_closes_and_reopens_a_case_from_its_page(client, session):
     assert "Reopen case" in page.text
 
     again = client.post(f"{url}/reopen", data={"note": "", "csrf_token": csrf_from(page.text)})
-    assert again.status_code == 422 and 'id="e-note"' in again.text
+    assert again.status_code == 422 and 'id="e-s-note"' in again.text
     reopened = post_form(client, url, f"{url}/reopen", {"note": "Came back."},
                          follow_redirects=False)
     assert reopened.status_code == 303
