@@ -60,9 +60,9 @@ class Published:
     grand_total: Cell
 
 
-def publish(counts: Sequence[Sequence[int]], *, threshold: int, exact: bool,
+def publish(counts: Sequence[Sequence[int]], *, width: int, threshold: int, exact: bool,
             row_totals: Sequence[int] | None = None) -> Published:
-    """`counts` (rows × columns) with its totals, as published under the rule.
+    """`counts` (rows × `width` columns) with its totals, as published under the rule.
 
     `row_totals`: when a row's total is not the sum of its cells (the columns are a part of
     something larger, such as the suggestions of the people interviewed, where each person
@@ -70,12 +70,17 @@ def publish(counts: Sequence[Sequence[int]], *, threshold: int, exact: bool,
     roles that read exact counts; otherwise primary and secondary suppression, and zeros
     shown as "<threshold" too."""
     rows = [list(r) for r in counts]
-    width = len(rows[0]) if rows else 0
+    if any(len(r) != width for r in rows):
+        raise ValueError(f"every row needs {width} counts")
     sums = [sum(r) for r in rows]
     totals = list(row_totals) if row_totals is not None else sums
     column_totals = [sum(r[j] for r in rows) for j in range(width)]
-    if exact or not rows or not width:
+    if exact:
         return Published(rows, totals, column_totals, sum(totals))
+    if not rows:
+        # nothing counted: the totals are zeros, and a zero is shown like 1-4
+        small = f"<{threshold}"
+        return Published([], [], [small] * width, small)
     # a row total larger than its cells' sum: the rest is one more (never published) column,
     # so that the totals add up as the suppression expects
     rest = [t - s for t, s in zip(totals, sums, strict=True)]

@@ -222,8 +222,8 @@ def _publish(raw, columns: tuple[Column, ...], *, threshold: int,
             continue  # published with the group that adds up to it
         total_key = GROUP_TOTALS.get(group)
         table = disclosure.publish(
-            [[counts[k] for k in group_keys] for _, _, counts in raw], threshold=threshold,
-            exact=exact,
+            [[counts[k] for k in group_keys] for _, _, counts in raw], width=len(group_keys),
+            threshold=threshold, exact=exact,
             row_totals=[counts[total_key] for _, _, counts in raw] if total_key else None)
         for i in range(len(raw)):
             for j, key in enumerate(group_keys):

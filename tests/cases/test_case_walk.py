@@ -26,7 +26,7 @@ def test_a_case_from_crossing_to_closure_tells_one_story_everywhere(client, logi
     known = {k: PERSON[k] for k in ("given_name", "family_name", "nationality_code",
                                     "date_of_birth")}
     case = client.post("/api/v1/cases", headers=caseworker.headers,
-                       json={"person_id": person_id, "known_details": known})
+                       json={"known_details": known})
     assert case.status_code == 201, case.text
     case_id = case.json()["id"]
     api = f"/api/v1/cases/{case_id}"

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from app.audit.models import AuditEvent
 from app.crossings.models import Crossing
-from app.people.models import Person
+from app.people.models import IdentityLink, Person
 from tests import factories
 from tests.pages import post_form, sign_in
 
@@ -44,6 +44,9 @@ def pair(session, login_as) -> Pair:
     case_of_b = factories.make_case(session, person=b, organization=ngo,
                                     assigned_to=caseworker.user)
     referral = factories.make_referral(session, case=case_of_b, created_by=caseworker.user)
+    # the border post's roster matched the NGO's record A: its own record is B
+    session.add(IdentityLink(person_id=a.id, own_person_id=b.id, organization_id=border.id,
+                             via="roster"))
     session.commit()
     return Pair(a, b, case_of_b, referral, coordinator, caseworker, ngo)
 
@@ -72,7 +75,7 @@ def test_after_a_merge_every_read_of_b_leads_to_a_and_undo_restores_both(client,
     response = _merge(client, pair, a, b)
     assert response.status_code == 201, response.text
     merge = response.json()
-    assert merge["moved"] == {"crossings": 1, "cases": 1, "identity_links": 0}
+    assert merge["moved"] == {"crossings": 1, "cases": 1, "identity_links": 1}
     assert merge["removed_crossings"] == 1
     assert merge["filled"] == ["document_number"]
     assert merge["undoable"] is True
@@ -104,6 +107,8 @@ def test_after_a_merge_every_read_of_b_leads_to_a_and_undo_restores_both(client,
     assert {d["person_id"] for d in registered["possible_duplicates"]} == {a}
 
     session.expire_all()
+    [link] = session.exec(select(IdentityLink)).all()
+    assert (link.person_id, link.own_person_id) == (a, a)
     events = session.exec(select(AuditEvent).where(
         AuditEvent.action.in_(["person.merge", "person.merged_into"]))
         .order_by(AuditEvent.id)).all()
@@ -123,6 +128,8 @@ def test_after_a_merge_every_read_of_b_leads_to_a_and_undo_restores_both(client,
     assert {c.crossed_at.day for c in session.exec(
         select(Crossing).where(Crossing.person_id == b))} == {22, 24}
     assert len(session.exec(select(Crossing).where(Crossing.person_id == a)).all()) == 1
+    [link] = session.exec(select(IdentityLink)).all()
+    assert (link.person_id, link.own_person_id) == (a, b)
     cases = client.get("/api/v1/cases", headers=pair.coordinator.headers,
                        params={"person_id": b}).json()
     assert [c["person_id"] for c in cases["items"]] == [b]
@@ -221,7 +228,7 @@ def test_coordinator_merges_from_the_duplicate_list_and_the_old_page_redirects(c
     assert f'href="/people/{a}/merge?duplicate_id={b}"' in page.text
     preview = client.get(f"/people/{a}/merge", params={"duplicate_id": b})
     assert preview.status_code == 200
-    assert "<strong>2</strong> crossings, <strong>0</strong> links by other organisations, " \
+    assert "<strong>2</strong> crossings, <strong>1</strong> link by another organisation, " \
            "<strong>1</strong> case." in preview.text
     merged = post_form(client, f"/people/{a}/merge?duplicate_id={b}", f"/people/{a}/merge",
                        {"duplicate_id": str(b), "note": "Same photograph."},

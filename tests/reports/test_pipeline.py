@@ -194,11 +194,22 @@ def test_whole_months_widen_both_ends(start, end, expected):
 
 
 def test_publish_hides_zeros_too_and_protects_a_lone_small_cell():
-    table = publish([[12], [3], [20]], threshold=5, exact=False)
+    table = publish([[12], [3], [20]], width=1, threshold=5, exact=False)
     assert table.cells[1] == ["<5"]
     # 35 - 12 - 20 would give the 3 away: another cell or the total is hidden as well
     hidden = [row[0] for row in table.cells if not isinstance(row[0], int)]
     assert len(hidden) >= 2 or not isinstance(table.grand_total, int)
-    zeros = publish([[0, 7], [6, 9]], threshold=5, exact=False)
+    zeros = publish([[0, 7], [6, 9]], width=2, threshold=5, exact=False)
     assert zeros.cells[0][0] == "<5"
-    assert publish([[0, 7], [6, 9]], threshold=5, exact=True).cells == [[0, 7], [6, 9]]
+    assert publish([[0, 7], [6, 9]], width=2, threshold=5, exact=True).cells == [[0, 7], [6, 9]]
+    nobody = publish([], width=3, threshold=5, exact=False)
+    assert nobody.column_totals == ["<5"] * 3 and nobody.grand_total == "<5"
+
+
+def test_a_period_with_no_crossing_answers_every_column(client, world, login_as):
+    for role in ("coordinator", "caseworker", "border_official"):
+        result = _pipeline(client, login_as(role).headers, **{"from": "2000-01-01",
+                                                               "to": "2000-01-31"})
+        assert result["rows"] == []
+        assert set(result["overall"]) == {c["key"] for c in result["columns"]}
+        assert result["overall"]["crossed"] == 0
