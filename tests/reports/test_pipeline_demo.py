@@ -13,10 +13,8 @@ from app.cases.models import Case, FollowUp
 from app.clock import local_day_end, local_day_start, local_today
 from app.crossings.models import Crossing
 from app.db import make_engine
-from app.demo.loader import load_demo
 from app.people.models import Person, PersonMerge
 from app.reports.pipeline import COLUMNS, PipelineFilters, pipeline
-from tests.conftest import _create_database, _drop_database
 
 # An independent reading of the stages: joins and GROUP BY instead of the app's correlated
 # subqueries. Per person who crossed in the range and is not a merged record: the latest
@@ -67,14 +65,13 @@ LEFT JOIN referred rf ON rf.person_id = cr.id
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    url = _create_database(tmp_path_factory.mktemp("demo"))
-    engine = make_engine(url)
-    with Session(engine) as session:
-        load_demo(echo=lambda _: None, session=session)
+def demo(demo_database):
+    """The run's demo database (tests/conftest.py), read by other tests too: the pipeline's
+    audit event is rolled back."""
+    assert demo_database.first_load.returncode == 0, demo_database.first_load.stderr
+    engine = make_engine(demo_database.url)
     yield engine
     engine.dispose()
-    _drop_database(url)
 
 
 def _sql_counts(session: Session, start: date, end: date) -> dict[str | None, dict[str, int]]:
