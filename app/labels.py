@@ -82,3 +82,35 @@ GROUNDS_LABELS = {
     "crime_under_coercion": "a crime committed under coercion",
     "other": "another offence",
 }
+
+# repatriation (app.repatriation): the stages in their order, then cancelled
+REPATRIATION_STAGE_LABELS = {
+    "planning": "Planning",
+    "embassy_notified": "Embassy notified",
+    "nationality_verified": "Nationality verified",
+    "documents_ready": "Travel documents ready",
+    "exit_cleared": "Cleared to leave",
+    "departed": "Departed",
+    "received": "Received at home",
+    "cancelled": "Cancelled",
+}
+CONSENT_LABELS = {"yes": "Yes", "no": "No", "not_asked": "Not asked yet"}
+FEAR_OF_RETURN_LABELS = {"yes": "Yes: fears returning", "no": "No",
+                         "not_asked": "Not asked yet"}
+PROTECTION_OUTCOME_LABELS = {
+    "referred_to_unhcr": "Referred to UNHCR: not to be returned",
+    "cleared": "Cleared to return",
+}
+TRAVEL_DOCUMENT_LABELS = {
+    "with_person": "With the person",
+    "held_by_compound": "Held by the compound",
+    "lost": "Lost",
+    "held_by_authorities": "Held by the authorities",
+    "none": "Never had one",
+}
+EMERGENCY_DOCUMENT_LABELS = {"not_needed": "Not needed", "requested": "Requested",
+                             "issued": "Issued"}
+BATCH_MODE_LABELS = {"flight": "Flight", "land": "Land", "sea": "Sea"}
+BATCH_STAGE_LABELS = {"planned": "Planned", "exit_cleared": "Cleared to leave",
+                      "departed": "Departed", "received": "Received at home"}
+CROSSING_DIRECTION_LABELS = {"entry": "Entry", "exit": "Exit"}

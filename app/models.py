@@ -9,6 +9,7 @@ import app.cases.merging  # noqa: F401  (what a merge of two people does to case
 import app.crossings.access  # noqa: F401
 import app.people.access  # noqa: F401
 import app.referrals.access  # noqa: F401
+import app.repatriation.access  # noqa: F401
 from app.audit.models import AuditEvent
 from app.auth.models import AuthSession, Organization, User
 from app.cases.models import (
@@ -28,12 +29,19 @@ from app.detention.models import Detention, NonPunishmentLetter
 from app.nationalities.models import Nationality
 from app.people.models import IdentityLink, Person, PersonMerge
 from app.referrals.models import Referral, ReferralStatusChange
+from app.repatriation.models import (
+    Repatriation,
+    RepatriationBatch,
+    RepatriationExit,
+    RepatriationStageChange,
+)
 
 __all__ = [
     "AuditEvent", "AuthSession", "Case", "CaseStatusChange", "Compound", "Crossing",
     "Detention", "Determination", "FollowUp", "IdentityLink", "Interview", "InterviewAnswer",
     "Nationality", "NonPunishmentLetter", "Organization", "Person", "PersonMerge", "Referral",
-    "ReferralStatusChange", "Screening", "User",
+    "ReferralStatusChange", "Repatriation", "RepatriationBatch", "RepatriationExit",
+    "RepatriationStageChange", "Screening", "User",
 ]
 
 

@@ -240,3 +240,47 @@ def make_merge(session: Session, *, survivor, duplicate, merged_by=None):
     session.add(merge)
     session.flush()
     return merge
+
+
+def make_batch(session: Session, *, created_by, nationality_code: str = "IN", **overrides):
+    """A repatriation batch, planned, as a coordinator makes it."""
+    from app.repatriation.models import RepatriationBatch
+
+    values = {"name": unique("Batch "), "departs_on": date(2025, 11, 6), "mode": "flight",
+              "carrier_reference": "IAF C-130J", "exit_point": "Mae Sot Airport"}
+    values.update(overrides)
+    batch = RepatriationBatch(nationality_code=nationality_code, created_by_id=created_by.id,
+                              updated_by_id=created_by.id, **values)
+    session.add(batch)
+    session.flush()
+    return batch
+
+
+def make_repatriation(session: Session, *, case, created_by, stage: str = "planning",
+                      **overrides):
+    """A repatriation of `case`'s person; at `stage` with its history, and (past planning)
+    ready and willing to go with their passport unless overridden."""
+    from app.people.models import Person
+    from app.repatriation.models import Repatriation, RepatriationStageChange
+    from app.repatriation.schemas import STEPS
+
+    person = session.get(Person, case.person_id)
+    values = {"destination_country": person.nationality_code or "IN"}
+    if stage != "planning":
+        values.update(consent_to_return="yes", consent_to_share_with_embassy="yes",
+                      fear_of_return="no", travel_document_status="with_person")
+    values.update(overrides)
+    repatriation = Repatriation(case_id=case.id, created_by_id=created_by.id,
+                                updated_by_id=created_by.id, stage=stage, **values)
+    session.add(repatriation)
+    session.flush()
+    reached = [s.value for s in STEPS][:[s.value for s in STEPS].index(stage) + 1] \
+        if stage != "cancelled" else ["planning", "cancelled"]
+    previous = None
+    for step in reached:
+        session.add(RepatriationStageChange(repatriation_id=repatriation.id,
+                                            from_stage=previous, to_stage=step,
+                                            changed_by_id=created_by.id))
+        previous = step
+    session.flush()
+    return repatriation

@@ -109,6 +109,11 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("PATCH", f"{V1}/cases/{{case_id}}/detention"): _row(caseworker=200),
     ("GET", f"{V1}/cases/{{case_id}}/non-punishment-letter.pdf"):
         _row(caseworker=200, coordinator=200),
+    # repatriation: the owning organisation's caseworkers and the coordinators manage it;
+    # border officials see batch lists for departure only, never the record; admins nothing
+    ("POST", f"{V1}/cases/{{case_id}}/repatriation"): _row(caseworker=201, coordinator=201),
+    ("GET", f"{V1}/cases/{{case_id}}/repatriation"): _row(caseworker=200, coordinator=200),
+    ("PATCH", f"{V1}/cases/{{case_id}}/repatriation"): _row(caseworker=200, coordinator=200),
     # referrals: caseworker create for own cases; coordinator read all, update status
     ("POST", f"{V1}/cases/{{case_id}}/referrals"): _row(caseworker=201),
     ("GET", f"{V1}/referrals"): _row(caseworker=200, coordinator=200),
@@ -237,6 +242,10 @@ def world(session, login_as) -> World:
     referral = factories.make_referral(session, case=case, created_by=caseworker.user)
     factories.make_detention(session, case=case, recorded_by=caseworker.user)
     follow_up = factories.make_follow_up(session, case=case)
+    repatriation_case = factories.make_case(
+        session, organization=ngo, person=factories.make_person(session, organization=ngo),
+        assigned_to=caseworker.user)
+    factories.make_repatriation(session, case=repatriation_case, created_by=caseworker.user)
     merge = factories.make_merge(session,
                                  survivor=factories.make_person(session, organization=ngo),
                                  duplicate=factories.make_person(session, organization=ngo))
@@ -264,7 +273,8 @@ def world(session, login_as) -> World:
                       "referral_id": referral.id, "user_id": target_user.id,
                       "lock_id": lock.id, "undetained_case_id": undetained.id,
                       "closed_case_id": closed.id, "follow_up_id": follow_up.id,
-                      "merge_id": merge.id})
+                      "merge_id": merge.id,
+                      "repatriation_case_id": repatriation_case.id})
 
 
 def _roster() -> bytes:
@@ -335,6 +345,10 @@ BODIES = {
         "json": {"note": "The person called again."}},
     ("PATCH", f"{V1}/referrals/{{referral_id}}"): lambda w, r: {
         "json": {"status": "accepted"}},
+    ("POST", f"{V1}/cases/{{case_id}}/repatriation"): lambda w, r: {
+        "json": {"consent_to_return": "yes", "fear_of_return": "no"}},
+    ("PATCH", f"{V1}/cases/{{case_id}}/repatriation"): lambda w, r: {
+        "json": {"place_of_origin": "Kolkata"}},
     ("GET", f"{V1}/reports/referrals"): lambda w, r: {"params": {"format": "csv"}},
     ("GET", f"{V1}/reports/statistics"): lambda w, r: {"params": {"format": "csv"}},
     ("GET", f"{V1}/reports/ctdc"): lambda w, r: {"params": {"format": "csv"}},
@@ -354,6 +368,10 @@ ROUTE_IDS = {
     ("POST", f"{V1}/cases/{{case_id}}/detention"):
         lambda w: {"case_id": w.ids["undetained_case_id"]},
     ("POST", f"{V1}/cases/{{case_id}}/reopen"): lambda w: {"case_id": w.ids["closed_case_id"]},
+    ("GET", f"{V1}/cases/{{case_id}}/repatriation"):
+        lambda w: {"case_id": w.ids["repatriation_case_id"]},
+    ("PATCH", f"{V1}/cases/{{case_id}}/repatriation"):
+        lambda w: {"case_id": w.ids["repatriation_case_id"]},
 }
 
 

@@ -46,6 +46,14 @@ class Permission(StrEnum):
     DETENTION_WRITE = "detention:write"
     DETENTION_READ = "detention:read"
     NON_PUNISHMENT_LETTER = "letter:non_punishment"
+    # repatriation (app.repatriation): a case's repatriation; the embassy batches; their
+    # manifests (names for the embassy); the departure list and the exits at the border
+    REPATRIATION_WRITE = "repatriation:write"
+    REPATRIATION_READ = "repatriation:read"
+    REPATRIATION_BATCHES = "repatriation:batches"  # make batches, move them a stage
+    REPATRIATION_BATCH_READ = "repatriation:batch_read"
+    REPATRIATION_MANIFEST = "repatriation:manifest"
+    REPATRIATION_DEPARTURE = "repatriation:departure"  # every member's name and document
     # referrals
     REFERRAL_CREATE = "referral:create"
     REFERRAL_READ_OWN_ORG = "referral:read_own_org"
@@ -85,6 +93,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.SCREENING_READ, P.DETERMINATION_WRITE,
         P.SCREENING_RESCREEN_PREVIEW, P.INTEGRITY_READ,
         P.DETENTION_WRITE, P.DETENTION_READ, P.NON_PUNISHMENT_LETTER,
+        P.REPATRIATION_WRITE, P.REPATRIATION_READ, P.REPATRIATION_BATCH_READ,
         P.REFERRAL_CREATE, P.REFERRAL_READ_OWN_ORG,
         P.STATS_READ, P.EXPORT_REFERRALS_OWN_ORG, P.EXPORTS_PAGE,
         P.PIPELINE_READ, P.PIPELINE_STAGES,
@@ -94,6 +103,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.OWN_ACCOUNT,
         P.PERSON_CREATE, P.PERSON_READ_OWN_ORG,
         P.CROSSING_CREATE, P.CROSSING_READ,
+        P.REPATRIATION_BATCH_READ, P.REPATRIATION_DEPARTURE,
         P.STATS_READ, P.EXPORT_STATISTICS, P.EXPORTS_PAGE,
         P.PIPELINE_READ,
         P.COMPOUND_READ,
@@ -105,6 +115,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.SCREENING_READ, P.SCREENING_READ_ALL, P.FOLLOW_UP_READ,
         P.SCREENING_RESCREEN, P.SCREENING_RESCREEN_PREVIEW, P.INTEGRITY_READ,
         P.DETENTION_READ, P.NON_PUNISHMENT_LETTER,
+        P.REPATRIATION_WRITE, P.REPATRIATION_READ, P.REPATRIATION_BATCHES,
+        P.REPATRIATION_BATCH_READ, P.REPATRIATION_MANIFEST,
         P.REFERRAL_READ_ALL, P.REFERRAL_UPDATE_STATUS,
         P.STATS_READ, P.EXPORT_REFERRALS_ALL, P.EXPORT_STATISTICS, P.EXPORT_CTDC, P.EXPORTS_PAGE,
         P.STATS_EXACT, P.PIPELINE_READ, P.PIPELINE_STAGES,

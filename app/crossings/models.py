@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import String, UniqueConstraint
 from sqlmodel import Field
 
 from app.db import Timestamped
@@ -20,5 +20,9 @@ class Crossing(Timestamped, table=True):
     crossing_point: str = Field(max_length=200, index=True)
     compound_id: int | None = Field(default=None, foreign_key="compounds.id", index=True)
     group_reference: str | None = Field(default=None, max_length=100)
+    # entry (into Thailand, the default) or exit (leaving it: app.repatriation records one for
+    # each person a batch takes home); counts never mix the two
+    direction: str = Field(default="entry", sa_type=String(8), index=True,
+                           sa_column_kwargs={"server_default": "entry"})
     recorded_by_organization_id: int = Field(foreign_key="organizations.id", index=True)
     created_by_id: int | None = Field(default=None, foreign_key="users.id")

@@ -1,0 +1,410 @@
+"""A case's repatriation: its fields, its stages one step at a time, and the safeguard.
+
+The safeguard (non-refoulement). A person who fears returning is not sent back on Passage's
+watch until someone has assessed that fear and recorded the outcome with a rationale:
+- while `fear_of_return` is `yes` and no protection assessment *clearing* the return is
+  recorded, the repatriation cannot go past `planning`, and the person is in no batch and in
+  no manifest (`held_back` here, `safe_to_return` in SQL for every list and manifest);
+- an assessment that refers the person to UNHCR holds them back the same way: a referral is
+  the finding that they need protection, not leave to send them home;
+- recording a fear of return (or a withdrawn consent to return) on a repatriation already
+  under way takes it back to `planning` and out of its batch, with the reason in its history:
+  what the person says is never refused, and the journey stops until it is assessed.
+The fear must also have been asked about (`no` or `yes`) before the embassy is notified.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, or_
+from sqlmodel import Session, select
+
+from app import audit
+from app.audit.service import Actor
+from app.auth import access
+from app.auth.permissions import Permission, can
+from app.auth.service import display_names
+from app.cases.lifecycle import refuse_if_closed
+from app.cases.models import Case
+from app.cases.schemas import CaseStatus
+from app.clock import local_today, utcnow
+from app.errors import Conflict, NotFound, field_error
+from app.labels import REPATRIATION_STAGE_LABELS
+from app.nationalities.models import Nationality
+from app.people.models import Person
+from app.repatriation.models import Repatriation, RepatriationBatch, RepatriationStageChange
+from app.repatriation.schemas import (
+    STEPS,
+    Answer,
+    EmergencyDocument,
+    ProtectionAssessmentRead,
+    ProtectionOutcome,
+    RepatriationCreate,
+    RepatriationRead,
+    RepatriationUpdate,
+    Stage,
+    StageChangeRead,
+    TravelDocument,
+)
+
+# the stages a batch member may be at (joining needs documents ready)
+BATCH_STAGES = (Stage.DOCUMENTS_READY, Stage.EXIT_CLEARED, Stage.DEPARTED, Stage.RECEIVED)
+# on the way and not yet gone: where a fear of return recorded late takes a journey back
+UNDER_WAY = (Stage.EMBASSY_NOTIFIED, Stage.NATIONALITY_VERIFIED, Stage.DOCUMENTS_READY,
+             Stage.EXIT_CLEARED)
+GONE = (Stage.DEPARTED, Stage.RECEIVED)
+
+# fields a PATCH may not set to null: the record keeps a value for each
+NOT_NULL = ("destination_country", "name_latin", "place_of_origin", "consent_to_return",
+            "consent_to_share_with_embassy", "fear_of_return", "fear_of_return_note",
+            "emergency_document", "emergency_document_number")
+
+FEAR_NOT_ASKED = "Fear of return: ask the person whether they fear returning home"
+FEAR_UNASSESSED = ("Fear of return: the person fears returning and no protection "
+                   "assessment is recorded")
+FEAR_REFERRED = ("Protection assessment: the person was referred to UNHCR and is not to be "
+                 "returned")
+NO_CONSENT = "Consent to return: the person has not agreed to return"
+NO_DOCUMENT = ("Travel document: the person has neither their own travel document nor an "
+               "issued emergency document")
+
+
+# --- the safeguard ----------------------------------------------------------------------
+
+def held_back(rep: Repatriation) -> list[str]:
+    """Why the person may not go past planning, in words (empty: they may)."""
+    reasons = []
+    if rep.consent_to_return != Answer.YES:
+        reasons.append(NO_CONSENT)
+    if rep.fear_of_return == Answer.NOT_ASKED:
+        reasons.append(FEAR_NOT_ASKED)
+    elif rep.fear_of_return == Answer.YES:
+        if rep.protection_outcome is None:
+            reasons.append(FEAR_UNASSESSED)
+        elif rep.protection_outcome != ProtectionOutcome.CLEARED:
+            reasons.append(FEAR_REFERRED)
+    return reasons
+
+
+def unassessed_fear(rep: Repatriation) -> bool:
+    """A fear of return that no assessment cleared."""
+    return (rep.fear_of_return == Answer.YES
+            and rep.protection_outcome != ProtectionOutcome.CLEARED)
+
+
+def safe_to_return() -> ColumnElement[bool]:
+    """SQL: the repatriation may go past planning (held_back is empty). Every batch list and
+    manifest reads people through it, whatever their stage says."""
+    return and_(
+        Repatriation.consent_to_return == Answer.YES.value,
+        or_(Repatriation.fear_of_return == Answer.NO.value,
+            and_(Repatriation.fear_of_return == Answer.YES.value,
+                 Repatriation.protection_outcome == ProtectionOutcome.CLEARED.value)))
+
+
+def documents_ready(rep: Repatriation) -> bool:
+    return (rep.travel_document_status == TravelDocument.WITH_PERSON
+            or rep.emergency_document == EmergencyDocument.ISSUED)
+
+
+def missing_for(rep: Repatriation, stage: Stage) -> list[str]:
+    """What reaching `stage` (a step after planning) still needs, in words."""
+    missing = held_back(rep)
+    if STEPS.index(stage) >= STEPS.index(Stage.DOCUMENTS_READY) and not documents_ready(rep):
+        missing.append(NO_DOCUMENT)
+    return missing
+
+
+def next_stage(rep: Repatriation) -> Stage | None:
+    if rep.stage == Stage.CANCELLED:
+        return None
+    index = STEPS.index(Stage(rep.stage))
+    return STEPS[index + 1] if index + 1 < len(STEPS) else None
+
+
+# --- reading ----------------------------------------------------------------------------
+
+def _record_of(session: Session, case_id: int) -> Repatriation | None:
+    return session.exec(select(Repatriation).where(Repatriation.case_id == case_id)).first()
+
+
+def _history(session: Session, rep: Repatriation) -> list[RepatriationStageChange]:
+    return list(session.exec(select(RepatriationStageChange)
+                             .where(RepatriationStageChange.repatriation_id == rep.id)
+                             .order_by(RepatriationStageChange.id)).all())
+
+
+def read_of(session: Session, rep: Repatriation, case: Case) -> RepatriationRead:
+    history = _history(session, rep)
+    names = display_names(session, {rep.protection_assessed_by_id,
+                                    *(h.changed_by_id for h in history)} - {None})
+    upcoming = next_stage(rep)
+    assessment = None
+    if rep.protection_outcome is not None:
+        assessment = ProtectionAssessmentRead(
+            outcome=rep.protection_outcome, rationale=rep.protection_rationale,
+            assessed_by=names.get(rep.protection_assessed_by_id),
+            assessed_at=rep.protection_assessed_at)
+    return RepatriationRead(
+        id=rep.id, case_id=rep.case_id, destination_country=rep.destination_country,
+        name_latin=rep.name_latin, place_of_origin=rep.place_of_origin,
+        consent_to_return=rep.consent_to_return, consent_to_return_on=rep.consent_to_return_on,
+        consent_to_share_with_embassy=rep.consent_to_share_with_embassy,
+        consent_to_share_on=rep.consent_to_share_on, fear_of_return=rep.fear_of_return,
+        fear_of_return_note=rep.fear_of_return_note, protection_assessment=assessment,
+        travel_document_status=rep.travel_document_status,
+        emergency_document=rep.emergency_document,
+        emergency_document_number=rep.emergency_document_number,
+        emergency_document_issued_on=rep.emergency_document_issued_on, stage=rep.stage,
+        cancel_reason=rep.cancel_reason, batch_id=rep.batch_id,
+        next_stage=upcoming.value if upcoming else None,
+        missing=missing_for(rep, upcoming) if upcoming else [],
+        closure_offered=("repatriated" if rep.stage == Stage.RECEIVED
+                         and case.status != CaseStatus.CLOSED else None),
+        history=[StageChangeRead(from_stage=h.from_stage, to_stage=h.to_stage, note=h.note,
+                                 changed_by=names.get(h.changed_by_id),
+                                 changed_at=h.changed_at) for h in history],
+        created_at=rep.created_at, updated_at=rep.updated_at)
+
+
+def read_repatriation(session: Session, *, actor: Actor, case_id: int) -> RepatriationRead:
+    case = access.get_visible(session, actor, Case, case_id, action="repatriation.read")
+    rep = _record_of(session, case.id)
+    if rep is None:
+        raise NotFound("No repatriation has been started for this case")
+    audit.record(session, actor=actor, action="repatriation.read", entity_type="case",
+                 entity_id=case.id, detail={"repatriation_id": rep.id})
+    return read_of(session, rep, case)
+
+
+def repatriation_of(session: Session, *, case: Case) -> RepatriationRead | None:
+    """The record for a page that has already checked and audited the read of the case."""
+    rep = _record_of(session, case.id)
+    return read_of(session, rep, case) if rep is not None else None
+
+
+# --- writing ----------------------------------------------------------------------------
+
+def _record_stage(session: Session, *, rep: Repatriation, to: Stage, actor: Actor,
+                  note: str = "") -> None:
+    session.add(RepatriationStageChange(
+        repatriation_id=rep.id, from_stage=rep.stage, to_stage=to.value, note=note,
+        batch_id=rep.batch_id, changed_by_id=actor.user_id, changed_at=utcnow()))
+    rep.stage = to.value
+
+
+def _apply_fields(session: Session, rep: Repatriation, changes: dict, *,
+                  actor: Actor) -> list[str]:
+    """Set the fields sent (checked one by one); the names of those that changed."""
+    for name in NOT_NULL:
+        if name in changes and changes[name] is None:
+            raise field_error(name, "Cannot be empty: leave it out to keep it as it is")
+    if "destination_country" in changes and session.get(
+            Nationality, changes["destination_country"]) is None:
+        raise field_error("destination_country", "No country has this code")
+    today = local_today()
+    for name in ("consent_to_return_on", "consent_to_share_on", "emergency_document_issued_on"):
+        if changes.get(name) is not None and changes[name] > today:
+            raise field_error(name, "The date cannot be in the future")
+    changed = []
+    assessment = changes.pop("protection_assessment", None)
+    for name, value in changes.items():
+        if getattr(rep, name) != value:
+            setattr(rep, name, value)
+            changed.append(name)
+    if assessment is not None:
+        rep.protection_outcome = assessment["outcome"]
+        rep.protection_rationale = assessment["rationale"]
+        rep.protection_assessed_by_id = actor.user_id
+        rep.protection_assessed_at = utcnow()
+        changed.append("protection_assessment")
+    if rep.emergency_document == EmergencyDocument.ISSUED:
+        if not rep.emergency_document_number:
+            raise field_error("emergency_document_number",
+                              "Give the number of the emergency document that was issued")
+        if rep.emergency_document_issued_on is None:
+            raise field_error("emergency_document_issued_on",
+                              "Give the date the emergency document was issued")
+    return sorted(changed)
+
+
+def _hold_back_if_needed(session: Session, rep: Repatriation, *, actor: Actor) -> None:
+    """The safeguard on a journey under way: back to planning and out of its batch."""
+    reasons = held_back(rep)
+    if reasons and rep.stage in UNDER_WAY:
+        rep.batch_id = None
+        _record_stage(session, rep=rep, to=Stage.PLANNING, actor=actor,
+                      note="Back to planning: " + "; ".join(reasons))
+
+
+def _move(session: Session, rep: Repatriation, to: Stage, note: str, *,
+          actor: Actor) -> None:
+    """One step forward, any steps back with a note, or cancelled with a reason."""
+    current = Stage(rep.stage)
+    if to == current:
+        return
+    if to == Stage.CANCELLED:
+        if current in GONE:
+            raise Conflict("The person has already left: a journey that happened cannot be "
+                           "cancelled (step it back with a note if it was recorded by mistake)")
+        if not note:
+            raise field_error("note", "Say why the repatriation is cancelled")
+        rep.cancel_reason = note
+        rep.batch_id = None
+        _record_stage(session, rep=rep, to=to, actor=actor, note=note)
+        return
+    if current == Stage.CANCELLED:
+        if to != Stage.PLANNING:
+            raise Conflict("A cancelled repatriation starts again at planning")
+        if not note:
+            raise field_error("note", "Say why the repatriation starts again")
+        rep.cancel_reason = ""
+        _record_stage(session, rep=rep, to=to, actor=actor, note=note)
+        return
+    here, there = STEPS.index(current), STEPS.index(to)
+    if there < here:
+        if not note:
+            raise field_error("note", "Say why the repatriation steps back")
+        if to not in BATCH_STAGES:
+            rep.batch_id = None
+        _record_stage(session, rep=rep, to=to, actor=actor, note=note)
+        return
+    if there > here + 1:
+        skipped = STEPS[here + 1]
+        raise Conflict(f"One step at a time: '{REPATRIATION_STAGE_LABELS[skipped]}' "
+                       f"({skipped.value}) comes next, before "
+                       f"'{REPATRIATION_STAGE_LABELS[to]}'")
+    missing = missing_for(rep, to)
+    if missing:
+        raise Conflict(f"'{REPATRIATION_STAGE_LABELS[to]}' needs: " + "; ".join(missing))
+    _record_stage(session, rep=rep, to=to, actor=actor, note=note)
+
+
+def joining_refusals(rep: Repatriation, batch: RepatriationBatch) -> list[str]:
+    """Why the repatriation may not join the batch, in words (empty: it may)."""
+    reasons = []
+    if rep.destination_country != batch.nationality_code:
+        reasons.append(f"Destination: the batch goes to {batch.nationality_code}, the person "
+                       f"to {rep.destination_country}")
+    if rep.stage not in (Stage.DOCUMENTS_READY, Stage.EXIT_CLEARED):
+        reasons.append("Stage: a person joins a batch once their travel documents are ready "
+                       f"(now '{REPATRIATION_STAGE_LABELS[rep.stage]}')")
+    reasons.extend(held_back(rep))
+    if not documents_ready(rep):
+        reasons.append(NO_DOCUMENT)
+    if batch.stage != "planned":
+        reasons.append("Batch: it has been cleared to leave already; people join before")
+    return reasons
+
+
+def _join(session: Session, rep: Repatriation, batch_id: int | None, *,
+          actor: Actor) -> None:
+    if batch_id is None:
+        if rep.stage in GONE and rep.batch_id is not None:
+            raise Conflict("The person left with this batch: they stay on it")
+        rep.batch_id = None
+        return
+    batch = access.get_visible(session, actor, RepatriationBatch, batch_id,
+                               action="repatriation.join_batch")
+    if rep.batch_id == batch.id:
+        raise Conflict("The person is already in this batch")
+    refusals = joining_refusals(rep, batch)
+    if refusals:
+        raise Conflict("Cannot join this batch: " + "; ".join(refusals))
+    rep.batch_id = batch.id
+
+
+def _writable_case(session: Session, *, actor: Actor, case_id: int, action: str) -> Case:
+    case = access.get_visible(session, actor, Case, case_id, action=action)
+    refuse_if_closed(case)
+    return case
+
+
+def create_repatriation(session: Session, *, actor: Actor, case_id: int,
+                        rep_in: RepatriationCreate) -> RepatriationRead:
+    case = _writable_case(session, actor=actor, case_id=case_id, action="repatriation.create")
+    if _record_of(session, case.id) is not None:
+        raise Conflict("This case already has a repatriation: change it with PATCH")
+    changes = rep_in.model_dump(exclude_unset=True)
+    if changes.get("destination_country") is None:
+        person = session.get(Person, case.person_id)
+        if person is None or person.nationality_code is None:
+            raise field_error("destination_country", "The person's nationality is not "
+                              "recorded: say which country they return to")
+        changes["destination_country"] = person.nationality_code
+    rep = Repatriation(case_id=case.id, destination_country=changes["destination_country"],
+                       created_by_id=actor.user_id, updated_by_id=actor.user_id)
+    _apply_fields(session, rep, changes, actor=actor)
+    session.add(rep)
+    session.flush()
+    session.add(RepatriationStageChange(repatriation_id=rep.id, from_stage=None,
+                                        to_stage=Stage.PLANNING.value,
+                                        changed_by_id=actor.user_id, changed_at=utcnow()))
+    session.flush()
+    audit.record(session, actor=actor, action="repatriation.create", entity_type="case",
+                 entity_id=case.id, detail={"repatriation_id": rep.id})
+    return read_of(session, rep, case)
+
+
+def update_repatriation(session: Session, *, actor: Actor, case_id: int,
+                        update_in: RepatriationUpdate) -> RepatriationRead:
+    """The fields sent, then the safeguard, then the stage, then the batch: all or nothing
+    (a refusal rolls the request's unit of work back)."""
+    case = _writable_case(session, actor=actor, case_id=case_id, action="repatriation.update")
+    rep = _record_of(session, case.id)
+    if rep is None:
+        raise NotFound("No repatriation has been started for this case: start it with POST")
+    changes = update_in.model_dump(exclude_unset=True)
+    stage = changes.pop("stage", None)
+    note = changes.pop("note", None) or ""
+    batch_sent = "batch_id" in changes
+    batch_id = changes.pop("batch_id", None)
+    if stage is None and "stage" in update_in.model_fields_set:
+        raise field_error("stage", "Cannot be empty: leave it out to keep the stage")
+    before = (rep.stage, rep.batch_id)
+    changed = _apply_fields(session, rep, changes, actor=actor)
+    _hold_back_if_needed(session, rep, actor=actor)
+    if stage is not None:
+        _move(session, rep, Stage(stage), note, actor=actor)
+    if batch_sent:
+        _join(session, rep, batch_id, actor=actor)
+    if changed or (rep.stage, rep.batch_id) != before:
+        rep.updated_by_id = actor.user_id
+        rep.updated_at = utcnow()
+        session.add(rep)
+        session.flush()
+    # the names of the fields changed, never their values (a note may name people)
+    audit.record(session, actor=actor, action="repatriation.update", entity_type="case",
+                 entity_id=case.id,
+                 detail={"repatriation_id": rep.id, "fields": changed,
+                         "stage": [before[0], rep.stage] if rep.stage != before[0] else None,
+                         "batch": [before[1], rep.batch_id] if rep.batch_id != before[1]
+                         else None})
+    return read_of(session, rep, case)
+
+
+@dataclass(frozen=True)
+class Member:
+    """A batch member as the departure list and the manifest read them."""
+
+    repatriation: Repatriation
+    case: Case
+    person: Person
+
+
+def members_of(session: Session, batch_id: int, *, named_only: bool = False) -> list[Member]:
+    """The people of a batch who may travel (the safeguard in SQL, whatever their stage
+    says); with `named_only`, those who agreed to share their details with the embassy."""
+    conditions = [Repatriation.batch_id == batch_id, safe_to_return(),
+                  Repatriation.stage != Stage.CANCELLED.value, Person.merged_into_id.is_(None)]
+    if named_only:
+        conditions.append(Repatriation.consent_to_share_with_embassy == Answer.YES.value)
+    rows = session.exec(select(Repatriation, Case, Person)
+                        .join(Case, Case.id == Repatriation.case_id)
+                        .join(Person, Person.id == Case.person_id)
+                        .where(*conditions)
+                        .order_by(Person.family_name, Person.given_name, Repatriation.id)).all()
+    return [Member(*row) for row in rows]
+
+
+def can_write(actor: Actor) -> bool:
+    return can(actor, Permission.REPATRIATION_WRITE)
