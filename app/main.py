@@ -285,5 +285,5 @@ def routers() -> list:
         letter_routes.referral_letters, composed_pages.pages, people_page_routes.pages,
         work_queue.pages, detention.api,
         letter_routes.non_punishment_letters, integrity.api, integrity.pages,
-        repatriation.api,
+        repatriation.api, letter_routes.manifests,
     ]

@@ -114,6 +114,17 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("POST", f"{V1}/cases/{{case_id}}/repatriation"): _row(caseworker=201, coordinator=201),
     ("GET", f"{V1}/cases/{{case_id}}/repatriation"): _row(caseworker=200, coordinator=200),
     ("PATCH", f"{V1}/cases/{{case_id}}/repatriation"): _row(caseworker=200, coordinator=200),
+    # batches: coordinators make and move them and download the embassy manifest; the roles
+    # that work on departures read them; border officials the departure list and the exits
+    ("POST", f"{V1}/repatriation-batches"): _row(coordinator=201),
+    ("GET", f"{V1}/repatriation-batches"):
+        _row(caseworker=200, border_official=200, coordinator=200),
+    ("GET", f"{V1}/repatriation-batches/{{batch_id}}"):
+        _row(caseworker=200, border_official=200, coordinator=200),
+    ("PATCH", f"{V1}/repatriation-batches/{{batch_id}}"): _row(coordinator=200),
+    ("GET", f"{V1}/repatriation-batches/{{batch_id}}/manifest"): _row(coordinator=200),
+    ("GET", f"{V1}/repatriation-batches/{{batch_id}}/departure"): _row(border_official=200),
+    ("POST", f"{V1}/repatriation-batches/{{batch_id}}/exits"): _row(border_official=201),
     # referrals: caseworker create for own cases; coordinator read all, update status
     ("POST", f"{V1}/cases/{{case_id}}/referrals"): _row(caseworker=201),
     ("GET", f"{V1}/referrals"): _row(caseworker=200, coordinator=200),
@@ -246,6 +257,20 @@ def world(session, login_as) -> World:
         session, organization=ngo, person=factories.make_person(session, organization=ngo),
         assigned_to=caseworker.user)
     factories.make_repatriation(session, case=repatriation_case, created_by=caseworker.user)
+    # a batch with one person ready, and one whose person is cleared to leave
+    batches = {}
+    for key, stage in (("batch_id", "documents_ready"), ("cleared_batch_id", "exit_cleared")):
+        batch = factories.make_batch(session, created_by=coordinator.user,
+                                     stage="planned" if stage == "documents_ready"
+                                     else "exit_cleared")
+        member_case = factories.make_case(
+            session, organization=ngo, person=factories.make_person(session, organization=ngo),
+            assigned_to=caseworker.user)
+        member = factories.make_repatriation(session, case=member_case,
+                                             created_by=caseworker.user, stage=stage,
+                                             batch_id=batch.id)
+        batches[key] = batch.id
+        batches[key.replace("batch_id", "member_id")] = member.id
     merge = factories.make_merge(session,
                                  survivor=factories.make_person(session, organization=ngo),
                                  duplicate=factories.make_person(session, organization=ngo))
@@ -274,7 +299,7 @@ def world(session, login_as) -> World:
                       "lock_id": lock.id, "undetained_case_id": undetained.id,
                       "closed_case_id": closed.id, "follow_up_id": follow_up.id,
                       "merge_id": merge.id,
-                      "repatriation_case_id": repatriation_case.id})
+                      "repatriation_case_id": repatriation_case.id, **batches})
 
 
 def _roster() -> bytes:
@@ -349,6 +374,15 @@ BODIES = {
         "json": {"consent_to_return": "yes", "fear_of_return": "no"}},
     ("PATCH", f"{V1}/cases/{{case_id}}/repatriation"): lambda w, r: {
         "json": {"place_of_origin": "Kolkata"}},
+    ("POST", f"{V1}/repatriation-batches"): lambda w, r: {
+        "json": {"name": "Matrix flight", "nationality_code": "IN", "departs_on": "2025-11-06",
+                 "mode": "flight"}},
+    ("PATCH", f"{V1}/repatriation-batches/{{batch_id}}"): lambda w, r: {
+        "json": {"stage": "exit_cleared"}},
+    ("GET", f"{V1}/repatriation-batches/{{batch_id}}/manifest"): lambda w, r: {
+        "params": {"format": "xlsx"}},
+    ("POST", f"{V1}/repatriation-batches/{{batch_id}}/exits"): lambda w, r: {
+        "json": {"repatriation_id": w.ids["cleared_member_id"]}},
     ("GET", f"{V1}/reports/referrals"): lambda w, r: {"params": {"format": "csv"}},
     ("GET", f"{V1}/reports/statistics"): lambda w, r: {"params": {"format": "csv"}},
     ("GET", f"{V1}/reports/ctdc"): lambda w, r: {"params": {"format": "csv"}},
@@ -372,6 +406,8 @@ ROUTE_IDS = {
         lambda w: {"case_id": w.ids["repatriation_case_id"]},
     ("PATCH", f"{V1}/cases/{{case_id}}/repatriation"):
         lambda w: {"case_id": w.ids["repatriation_case_id"]},
+    ("POST", f"{V1}/repatriation-batches/{{batch_id}}/exits"):
+        lambda w: {"batch_id": w.ids["cleared_batch_id"]},
 }
 
 

@@ -64,6 +64,22 @@ def create_crossing(session: Session, *, actor: Actor, crossing_in: CrossingCrea
     return crossing
 
 
+def insert_exit(session: Session, *, actor: Actor, person_id: int, crossed_at,
+                crossing_point: str, group_reference: str | None = None) -> Crossing:
+    """An exit crossing of a person the caller has already checked (a batch's member leaving
+    the country, app.repatriation); audited as every crossing."""
+    crossing = Crossing(person_id=person_id, crossed_at=crossed_at.astimezone(UTC),
+                        crossing_point=" ".join(crossing_point.split()),
+                        group_reference=group_reference, direction="exit",
+                        recorded_by_organization_id=actor.organization_id,
+                        created_by_id=actor.user_id)
+    session.add(crossing)
+    session.flush()
+    audit.record(session, actor=actor, action="crossing.create", entity_type="crossing",
+                 entity_id=crossing.id, detail={"person_id": person_id, "direction": "exit"})
+    return crossing
+
+
 def _person_of_inline(session: Session, *, actor: Actor, person_in: PersonCreate,
                       lock_timeout: float) -> int:
     if person_in.nationality_code and session.get(

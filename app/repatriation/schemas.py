@@ -189,8 +189,8 @@ class BatchCounts(BaseModel):
 
 class BatchMember(BaseModel):
     repatriation_id: int
-    case_id: int
-    case_reference: str
+    case_id: int | None = Field(description="Null for the roles that do not open cases")
+    case_reference: str | None
     given_name: str
     family_name: str
     name_latin: str
@@ -223,9 +223,35 @@ class BatchSummary(BaseModel):
     members: int
 
 
-class BatchList(BaseModel):
-    items: list[BatchSummary]
-    total: int
+class DepartureRow(BaseModel):
+    """A line of the departure list: the name and document, nothing else of the case."""
+
+    repatriation_id: int
+    given_name: str
+    family_name: str
+    name_latin: str
+    document: str
+    cleared: bool
+    exit_recorded: bool
+
+
+class DepartureList(BaseModel):
+    batch_id: int
+    name: str
+    nationality_code: str
+    departs_on: date
+    mode: str
+    exit_point: str
+    stage: str
+    people: list[DepartureRow]
+
+
+class ExitRead(BaseModel):
+    repatriation_id: int
+    crossing_id: int
+    crossed_at: datetime
+    crossing_point: str
+    created: bool = Field(description="False when the exit was already recorded")
 
 
 class ExitCreate(BaseModel):

@@ -184,7 +184,7 @@ def repatriation_of(session: Session, *, case: Case) -> RepatriationRead | None:
 
 # --- writing ----------------------------------------------------------------------------
 
-def _record_stage(session: Session, *, rep: Repatriation, to: Stage, actor: Actor,
+def record_stage(session: Session, *, rep: Repatriation, to: Stage, actor: Actor,
                   note: str = "") -> None:
     session.add(RepatriationStageChange(
         repatriation_id=rep.id, from_stage=rep.stage, to_stage=to.value, note=note,
@@ -232,7 +232,7 @@ def _hold_back_if_needed(session: Session, rep: Repatriation, *, actor: Actor) -
     reasons = held_back(rep)
     if reasons and rep.stage in UNDER_WAY:
         rep.batch_id = None
-        _record_stage(session, rep=rep, to=Stage.PLANNING, actor=actor,
+        record_stage(session, rep=rep, to=Stage.PLANNING, actor=actor,
                       note="Back to planning: " + "; ".join(reasons))
 
 
@@ -250,7 +250,7 @@ def _move(session: Session, rep: Repatriation, to: Stage, note: str, *,
             raise field_error("note", "Say why the repatriation is cancelled")
         rep.cancel_reason = note
         rep.batch_id = None
-        _record_stage(session, rep=rep, to=to, actor=actor, note=note)
+        record_stage(session, rep=rep, to=to, actor=actor, note=note)
         return
     if current == Stage.CANCELLED:
         if to != Stage.PLANNING:
@@ -258,7 +258,7 @@ def _move(session: Session, rep: Repatriation, to: Stage, note: str, *,
         if not note:
             raise field_error("note", "Say why the repatriation starts again")
         rep.cancel_reason = ""
-        _record_stage(session, rep=rep, to=to, actor=actor, note=note)
+        record_stage(session, rep=rep, to=to, actor=actor, note=note)
         return
     here, there = STEPS.index(current), STEPS.index(to)
     if there < here:
@@ -266,7 +266,7 @@ def _move(session: Session, rep: Repatriation, to: Stage, note: str, *,
             raise field_error("note", "Say why the repatriation steps back")
         if to not in BATCH_STAGES:
             rep.batch_id = None
-        _record_stage(session, rep=rep, to=to, actor=actor, note=note)
+        record_stage(session, rep=rep, to=to, actor=actor, note=note)
         return
     if there > here + 1:
         skipped = STEPS[here + 1]
@@ -276,7 +276,7 @@ def _move(session: Session, rep: Repatriation, to: Stage, note: str, *,
     missing = missing_for(rep, to)
     if missing:
         raise Conflict(f"'{REPATRIATION_STAGE_LABELS[to]}' needs: " + "; ".join(missing))
-    _record_stage(session, rep=rep, to=to, actor=actor, note=note)
+    record_stage(session, rep=rep, to=to, actor=actor, note=note)
 
 
 def joining_refusals(rep: Repatriation, batch: RepatriationBatch) -> list[str]:

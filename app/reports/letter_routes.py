@@ -1,11 +1,14 @@
 """The letters as API routes: a referral's to its recipient, a detained person's to the
 authority holding them. In the API they stand beside the records they are made from."""
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from app.auth.permissions import Permission
 from app.deps import ActorDep, SessionDep, require
+from app.reports.manifest import ManifestFormat, manifest_file
 from app.reports.non_punishment import non_punishment_letter
 from app.reports.referral_letter import referral_letter as compose_referral_letter
 
@@ -37,3 +40,25 @@ def letter(session: SessionDep, actor: ActorDep, case_id: int) -> Response:
     pdf = non_punishment_letter(session, actor=actor, case_id=case_id)
     return Response(pdf, media_type="application/pdf", headers={
         "Content-Disposition": f'inline; filename="non-punishment-{case_id}.pdf"'})
+
+
+manifests = APIRouter(prefix="/api/v1", tags=["repatriation"])
+
+MEDIA_TYPES = {
+    ManifestFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ManifestFormat.PDF: "application/pdf",
+}
+
+
+@manifests.get("/repatriation-batches/{batch_id}/manifest", response_class=Response,
+               dependencies=[require(Permission.REPATRIATION_MANIFEST)],
+               responses={200: {"content": {media: {} for media in MEDIA_TYPES.values()}}})
+def manifest(session: SessionDep, actor: ActorDep, batch_id: int,
+             fmt: Annotated[ManifestFormat, Query(alias="format")] = ManifestFormat.XLSX
+             ) -> Response:
+    """The batch's people for the embassy: names as written and in Latin letters, sex, date
+    of birth, travel document, place of origin, phone. Only those who agreed to share their
+    details with the embassy; the others counted as withheld (409 for an empty batch)."""
+    content, filename = manifest_file(session, actor=actor, batch_id=batch_id, fmt=fmt)
+    return Response(content, media_type=MEDIA_TYPES[fmt], headers={
+        "Content-Disposition": f'attachment; filename="{filename}"'})

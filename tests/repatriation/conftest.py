@@ -54,3 +54,24 @@ def make_journey(client, session, login_as):
         return Journey(client, setup)
 
     return make
+
+
+BATCH = {"name": "Air India special flight AI-1", "nationality_code": "IN",
+         "departs_on": "2025-11-06", "mode": "flight", "carrier_reference": "IAF C-17",
+         "exit_point": "Mae Sot Airport"}
+
+
+@pytest.fixture
+def coordinator(login_as):
+    return login_as("coordinator", organization="Coordination Office")
+
+
+@pytest.fixture
+def make_batch_api(client, coordinator):
+    def make(**fields):
+        response = client.post("/api/v1/repatriation-batches", headers=coordinator.headers,
+                               json={**BATCH, **fields})
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    return make
