@@ -45,6 +45,8 @@ DESTINATIONS: tuple[Destination, ...] = (
                 "Record a whole list of people who crossed from a CSV or XLSX roster."),
     Destination("Pipeline", "/stats/pipeline", Permission.PIPELINE_READ,
                 "From crossing to closure: how many reached each stage, by nationality."),
+    Destination("Outcome counts", "/stats/outcomes", Permission.STATS_READ,
+                "Cases by nationality, screening suggestion and determination; no names."),
     Destination("Nationality counts", "/stats/nationalities", Permission.STATS_READ,
                 "How many people of each nationality crossed, when and where: table, chart, CSV."),
     Destination("Users", "/admin/users", Permission.USER_ADMIN,

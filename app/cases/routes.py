@@ -4,7 +4,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 
 from app.auth.permissions import Permission
-from app.cases import determinations, follow_ups, interviews, lifecycle, outcomes, service
+from app.cases import determinations, follow_ups, interviews, lifecycle, service
 from app.cases.deps import CurrentCase
 from app.cases.schemas import (
     MAX_NARRATIVE,
@@ -24,7 +24,6 @@ from app.cases.schemas import (
     InterviewCreate,
     InterviewRead,
     KnownDetails,
-    OutcomeCounts,
     ScreeningRead,
     StatusChangeRead,
 )
@@ -219,15 +218,6 @@ def list_determinations(session: SessionDep, actor: ActorDep, case_id: int,
                         page: PageDep) -> Page[DeterminationRead]:
     """Every determination of the case, oldest first."""
     return _page_of(determinations.list_determinations(session, actor=actor, case_id=case_id), page)
-
-
-@api.get("/stats/outcomes", response_model=OutcomeCounts,
-         dependencies=[require(Permission.STATS_READ)], tags=["statistics"])
-def outcome_counts(session: SessionDep, actor: ActorDep,
-                   settings: SettingsDep) -> OutcomeCounts:
-    """Cases by nationality, by latest suggestion and latest determination. No names."""
-    return outcomes.outcome_counts(session, actor=actor,
-                                   threshold=settings.suppression_threshold)
 
 
 # --- pages ---

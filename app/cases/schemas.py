@@ -273,27 +273,6 @@ class CaseDetail(CaseOverview):
     interviews: list[InterviewRead]
 
 
-# --- outcome counts ---
-
-class OutcomeRow(BaseModel):
-    code: str | None
-    name: str
-    cases: int
-    suggestions: dict[str, int]
-    determinations: dict[str, int]
-
-
-class OutcomeCounts(BaseModel):
-    cases: int
-    suggestions: dict[str, int]
-    determinations: dict[str, int]
-    rows: list[OutcomeRow]
-    grouped_below: int | None = Field(
-        default=None,
-        description="When set, nationalities with fewer cases than this are counted together "
-                    "in one row (code null), so that no one is recognisable")
-
-
 # --- follow-ups ---
 
 MAX_FOLLOW_UP_TITLE = 200

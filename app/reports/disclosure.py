@@ -48,6 +48,21 @@ def whole_months(date_from: date | None, date_to: date | None) -> tuple[date | N
     return start, end
 
 
+def whole_years(date_from: date | None, date_to: date | None) -> tuple[date | None,
+                                                                        date | None]:
+    """The range widened to whole calendar years (the CTDC export's registration years, for
+    every role): from 1 January of `date_from`'s year to 31 December of `date_to`'s. An open
+    end stays open."""
+    start = date(date_from.year, 1, 1) if date_from is not None else None
+    end = date(date_to.year, 12, 31) if date_to is not None else None
+    return start, end
+
+
+CTDC_RULE = ("The CTDC data set covers whole years of registration, and a row whose gender, "
+             "age band and citizenship fewer than {k} people share gets citizenship “00” or "
+             "is left out.")
+
+
 @dataclass(frozen=True)
 class Published:
     """A table of counts as a role may read it: `cells[i][j]` for the rows and columns,
@@ -85,7 +100,7 @@ def publish(counts: Sequence[Sequence[int]], *, width: int, threshold: int, exac
     # so that the totals add up as the suppression expects
     rest = [t - s for t, s in zip(totals, sums, strict=True)]
     table_counts = [r + [x] for r, x in zip(rows, rest, strict=True)] if any(rest) else rows
-    table = suppress(table_counts, threshold)
+    table = suppress(table_counts, threshold, zeros_small=True)
     if table.withheld:
         hidden = SECONDARY_LABEL
         return Published([[hidden] * width for _ in rows], [hidden] * len(rows),

@@ -18,7 +18,7 @@ from app.deps import (
     require,
 )
 from app.forms import error_list, form_page
-from app.labels import SERVICE_LABELS, STATUS_LABELS
+from app.labels import OUTCOME_LABELS, SERVICE_LABELS, STATUS_LABELS, SUGGESTION_LABELS
 from app.nationalities.service import list_nationalities
 from app.referrals.schemas import (
     MAX_RECIPIENT,
@@ -26,7 +26,7 @@ from app.referrals.schemas import (
     ReferralService,
     ReferralStatus,
 )
-from app.reports import audit_log, ctdc, disclosure, pipeline, service
+from app.reports import audit_log, ctdc, disclosure, outcomes, pipeline, service
 from app.reports.schemas import (
     CaseDateFilters,
     CtdcFormat,
@@ -105,6 +105,9 @@ def _render_exports(request: Request, *, form_name: str = "", form: dict | None 
         "service_choices": [(s.value, SERVICE_LABELS[s]) for s in ReferralService],
         "status_choices": [(s.value, STATUS_LABELS[s]) for s in ReferralStatus],
         "threshold": app_settings(request).suppression_threshold, "k": ctdc.K,
+        "rule": ("" if disclosure.is_exact_for(request.state.actor)
+                 else disclosure.rule_sentence(app_settings(request).suppression_threshold)),
+        "ctdc_rule": disclosure.CTDC_RULE.format(k=ctdc.K),
         "max_recipient": MAX_RECIPIENT,
     })
 
@@ -236,3 +239,47 @@ def pipeline_page_csv(session: SessionDep, actor: ActorDep, settings: SettingsDe
                       filters: PipelineFiltersDep) -> Response:
     return _pipeline_csv(pipeline.pipeline(session, actor=actor, filters=filters,
                                            threshold=settings.suppression_threshold))
+
+
+# --- outcome counts ---
+
+OutcomeFiltersDep = Annotated[outcomes.OutcomeFilters, Query()]
+OUTCOME_LABELS_FORM = {"from": "Registered from", "to": "Registered until"}
+
+
+@api.get("/stats/outcomes", response_model=outcomes.OutcomeCounts,
+         dependencies=[require(Permission.STATS_READ)], tags=["statistics"])
+def outcome_counts(session: SessionDep, actor: ActorDep, settings: SettingsDep,
+                   filters: OutcomeFiltersDep) -> outcomes.OutcomeCounts:
+    """Cases registered in the period (`from`, `to`: Thai days) by nationality, by latest
+    suggestion and latest determination (`pairs`: both at once). No names. Coordinators:
+    exact, any range, the nationalities that have cases. Others: whole months, every
+    nationality, counts from 0 to 4 read "<5" ("x": hidden so that those cannot be worked
+    out, or a sum of cells not all published)."""
+    return outcomes.outcome_counts(session, actor=actor, filters=filters,
+                                   threshold=settings.suppression_threshold)
+
+
+def _outcomes_page(request: Request, session, *, filters=None, form=None, errors=None):
+    errors = errors or {}
+    filters = filters or outcomes.OutcomeFilters()
+    result = outcomes.outcome_counts(session, actor=request.state.actor, filters=filters,
+                                     threshold=app_settings(request).suppression_threshold)
+    return render(request, "stats/outcomes.html", {
+        "result": result, "filter_form": form if errors else filters.dates_as_query(),
+        "filter_errors": errors,
+        "error_list": error_list(errors, OUTCOME_LABELS_FORM, id_prefix="q-"),
+        "suggestion_keys": outcomes.SUGGESTION_KEYS, "outcome_keys": outcomes.OUTCOME_KEYS,
+        "suggestion_labels": {**SUGGESTION_LABELS, "none": "No suggestion yet"},
+        "outcome_labels": {**OUTCOME_LABELS, "none": "Not determined yet"},
+    })
+
+
+def _outcomes_again(request: Request, session, form: dict, errors: dict[str, str]):
+    return _outcomes_page(request, session, form=form, errors=errors)
+
+
+@pages.get("/stats/outcomes",
+           dependencies=[require(Permission.STATS_READ), form_page(_outcomes_again)])
+def outcomes_page(request: Request, session: SessionDep, filters: OutcomeFiltersDep):
+    return _outcomes_page(request, session, filters=filters)

@@ -37,11 +37,11 @@ from app.people.models import Person
 from app.referrals.models import Referral
 from app.referrals.schemas import ReferralFilters
 from app.referrals.service import filter_conditions
-from app.reports import ctdc
+from app.reports import ctdc, disclosure
 from app.reports.reading import Reader, record_when_done
 from app.reports.schemas import CaseDateFilters, ExportFormat
 from app.reports.streaming import CSV_TYPE, XLSX_TYPE, Export, RowCounter, audited
-from app.reports.suppression import SECONDARY_LABEL, Mark, suppress
+from app.reports.suppression import SECONDARY_LABEL
 from app.reports.writers import XLSX_MAX_ROWS, csv_chunks, xlsx_chunks
 
 
@@ -182,55 +182,86 @@ def statistics_counts(reader: Reader, *, filters: CaseDateFilters
 
 
 def statistics_table(counts: Counter, names: dict[str, str], threshold: int):
-    """The published rows (labels: numbers, "<5", "x") and the suppressed table."""
+    """The rows as coordinators read them (exact): the keys that have cases, then the total."""
     keys = sorted({k[:3] for k in counts},
                   key=lambda k: (names.get(k[0], "~") if k[0] else "~~", k[0],
                                  SUGGESTIONS.index(k[1]), OUTCOMES.index(k[2])))
     if not keys:
-        return [], None
+        return []
     matrix = [[counts.get((*key, sex), 0) for sex in SEXES] for key in keys]
-    table = suppress(matrix, threshold)
-    if table.withheld:
-        return [], table
-    labels = table.published()
+    published = disclosure.publish(matrix, width=len(SEXES), threshold=threshold, exact=True)
+    return _statistics_rows(keys, names, published)
 
-    def cell(label: str):
-        return int(label) if label.isdigit() else label
 
+def statistics_grid(counts: Counter, names: dict[str, str], threshold: int):
+    """The rows as every other role reads them: every nationality Passage knows (and "not
+    recorded") × every suggestion × every determination, zeros included, so that a row's
+    presence says nothing; published under app.reports.disclosure."""
+    codes = sorted(names, key=lambda code: (names[code], code)) + [""]
+    keys = [(code, s, o) for code in codes for s in SUGGESTIONS for o in OUTCOMES]
+    extra = {k[0] for k in counts} - set(codes)  # a code outside the reference list
+    keys += [(code, s, o) for code in sorted(extra) for s in SUGGESTIONS for o in OUTCOMES]
+    matrix = [[counts.get((*key, sex), 0) for sex in SEXES] for key in keys]
+    published = disclosure.publish(matrix, width=len(SEXES), threshold=threshold, exact=False)
+    return _statistics_rows(keys, names, published)
+
+
+def _statistics_rows(keys, names: dict[str, str], published: disclosure.Published):
     rows = [[key[0] or ctdc.UNKNOWN_CITIZENSHIP, names.get(key[0], "Not recorded"),
-             key[1], key[2], *(cell(v) for v in labels[i])]
+             key[1], key[2], *published.cells[i], published.row_totals[i]]
             for i, key in enumerate(keys)]
-    rows.append(["", "Total", "", "", *(cell(v) for v in labels[-1])])
-    return rows, table
+    rows.append(["", "Total", "", "", *published.column_totals, published.grand_total])
+    return rows
+
+
+def _hidden(rows, threshold: int) -> tuple[int, int]:
+    """(cells shown as "<threshold", cells hidden as "x") of the published rows."""
+    values = [v for row in rows for v in row[4:]]
+    return values.count(f"<{threshold}"), values.count(SECONDARY_LABEL)
 
 
 def export_statistics(session: Session, *, actor: Actor, filters: CaseDateFilters,
                       fmt: ExportFormat, threshold: int) -> Export:
+    """Coordinators: exact, for any range of days, the combinations that have cases. Every
+    other role (border officials): whole calendar months, every cell of the grid, small counts
+    and zeros as "<threshold" and secondary suppression (app.reports.disclosure)."""
     if not can(actor, Permission.EXPORT_STATISTICS):
         raise PermissionDenied(action="export.statistics", entity_type="report")
+    exact = disclosure.is_exact_for(actor)
+    asked = filters
+    if not exact:
+        start, end = disclosure.whole_months(filters.date_from, filters.date_to)
+        filters = filters.model_copy(update={"date_from": start, "date_to": end})
     reader = Reader(session)
     try:
         counts = statistics_counts(reader, filters=filters)
         names = dict(reader.execute(select(Nationality.code, Nationality.name)).all())
     finally:
         reader.close()  # the table is small and built here: nothing is read while it streams
-    rows, table = statistics_table(counts, names, threshold)
-    primary = secondary = 0
-    if table is not None:
-        marks = [m for row in table.marks for m in row]
-        primary, secondary = marks.count(Mark.PRIMARY), marks.count(Mark.SECONDARY)
-    withheld = bool(table and table.withheld)
+    if exact:
+        rows = statistics_table(counts, names, threshold)
+    else:
+        rows = statistics_grid(counts, names, threshold)
+    primary, secondary = _hidden(rows, threshold)
+    withheld = False
+    if rows and not exact:
+        withheld = all(v == SECONDARY_LABEL for v in rows[-1][4:]) and secondary > 0
+    period = (f"From {filters.date_from or 'the first case'} to "
+              f"{filters.date_to or 'today'}.")
+    rule = () if exact else (
+        disclosure.rule_sentence(threshold),
+        f"<{threshold}: from 0 to {threshold - 1} cases (none included).",
+        f"{SECONDARY_LABEL}: {threshold} or more cases, hidden so that the small counts "
+        "cannot be worked out from the totals.")
     notes = (
         "Cases registered in Passage by nationality, latest screening suggestion, latest "
         "determination and sex.",
-        f"From {filters.date_from or 'the first case'} to {filters.date_to or 'today'}.",
-        f"<{threshold}: between 1 and {threshold - 1} cases.",
-        f"{SECONDARY_LABEL}: {threshold} or more cases, hidden so that the small counts "
-        "cannot be worked out from the totals.",
+        period, *rule,
         "none: no interview screened yet, or no determination recorded yet.",
     ) + (("Withheld: too few cases to publish any count without disclosure.",)
          if withheld else ())
-    detail = {"format": fmt.value, "filters": filters.as_audit(), "threshold": threshold,
+    detail = {"format": fmt.value, "filters": asked.as_audit(), "threshold": threshold,
+              "exact": exact, "period": filters.as_audit(),
               "primary_suppressed": primary, "secondary_suppressed": secondary,
               "withheld": withheld}
     body = audited(_body(fmt, STATISTICS_HEADER, rows, sheet="Statistics", notes=notes),
@@ -238,7 +269,9 @@ def export_statistics(session: Session, *, actor: Actor, filters: CaseDateFilter
                    on_done=record_when_done(session, reader, actor=actor,
                                      action="export.statistics", detail=detail))
     headers = {"X-Passage-Suppressed-Primary": str(primary),
-               "X-Passage-Suppressed-Secondary": str(secondary)}
+               "X-Passage-Suppressed-Secondary": str(secondary),
+               "X-Passage-Exact": "1" if exact else "0",
+               "X-Passage-Period": f"{filters.date_from or ''}/{filters.date_to or ''}"}
     if withheld:
         headers["X-Passage-Withheld"] = "1"
     return _export(fmt, "statistics", body, headers=headers, rows=len(rows))
@@ -286,6 +319,9 @@ def export_ctdc(session: Session, *, actor: Actor, filters: CaseDateFilters,
     the database, so the counts and the rows agree), then sent from there."""
     if not can(actor, Permission.EXPORT_CTDC):
         raise PermissionDenied(action="export.ctdc", entity_type="report")
+    asked = filters
+    start, end = disclosure.whole_years(filters.date_from, filters.date_to)
+    filters = filters.model_copy(update={"date_from": start, "date_to": end})
     spool = tempfile.TemporaryFile(mode="w+", encoding="utf-8", newline="")
     writer = csv.writer(spool)
     groups: Counter[ctdc.Key] = Counter()
@@ -310,7 +346,8 @@ def export_ctdc(session: Session, *, actor: Actor, filters: CaseDateFilters,
                 yield row
 
     counter = RowCounter(published())
-    detail = {"format": "csv", "filters": filters.as_audit(), "k": k,
+    detail = {"format": "csv", "filters": asked.as_audit(), "period": filters.as_audit(),
+              "k": k,
               "quasi_identifiers": list(ctdc.QUASI_IDENTIFIERS),
               "cases": sum(groups.values()), "generalised": plan.generalised,
               "suppressed": plan.suppressed}
@@ -318,6 +355,7 @@ def export_ctdc(session: Session, *, actor: Actor, filters: CaseDateFilters,
                    on_done=record_when_done(session, reader, actor=actor, action="export.ctdc",
                                      detail=detail))
     headers = {"X-Passage-Rows": str(plan.rows), "X-Passage-Generalised": str(plan.generalised),
-               "X-Passage-Suppressed": str(plan.suppressed), "X-Passage-K": str(k)}
+               "X-Passage-Suppressed": str(plan.suppressed), "X-Passage-K": str(k),
+               "X-Passage-Period": f"{filters.date_from or ''}/{filters.date_to or ''}"}
     return _export(ExportFormat.CSV, "ctdc", body, headers=headers, rows=plan.rows)
 

@@ -34,12 +34,15 @@ class SuppressedTable:
     """The full table, totals included: `values[i][j]` for i < rows, j < columns are the
     counts; index `rows` is the column-total row and index `columns` the row-total column.
     `withheld` is set when no choice of hidden cells protects the small ones (a threshold
-    below 3, where "<2" means exactly 1): then none of the table may be published."""
+    below 3, where "<2" means exactly 1): then none of the table may be published.
+    `zeros_small`: zeros are shown as "<threshold" too (marked PRIMARY), so a reader knows a
+    "<threshold" cell only to lie in 0 .. threshold - 1."""
 
     values: tuple[tuple[int, ...], ...]
     marks: tuple[tuple[Mark, ...], ...]
     threshold: int
     withheld: bool = False
+    zeros_small: bool = False
 
     @property
     def rows(self) -> int:
@@ -91,9 +94,10 @@ def _sign(i: int, j: int, rows: int, cols: int) -> int:
     return -1 if (i == rows) != (j == cols) else 1
 
 
-def _bounds(mark: Mark, value: int, threshold: int) -> tuple[int, float]:
+def _bounds(mark: Mark, value: int, threshold: int, zeros_small: bool = False
+            ) -> tuple[int, float]:
     if mark is Mark.PRIMARY:
-        return 1, threshold - 1
+        return (0 if zeros_small else 1), threshold - 1
     if mark is Mark.SECONDARY:
         return threshold, float("inf")
     return value, value
@@ -107,18 +111,32 @@ def _moves(value: int, sign: int, low: float, high: float) -> tuple[bool, bool]:
 
 
 class _Graph:
-    def __init__(self, values: list[list[int]], marks: list[list[Mark]], threshold: int):
+    def __init__(self, values: list[list[int]], marks: list[list[Mark]], threshold: int,
+                 zeros_small: bool = False):
         self.values = values
         self.marks = marks
         self.threshold = threshold
+        self.zeros_small = zeros_small
         self.rows = len(values) - 1
         self.cols = len(values[0]) - 1
         self.hidden = {(i, j) for i, row in enumerate(marks) for j, m in enumerate(row)
                        if m is not Mark.SHOWN}
+        # the arcs, built once for each kind and again only after a cell is hidden
+        self._adjacency: dict[bool, dict[int, list[tuple[int, float, tuple[int, int]]]]] = {}
 
     def hide(self, i: int, j: int) -> None:
         self.marks[i][j] = Mark.SECONDARY
         self.hidden.add((i, j))
+        self._adjacency.clear()
+
+    def adjacency(self, candidates: bool) -> dict[int, list[tuple[int, float,
+                                                                 tuple[int, int]]]]:
+        if candidates not in self._adjacency:
+            adjacency: dict[int, list[tuple[int, float, tuple[int, int]]]] = {}
+            for a, b, cost, cell in self.arcs(candidates=candidates, skip=(-1, -1)):
+                adjacency.setdefault(a, []).append((b, cost, cell))
+            self._adjacency[candidates] = adjacency
+        return self._adjacency[candidates]
 
     def node_row(self, i: int) -> int:
         return i
@@ -128,7 +146,7 @@ class _Graph:
 
     def moves(self, i: int, j: int, mark: Mark | None = None) -> tuple[bool, bool]:
         mark = mark or self.marks[i][j]
-        low, high = _bounds(mark, self.values[i][j], self.threshold)
+        low, high = _bounds(mark, self.values[i][j], self.threshold, self.zeros_small)
         return _moves(self.values[i][j], _sign(i, j, self.rows, self.cols), low, high)
 
     def arcs(self, *, candidates: bool, skip: tuple[int, int]):
@@ -155,9 +173,9 @@ class _Graph:
 
     def cheapest_path(self, start: int, goal: int, *, candidates: bool,
                       skip: tuple[int, int]) -> list[tuple[int, int]] | None:
-        adjacency: dict[int, list[tuple[int, float, tuple[int, int]]]] = {}
-        for a, b, cost, cell in self.arcs(candidates=candidates, skip=skip):
-            adjacency.setdefault(a, []).append((b, cost, cell))
+        adjacency = self.adjacency(candidates)
+        if not candidates:  # every arc costs nothing: any path will do
+            return _any_path(adjacency, start, goal, skip)
         best = {start: 0.0}
         came: dict[int, tuple[int, tuple[int, int]]] = {}
         queue = [(0.0, start)]
@@ -172,6 +190,8 @@ class _Graph:
             if dist > best.get(node, float("inf")):
                 continue
             for nxt, cost, cell in adjacency.get(node, ()):
+                if cell == skip:
+                    continue
                 nd = dist + cost
                 if nd < best.get(nxt, float("inf")):
                     best[nxt] = nd
@@ -197,6 +217,29 @@ class _Graph:
             for a, b in p if self.marks[a][b] is Mark.SHOWN))
 
 
+def _any_path(adjacency, start: int, goal: int, skip: tuple[int, int]
+              ) -> list[tuple[int, int]] | None:
+    """A path from `start` to `goal` that does not use `skip`'s arcs (breadth first)."""
+    came: dict[int, tuple[int, tuple[int, int]]] = {start: (start, skip)}
+    frontier = [start]
+    while frontier:
+        following = []
+        for node in frontier:
+            for nxt, _, cell in adjacency.get(node, ()):
+                if nxt in came or cell == skip:
+                    continue
+                came[nxt] = (node, cell)
+                if nxt == goal:
+                    path = []
+                    while nxt != start:
+                        nxt, step = came[nxt]
+                        path.append(step)
+                    return path[::-1]
+                following.append(nxt)
+        frontier = following
+    return None
+
+
 def _cost(i: int, j: int, rows: int, cols: int, values: list[list[int]]) -> float:
     """What hiding one more cell costs: a cell first, smaller counts before larger, a total
     only when no cell will do, the grand total last of all."""
@@ -216,24 +259,31 @@ def is_protected(table: SuppressedTable, i: int, j: int) -> bool:
     circulation of hidden cells; split into simple cycles that each move every cell the same
     way as the whole difference, one of them moves (i, j) and stays within every bound."""
     graph = _Graph([list(r) for r in table.values], [list(r) for r in table.marks],
-                   table.threshold)
+                   table.threshold, table.zeros_small)
     return graph.protecting_cycle(i, j, candidates=False) is not None
 
 
-def suppress(counts: Sequence[Sequence[int]], threshold: int) -> SuppressedTable:
-    """Primary and secondary suppression of `counts` with its totals."""
+def suppress(counts: Sequence[Sequence[int]], threshold: int, *,
+             zeros_small: bool = False) -> SuppressedTable:
+    """Primary and secondary suppression of `counts` with its totals.
+
+    `zeros_small`: zeros are published as "<threshold" like 1 .. threshold - 1 (the rule of
+    app.reports.disclosure), so each "<threshold" cell is known only to lie in
+    0 .. threshold - 1; the cells from 1 to threshold - 1 are protected under those bounds
+    (a zero needs no protection of its own: it is told apart from nothing)."""
     if threshold < 1:
         raise ValueError("the threshold must be at least 1")
     values = with_totals(counts)
-    marks = [[Mark.PRIMARY if 1 <= v < threshold else Mark.SHOWN for v in row]
+    low = 0 if zeros_small else 1
+    marks = [[Mark.PRIMARY if low <= v < threshold else Mark.SHOWN for v in row]
              for row in values]
-    graph = _Graph(values, marks, threshold)
+    graph = _Graph(values, marks, threshold, zeros_small)
     withheld = False
     # Hiding more cells only adds arcs, so a protected cell stays protected: one pass over
     # the primary cells, largest totals last, is enough. Each new secondary cell lies on the
     # cycle that protects the cell it was hidden for, so it is protected too.
     primary = [(i, j) for i, row in enumerate(marks) for j, m in enumerate(row)
-               if m is Mark.PRIMARY]
+               if m is Mark.PRIMARY and values[i][j] > 0]
     for i, j in primary:
         if graph.protecting_cycle(i, j, candidates=False) is not None:
             continue
@@ -246,4 +296,4 @@ def suppress(counts: Sequence[Sequence[int]], threshold: int) -> SuppressedTable
                 graph.hide(a, b)
     return SuppressedTable(values=tuple(tuple(r) for r in values),
                            marks=tuple(tuple(r) for r in marks), threshold=threshold,
-                           withheld=withheld)
+                           withheld=withheld, zeros_small=zeros_small)

@@ -30,7 +30,7 @@ def test_coordinator_gets_exact_counts_by_nationality(client, login_as, outcomes
     response = client.get("/api/v1/stats/outcomes", headers=login_as("coordinator").headers)
     assert response.status_code == 200
     body = response.json()
-    assert body["grouped_below"] is None
+    assert body["exact"] is True and body["note"] == ""
     assert body["cases"] == 6
     assert body["suggestions"] == {"trafficking_victim": 4, "needs_assessment": 1,
                                    "willing_worker": 0, "none": 1}
@@ -44,15 +44,36 @@ def test_coordinator_gets_exact_counts_by_nationality(client, login_as, outcomes
 
 
 @pytest.mark.parametrize("role", ["caseworker", "border_official", "admin"])
-def test_other_roles_get_small_nationalities_grouped(client, login_as, outcomes, role):
+def test_other_roles_get_every_nationality_and_no_small_count(client, login_as, outcomes,
+                                                             role):
     response = client.get("/api/v1/stats/outcomes", headers=login_as(role).headers)
     assert response.status_code == 200
     body = response.json()
-    assert body["grouped_below"] == 5
+    assert body["exact"] is False and "<5" in body["note"]
     assert body["cases"] == 6
-    assert [r["code"] for r in body["rows"]] == ["IN", None]
-    other = body["rows"][1]
-    assert other["cases"] == 1 and "fewer than 5" in other["name"]
+    codes = [r["code"] for r in body["rows"]]
+    assert len(codes) == 250 and codes[-1] is None  # every ISO country, then "not recorded"
+    rows = {r["code"]: r for r in body["rows"]}
+    assert rows["PH"]["cases"] == "<5" and rows["IN"]["cases"] == 5
+    cells = [v for r in body["rows"] for pairs in r["pairs"].values() for v in pairs.values()]
+    assert not [v for v in cells if isinstance(v, int) and v < 5]
+    assert rows["PH"] == {**rows["VN"], "code": "PH", "name": "Philippines"}
+
+
+def test_outcome_counts_widen_to_whole_months_for_others(client, login_as, outcomes):
+    body = client.get("/api/v1/stats/outcomes?from=2025-10-16&to=2025-10-20",
+                      headers=login_as("caseworker").headers).json()
+    assert (body["from"], body["to"]) == ("2025-10-01", "2025-10-31")
+    exact = client.get("/api/v1/stats/outcomes?from=2025-10-16&to=2025-10-20",
+                       headers=login_as("coordinator").headers).json()
+    assert (exact["from"], exact["to"]) == ("2025-10-16", "2025-10-20")
+
+
+def test_outcome_counts_with_a_bad_date_are_422_naming_it(client, login_as):
+    response = client.get("/api/v1/stats/outcomes?from=soon",
+                          headers=login_as("caseworker").headers)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"][-1] == "from"
 
 
 def test_outcome_counts_carry_no_names(client, login_as, session, desk):

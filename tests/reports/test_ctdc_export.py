@@ -104,17 +104,26 @@ def test_ctdc_export_is_audited_with_generalised_and_suppressed(client, session,
                headers=coordinator.headers)
     [event] = events(session, action="export.ctdc", actor_id=coordinator.user.id)
     assert event.detail == {
-        "format": "csv", "filters": {"from": "2025-10-01", "to": "2025-10-31"}, "k": 11,
+        "format": "csv", "filters": {"from": "2025-10-01", "to": "2025-10-31"},
+        "period": {"from": "2025-01-01", "to": "2025-12-31"}, "k": 11,
         "quasi_identifiers": ["gender", "ageBroad", "citizenship"], "cases": 26,
         "generalised": 11, "suppressed": 3, "rows": 23, "complete": True}
 
 
-def test_ctdc_export_date_range_selects_cases_registered_in_it(client, login_as, cohort):
-    response = client.get("/api/v1/reports/ctdc?from=2025-11-01",
-                          headers=login_as("coordinator").headers)
-    assert response.status_code == 200
-    assert _rows(response) == []
-    assert response.headers["X-Passage-Rows"] == "0"
+def test_ctdc_export_covers_whole_registration_years(client, login_as, cohort):
+    headers = login_as("coordinator").headers
+    next_year = client.get("/api/v1/reports/ctdc?from=2026-01-01", headers=headers)
+    assert next_year.status_code == 200
+    assert _rows(next_year) == []
+    assert next_year.headers["X-Passage-Rows"] == "0"
+    # a range of days within 2025 is all of 2025: a day or a month more differs in nothing
+    whole = client.get("/api/v1/reports/ctdc?from=2025-01-01&to=2025-12-31", headers=headers)
+    for query in ("from=2025-11-01", "from=2025-10-20&to=2025-10-21",
+                  "from=2025-10-20&to=2025-11-20", "to=2025-10-01"):
+        response = client.get(f"/api/v1/reports/ctdc?{query}", headers=headers)
+        assert response.headers["X-Passage-Period"].startswith(
+            "2025-01-01" if "from" in query else "/")
+        assert _rows(response) == _rows(whole), query
 
 
 @pytest.mark.parametrize("role", ["caseworker", "border_official", "admin"])

@@ -307,3 +307,13 @@ def test_is_protected_agrees_with_exhaustive_search(seed):
         for cell in table.hidden_cells():
             assert is_protected(table, *cell) == (len(seen[cell]) >= 2), (
                 counts, table.published(), cell)
+
+
+def test_zeros_shown_small_widen_what_a_small_cell_may_be():
+    # four ones in a row of four: known exactly when "<5" means 1..4, not when it means 0..4
+    counts = [[1, 1, 1, 1], [6, 7, 8, 9]]
+    assert suppress(counts, 5).withheld is True
+    table = suppress(counts, 5, zeros_small=True)
+    assert table.withheld is False
+    assert all(is_protected(table, i, j) for i, j in table.hidden_cells()
+               if 0 < table.values[i][j] < 5)

@@ -1,0 +1,147 @@
+"""Outcome counts: cases by nationality, by latest suggestion and latest determination.
+
+Coordinators (Permission.STATS_EXACT) read them exactly, for any range of registration days,
+for the nationalities that have cases. Every other role reads them under the rule of
+app.reports.disclosure: whole calendar months, a row for every nationality Passage knows
+(and "not recorded") whether or not anyone of it has a case, and the counts from 0 to
+threshold - 1 shown as "<threshold", with secondary suppression ("x").
+
+A case has one suggestion and one determination, so the suggestions of a row and its
+determinations each add up to its cases: two tables that share their row totals, which one
+suppression cannot protect apart. The table that is published is therefore the one that
+holds both: nationality × (suggestion, determination) pair, sixteen columns (`pairs`). A row's
+`suggestions` and `determinations` are sums of its published pairs, shown as numbers only
+where every pair they add up is a number, and otherwise as "x" (not published): never more
+than the pairs tell.
+"""
+
+from collections import Counter
+from datetime import date
+
+from pydantic import BaseModel, Field
+from sqlmodel import Session, func, select
+
+from app import audit
+from app.audit.service import Actor
+from app.cases.latest import latest_value
+from app.cases.models import Case, Determination, Screening
+from app.cases.schemas import Outcome
+from app.filters import DateRange
+from app.nationalities.service import nationality_names
+from app.people.models import Person
+from app.reports import disclosure
+from app.reports.disclosure import Cell
+from app.reports.suppression import SECONDARY_LABEL
+from app.screening.rules import Classification
+
+NONE = "none"
+NOT_RECORDED = "Not recorded"
+SUGGESTION_KEYS = [c.value for c in Classification] + [NONE]
+OUTCOME_KEYS = [o.value for o in Outcome] + [NONE]
+PAIRS = [(s, o) for s in SUGGESTION_KEYS for o in OUTCOME_KEYS]
+
+
+class OutcomeFilters(DateRange):
+    """Cases registered from `from` to `to` (Thai days, both included)."""
+
+
+class OutcomeRow(BaseModel):
+    code: str | None
+    name: str
+    cases: Cell
+    suggestions: dict[str, Cell]
+    determinations: dict[str, Cell]
+    pairs: dict[str, dict[str, Cell]] = Field(
+        description="suggestion → determination → cases: the table that is published")
+
+
+class OutcomeCounts(BaseModel):
+    date_from: date | None = Field(serialization_alias="from",
+                                   description="The first registration day counted (Thai time)")
+    date_to: date | None = Field(serialization_alias="to",
+                                 description="The last registration day counted (Thai time)")
+    exact: bool = Field(description="false: whole months, every nationality, and counts from "
+                                    "0 to threshold - 1 read \"<threshold\" (\"x\": hidden)")
+    threshold: int
+    cases: Cell
+    suggestions: dict[str, Cell]
+    determinations: dict[str, Cell]
+    rows: list[OutcomeRow]
+    note: str = ""
+
+
+def _sum(values: list[Cell]) -> Cell:
+    """A sum of published cells: a number only where each of them is one."""
+    if all(isinstance(v, int) for v in values):
+        return sum(values)  # type: ignore[arg-type]
+    return SECONDARY_LABEL
+
+
+def _margins(pairs: list[Cell]) -> tuple[dict[str, Cell], dict[str, Cell]]:
+    by = dict(zip(PAIRS, pairs, strict=True))
+    suggestions = {s: _sum([by[(s, o)] for o in OUTCOME_KEYS]) for s in SUGGESTION_KEYS}
+    determinations = {o: _sum([by[(s, o)] for s in SUGGESTION_KEYS]) for o in OUTCOME_KEYS}
+    return suggestions, determinations
+
+
+def _nested(pairs: list[Cell]) -> dict[str, dict[str, Cell]]:
+    by = dict(zip(PAIRS, pairs, strict=True))
+    return {s: {o: by[(s, o)] for o in OUTCOME_KEYS} for s in SUGGESTION_KEYS}
+
+
+def outcome_counts(session: Session, *, actor: Actor, filters: OutcomeFilters,
+                   threshold: int) -> OutcomeCounts:
+    """The counts as the actor may read them; the read is audited (filters only)."""
+    exact = disclosure.is_exact_for(actor)
+    asked = filters
+    if not exact:
+        start, end = disclosure.whole_months(filters.date_from, filters.date_to)
+        filters = filters.model_copy(update={"date_from": start, "date_to": end})
+    counts = _pair_counts(session, filters)
+    names = nationality_names(session)
+    if exact:
+        codes = sorted({code for code, _, _ in counts},
+                       key=lambda c: (-sum(n for k, n in counts.items() if k[0] == c),
+                                      names.get(c, NOT_RECORDED) if c else "~", c or ""))
+    else:
+        known = sorted(names, key=lambda c: (names[c], c))
+        extra = sorted({code for code, _, _ in counts if code and code not in names})
+        codes = [*known, *extra, None]
+    matrix = [[counts.get((code, s, o), 0) for s, o in PAIRS] for code in codes]
+    published = disclosure.publish(matrix, width=len(PAIRS), threshold=threshold,
+                                   exact=exact)
+    rows = []
+    for i, code in enumerate(codes):
+        suggestions, determinations = _margins(published.cells[i])
+        rows.append(OutcomeRow(
+            code=code, name=names.get(code, NOT_RECORDED) if code else NOT_RECORDED,
+            cases=published.row_totals[i], suggestions=suggestions,
+            determinations=determinations, pairs=_nested(published.cells[i])))
+    suggestions, determinations = _margins(published.column_totals)
+    audit.record(session, actor=actor, action="stats.outcomes", entity_type="statistics",
+                 detail={**asked.dates_as_audit(), "exact": exact})
+    return OutcomeCounts(
+        date_from=filters.date_from, date_to=filters.date_to, exact=exact,
+        threshold=threshold, cases=published.grand_total, suggestions=suggestions,
+        determinations=determinations, rows=rows,
+        note="" if exact else disclosure.rule_sentence(threshold))
+
+
+def _pair_counts(session: Session, filters: OutcomeFilters
+                 ) -> Counter[tuple[str | None, str, str]]:
+    """(nationality, current suggestion, latest determination) → cases registered in the
+    range; "none" where the case has no suggestion or no determination yet."""
+    per_case = (select(Person.nationality_code.label("nationality"),
+                       latest_value(Screening, "classification").label("suggestion"),
+                       latest_value(Determination, "outcome").label("outcome"))
+                .select_from(Case).join(Person, Person.id == Case.person_id)
+                .where(*filters.conditions(Case.created_at)).subquery())
+    c = per_case.c
+    statement = (select(c.nationality, c.suggestion, c.outcome, func.count())
+                 .group_by(c.nationality, c.suggestion, c.outcome))
+    counts: Counter[tuple[str | None, str, str]] = Counter()
+    for code, suggestion, outcome, n in session.exec(statement):
+        key = (code or None, suggestion if suggestion in SUGGESTION_KEYS else NONE,
+               outcome if outcome in OUTCOME_KEYS else NONE)
+        counts[key] += n
+    return counts

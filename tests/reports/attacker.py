@@ -1,0 +1,64 @@
+"""The attacker of the published counts: a linear program over every table consistent with
+what was published (the shown numbers, "<t" as 0..t-1, "x" as t or more, every row and column
+adding up to its total), solved by HiGHS through SciPy. Such tables form a network-flow
+polytope, whose vertices are whole numbers: the LP's bounds are reached by real tables, so
+what the LP cannot pin, no one can."""
+
+import numpy as np
+from scipy.optimize import linprog
+from scipy.sparse import coo_matrix, vstack
+
+
+def _bounds_of(label: str) -> tuple[float, float | None]:
+    if label.startswith("<"):
+        return 0, int(label[1:]) - 1
+    if label == "x":
+        return 5, None
+    return int(label), int(label)
+
+
+def attack(publications, blocks: int, cells: int, target: list[tuple[int, int]]):
+    """(min, max) of the sum of `target` (block, variable) over every set of tables consistent
+    with `publications`: each a (published grid with its totals, the blocks it adds up)."""
+    width = 4
+    rows_a, cols_a, vals_a, lower, upper = [], [], [], [], []
+    line = 0
+
+    def constrain(variables: list[int], label: str, of_blocks: list[int]):
+        nonlocal line
+        low, high = _bounds_of(label)
+        for b in of_blocks:
+            for v in variables:
+                rows_a.append(line)
+                cols_a.append(b * cells + v)
+                vals_a.append(1.0)
+        lower.append(low)
+        upper.append(np.inf if high is None else high)
+        line += 1
+
+    for grid, of_blocks in publications:
+        body, totals = grid[:-1], grid[-1]
+        count = len(body)
+        assert count * width == cells
+        for i, row in enumerate(body):
+            for j in range(width):
+                constrain([i * width + j], row[j], of_blocks)
+            constrain([i * width + j for j in range(width)], row[width], of_blocks)
+        for j in range(width):
+            constrain([i * width + j for i in range(count)], totals[j], of_blocks)
+        constrain(list(range(cells)), totals[width], of_blocks)
+    matrix = coo_matrix((vals_a, (rows_a, cols_a)), shape=(line, blocks * cells)).tocsr()
+    lower_arr, upper_arr = np.array(lower, dtype=float), np.array(upper, dtype=float)
+    finite = np.isfinite(upper_arr)
+    a_ub = vstack([matrix[finite], -matrix])
+    b_ub = np.concatenate([upper_arr[finite], -lower_arr])
+    objective = np.zeros(blocks * cells)
+    for b, v in target:
+        objective[b * cells + v] = 1.0
+    found = []
+    for sign in (1, -1):
+        result = linprog(sign * objective, A_ub=a_ub, b_ub=b_ub, bounds=(0, None),
+                         method="highs")
+        assert result.status == 0, result.message
+        found.append(round(sign * result.fun))
+    return found[0], found[1]

@@ -1,0 +1,209 @@
+"""Issue 10 part 2, written as the attack: a border official (statistics export) or a
+caseworker (outcome counts) who knows of one Bangladeshi woman on record tries to read her
+outcome from the counts, alone or by differencing two answers whose ranges differ by a day
+or by a month. The attacker is a linear program over every table consistent with what was
+published (HiGHS through SciPy): the shown numbers, "<5" as 0..4, "x" as 5 or more, and every
+row and column adding up to its total. Such tables form a network-flow polytope, so the LP's
+bounds are reached by whole numbers: what the LP cannot pin, no one can.
+
+Coordinators still read exact counts, for any range of days."""
+
+import csv
+import html
+import io
+
+import pytest
+
+from app.reports.disclosure import rule_sentence
+from tests import factories
+from tests.pages import sign_in
+from tests.reports.attacker import attack
+from tests.reports.test_statistics_export import NO_INDICATORS, SEXES, VICTIM
+
+FEMALE = SEXES.index("female")
+
+
+def _cases(session, org, decider, *, nationality, sex, n, at, answers=None, outcome=None):
+    for _ in range(n):
+        person = factories.make_person(session, organization=org, nationality_code=nationality,
+                                       sex=sex)
+        case = factories.make_case(session, person=person, organization=org)
+        case.created_at = at
+        if answers is not None:
+            screening = factories.make_screening(session, case=case, answers=answers)
+            if outcome:
+                factories.make_determination(session, case=case, outcome=outcome,
+                                             decided_by=decider, screening=screening)
+
+
+@pytest.fixture
+def cohort(session):
+    """Cases in October and November 2025, and one Bangladeshi woman, a trafficking victim,
+    registered on 16 November: the only Bangladeshi on record."""
+    org = factories.make_organization(session, name="Border Care Foundation")
+    decider, _ = factories.make_user(session, role="caseworker", organization=org)
+    for month in (10, 11):
+        at = factories.aware(2025, month, 10)
+        _cases(session, org, decider, nationality="IN", sex="male", n=12, at=at,
+               answers=VICTIM, outcome="trafficking_victim")
+        _cases(session, org, decider, nationality="IN", sex="female", n=8, at=at,
+               answers=VICTIM, outcome="trafficking_victim")
+        _cases(session, org, decider, nationality="IN", sex="male", n=6, at=at,
+               answers=NO_INDICATORS, outcome="willing_worker")
+        _cases(session, org, decider, nationality="PH", sex="female", n=9, at=at,
+               answers=VICTIM)
+        _cases(session, org, decider, nationality="PH", sex="male", n=3, at=at,
+               answers=VICTIM)
+        _cases(session, org, decider, nationality="CN", sex="male", n=7, at=at)
+    _cases(session, org, decider, nationality="BD", sex="female", n=1,
+           at=factories.aware(2025, 11, 16), answers=VICTIM, outcome="trafficking_victim")
+    session.commit()
+    return org
+
+
+def _export(client, headers, query: str) -> list[list[str]]:
+    response = client.get(f"/api/v1/reports/statistics?{query}", headers=headers)
+    assert response.status_code == 200, response.text
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"), newline="")))
+
+
+def _rows_of(rows, code):
+    return {tuple(r[2:4]): r[4:] for r in rows[1:] if r[0] == code}
+
+
+def _grid(rows) -> list[list[str]]:
+    return [r[4:] for r in rows[1:]]
+
+
+def _cell(rows, code, suggestion, determination, sex=FEMALE) -> int:
+    body = rows[1:-1]
+    index = next(i for i, r in enumerate(body) if r[0] == code and r[2] == suggestion
+                 and r[3] == determination)
+    return index * 4 + sex
+
+
+# --- the statistics export, as a border official --------------------------------------
+
+def test_her_rows_read_as_a_nationality_with_no_one(client, login_as, cohort):
+    rows = _export(client, login_as("border_official").headers, "from=2025-11-01&to=2025-11-30")
+    bangladesh, laos = _rows_of(rows, "BD"), _rows_of(rows, "LA")
+    assert len(bangladesh) == 16  # every suggestion × determination, zeros included
+    assert bangladesh == laos  # the row exists for everyone: its presence says nothing
+    assert {v for cells in bangladesh.values() for v in cells} == {"<5"}
+    # no published number says "1" or "0" of anyone
+    assert not [v for r in rows[1:] for v in r[4:] if v in {"0", "1", "2", "3", "4"}]
+
+
+def test_the_export_cannot_tell_her_outcome(client, login_as, cohort):
+    rows = _export(client, login_as("border_official").headers, "from=2025-11-01&to=2025-11-30")
+    cells = len(rows[1:-1]) * 4
+    for suggestion, determination in (("trafficking_victim", "trafficking_victim"),
+                                      ("willing_worker", "willing_worker"),
+                                      ("none", "none")):
+        low, high = attack([(_grid(rows), [0])], 1, cells,
+                           [(0, _cell(rows, "BD", suggestion, determination))])
+        assert low == 0 and high >= 1, (suggestion, determination, low, high)
+
+
+def test_ranges_one_day_apart_give_the_same_export(client, login_as, cohort):
+    headers = login_as("border_official").headers
+    before = _export(client, headers, "from=2025-11-01&to=2025-11-15")
+    with_her = _export(client, headers, "from=2025-11-01&to=2025-11-16")
+    after = _export(client, headers, "from=2025-11-02&to=2025-11-16")
+    assert before == with_her == after  # each is November, whole
+
+
+def test_ranges_one_month_apart_reveal_nothing_of_her(client, login_as, cohort):
+    headers = login_as("border_official").headers
+    october = _export(client, headers, "from=2025-10-01&to=2025-10-31")
+    october_and_november = _export(client, headers, "from=2025-10-01&to=2025-11-30")
+    cells = len(october[1:-1]) * 4
+    assert cells == len(october_and_november[1:-1]) * 4
+    # block 0: October's cases, block 1: November's; the second export adds them up
+    publications = [(_grid(october), [0]), (_grid(october_and_november), [0, 1])]
+    for suggestion, determination in (("trafficking_victim", "trafficking_victim"),
+                                      ("willing_worker", "willing_worker")):
+        target = [(1, _cell(october, "BD", suggestion, determination))]
+        low, high = attack(publications, 2, cells, target)
+        assert low == 0 and high >= 1, (suggestion, determination, low, high)
+
+
+def test_the_export_names_the_rule_and_the_whole_months(client, login_as, cohort):
+    response = client.get("/api/v1/reports/statistics?from=2025-11-05&to=2025-11-16",
+                          headers=login_as("border_official").headers)
+    assert response.headers["X-Passage-Period"] == "2025-11-01/2025-11-30"
+    assert response.headers["X-Passage-Exact"] == "0"
+
+
+def test_coordinators_still_read_exact_counts_for_one_day(client, login_as, cohort):
+    rows = _export(client, login_as("coordinator").headers, "from=2025-11-16&to=2025-11-16")
+    assert rows[1:] == [
+        ["BD", "Bangladesh", "trafficking_victim", "trafficking_victim", "1", "0", "0", "0",
+         "1"],
+        ["", "Total", "", "", "1", "0", "0", "0", "1"],
+    ]
+
+
+# --- outcome counts, as a caseworker of another organisation ----------------------------
+
+def _outcomes(client, headers, query=""):
+    response = client.get(f"/api/v1/stats/outcomes?{query}", headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_outcome_counts_cannot_single_her_out(client, login_as, cohort):
+    headers = login_as("caseworker", organization="Another NGO").headers
+    body = _outcomes(client, headers, "from=2025-11-01&to=2025-11-30")
+    assert body["exact"] is False and body["from"] == "2025-11-01"
+    rows = {r["code"]: r for r in body["rows"]}
+    assert len(rows) > 200  # every nationality, whether anyone of it has a case or not
+    bangladesh, laos = rows["BD"], rows["LA"]
+    assert {k: v for k, v in bangladesh.items() if k not in ("code", "name")} == \
+        {k: v for k, v in laos.items() if k not in ("code", "name")}
+    assert {v for pairs in bangladesh["pairs"].values() for v in pairs.values()} == {"<5"}
+    assert "calendar months" in body["note"]
+
+
+def test_outcome_counts_one_day_apart_are_the_same(client, login_as, cohort):
+    headers = login_as("border_official").headers
+    assert _outcomes(client, headers, "from=2025-11-01&to=2025-11-15") == \
+        _outcomes(client, headers, "from=2025-11-01&to=2025-11-16")
+
+
+def test_outcome_counts_for_coordinators_are_exact(client, login_as, cohort):
+    body = _outcomes(client, login_as("coordinator").headers, "from=2025-11-16&to=2025-11-16")
+    assert body["exact"] is True and body["cases"] == 1
+    [row] = body["rows"]
+    assert row["code"] == "BD"
+    assert row["pairs"]["trafficking_victim"]["trafficking_victim"] == 1
+    assert body["note"] == ""
+
+
+def test_pages_say_the_rule_in_one_sentence(client, session, cohort):
+    sentence = html.escape(rule_sentence(5), quote=True)
+    for role in ("border_official", "caseworker", "coordinator"):
+        factories.make_user(session, role=role, username=f"rule-{role}")
+    session.commit()
+    sign_in(client, "rule-border_official", factories.DEFAULT_PASSWORD)
+    for path in ("/stats/outcomes", "/exports", "/stats/pipeline"):
+        page = client.get(path)
+        assert page.status_code == 200, path
+        assert page.text.count(sentence) == 1, path
+    client.cookies.clear()
+    sign_in(client, "rule-caseworker", factories.DEFAULT_PASSWORD)
+    assert client.get("/stats/outcomes").text.count(sentence) == 1
+    client.cookies.clear()
+    sign_in(client, "rule-coordinator", factories.DEFAULT_PASSWORD)
+    exports = client.get("/exports").text
+    assert sentence not in exports and sentence not in client.get("/stats/outcomes").text
+    assert "whole years of registration" in exports
+
+
+def test_the_attacker_finds_a_count_the_totals_give_away():
+    # one "<5" beside a 5 in a row of 6: the small cell is 1, and the attacker says so
+    grid = [["<5", "5", "0", "0", "6"], ["<5", "5", "0", "0", "6"]]
+    assert attack([(grid, [0])], 1, 4, [(0, 0)]) == (1, 1)
+    # the same with the row total hidden: anything from 0 to 4
+    grid = [["<5", "5", "0", "0", "x"], ["<5", "5", "0", "0", "x"]]
+    assert attack([(grid, [0])], 1, 4, [(0, 0)]) == (0, 4)
