@@ -1,4 +1,5 @@
-"""passage serve | migrate | createuser | demo | import-roster | backup | restore"""
+"""passage serve | migrate | createuser | grant-global-admin | confirm-user | demo |
+import-roster | backup | restore"""
 
 import sys
 from pathlib import Path
@@ -91,6 +92,71 @@ def createuser(
             raise typer.Exit(2) from None
         session.commit()
         typer.echo(f"Created {user.username} ({user.role}) in {org.name}.")
+
+
+def _user_named(session, username: str):
+    from sqlmodel import select
+
+    from app.auth.models import User
+
+    user = session.exec(select(User).where(User.username == username)).first()
+    if user is None:
+        typer.echo(f"Error: no user named {username}", err=True)
+        raise typer.Exit(2)
+    return user
+
+
+@cli.command("grant-global-admin")
+def grant_global_admin(
+    username: Annotated[str, typer.Argument(help="An administrator's sign-in name")],
+    revoke: Annotated[bool, typer.Option(
+        "--revoke", help="Take the Passage-wide permission away instead")] = False,
+) -> None:
+    """Make an administrator Passage-wide: they manage every organisation's users and the
+    organisations (otherwise an administrator manages only their own organisation's users).
+    Given only here, by the server operator, never in the app."""
+    from app import audit
+    from app.auth.permissions import Role
+    from app.models import new_session
+
+    with new_session() as session:
+        user = _user_named(session, username)
+        if user.role != Role.ADMIN.value and not revoke:
+            typer.echo(f"Error: {username} is not an administrator", err=True)
+            raise typer.Exit(2)
+        user.global_admin = not revoke
+        session.add(user)
+        audit.record(session, actor=audit.Actor.system("grant-global-admin"),
+                     action="user.global_admin_revoke" if revoke else "user.global_admin_grant",
+                     entity_type="user", entity_id=user.id)
+        session.commit()
+    typer.echo(f"{username} is {'no longer' if revoke else 'now'} a Passage-wide administrator.")
+
+
+@cli.command("confirm-user")
+def confirm_user(
+    username: Annotated[str, typer.Argument(help="The sign-in name of a user awaiting "
+                                                 "confirmation")],
+) -> None:
+    """Confirm a user awaiting confirmation (the two-person rule), where no caseworker or
+    coordinator of their organisation can: a new organisation's first one."""
+    from app import audit
+    from app.auth import confirmation
+    from app.models import new_session
+
+    with new_session() as session:
+        user = _user_named(session, username)
+        if not user.awaiting_confirmation:
+            typer.echo(f"{username} is confirmed already.")
+            return
+        actor = audit.Actor.system("confirm-user")
+        reason = user.awaiting_reason
+        confirmation.confirm_as(session, actor=actor, user=user)
+        audit.record(session, actor=actor, action="user.confirm", entity_type="user",
+                     entity_id=user.id, detail={"reason": reason, "role": user.role,
+                                                "organization_id": user.organization_id})
+        session.commit()
+    typer.echo(f"{username} is confirmed.")
 
 
 def _plain(detail) -> str:

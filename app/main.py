@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import app.models  # noqa: F401  (every table and its access rule, before the first query)
 from app import api_docs, audit
+from app.account import confirmations
 from app.account import routes as account
 from app.admin import audit_routes
 from app.admin import routes as admin
@@ -276,8 +277,8 @@ def routers() -> list:
     of several domains come after the domains' own (their paths are the more general)."""
     return [
         api_docs.router,
-        account.api, nationalities.api, compounds.api,
-        account.pages, compounds.pages,
+        account.api, confirmations.api, nationalities.api, compounds.api,
+        account.pages, confirmations.pages, compounds.pages,
         cases.catalogue, cases.api, cases.pages, people_pages.pages,
         audit_routes.api, admin.api, audit_routes.pages, admin.pages,
         people.api, crossings.api, crossings.pages,

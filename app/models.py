@@ -4,6 +4,7 @@ every rule before the first query; and the command line's session, which needs t
 
 from sqlmodel import Session
 
+import app.auth.users_access  # noqa: F401
 import app.cases.access  # noqa: F401
 import app.cases.merging  # noqa: F401  (what a merge of two people does to cases)
 import app.crossings.access  # noqa: F401
@@ -11,7 +12,7 @@ import app.people.access  # noqa: F401
 import app.referrals.access  # noqa: F401
 import app.repatriation.access  # noqa: F401
 from app.audit.models import AuditEvent
-from app.auth.models import AuthSession, Organization, User
+from app.auth.models import AuthSession, Organization, SetPasswordCode, User
 from app.cases.models import (
     Case,
     CaseStatusChange,
@@ -41,7 +42,7 @@ __all__ = [
     "Detention", "Determination", "FollowUp", "IdentityLink", "Interview", "InterviewAnswer",
     "Nationality", "NonPunishmentLetter", "Organization", "Person", "PersonMerge", "Referral",
     "ReferralStatusChange", "Repatriation", "RepatriationBatch", "RepatriationExit",
-    "RepatriationStageChange", "Screening", "User",
+    "RepatriationStageChange", "Screening", "SetPasswordCode", "User",
 ]
 
 

@@ -57,6 +57,9 @@ DESTINATIONS: tuple[Destination, ...] = (
                 "Names locked after repeated failed sign-ins; lift a lock."),
     Destination("Audit log", "/admin/audit", Permission.AUDIT_READ,
                 "Who did what to which record, when and from where; download as CSV."),
+    Destination("Confirm users", "/confirmations", Permission.USER_CONFIRM,
+                "People an administrator added to your organisation: they see nothing of it "
+                "until one of you confirms them."),
     Destination("Your password", "/account/password", Permission.OWN_ACCOUNT,
                 "Change your password; signs you out everywhere else."),
 )

@@ -266,10 +266,11 @@ def login_as(session):
     by the service the sign-in route uses. Signing in itself (the route, its password check,
     its audit and throttling) is the subject of tests/auth, which drive the route."""
 
-    def _login(role: str, *, organization: str | None = None, username: str | None = None):
+    def _login(role: str, *, organization: str | None = None, username: str | None = None,
+               global_admin: bool = False):
         org = factories.make_organization(session, name=organization or f"Org of {role}")
         user, password = factories.make_user(session, role=role, organization=org,
-                                             username=username)
+                                             username=username, global_admin=global_admin)
         token, _ = auth_service.issue_token(session, user=user, client="testclient")
         session.commit()
         return SignedIn(user=user, password=password,

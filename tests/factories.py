@@ -43,14 +43,17 @@ def password_hash(password: str) -> str:
 
 
 def make_user(session: Session, *, role: str, organization: Organization | None = None,
-              username: str | None = None,
-              password: str = DEFAULT_PASSWORD) -> tuple[User, str]:
-    """A user stored as auth.service.create_user stores one (same row, same audit event), with
-    the password hash from password_hash(). Creating users through the service is tested in
-    tests/admin and tests/test_cli.py."""
+              username: str | None = None, password: str = DEFAULT_PASSWORD,
+              global_admin: bool = False) -> tuple[User, str]:
+    """A user stored as auth.service.create_user stores one for `passage createuser` (same
+    row, same audit event: a password, no confirmation awaited), with the password hash from
+    password_hash(); `global_admin` as `passage grant-global-admin` gives it. Creating users
+    through the service and the administration API (a set-password code, the two-person
+    rule) is tested in tests/admin and tests/test_cli.py."""
     organization = organization or make_organization(session)
     user = User(username=username or unique(f"{role}-"), password_hash=password_hash(password),
-                role=Role(role).value, organization_id=organization.id)
+                role=Role(role).value, organization_id=organization.id,
+                global_admin=global_admin)
     session.add(user)
     session.flush()
     audit.record(session, actor=Actor.system("test"), action="user.create",

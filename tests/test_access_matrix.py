@@ -13,6 +13,7 @@ and border officials record crossings from a compound and filter counts by it.
 """
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -21,7 +22,8 @@ from fastapi import APIRouter
 from sqlmodel import select
 
 from app.audit.models import AuditEvent
-from app.auth import throttle
+from app.audit.service import Actor
+from app.auth import confirmation, set_password, throttle
 from app.auth.models import SignInLock
 from app.db import utcnow
 from app.main import routers
@@ -45,6 +47,8 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     # sign-in and one's own account
     ("POST", f"{V1}/auth/token"): _everyone(200) | {"anonymous": 200},
     ("POST", f"{V1}/auth/revoke"): _everyone(204),
+    # choosing one's password with the one-time code an administrator gave: anyone with a code
+    ("POST", f"{V1}/auth/set-password"): _everyone(204) | {"anonymous": 204},
     ("GET", f"{V1}/me"): _everyone(200),
     ("POST", f"{V1}/me/password"): _everyone(200),
     # reference data, open to every signed-in user; compounds are managed by coordinators and
@@ -138,6 +142,14 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("GET", f"{V1}/reports/ctdc"): _row(coordinator=200),
     # users, organisations, audit log: administrators
     ("GET", f"{V1}/audit"): _row(admin=200),
+    # administrators: their organisation's users (the matrix's is Passage-wide: every one's,
+    # and the organisations); tests/admin/test_two_person_rule.py tries the other kind
+    ("POST", f"{V1}/admin/users/{{user_id}}/set-password-code"): _row(admin=201),
+    # the two-person rule: caseworkers and coordinators confirm the users an administrator
+    # added to their organisation (the matrix's awaiting user is the NGO's: the coordinator,
+    # of another organisation, does not reach them)
+    ("GET", f"{V1}/users/awaiting-confirmation"): _row(caseworker=200, coordinator=200),
+    ("POST", f"{V1}/users/{{user_id}}/confirm"): _row(caseworker=200, coordinator=404),
     ("GET", f"{V1}/admin/users"): _row(admin=200),
     ("POST", f"{V1}/admin/users"): _row(admin=201),
     ("GET", f"{V1}/admin/users/{{user_id}}"): _row(admin=200),
@@ -212,7 +224,7 @@ def test_matrix_coverage_reports_an_entry_whose_route_is_gone():
 def test_matrix_rows_name_every_role_with_a_status():
     for key, row in MATRIX.items():
         assert set(row) == set(ROLES), key
-        assert row["anonymous"] in (200, 401), key
+        assert row["anonymous"] in (200, 204, 401), key
         assert all(isinstance(s, int) and 200 <= s < 500 for s in row.values()), key
 
 
@@ -228,6 +240,8 @@ class World:
     referral: object
     target_user: object  # an NGO user for the administration routes
     lock: object
+    # (username, a set-password code) of the awaiting user, the code made at call
+    new_code: Callable[[], tuple[str, str]]
     ids: dict[str, int] = field(default_factory=dict)
 
 
@@ -236,7 +250,7 @@ def world(session, login_as) -> World:
     caseworker = login_as("caseworker", organization="Matrix Border Care Foundation")
     border = login_as("border_official", organization="Matrix Mae Sot Border Post")
     coordinator = login_as("coordinator", organization="Matrix Coordination Office")
-    admin = login_as("admin", organization="Matrix Administration")
+    admin = login_as("admin", organization="Matrix Administration", global_admin=True)
     ngo = factories.make_organization(session, name="Matrix Border Care Foundation")
     border_post = factories.make_organization(session, name="Matrix Mae Sot Border Post",
                                               kind="border_post")
@@ -283,6 +297,10 @@ def world(session, login_as) -> World:
                                  assigned_to=caseworker.user)
     factories.make_crossing(session, person=person, organization=border_post)
     target_user, _ = factories.make_user(session, role="caseworker", organization=ngo)
+    # a caseworker an administrator added to the NGO, awaiting its confirmation
+    awaiting, _ = factories.make_user(session, role="caseworker", organization=ngo)
+    confirmation.require_confirmation(awaiting, reason=confirmation.CREATED)
+    session.add(awaiting)
     now = utcnow()
     lock = SignInLock(name_hash=throttle.name_hash(factories.unique("locked-name-")),
                       client_address="192.0.2.1", locked_at=now,
@@ -294,11 +312,14 @@ def world(session, login_as) -> World:
                             "coordinator": coordinator, "admin": admin},
                  ngo=ngo, person=person, free_person=free_person, case=case,
                  referral=referral, target_user=target_user, lock=lock,
+                 new_code=lambda: (awaiting.username, set_password.issue(
+                     session, actor=Actor.system("test"), user=awaiting,
+                     purpose=set_password.NEW_USER).code),
                  ids={"person_id": person.id, "case_id": case.id,
                       "referral_id": referral.id, "user_id": target_user.id,
                       "lock_id": lock.id, "undetained_case_id": undetained.id,
                       "closed_case_id": closed.id, "follow_up_id": follow_up.id,
-                      "merge_id": merge.id,
+                      "merge_id": merge.id, "awaiting_user_id": awaiting.id,
                       "repatriation_case_id": repatriation_case.id, **batches})
 
 
@@ -328,6 +349,12 @@ def _password_change(world: World, role: str) -> dict:
     password = world.signed_in[role].password if role in world.signed_in else "x"
     return {"json": {"current_password": password,
                      "new_password": "a brand new passphrase 2025"}}
+
+
+def _set_password(world: World, role: str) -> dict:
+    username, code = world.new_code()
+    return {"json": {"username": username, "code": code,
+                     "password": "a brand new passphrase 2025"}}
 
 
 BODIES = {
@@ -387,9 +414,9 @@ BODIES = {
     ("GET", f"{V1}/reports/statistics"): lambda w, r: {"params": {"format": "csv"}},
     ("GET", f"{V1}/reports/ctdc"): lambda w, r: {"params": {"format": "csv"}},
     ("POST", f"{V1}/admin/users"): lambda w, r: {
-        "json": {"username": factories.unique("matrix-user-"),
-                 "password": "a long enough passphrase 7", "role": "caseworker",
+        "json": {"username": factories.unique("matrix-user-"), "role": "caseworker",
                  "organization_id": w.ngo.id}},
+    ("POST", f"{V1}/auth/set-password"): _set_password,
     ("PATCH", f"{V1}/admin/users/{{user_id}}"): lambda w, r: {
         "json": {"full_name": "Renamed By Admin"}},
     ("POST", f"{V1}/admin/organizations"): lambda w, r: {
@@ -408,6 +435,8 @@ ROUTE_IDS = {
         lambda w: {"case_id": w.ids["repatriation_case_id"]},
     ("POST", f"{V1}/repatriation-batches/{{batch_id}}/exits"):
         lambda w: {"batch_id": w.ids["cleared_batch_id"]},
+    ("POST", f"{V1}/users/{{user_id}}/confirm"):
+        lambda w: {"user_id": w.ids["awaiting_user_id"]},
 }
 
 

@@ -6,10 +6,17 @@ from fastapi.security import OAuth2PasswordRequestForm
 from itsdangerous import BadSignature
 from sqlmodel import Session
 
-from app.auth import service
+from app.auth import service, set_password
 from app.auth.models import Organization, User
-from app.auth.permissions import ROLE_PERMISSIONS, Permission, Role
-from app.auth.schemas import MeRead, PasswordChange, SessionsEnded, Token
+from app.auth.permissions import Permission, permissions_of
+from app.auth.schemas import (
+    SET_PASSWORD_CODE_MAX_LENGTH,
+    MeRead,
+    PasswordChange,
+    SessionsEnded,
+    SetPassword,
+    Token,
+)
 from app.auth.security import PASSWORDS_DIFFER
 from app.deps import (
     SESSION_COOKIE,
@@ -76,7 +83,9 @@ def me(user: CurrentUser, session: SessionDep) -> MeRead:
     org = session.get(Organization, user.organization_id)
     return MeRead(id=user.id, username=user.username, full_name=user.full_name, role=user.role,
                   organization=org.name if org else "", organization_id=user.organization_id,
-                  permissions=sorted(p.value for p in ROLE_PERMISSIONS[Role(user.role)]))
+                  permissions=sorted(p.value for p in permissions_of(user)),
+                  awaiting_confirmation=user.awaiting_confirmation,
+                  global_admin=user.global_admin)
 
 
 @api.post("/me/password", response_model=SessionsEnded,
@@ -95,6 +104,76 @@ def change_own_password(request: Request, session: SessionDep, actor: ActorDep,
         session.commit()  # a wrong current password counts towards the lock, and is audited
         raise
     return SessionsEnded(sessions_ended=ended)
+
+
+@api.post("/auth/set-password", status_code=204, response_class=Response,
+          responses={422: {"description": "Wrong user name or code, a code used already or "
+                                          "expired, or a weak password"},
+                     429: {"description": "Too many failures for this name or address"}})
+def redeem_set_password_code(request: Request, session: SessionDep,
+                             body: SetPassword) -> Response:
+    """Choose your password with the one-time code an administrator gave you (a new account,
+    or a reset). The code works once, for 24 hours. A wrong user name or code counts towards
+    the sign-in throttle. Then sign in with the password (POST /auth/token)."""
+    try:
+        set_password.redeem(session, username=body.username, code=body.code,
+                            password=body.password, client=client_address(request))
+    except (InvalidInput, TooManyRequests):
+        session.commit()  # the failure stays audited and counted
+        raise
+    return Response(status_code=204)
+
+
+SET_PASSWORD_LABELS = {"username": "Username", "code": "Code", "password": "New password",
+                       "confirm_password": "New password again"}
+
+
+def _set_password_page(request: Request, *, username: str = "",
+                       errors: dict[str, str] | None = None, status_code: int = 200):
+    errors = errors or {}
+    return render(request, "auth/set_password.html", {
+        "username": username, "errors": errors,
+        "error_list": [{"field": k if k in SET_PASSWORD_LABELS else "",
+                        "label": SET_PASSWORD_LABELS.get(k, ""), "message": v}
+                       for k, v in errors.items()]}, status_code=status_code)
+
+
+@pages.get("/set-password")
+def set_password_page(request: Request):
+    return _set_password_page(request)
+
+
+@pages.post("/set-password")
+async def set_password_form(
+    request: Request, session: SessionDep,
+    username: Annotated[str, Form(max_length=150)] = "",
+    code: Annotated[str, Form(max_length=SET_PASSWORD_CODE_MAX_LENGTH)] = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
+    confirm_password: Annotated[str, Form(max_length=1024)] = "",
+):
+    await check_csrf(request)
+    errors: dict[str, str] = {}
+    if not username.strip():
+        errors["username"] = "Enter your user name"
+    if not code.strip():
+        errors["code"] = "Enter the code the administrator gave you"
+    if password != confirm_password:
+        errors["confirm_password"] = PASSWORDS_DIFFER
+    if errors:
+        return _set_password_page(request, username=username, errors=errors, status_code=422)
+    try:
+        set_password.redeem(session, username=username, code=code, password=password,
+                            client=client_address(request))
+    except InvalidInput as exc:
+        # nothing is rolled back: a wrong code stays counted and audited
+        return _set_password_page(request, username=username, errors=field_errors(exc),
+                                  status_code=422)
+    except TooManyRequests as exc:
+        response = _set_password_page(request, username=username,
+                                      errors={"form": str(exc.detail)}, status_code=429)
+        response.headers.update(exc.headers or {})
+        return response
+    return redirect("/login?password_set=true")
 
 
 def _safe_next(target: str | None) -> str:
@@ -118,10 +197,12 @@ def _cookie_secret(request: Request) -> str | None:
 
 
 @pages.get("/login")
-def login_page(request: Request, user: OptionalUser, next: str | None = None):
+def login_page(request: Request, user: OptionalUser, next: str | None = None,
+               password_set: bool = False):
     if user is not None:
         return redirect(_safe_next(next))
-    return render(request, "auth/login.html", {"next": _safe_next(next), "errors": []})
+    return render(request, "auth/login.html", {"next": _safe_next(next), "errors": [],
+                                               "password_set": password_set})
 
 
 @pages.post("/login")

@@ -1,5 +1,9 @@
 """Administration API (/api/v1/admin/...) and pages (/admin/...): users, organisations and
-sign-in locks. Administrators only; anyone else gets 403, and the refusal is audited."""
+sign-in locks. Administrators only; anyone else gets 403, and the refusal is audited. An
+administrator reaches the users (and their sign-in locks) of their own organisation; a
+Passage-wide administrator (command line: `passage grant-global-admin`) everyone's, and the
+organisations. Passwords are never set here: a new user or a reset gets a one-time
+set-password code, shown once (app.auth.set_password)."""
 
 from typing import Annotated
 from urllib.parse import urlencode
@@ -10,15 +14,17 @@ from app.admin import service
 from app.admin.schemas import (
     OrganizationCreate,
     OrganizationRead,
+    SetPasswordCodeRead,
     SignInLockRead,
     UserAdminRead,
     UserCreate,
+    UserCreated,
     UserUpdate,
 )
 from app.auth import throttle
+from app.auth.confirmation import AWAITING_REASONS
 from app.auth.permissions import Permission, Role
 from app.auth.schemas import SessionsEnded
-from app.auth.security import PASSWORDS_DIFFER
 from app.db import MAX_DATABASE_INT
 from app.deps import ActorDep, SessionDep, SettingsDep, require
 from app.errors import FormInvalid
@@ -49,40 +55,71 @@ def _lock_read(lock, username: str | None) -> SignInLockRead:
 @api.get("/users", response_model=Page[UserAdminRead],
          dependencies=[require(Permission.USER_ADMIN)])
 def list_users(
-    session: SessionDep, page: PageDep,
+    session: SessionDep, actor: ActorDep, page: PageDep,
     q: Annotated[str | None, Query(max_length=150, description="Part of a username or name")]
     = None,
     role: Role | None = None,
     organization_id: Annotated[int | None, Query(ge=1, le=MAX_DATABASE_INT)] = None,
     active: bool | None = None,
+    awaiting_confirmation: bool | None = None,
 ) -> Page[UserAdminRead]:
-    rows, total = service.list_users(session, page=page, q=q, role=role,
-                                     organization_id=organization_id, active=active)
+    """The users you manage: your organisation's (everyone's for a Passage-wide
+    administrator)."""
+    rows, total = service.list_users(session, actor=actor, page=page, q=q, role=role,
+                                     organization_id=organization_id, active=active,
+                                     awaiting=awaiting_confirmation)
     return Page(items=[_user_read(u, org) for u, org in rows], total=total, limit=page.limit,
                 offset=page.offset)
 
 
-@api.post("/users", response_model=UserAdminRead, status_code=201,
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+@api.post("/users", response_model=UserCreated, status_code=201,
           dependencies=[require(Permission.USER_ADMIN)])
-def create_user(session: SessionDep, actor: ActorDep, user_in: UserCreate) -> UserAdminRead:
-    user = service.create_user(session, actor=actor, user_in=user_in)
-    return _user_read(*service.get_user(session, user_id=user.id))
+def create_user(session: SessionDep, actor: ActorDep, user_in: UserCreate,
+                response: Response) -> UserCreated:
+    """Create a user in your organisation (any, for a Passage-wide administrator). They have
+    no password: the answer's one-time `set_password_code` (shown this once, valid 24 hours)
+    lets them choose one at /set-password. They see nothing of the organisation's records
+    until a caseworker or coordinator of it confirms them."""
+    user, issued = service.create_user(session, actor=actor, user_in=user_in)
+    read = _user_read(*service.get_user(session, actor=actor, user_id=user.id))
+    response.headers.update(NO_STORE)
+    return UserCreated(**read.model_dump(), set_password_code=issued.code,
+                       set_password_code_expires_at=issued.expires_at)
 
 
 @api.get("/users/{user_id}", response_model=UserAdminRead,
          dependencies=[require(Permission.USER_ADMIN)])
-def get_user(session: SessionDep, user_id: IdPath) -> UserAdminRead:
-    return _user_read(*service.get_user(session, user_id=user_id))
+def get_user(session: SessionDep, actor: ActorDep, user_id: IdPath) -> UserAdminRead:
+    return _user_read(*service.get_user(session, actor=actor, user_id=user_id))
+
+
+@api.post("/users/{user_id}/set-password-code", response_model=SetPasswordCodeRead,
+          status_code=201, dependencies=[require(Permission.USER_ADMIN)])
+def reset_password(session: SessionDep, actor: ActorDep, user_id: IdPath,
+                   response: Response) -> SetPasswordCodeRead:
+    """Reset a user's password: it stops working at once, every session and token of theirs
+    ends, and the answer carries a one-time code (shown this once, valid 24 hours) with which
+    they choose a new one at /set-password. Any earlier code of theirs ends. They await
+    confirmation by their organisation again."""
+    issued = service.reset_password(session, actor=actor, user_id=user_id)
+    response.headers.update(NO_STORE)
+    return SetPasswordCodeRead(user_id=user_id, set_password_code=issued.code,
+                               set_password_code_expires_at=issued.expires_at)
 
 
 @api.patch("/users/{user_id}", response_model=UserAdminRead,
            dependencies=[require(Permission.USER_ADMIN)])
 def update_user(session: SessionDep, actor: ActorDep, user_id: IdPath,
                 user_in: UserUpdate) -> UserAdminRead:
-    """Change a user's name, role, organisation or password, or disable / enable them.
-    Disabling ends every session and token of the user at once."""
+    """Change a user's name, role or organisation, or disable / enable them. Disabling ends
+    every session and token of the user at once. A new role or organisation (only your own,
+    unless you are a Passage-wide administrator) opens nothing until a caseworker or
+    coordinator of the organisation confirms them."""
     service.update_user(session, actor=actor, user_id=user_id, user_in=user_in)
-    return _user_read(*service.get_user(session, user_id=user_id))
+    return _user_read(*service.get_user(session, actor=actor, user_id=user_id))
 
 
 @api.delete("/users/{user_id}/sessions", response_model=SessionsEnded,
@@ -95,8 +132,10 @@ def end_user_sessions(session: SessionDep, actor: ActorDep, user_id: IdPath) -> 
 
 @api.get("/organizations", response_model=Page[OrganizationRead],
          dependencies=[require(Permission.ORGANIZATION_ADMIN)])
-def list_organizations(session: SessionDep, page: PageDep) -> Page[OrganizationRead]:
-    rows, total = service.list_organizations(session, page=page)
+def list_organizations(session: SessionDep, actor: ActorDep,
+                       page: PageDep) -> Page[OrganizationRead]:
+    """Every organisation (Passage-wide administrators)."""
+    rows, total = service.list_organizations(session, actor=actor, page=page)
     return Page(items=[OrganizationRead.model_validate(o).model_copy(update={"users": n})
                        for o, n in rows], total=total, limit=page.limit, offset=page.offset)
 
@@ -111,11 +150,13 @@ def create_organization(session: SessionDep, actor: ActorDep,
 
 @api.get("/sign-in-locks", response_model=Page[SignInLockRead],
          dependencies=[require(Permission.USER_ADMIN)])
-def list_sign_in_locks(session: SessionDep, page: PageDep,
+def list_sign_in_locks(session: SessionDep, actor: ActorDep, page: PageDep,
                        include_past: bool = False) -> Page[SignInLockRead]:
     """Names refused sign-in after repeated failures (current ones, or all with
-    include_past). The name itself is shown only when it is a real account."""
-    rows, total = throttle.list_locks(session, page=page, include_past=include_past)
+    include_past). The name itself is shown only when it is a real account. An administrator
+    sees the locks of their organisation's users; a Passage-wide one every lock."""
+    rows, total = throttle.list_locks(session, actor=actor, page=page,
+                                      include_past=include_past)
     return Page(items=[_lock_read(lock, name) for lock, name in rows], total=total,
                 limit=page.limit, offset=page.offset)
 
@@ -130,8 +171,7 @@ def lift_sign_in_lock(session: SessionDep, actor: ActorDep, lock_id: IdPath) -> 
 
 # --- pages ---------------------------------------------------------------------------------
 
-USER_LABELS = {"username": "Username", "full_name": "Full name", "password": "Password",
-               "confirm_password": "Password again", "role": "Role",
+USER_LABELS = {"username": "Username", "full_name": "Full name", "role": "Role",
                "organization_id": "Organisation"}
 
 
@@ -142,24 +182,25 @@ def _errors_context(errors: dict[str, str], labels: dict[str, str]) -> dict:
 def _users_page(request: Request, session, *, q: str | None = None, role: Role | None = None,
                 organization_id: int | None = None, active: bool | None = None,
                 offset: int = 0, form: dict | None = None, errors: dict | None = None):
-    rows, total = service.list_users(session, page=PageParams(limit=PAGE_SIZE, offset=offset),
+    actor = request.state.actor
+    rows, total = service.list_users(session, actor=actor,
+                                     page=PageParams(limit=PAGE_SIZE, offset=offset),
                                      q=q, role=role, organization_id=organization_id,
                                      active=active)
     filters = {"q": q or "", "role": role.value if role else "",
                "organization_id": organization_id or "",
                "active": "" if active is None else str(active).lower()}
     query = urlencode({k: v for k, v in filters.items() if v != ""})
-    # the password is never sent back to the browser
-    form = {k: v for k, v in (form or {}).items() if "password" not in k}
     return render(request, "admin/users.html", {
         "rows": rows, "total": total, **pager(offset, PAGE_SIZE, total),
-        "filters": filters, "query": query, **_organization_choices(session),
+        "filters": filters, "query": query, **_organization_choices(session, actor),
         "roles": ROLE_LABELS, "form": form, **_errors_context(errors or {}, USER_LABELS),
     })
 
 
-def _organization_choices(session) -> dict:
-    organizations, total = service.list_organizations(session, page=ALL_ORGANIZATIONS)
+def _organization_choices(session, actor) -> dict:
+    organizations, total = service.list_organizations(session, actor=actor,
+                                                      page=ALL_ORGANIZATIONS)
     return {"organization_choices": [(o.id, o.name) for o, _ in organizations],
             # a list of choices cannot page: it says when it is not the whole list
             "organizations_cut": total > len(organizations), "organizations_total": total}
@@ -190,52 +231,54 @@ def _add_user_again(request: Request, session, form: dict, errors: dict[str, str
 @pages.post("/users",
             dependencies=[require(Permission.USER_ADMIN), form_page(_add_user_again)])
 def add_user(
-    session: SessionDep, actor: ActorDep,
+    request: Request, session: SessionDep, actor: ActorDep,
     username: Annotated[str, Form(max_length=150)] = "",
     full_name: Annotated[str, Form(max_length=200)] = "",
-    password: Annotated[str, Form(max_length=1024)] = "",
-    confirm_password: Annotated[str, Form(max_length=1024)] = "",
     role: Annotated[str, Form(max_length=32)] = "",
     organization_id: Annotated[str, Form(max_length=12)] = "",
 ):
     errors: dict[str, str] = {}
-    if password != confirm_password:
-        errors["confirm_password"] = PASSWORDS_DIFFER
     if not organization_id:
         errors["organization_id"] = "Choose an organisation"
     try:
         user_in = parse_form(UserCreate, {
-            "username": username, "full_name": full_name, "password": password, "role": role,
+            "username": username, "full_name": full_name, "role": role,
             "organization_id": organization_id or 0})
     except FormInvalid as exc:
         errors = {**exc.fields, **errors}
     if errors:
         raise FormInvalid(errors)
-    user = service.create_user(session, actor=actor, user_in=user_in)
-    return redirect(f"/admin/users/{user.id}?done=created")
+    user, issued = service.create_user(session, actor=actor, user_in=user_in)
+    # the code is shown on this answer only (never in a URL): Passage keeps only its hash
+    return _user_page(request, session, user_id=user.id, done="created", issued=issued)
 
 
 DONE_MESSAGES = {
-    "created": "The user was created. Give them their password in person.",
+    "created": "The user was created. Give them the code below in person: with it they "
+               "choose their password.",
     "updated": "The changes were saved.",
     "disabled": "The user is disabled; their sessions and tokens have ended.",
     "enabled": "The user is enabled and may sign in again.",
     "sessions": "Every session and token of the user has ended.",
-    "password": "The new password is set; every session of the user has ended.",
+    "password": "The password is reset: it no longer works, and every session of the user "
+                "has ended. Give them the code below in person: with it they choose a new one.",
 }
 
 
 def _user_page(request: Request, session, *, user_id: int, done: str | None = None,
-               form: dict | None = None, errors: dict | None = None):
-    user, organization, live = service.get_user(session, user_id=user_id)
-    form = {k: v for k, v in (form or {}).items() if "password" not in k}
-    return render(request, "admin/user.html", {
+               form: dict | None = None, errors: dict | None = None, issued=None):
+    actor = request.state.actor
+    user, organization, live = service.get_user(session, actor=actor, user_id=user_id)
+    response = render(request, "admin/user.html", {
         "account": user, "organization": organization, "live_sessions": live,
-        **_organization_choices(session), "roles": ROLE_LABELS,
-        "is_self": user.id == request.state.actor.user_id,
-        "done": DONE_MESSAGES.get(done or ""), "form": form,
+        **_organization_choices(session, actor), "roles": ROLE_LABELS,
+        "is_self": user.id == actor.user_id, "awaiting_reasons": AWAITING_REASONS,
+        "done": DONE_MESSAGES.get(done or ""), "form": form or {}, "issued": issued,
         **_errors_context(errors or {}, USER_LABELS),
     })
+    if issued is not None:
+        response.headers.update(NO_STORE)
+    return response
 
 
 def _user_again(request: Request, session, form: dict, errors: dict[str, str]):
@@ -282,14 +325,10 @@ def enable_user(session: SessionDep, actor: ActorDep, user_id: IdPath):
 
 @pages.post("/users/{user_id}/password",
             dependencies=[require(Permission.USER_ADMIN), USER_FORM])
-def reset_password(
-    session: SessionDep, actor: ActorDep, user_id: IdPath,
-    password: Annotated[str, Form(max_length=1024)] = "",
-    confirm_password: Annotated[str, Form(max_length=1024)] = "",
-):
-    if password != confirm_password:
-        raise FormInvalid({"confirm_password": PASSWORDS_DIFFER})
-    return _apply_update(session, actor, user_id, {"password": password}, "password")
+def reset_password_page(request: Request, session: SessionDep, actor: ActorDep,
+                        user_id: IdPath):
+    issued = service.reset_password(session, actor=actor, user_id=user_id)
+    return _user_page(request, session, user_id=user_id, done="password", issued=issued)
 
 
 @pages.post("/users/{user_id}/end-sessions", dependencies=[require(Permission.USER_ADMIN)])
@@ -304,7 +343,7 @@ ORGANIZATION_LABELS = {"name": "Name", "kind": "Kind"}
 def _organizations_page(request: Request, session, *, form: dict | None = None,
                         errors: dict | None = None, offset: int = 0):
     rows, total = service.list_organizations(
-        session, page=PageParams(limit=PAGE_SIZE, offset=offset))
+        session, actor=request.state.actor, page=PageParams(limit=PAGE_SIZE, offset=offset))
     return render(request, "admin/organizations.html", {
         "rows": rows, "total": total, **pager(offset, PAGE_SIZE, total),
         "kind_choices": list(ORGANIZATION_KIND_LABELS.items()),
@@ -336,10 +375,11 @@ def add_organization(
 
 
 @pages.get("/sign-in-locks", dependencies=[require(Permission.USER_ADMIN)])
-def sign_in_locks_page(request: Request, session: SessionDep, settings: SettingsDep,
-                       lifted: Annotated[bool, Query()] = False,
+def sign_in_locks_page(request: Request, session: SessionDep, actor: ActorDep,
+                       settings: SettingsDep, lifted: Annotated[bool, Query()] = False,
                        offset: OffsetQuery = 0):
-    rows, total = throttle.list_locks(session, page=PageParams(limit=PAGE_SIZE, offset=offset))
+    rows, total = throttle.list_locks(session, actor=actor,
+                                      page=PageParams(limit=PAGE_SIZE, offset=offset))
     return render(request, "admin/sign_in_locks.html", {
         "rows": rows, "total": total, "lifted": lifted, "settings": settings,
         **pager(offset, PAGE_SIZE, total)})

@@ -4,7 +4,6 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.auth.permissions import Role
-from app.auth.security import MAX_PASSWORD_LENGTH, password_problem
 from app.db import MAX_DATABASE_INT
 
 USERNAME_PATTERN = r"^[\w.@+-]+$"
@@ -22,30 +21,25 @@ def _strip(value):
 
 
 class UserCreate(BaseModel):
-    # no str_strip_whitespace: a password is kept exactly as typed
+    """A new user. No password: the answer carries a one-time set-password code for them."""
+
     model_config = ConfigDict(extra="forbid")
 
     username: str = Field(min_length=1, max_length=150, pattern=USERNAME_PATTERN,
                           description="Letters, digits and . _ @ + - only")
-    password: str = Field(max_length=MAX_PASSWORD_LENGTH,
-                          description="At least 12 characters")
     role: Role
-    organization_id: int = Field(ge=1, le=MAX_DATABASE_INT)
+    organization_id: int = Field(ge=1, le=MAX_DATABASE_INT,
+                                 description="Your own organisation, unless you are a "
+                                             "Passage-wide administrator")
     full_name: str = Field(default="", max_length=200)
 
     _strip_names = field_validator("username", "full_name", mode="before")(_strip)
 
-    @field_validator("password")
-    @classmethod
-    def _strong_enough(cls, value: str) -> str:
-        if problem := password_problem(value):
-            raise ValueError(problem)
-        return value
-
 
 class UserUpdate(BaseModel):
-    """Only the fields that are given change. A new password ends every session of the user;
-    so does disabling them."""
+    """Only the fields that are given change. Disabling a user ends every session of theirs.
+    A new organisation or role opens nothing until a caseworker or coordinator of the
+    organisation confirms them. Passwords are not set here: POST .../set-password-code."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -53,7 +47,6 @@ class UserUpdate(BaseModel):
     role: Role | None = None
     organization_id: int | None = Field(default=None, ge=1, le=MAX_DATABASE_INT)
     is_active: bool | None = None
-    password: str | None = Field(default=None, max_length=MAX_PASSWORD_LENGTH)
 
     _strip_names = field_validator("full_name", mode="before")(_strip)
 
@@ -70,7 +63,32 @@ class UserAdminRead(BaseModel):
     is_active: bool
     created_at: datetime
     password_changed_at: datetime
+    password_set: bool = Field(description="False until the user redeems their set-password "
+                                           "code")
+    global_admin: bool
+    awaiting_confirmation: bool = Field(
+        description="Sees nothing of the organisation's records until a caseworker or "
+                    "coordinator of it confirms them")
+    awaiting_reason: str | None
+    confirmed_by_id: int | None
+    confirmed_at: datetime | None
     live_sessions: int | None = None
+
+
+class SetPasswordCodeRead(BaseModel):
+    """A one-time code with which the user chooses their password at /set-password. Shown
+    this once: Passage keeps only its hash. Give it to the user in person."""
+
+    user_id: int
+    set_password_code: str
+    set_password_code_expires_at: datetime
+
+
+class UserCreated(UserAdminRead):
+    set_password_code: str = Field(description="Shown this once: give it to the user in "
+                                               "person; they choose their password with it at "
+                                               "/set-password within 24 hours")
+    set_password_code_expires_at: datetime
 
 
 class OrganizationCreate(BaseModel):

@@ -21,12 +21,17 @@ class Actor:
     full_name: str = ""
     is_active: bool = True
     user: Any = None  # the User row, when there is one
+    # the two-person rule: until confirmed, nothing but their own account (app.auth)
+    awaiting_confirmation: bool = False
+    global_admin: bool = False  # Passage-wide administration, given at the command line
 
     @classmethod
     def of(cls, user: Any, client_address: str | None = None) -> "Actor":
         return cls(user_id=user.id, username=user.username, role=user.role,
                    organization_id=user.organization_id, client_address=client_address,
-                   full_name=user.full_name, is_active=user.is_active, user=user)
+                   full_name=user.full_name, is_active=user.is_active, user=user,
+                   awaiting_confirmation=user.awaiting_confirmation,
+                   global_admin=user.global_admin)
 
     @classmethod
     def anonymous(cls, client_address: str | None = None,

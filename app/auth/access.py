@@ -10,6 +10,11 @@ model's rules allows it.
 A row outside the rules is answered 404, as if it did not exist, and the attempt is audited
 (errors.Hidden); a row that does not exist is a plain 404 (errors.NotFound).
 
+A user awaiting confirmation (the two-person rule, app.auth.confirmation: someone an
+administrator created, moved to another organisation, gave another role or a set-password
+code) sees no row of any model, whatever the rules say, until a caseworker or coordinator of
+their organisation confirms them.
+
 A model may have rows that stand for another row (a person's record merged into another is
 kept as a tombstone pointing at the survivor): registered with `forward`, the column holding
 that pointer, such rows are never visible themselves, and loading one by its id loads the row
@@ -24,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import ColumnElement, and_, false, or_
 from sqlmodel import Session, select
 
 from app.audit.service import Actor
@@ -82,6 +87,8 @@ def _registered(model: type) -> _Registered:
 def visible(actor: Actor, model: type) -> ColumnElement[bool]:
     """The condition on `model` of the rows actor may see."""
     registered = _registered(model)
+    if actor.awaiting_confirmation:
+        return false()  # the two-person rule (above)
     rules = [registered.rule, *_WIDENED.get(model, ())]
     allowed = or_(*(rule(actor) for rule in rules))
     if registered.forward is not None:

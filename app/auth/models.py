@@ -3,6 +3,7 @@ from datetime import datetime
 from sqlalchemy import Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from app.auth.security import UNUSABLE_PASSWORD
 from app.db import Timestamped, utcnow
 
 
@@ -25,6 +26,41 @@ class User(Timestamped, table=True):
     organization_id: int = Field(foreign_key="organizations.id", index=True)
     is_active: bool = Field(default=True)
     password_changed_at: datetime = Field(default_factory=utcnow)
+    # Passage-wide administration (every organisation's users, the organisations): given only
+    # at the command line (`passage grant-global-admin`), never through the app
+    global_admin: bool = Field(default=False)
+    # The two-person rule (app/auth/confirmation.py): a user an administrator created, moved
+    # to another organisation, gave another role or a set-password code sees nothing of
+    # the organisation's records until a caseworker or coordinator of it confirms them
+    awaiting_confirmation: bool = Field(default=False)
+    # why: "created", "moved", "role" or "password_reset" (AWAITING_REASONS)
+    awaiting_reason: str | None = Field(default=None, sa_type=String(16))
+    confirmed_by_id: int | None = Field(default=None, foreign_key="users.id")
+    confirmed_at: datetime | None = None
+
+    @property
+    def password_set(self) -> bool:
+        """False until the user redeems their set-password code (app.auth.set_password)."""
+        return self.password_hash != UNUSABLE_PASSWORD
+
+
+class SetPasswordCode(SQLModel, table=True):
+    """A one-time code with which a user chooses their password (app/auth/set_password.py):
+    an administrator gets one when creating a user or resetting a password, and never sets a
+    password. Only a hash of the code is kept; it works once, until expires_at."""
+
+    __tablename__ = "set_password_codes"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    code_hash: str = Field(max_length=64, unique=True)
+    purpose: str = Field(sa_type=String(16))  # "new_user" or "reset"
+    created_by_id: int | None = Field(default=None, foreign_key="users.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: datetime | None = None
+    # a newer code for the same user, or a disabled account, ends an unused one
+    revoked_at: datetime | None = None
 
 
 class AuthSession(Timestamped, table=True):

@@ -75,8 +75,14 @@ class Permission(StrEnum):
     # reference data and administration
     COMPOUND_READ = "compound:read"
     COMPOUND_WRITE = "compound:write"
-    USER_ADMIN = "user:admin"
+    USER_ADMIN = "user:admin"  # the users of one's own organisation
+    # Passage-wide administration: every organisation's users, and the organisations. No role
+    # holds these: an administrator given the Passage-wide flag at the command line does
+    # (`passage grant-global-admin`)
+    USER_ADMIN_ALL = "user:admin_all"
     ORGANIZATION_ADMIN = "organization:admin"
+    # the two-person rule: confirm a user an administrator added to one's organisation
+    USER_CONFIRM = "user:confirm"
     AUDIT_READ = "audit:read"
     # every signed-in user, on their own account
     OWN_ACCOUNT = "account:own"
@@ -98,6 +104,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.STATS_READ, P.EXPORT_REFERRALS_OWN_ORG, P.EXPORTS_PAGE,
         P.PIPELINE_READ, P.PIPELINE_STAGES,
         P.COMPOUND_READ,
+        P.USER_CONFIRM,
     }),
     Role.BORDER_OFFICIAL: frozenset({
         P.OWN_ACCOUNT,
@@ -121,28 +128,48 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.STATS_READ, P.EXPORT_REFERRALS_ALL, P.EXPORT_STATISTICS, P.EXPORT_CTDC, P.EXPORTS_PAGE,
         P.STATS_EXACT, P.PIPELINE_READ, P.PIPELINE_STAGES,
         P.COMPOUND_READ, P.COMPOUND_WRITE,
+        P.USER_CONFIRM,
     }),
     Role.ADMIN: frozenset({
         P.OWN_ACCOUNT,
         P.STATS_READ,
         P.COMPOUND_READ, P.COMPOUND_WRITE,
-        P.USER_ADMIN, P.ORGANIZATION_ADMIN, P.AUDIT_READ,
+        P.USER_ADMIN, P.AUDIT_READ,
     }),
 }
+# what an administrator holding the Passage-wide flag holds besides their role's
+GLOBAL_ADMIN_PERMISSIONS: frozenset[Permission] = frozenset({P.USER_ADMIN_ALL,
+                                                            P.ORGANIZATION_ADMIN})
+# all a user awaiting confirmation (app.auth.confirmation) may do: their own account
+AWAITING_CONFIRMATION_PERMISSIONS: frozenset[Permission] = frozenset({P.OWN_ACCOUNT})
 
 class HasRole(Protocol):
     role: str
     is_active: bool
+    awaiting_confirmation: bool
+    global_admin: bool
 
 
-def can(user: HasRole | None, permission: Permission) -> bool:
+def permissions_of(user: HasRole | None) -> frozenset[Permission]:
+    """What the user may do: their role's permissions; with the Passage-wide flag, an
+    administrator's also GLOBAL_ADMIN_PERMISSIONS; awaiting confirmation, only their own
+    account (whatever the role)."""
     if user is None or not user.is_active:
-        return False
+        return frozenset()
     try:
         role = Role(user.role)
     except ValueError:
-        return False
-    return permission in ROLE_PERMISSIONS[role]
+        return frozenset()
+    permissions = ROLE_PERMISSIONS[role]
+    if user.awaiting_confirmation:
+        return permissions & AWAITING_CONFIRMATION_PERMISSIONS
+    if role is Role.ADMIN and user.global_admin:
+        permissions = permissions | GLOBAL_ADMIN_PERMISSIONS
+    return permissions
+
+
+def can(user: HasRole | None, permission: Permission) -> bool:
+    return permission in permissions_of(user)
 
 
 def can_any(user: HasRole | None, *permissions: Permission) -> bool:

@@ -17,6 +17,10 @@ class MeRead(BaseModel):
     organization: str
     organization_id: int
     permissions: list[str]
+    awaiting_confirmation: bool = Field(
+        description="Until a caseworker or coordinator of your organisation confirms you, "
+                    "you see nothing of its cases and people, and may use only your account")
+    global_admin: bool = Field(description="Passage-wide administration (command line only)")
 
 
 class PasswordChange(BaseModel):
@@ -28,3 +32,17 @@ class PasswordChange(BaseModel):
 
 class SessionsEnded(BaseModel):
     sessions_ended: int
+
+
+SET_PASSWORD_CODE_MAX_LENGTH = 64
+
+
+class SetPassword(BaseModel):
+    """Redeem a one-time set-password code an administrator gave you, choosing your password."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Field(min_length=1, max_length=150)
+    code: str = Field(min_length=1, max_length=SET_PASSWORD_CODE_MAX_LENGTH,
+                      description="As the administrator gave it; spaces and dashes ignored")
+    password: str = Field(max_length=MAX_PASSWORD_LENGTH, description="At least 12 characters")

@@ -13,6 +13,10 @@ from app.errors import InvalidInput, field_error
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024
 PASSWORDS_DIFFER = "The two passwords are not the same"
+# The password hash of an account whose password no one knows yet: a user an administrator
+# created, or whose password an administrator reset, until they redeem their set-password
+# code. No password matches it.
+UNUSABLE_PASSWORD = "!unusable"  # noqa: S105 (a marker no hash matches, not a secret)
 
 
 @lru_cache
@@ -54,11 +58,12 @@ def too_long_password(password: str) -> InvalidInput | None:
 
 def verify_password(password: str, password_hash: str | None) -> bool:
     """Checks a password. Every failure spends the time of one check with the same
-    parameters (passlib's dummy hash is made by the same context): with no hash (unknown user)
-    and with a password too long to be anyone's, so that neither can be told from a wrong
-    password by timing."""
+    parameters (passlib's dummy hash is made by the same context): with no hash (unknown user),
+    with no usable one (a password not chosen yet) and with a password too long to be
+    anyone's, so that none can be told from a wrong password by timing."""
     context = password_context()
-    if password_hash is None or len(password) > MAX_PASSWORD_LENGTH:
+    if (password_hash is None or password_hash == UNUSABLE_PASSWORD
+            or len(password) > MAX_PASSWORD_LENGTH):
         context.dummy_verify()
         return False
     return context.verify(password, password_hash)

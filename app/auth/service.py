@@ -11,6 +11,7 @@ from app.auth import throttle
 from app.auth.models import AuthSession, Organization, User
 from app.auth.permissions import Role
 from app.auth.security import (
+    UNUSABLE_PASSWORD,
     hash_password,
     hash_secret,
     new_secret,
@@ -42,11 +43,14 @@ def create_user(
     *,
     actor: Actor,
     username: str,
-    password: str,
+    password: str | None,
     role: Role | str,
     organization: Organization,
     full_name: str = "",
 ) -> User:
+    """A new user. With a password (the command line, the demo), ready to sign in; with None
+    (an administrator: app.admin.service), an account no password opens until its set-password
+    code is redeemed (app.auth.set_password)."""
     username = username.strip()
     errors = []
     if not username or len(username) > 150:
@@ -58,14 +62,15 @@ def create_user(
         errors.append({"loc": ["body", "role"],
                        "msg": "Role must be one of " + ", ".join(r.value for r in Role),
                        "type": "value_error"})
-    if problem := password_problem(password):
+    if password is not None and (problem := password_problem(password)):
         errors.append({"loc": ["body", "password"], "msg": problem, "type": "value_error"})
     if errors:
         raise InvalidInput(errors)
     if session.exec(select(User).where(User.username == username)).first():
         raise Conflict("A user with this username already exists")
-    user = User(username=username, full_name=full_name, password_hash=hash_password(password),
-                 role=role.value, organization_id=organization.id)
+    password_hash = UNUSABLE_PASSWORD if password is None else hash_password(password)
+    user = User(username=username, full_name=full_name, password_hash=password_hash,
+                role=role.value, organization_id=organization.id)
     session.add(user)
     session.flush()
     audit.record(session, actor=actor, action="user.create", entity_type="user",

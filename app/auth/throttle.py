@@ -26,16 +26,18 @@ import hmac
 from datetime import datetime, timedelta
 from math import ceil
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, true
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app import audit
 from app.audit.service import Actor
+from app.auth import access
 from app.auth.models import EVERY_NAME, SignInFailure, SignInLock, User
+from app.auth.permissions import Permission, can
 from app.config import get_settings
 from app.db import utcnow
-from app.errors import NotFound, TooManyRequests
+from app.errors import Hidden, NotFound, TooManyRequests
 from app.pagination import PageParams, paginate
 
 UNKNOWN_ADDRESS = "unknown"
@@ -164,11 +166,21 @@ def clear_failures(session: Session, *, name_hash: str, address: str) -> None:
                                              SignInFailure.client_address == address))
 
 
-def list_locks(session: Session, *, page: PageParams,
+def _locks_in_reach(actor: Actor):
+    """Every lock for a Passage-wide administrator; for another, the locks of the users they
+    manage (not those of unknown names or of whole addresses)."""
+    if can(actor, Permission.USER_ADMIN_ALL):
+        return true()
+    return SignInLock.user_id.in_(select(User.id).where(access.visible(actor, User)))
+
+
+def list_locks(session: Session, *, actor: Actor, page: PageParams,
                include_past: bool = False) -> tuple[list[tuple[SignInLock, str | None]], int]:
-    """Locks, newest first, each with the username when the name is a real account."""
+    """The locks the administrator reaches (_locks_in_reach), newest first, each with the
+    username when the name is a real account."""
     statement = (select(SignInLock, User.username)
                  .outerjoin(User, User.id == SignInLock.user_id)
+                 .where(_locks_in_reach(actor))
                  .order_by(SignInLock.locked_at.desc(), SignInLock.id.desc()))
     if not include_past:
         statement = statement.where(SignInLock.lifted_at.is_(None),
@@ -181,6 +193,10 @@ def lift_lock(session: Session, *, actor: Actor, lock_id: int) -> SignInLock:
     lock = session.get(SignInLock, lock_id)
     if lock is None:
         raise NotFound("No such sign-in lock")
+    if session.exec(select(SignInLock.id).where(SignInLock.id == lock_id,
+                                                _locks_in_reach(actor))).first() is None:
+        raise Hidden("No such sign-in lock", action="auth.lock_lift",
+                     entity_type="sign_in_lock", entity_id=lock_id)
     if lock.lifted_at is None and lock.locked_until > utcnow():
         lock.lifted_at = utcnow()
         lock.lifted_by_id = actor.user_id

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from app import audit
+from app.admin import service as admin_service
+from app.admin.schemas import UserCreate
 from app.auth import service as auth_service
 from app.auth.models import Organization, User
 from app.auth.permissions import Role
@@ -27,6 +29,7 @@ class DemoUser:
     role: Role
     organization: str
     full_name: str
+    global_admin: bool = False  # as `passage grant-global-admin` gives it
 
     @property
     def password(self) -> str:
@@ -46,8 +49,12 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("caseworker2", Role.CASEWORKER, "Safe Return Legal Aid", "Ananya Rao"),
     DemoUser("border", Role.BORDER_OFFICIAL, "Mae Sot Border Post", "Somchai Kaewmanee"),
     DemoUser("coordinator", Role.COORDINATOR, "Tak Coordination Office", "Maria Santos"),
-    DemoUser("admin", Role.ADMIN, "Tak Coordination Office", "Admin Passage"),
+    DemoUser("admin", Role.ADMIN, "Tak Coordination Office", "Admin Passage",
+             global_admin=True),
 )
+# added by the demo administrator, as in the app: no password but a set-password code (printed
+# by the first load only), and awaiting confirmation by a caseworker of Border Care Foundation
+DEMO_NEWCOMER = ("newcomer", Role.CASEWORKER, "Border Care Foundation", "Saw Ler Htoo")
 
 
 def _organizations(session: Session) -> dict[str, Organization]:
@@ -64,8 +71,24 @@ def _users(session: Session, orgs: dict[str, Organization], actor: audit.Actor) 
                                             password=demo.password, role=demo.role,
                                             organization=orgs[demo.organization],
                                             full_name=demo.full_name)
+            user.global_admin = demo.global_admin
+            session.add(user)
         users[demo.username] = user
     return users
+
+
+def _newcomer(session: Session, orgs: dict[str, Organization], admin: User,
+              echo: Callable[[str], None]) -> None:
+    username, role, organization, full_name = DEMO_NEWCOMER
+    if session.exec(select(User).where(User.username == username)).first() is not None:
+        return
+    _, issued = admin_service.create_user(
+        session, actor=audit.Actor.of(admin, "cli"),
+        user_in=UserCreate(username=username, role=role,
+                           organization_id=orgs[organization].id, full_name=full_name))
+    echo(f"Added {username} ({role.value}, {organization}) as an administrator would: they "
+         f"choose their password at /set-password with the code {issued.code} (valid 24 "
+         f"hours), and see nothing until a caseworker of {organization} confirms them.")
 
 
 def _compounds(session: Session, actor: audit.Actor) -> int:
@@ -89,6 +112,8 @@ def load_demo(echo: Callable[[str], None] = print, session: Session | None = Non
         actor = audit.Actor.system("demo")
         orgs = _organizations(session)
         users = _users(session, orgs, actor)
+        session.flush()
+        _newcomer(session, orgs, users["admin"], echo)
         added = _compounds(session, actor)
         echo(f"Compounds added: {added}")
         for step in steps.STEPS:

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 
-from app.auth import access
+from app.auth import access, confirmation
 from app.auth.permissions import Permission, can
 from app.cases import determinations, follow_ups, lifecycle
 from app.cases.deps import CurrentCase
@@ -59,8 +59,12 @@ def home(request: Request, session: SessionDep, user: OptionalUser):
             session, actor=actor, page=HOME_QUEUE, assigned_to_id=actor.user_id,
             states=(FollowUpState.OVERDUE, FollowUpState.DUE))
         queue_counts = follow_ups.queue_counts(session, actor=actor)
+    to_confirm = None
+    if can(user, Permission.USER_CONFIRM):
+        to_confirm = confirmation.awaiting_count(session, actor=actor)
     return render(request, "home/index.html", {"awaiting_letters": awaiting, "queue": queue,
-                                               "queue_counts": queue_counts})
+                                               "queue_counts": queue_counts,
+                                               "to_confirm": to_confirm})
 
 
 @pages.get("/non-punishment", dependencies=[require(Permission.NON_PUNISHMENT_LETTER)])

@@ -58,7 +58,7 @@ def test_admin_api_is_401_for_anonymous(client, method, path, template, body):
 @pytest.mark.parametrize("path", [p for m, p, _, _ in API_ROUTES if m == "GET"])
 def test_admin_api_reads_are_open_to_admins(client, login_as, path):
     # the changes are tested one by one in test_users.py and tests/auth/test_throttle.py
-    admin = login_as("admin")
+    admin = login_as("admin", global_admin=True)
     response = client.get(path.replace("/users/1", f"/users/{admin.user.id}"),
                           headers=admin.headers)
     assert response.status_code == 200

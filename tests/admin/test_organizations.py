@@ -7,7 +7,7 @@ from tests.pages import csrf_from, sign_in
 
 
 def test_admin_creates_and_lists_organisations_with_user_counts(client, session, login_as):
-    admin = login_as("admin", organization="Tak Coordination Office")
+    admin = login_as("admin", organization="Tak Coordination Office", global_admin=True)
     response = client.post("/api/v1/admin/organizations", headers=admin.headers,
                            json={"name": "  Mae Sot Border Post ", "kind": "border_post"})
     assert response.status_code == 201
@@ -23,7 +23,7 @@ def test_admin_creates_and_lists_organisations_with_user_counts(client, session,
 
 
 def test_duplicate_organisation_is_409_whatever_the_case(client, login_as):
-    admin = login_as("admin")
+    admin = login_as("admin", global_admin=True)
     body = {"name": "Border Care Foundation"}
     assert client.post("/api/v1/admin/organizations", headers=admin.headers,
                        json=body).status_code == 201
@@ -37,14 +37,14 @@ def test_duplicate_organisation_is_409_whatever_the_case(client, login_as):
     ({"name": "X", "kind": "army"}, "kind"), ({}, "name"),
 ])
 def test_bad_organisation_is_422_naming_the_field(client, login_as, body, field):
-    admin = login_as("admin")
+    admin = login_as("admin", global_admin=True)
     response = client.post("/api/v1/admin/organizations", headers=admin.headers, json=body)
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"][-1] == field
 
 
 def test_organisations_page_adds_one_and_shows_errors(client, session):
-    factories.make_user(session, role="admin", username="org-admin")
+    factories.make_user(session, role="admin", username="org-admin", global_admin=True)
     session.commit()
     sign_in(client, "org-admin", factories.DEFAULT_PASSWORD)
     page = client.get("/admin/organizations")

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from sqlmodel import select
 
@@ -11,7 +13,9 @@ PASSWORD = "a long new password"
 
 @pytest.fixture
 def admin(login_as):
-    return login_as("admin", organization="Tak Coordination Office")
+    # Passage-wide: manages every organisation's users (tests/admin/test_two_person_rule.py
+    # tries an organisation's own administrator)
+    return login_as("admin", organization="Tak Coordination Office", global_admin=True)
 
 
 @pytest.fixture
@@ -29,23 +33,39 @@ def _bearer(response) -> dict[str, str]:
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
-def test_admin_creates_a_user_who_can_sign_in(client, session, admin, org):
+def _redeem(client, username: str, code: str, password: str = PASSWORD):
+    return client.post("/api/v1/auth/set-password",
+                       json={"username": username, "code": code, "password": password})
+
+
+def test_admin_creates_a_user_who_chooses_their_password_with_the_code(client, session, admin,
+                                                                        org):
     response = client.post("/api/v1/admin/users", headers=admin.headers, json={
-        "username": "ananya", "full_name": "Ananya Rao", "password": PASSWORD,
-        "role": "caseworker", "organization_id": org.id})
-    assert response.status_code == 201
+        "username": "ananya", "full_name": "Ananya Rao", "role": "caseworker",
+        "organization_id": org.id})
+    assert response.status_code == 201 and response.headers["cache-control"] == "no-store"
     body = response.json()
     assert body["organization"] == "Safe Return Legal Aid" and body["is_active"] is True
+    assert body["password_set"] is False and body["awaiting_confirmation"] is True
     assert "password" not in body and "password_hash" not in body
+    code = body["set_password_code"]
+    # no password opens the account before the code is redeemed
+    assert _token(client, "ananya", "").status_code in (401, 422)
+    assert _redeem(client, "ananya", code).status_code == 204
     me = client.get("/api/v1/me", headers=_bearer(_token(client, "ananya", PASSWORD))).json()
     assert (me["role"], me["organization"]) == ("caseworker", "Safe Return Legal Aid")
+    # the two-person rule: nothing but their own account until their organisation confirms
+    assert me["awaiting_confirmation"] is True and me["permissions"] == ["account:own"]
     event = session.exec(select(AuditEvent).where(AuditEvent.action == "user.create",
                                                   AuditEvent.actor_id == admin.user.id)).one()
-    assert event.entity_id == str(body["id"]) and PASSWORD not in str(event.detail)
+    assert event.entity_id == str(body["id"])
+    issued = session.exec(select(AuditEvent).where(
+        AuditEvent.action == "user.set_password_code")).one()
+    assert issued.detail["purpose"] == "new_user" and code not in str(issued.detail)
 
 
 @pytest.mark.parametrize(("changes", "field"), [
-    ({"password": "short"}, "password"),
+    ({"password": PASSWORD}, "password"),  # administrators never set a password
     ({"role": "king"}, "role"),
     ({"organization_id": 999999}, "organization_id"),
     ({"username": "has space"}, "username"),
@@ -55,16 +75,15 @@ def test_admin_creates_a_user_who_can_sign_in(client, session, admin, org):
 ])
 def test_create_user_with_bad_input_is_422_naming_the_field(client, admin, org, changes,
                                                             field):
-    body = {"username": "newcomer", "password": PASSWORD, "role": "caseworker",
-            "organization_id": org.id, **changes}
+    body = {"username": "newcomer", "role": "caseworker", "organization_id": org.id,
+            **changes}
     response = client.post("/api/v1/admin/users", headers=admin.headers, json=body)
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"][-1] == field
 
 
 def test_create_user_with_a_taken_username_is_409(client, admin, org):
-    body = {"username": "twice", "password": PASSWORD, "role": "coordinator",
-            "organization_id": org.id}
+    body = {"username": "twice", "role": "coordinator", "organization_id": org.id}
     assert client.post("/api/v1/admin/users", headers=admin.headers, json=body).status_code == 201
     assert client.post("/api/v1/admin/users", headers=admin.headers, json=body).status_code == 409
 
@@ -123,8 +142,9 @@ def test_admin_cannot_disable_themselves_or_change_their_own_role(client, admin)
                         json={"is_active": False}).status_code == 409
     assert client.patch(path, headers=admin.headers,
                         json={"role": "caseworker"}).status_code == 409
+    assert client.post(f"{path}/set-password-code", headers=admin.headers).status_code == 409
     assert client.patch(path, headers=admin.headers,
-                        json={"password": PASSWORD}).status_code == 409
+                        json={"password": PASSWORD}).status_code == 422
     assert client.get("/api/v1/me", headers=admin.headers).json()["role"] == "admin"
 
 
@@ -141,20 +161,32 @@ def test_admin_changes_role_and_organisation_and_it_applies_at_once(client, sess
     me = client.get("/api/v1/me", headers=token).json()
     assert (me["role"], me["organization"], me["full_name"]) == (
         "coordinator", "Safe Return Legal Aid", "Maria Santos")
+    assert me["awaiting_confirmation"] is True and me["permissions"] == ["account:own"]
     event = session.exec(select(AuditEvent).where(AuditEvent.action == "user.update")).one()
     assert event.detail["fields"] == ["full_name", "organization_id", "role"]
+    assert event.detail["awaiting_confirmation"] is True
     assert "Maria Santos" not in str(event.detail)
 
 
-def test_admin_sets_a_new_password_and_every_session_of_the_user_ends(client, session, admin):
+def test_a_reset_ends_the_password_and_every_session_and_gives_a_code(client, session, admin):
     user, password = factories.make_user(session, role="caseworker", username="forgetful")
     session.commit()
     token = _bearer(_token(client, "forgetful", password))
-    response = client.patch(f"/api/v1/admin/users/{user.id}", headers=admin.headers,
-                            json={"password": PASSWORD})
-    assert response.status_code == 200 and response.json()["live_sessions"] == 0
+    response = client.post(f"/api/v1/admin/users/{user.id}/set-password-code",
+                           headers=admin.headers)
+    assert response.status_code == 201 and response.headers["cache-control"] == "no-store"
+    code = response.json()["set_password_code"]
     assert client.get("/api/v1/me", headers=token).status_code == 401
+    assert _token(client, "forgetful", password).status_code == 401  # the old one is gone
+    read = client.get(f"/api/v1/admin/users/{user.id}", headers=admin.headers).json()
+    assert read["live_sessions"] == 0 and read["password_set"] is False
+    assert read["awaiting_confirmation"] is True and read["awaiting_reason"] == "password_reset"
+    assert _redeem(client, "forgetful", code).status_code == 204
     assert _token(client, "forgetful", PASSWORD).status_code == 200
+    actions = session.exec(select(AuditEvent.action).where(
+        AuditEvent.actor_id == admin.user.id, AuditEvent.entity_id == str(user.id))
+        .order_by(AuditEvent.id)).all()
+    assert actions == ["user.password_reset", "user.set_password_code"]
 
 
 def test_admin_ends_all_sessions_of_a_user(client, session, admin):
@@ -181,7 +213,8 @@ def test_unknown_user_is_404_and_a_huge_id_is_422(client, admin):
 
 @pytest.fixture
 def admin_browser(client, session):
-    user, password = factories.make_user(session, role="admin", username="page-admin")
+    user, password = factories.make_user(session, role="admin", username="page-admin",
+                                         global_admin=True)
     session.commit()
     sign_in(client, "page-admin", password)
     return user
@@ -190,28 +223,32 @@ def admin_browser(client, session):
 def test_users_page_adds_a_user(client, session, admin_browser, org):
     page = client.get("/admin/users")
     assert page.status_code == 200 and page.text.count("<h1>") == 1
-    for name in ("username", "full_name", "role", "organization_id", "password",
-                 "confirm_password"):
+    for name in ("username", "full_name", "role", "organization_id"):
         assert f'<label for="f-{name}">' in page.text
+    assert 'type="password"' not in page.text
     response = client.post("/admin/users", data={
         "csrf_token": csrf_from(page.text), "username": "naw", "full_name": "Naw Htoo Paw",
-        "role": "caseworker", "organization_id": str(org.id), "password": PASSWORD,
-        "confirm_password": PASSWORD})
+        "role": "caseworker", "organization_id": str(org.id)})
     assert response.status_code == 200 and "The user was created" in response.text
-    assert "Naw Htoo Paw" in response.text
-    assert session.exec(select(User).where(User.username == "naw")).one().role == "caseworker"
+    assert response.headers["cache-control"] == "no-store"
+    assert "Naw Htoo Paw" in response.text and "Awaiting confirmation" in response.text
+    code = re.search(r'<p class="code-once"><code>([A-Z0-9-]+)</code>', response.text)[1]
+    naw = session.exec(select(User).where(User.username == "naw")).one()
+    assert naw.role == "caseworker"
+    # shown once: the user's page does not show it again
+    again = client.get(f"/admin/users/{naw.id}")
+    assert again.status_code == 200 and code not in again.text
+    assert _redeem(client, "naw", code).status_code == 204
 
 
-def test_users_page_with_errors_is_422_refilled_without_the_password(client, admin_browser,
-                                                                     org):
+def test_users_page_with_errors_is_422_refilled(client, admin_browser, org):
     page = client.get("/admin/users")
     response = client.post("/admin/users", data={
         "csrf_token": csrf_from(page.text), "username": "naw", "full_name": "Naw Htoo Paw",
-        "role": "caseworker", "organization_id": "", "password": "short one",
-        "confirm_password": "short one"})
+        "role": "caseworker", "organization_id": ""})
     assert response.status_code == 422
-    assert 'id="e-organization_id"' in response.text and 'id="e-password"' in response.text
-    assert 'value="Naw Htoo Paw"' in response.text and "short one" not in response.text
+    assert 'id="e-organization_id"' in response.text
+    assert 'value="Naw Htoo Paw"' in response.text
     assert "error-summary" in response.text
 
 
@@ -236,7 +273,7 @@ def test_user_page_disables_enables_and_ends_sessions(client, session, admin_bro
     assert client.get("/api/v1/me", headers=token).status_code == 401
 
 
-def test_user_page_changes_role_and_sets_a_password(client, session, admin_browser, org):
+def test_user_page_changes_role_and_resets_the_password(client, session, admin_browser, org):
     user, _ = factories.make_user(session, role="caseworker", username="promoted")
     session.commit()
     page = client.get(f"/admin/users/{user.id}")
@@ -246,13 +283,13 @@ def test_user_page_changes_role_and_sets_a_password(client, session, admin_brows
     assert saved.status_code == 200 and "The changes were saved" in saved.text
     session.refresh(user)
     assert (user.role, user.organization_id) == ("coordinator", org.id)
-    short = client.post(f"/admin/users/{user.id}/password", data={
-        "csrf_token": csrf_from(page.text), "password": "short", "confirm_password": "short"})
-    assert short.status_code == 422 and 'id="e-password"' in short.text
-    done = client.post(f"/admin/users/{user.id}/password", data={
-        "csrf_token": csrf_from(page.text), "password": PASSWORD,
-        "confirm_password": PASSWORD})
-    assert "The new password is set" in done.text
+    assert "Awaiting confirmation" in saved.text and "Given another role" not in saved.text
+    done = client.post(f"/admin/users/{user.id}/password",
+                       data={"csrf_token": csrf_from(page.text)})
+    assert done.status_code == 200 and "The password is reset" in done.text
+    code = re.search(r'<p class="code-once"><code>([A-Z0-9-]+)</code>', done.text)[1]
+    assert _token(client, "promoted", factories.DEFAULT_PASSWORD).status_code == 401
+    assert _redeem(client, "promoted", code).status_code == 204
     assert _token(client, "promoted", PASSWORD).status_code == 200
 
 
@@ -266,7 +303,8 @@ def test_own_user_page_offers_no_way_to_lock_yourself_out(client, admin_browser)
 
 def test_admin_destinations_show_only_to_admins(client, session):
     for role, sees in [("admin", True), ("coordinator", False), ("caseworker", False)]:
-        factories.make_user(session, role=role, username=f"nav-{role}")
+        factories.make_user(session, role=role, username=f"nav-{role}",
+                            global_admin=role == "admin")
         session.commit()
         sign_in(client, f"nav-{role}", factories.DEFAULT_PASSWORD)
         home = client.get("/").text

@@ -144,7 +144,7 @@ def test_wrong_current_password_counts_towards_the_lock(client, login_as):
 
 def test_admin_sees_and_lifts_a_lock(client, session, login_as, account):
     user, password = account
-    admin = login_as("admin")
+    admin = login_as("admin", global_admin=True)
     _fail(client, "throttled")
     listed = client.get("/api/v1/admin/sign-in-locks", headers=admin.headers).json()
     assert listed["total"] == 1
@@ -164,14 +164,15 @@ def test_admin_sees_and_lifts_a_lock(client, session, login_as, account):
 
 
 def test_lifting_an_unknown_lock_is_404(client, login_as):
-    admin = login_as("admin")
+    admin = login_as("admin", global_admin=True)
     assert client.delete("/api/v1/admin/sign-in-locks/999999",
                          headers=admin.headers).status_code == 404
 
 
 def test_admin_lifts_a_lock_on_the_locks_page(client, session, account):
     _, password = account
-    factories.make_user(session, role="admin", username="lock-admin")
+    factories.make_user(session, role="admin", username="lock-admin",
+                        global_admin=True)
     session.commit()
     _fail(client, "throttled")
     sign_in(client, "lock-admin", factories.DEFAULT_PASSWORD)

@@ -124,7 +124,7 @@ def test_a_success_clears_only_its_own_address_failures(session, from_address):
 
 
 def test_admin_sees_and_lifts_an_address_lock(client, session, from_address, login_as):
-    admin = login_as("admin")
+    admin = login_as("admin", global_admin=True)
     for n in range(20):
         _token(from_address(ATTACKER), f"nobody-{n}", WRONG)
     listed = client.get("/api/v1/admin/sign-in-locks", headers=admin.headers).json()
