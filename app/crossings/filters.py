@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, text
 from sqlmodel import Session
 
 from app.bounds import PlainText, RecordId
+from app.crossings.direction import Direction
 from app.crossings.models import Crossing
 from app.filters import Blank, DateRange
 from app.people.models import Person
@@ -23,10 +24,14 @@ class CrossingFilters(DateRange):
     compound_id: Annotated[RecordId | None, Blank] = None
     nationality: Annotated[CountryCode | None, Blank, Field(
         description="ISO 3166-1 alpha-2")] = None
+    direction: Annotated[Direction, Blank, Field(
+        description="Entries into Thailand (the default) or exits: never both at once, so "
+                    "that no count mixes them")] = Direction.ENTRY
 
     def crossing_conditions(self) -> list[ColumnElement[bool]]:
         """Conditions on Crossing (nationality is a condition on Person: see person_conditions)."""
-        conditions = self.conditions(Crossing.crossed_at)
+        conditions = [Crossing.direction == self.direction.value,
+                      *self.conditions(Crossing.crossed_at)]
         if self.crossing_point:
             conditions.append(Crossing.crossing_point == self.crossing_point)
         if self.compound_id is not None:
@@ -40,12 +45,14 @@ class CrossingFilters(DateRange):
 
     @property
     def filters_crossings(self) -> bool:
-        return bool(self.crossing_conditions())
+        # entries are the default: a list of people is not narrowed by it alone
+        return len(self.crossing_conditions()) > 1 or self.direction != Direction.ENTRY
 
     def as_query(self) -> dict[str, str]:
         """The filters that are set, as query parameters (paging and download links)."""
         values = {**self.dates_as_query(), "crossing_point": self.crossing_point,
-                  "compound_id": self.compound_id, "nationality": self.nationality}
+                  "compound_id": self.compound_id, "nationality": self.nationality,
+                  "direction": None if self.direction == Direction.ENTRY else self.direction}
         return {k: str(v) for k, v in values.items() if v not in (None, "")}
 
 

@@ -22,7 +22,7 @@ ROSTER_COLUMNS: tuple[str, ...] = (
     "given_name", "family_name", "sex", "date_of_birth", "age_estimate", "nationality",
     "document_number", "crossed_at", "crossing_point", "compound",
 )
-OPTIONAL_COLUMNS: tuple[str, ...] = ("group_reference",)
+OPTIONAL_COLUMNS: tuple[str, ...] = ("group_reference", "direction")
 REQUIRED_COLUMNS: tuple[str, ...] = ("given_name", "nationality", "crossed_at", "crossing_point")
 MAX_HEADER_COLUMNS = 200
 XLSX_MAGIC = b"PK\x03\x04"

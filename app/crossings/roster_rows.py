@@ -42,6 +42,7 @@ class RosterRow:
     crossing_point: str
     compound_id: int | None
     group_reference: str | None
+    direction: str = "entry"
 
 
 class RowChecker:
@@ -119,13 +120,16 @@ class RowChecker:
                 self.error(number, "compound", "No compound of this name in Passage; "
                            "check the spelling or ask a coordinator to add it")
         group = self.text(number, values, "group_reference") or None
+        direction = self.text(number, values, "direction").lower() or "entry"
+        if direction not in ("entry", "exit"):
+            self.error(number, "direction", "Use entry or exit (or leave it empty: entry)")
         if self.problems > before:
             return None
         identity = Identity(
             name_key=people_service.name_key(given, family), nationality_code=nationality,
             date_of_birth=born, age_estimate=age, document_number=document)
         return RosterRow(number, identity, given, family, sex.value, crossed_at, point,
-                    compound_id, group)
+                         compound_id, group, direction)
 
     def nationality(self, number: int, values: dict[str, Any]) -> str | None:
         text = self.text(number, values, "nationality")

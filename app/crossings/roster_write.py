@@ -44,7 +44,7 @@ def write_plan(session: Session, *, actor: Actor, plan: ImportPlan, progress: Pr
         writer.insert(Crossing.__table__, [
             {"person_id": ids[person_index], "crossed_at": row.crossed_at,
              "crossing_point": row.crossing_point, "compound_id": row.compound_id,
-             "group_reference": row.group_reference,
+             "group_reference": row.group_reference, "direction": row.direction,
              "recorded_by_organization_id": actor.organization_id,
              "created_by_id": actor.user_id, "created_at": now, "updated_at": now}
             for person_index, row in new_crossings])

@@ -32,10 +32,11 @@ FORM_LABELS = {
     "nationality": "Nationality", "date_of_birth": "Date of birth",
     "age_estimate": "Age estimate", "document_number": "Passport or document number",
     "crossed_on": "Day", "crossed_time": "Time", "crossing_point": "Crossing point",
-    "compound_id": "Compound", "group_reference": "Group reference",
+    "compound_id": "Compound", "group_reference": "Group reference", "direction": "Direction",
 }
 FILTER_LABELS = {"from": "From", "to": "To", "crossing_point": "Crossing point",
-                 "compound_id": "Compound", "nationality": "Nationality"}
+                 "compound_id": "Compound", "nationality": "Nationality",
+                 "direction": "Direction"}
 FIRST_PAGE = PageParams(limit=50, offset=0)
 ALL_COMPOUNDS = PageParams(limit=1000, offset=0)
 
@@ -197,13 +198,14 @@ def record_crossing(
     crossing_point: Annotated[str, Form(max_length=1000)] = "",
     compound_id: Annotated[str, Form(max_length=20)] = "",
     group_reference: Annotated[str, Form(max_length=1000)] = "",
+    direction: Annotated[str, Form(max_length=20)] = "entry",
 ):
     form = {"given_name": given_name, "family_name": family_name, "sex": sex,
             "date_of_birth": date_of_birth, "age_estimate": age_estimate,
             "nationality": nationality, "document_number": document_number,
             "crossed_on": crossed_on, "crossed_time": crossed_time,
             "crossing_point": crossing_point, "compound_id": compound_id,
-            "group_reference": group_reference}
+            "group_reference": group_reference, "direction": direction}
     crossing_in = parse_form(CrossingForm, form).crossing_in()
     service.create_crossing(session, actor=actor, crossing_in=crossing_in,
                             lock_timeout=settings.database_lock_timeout)

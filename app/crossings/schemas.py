@@ -11,6 +11,7 @@ from pydantic import (
 )
 
 from app.clock import assume_local
+from app.crossings.direction import Direction
 from app.filters import blank_is_none
 from app.nationalities.service import resolve_nationality
 from app.people.schemas import PersonCreate, Sex
@@ -44,6 +45,8 @@ class CrossingCreate(BaseModel):
     crossing_point: str = Field(min_length=1, max_length=200)
     compound_id: int | None = None
     group_reference: str | None = Field(default=None, max_length=100)
+    direction: Direction = Field(default=Direction.ENTRY,
+                                 description="entry (into Thailand, the default) or exit")
 
     @field_validator("crossed_at", mode="before")
     @classmethod
@@ -89,6 +92,7 @@ class CrossingForm(BaseModel):
     crossing_point: str = Field(min_length=1, max_length=200)
     compound_id: int | None = None
     group_reference: str | None = Field(default=None, max_length=100)
+    direction: Direction = Direction.ENTRY
 
     _blank = field_validator("date_of_birth", "age_estimate", "compound_id", "document_number",
                              "group_reference", mode="before")(blank_is_none)
@@ -119,7 +123,8 @@ class CrossingForm(BaseModel):
             nationality_code=self.nationality, document_number=self.document_number)
         return CrossingCreate(person=person, crossed_at=datetime.combine(
             self.crossed_on, self.crossed_time), crossing_point=self.crossing_point,
-            compound_id=self.compound_id, group_reference=self.group_reference)
+            compound_id=self.compound_id, group_reference=self.group_reference,
+            direction=self.direction)
 
 
 class CrossingRead(BaseModel):
@@ -131,6 +136,7 @@ class CrossingRead(BaseModel):
     crossing_point: str
     compound_id: int | None
     group_reference: str | None
+    direction: str
     recorded_by_organization_id: int
     created_at: datetime
 

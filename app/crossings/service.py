@@ -48,6 +48,7 @@ def create_crossing(session: Session, *, actor: Actor, crossing_in: CrossingCrea
         person_id=person_id, crossed_at=crossing_in.crossed_at.astimezone(UTC),
         crossing_point=" ".join(crossing_in.crossing_point.split()),
         compound_id=crossing_in.compound_id, group_reference=crossing_in.group_reference,
+        direction=crossing_in.direction.value,
         recorded_by_organization_id=actor.organization_id, created_by_id=actor.user_id)
     if session.exec(select(func.count()).select_from(Crossing).where(
             Crossing.person_id == person_id, Crossing.crossed_at == crossing.crossed_at,
@@ -60,7 +61,8 @@ def create_crossing(session: Session, *, actor: Actor, crossing_in: CrossingCrea
     except IntegrityError:
         raise Conflict("This crossing was recorded at the same moment by someone else") from None
     audit.record(session, actor=actor, action="crossing.create", entity_type="crossing",
-                 entity_id=crossing.id, detail={"person_id": person_id})
+                 entity_id=crossing.id, detail={"person_id": person_id,
+                                                "direction": crossing.direction})
     return crossing
 
 

@@ -1,15 +1,17 @@
 """The pipeline from crossing to closure: of the people who crossed in a period, how many
 reached each stage, overall and by nationality. Counts only, never names.
 
-Who is counted: the people (records not merged into another) with a crossing in the period.
+Who is counted: the people (records not merged into another) with an entry crossing in the
+period (exits are not arrivals).
 Each stage reads the person's cases, whenever they were opened and by any organisation:
 - `case`, `interview`, `referral`: at least one of them;
 - `suggestion_*`: the current suggestion (app.cases.latest) of their latest case that has one,
   so the three add up to `interview`;
 - `determined`: at least one determination; `determination_*`: their latest (the highest id),
   so the three add up to `determined`;
-- `repatriation_started`, `departed`: zero until Passage records repatriations (the columns
-  are here so that the shape of the answer does not change when it does);
+- `repatriation_started`: a repatriation (app.repatriation) on one of their cases that is not
+  cancelled; `departed`: one that reached `departed` or `received` (a batch's departure and a
+  tick on the border's departure list record the exit crossing with it);
 - `closed`: their latest case (the highest id) is closed; `closed_*` by its reason.
 
 Rows are the nationalities of the people who crossed in the period: crossing counts are
@@ -24,7 +26,7 @@ from datetime import date
 from typing import Annotated
 
 from pydantic import Field
-from sqlalchemy import ColumnElement, Select, case, exists, false, func
+from sqlalchemy import ColumnElement, Select, case, exists, func
 from sqlmodel import Session, select
 
 from app import audit
@@ -33,6 +35,7 @@ from app.auth.permissions import Permission, can
 from app.cases.latest import newest_first
 from app.cases.models import Case, Determination, Interview, Screening
 from app.cases.schemas import ClosureReason, Outcome
+from app.crossings.direction import Direction
 from app.crossings.filters import CountryCode, use_custom_plans
 from app.crossings.models import Crossing
 from app.filters import Blank, DateRange
@@ -40,6 +43,8 @@ from app.labels import CLOSURE_REASON_LABELS, OUTCOME_LABELS, SUGGESTION_LABELS
 from app.nationalities.models import Nationality
 from app.people.models import Person
 from app.referrals.models import Referral
+from app.repatriation.models import Repatriation
+from app.repatriation.schemas import Stage
 from app.reports import disclosure
 from app.reports.disclosure import Cell
 from app.screening.rules import Classification
@@ -85,7 +90,9 @@ class PipelineFilters(DateRange):
         description="ISO 3166-1 alpha-2")] = None
 
     def crossing_conditions(self) -> list[ColumnElement[bool]]:
-        return self.conditions(Crossing.crossed_at)
+        # the people who came in during the period: their exits are counted as `departed`
+        return [Crossing.direction == Direction.ENTRY.value,
+                *self.conditions(Crossing.crossed_at)]
 
     def person_conditions(self) -> list[ColumnElement[bool]]:
         return [Person.nationality_code == self.nationality] if self.nationality else []
@@ -111,7 +118,7 @@ class Pipeline:
     columns: tuple[Column, ...]
     overall: dict[str, Cell]
     rows: list[PipelineRow]
-    repatriation_recorded: bool = False
+    repatriation_recorded: bool = True
 
 
 def stages_statement(filters: PipelineFilters) -> Select:
@@ -130,13 +137,20 @@ def stages_statement(filters: PipelineFilters) -> Select:
                .scalar_subquery())
     has_referral = exists(select(Referral.id).join(Case, Case.id == Referral.case_id)
                           .where(of_person))
+    repatriation = select(Repatriation.id).join(Case, Case.id == Repatriation.case_id)
+    has_repatriation = exists(repatriation.where(
+        of_person, Repatriation.stage != Stage.CANCELLED.value))
+    has_departed = exists(repatriation.where(
+        of_person, Repatriation.stage.in_((Stage.DEPARTED.value, Stage.RECEIVED.value))))
     closure = (select(Case.closure_reason).where(of_person).order_by(Case.id.desc())
                .limit(1).scalar_subquery())
     crossed = select(Crossing.person_id).where(*filters.crossing_conditions())
     people = (select(Person.nationality_code.label("nationality"),
                      has_case.label("has_case"), has_interview.label("has_interview"),
                      suggestion.label("suggestion"), outcome.label("outcome"),
-                     has_referral.label("has_referral"), closure.label("closure"))
+                     has_referral.label("has_referral"),
+                     has_repatriation.label("has_repatriation"),
+                     has_departed.label("has_departed"), closure.label("closure"))
               .where(Person.id.in_(crossed), Person.merged_into_id.is_(None),
                      *filters.person_conditions())
               .subquery())
@@ -153,9 +167,8 @@ def stages_statement(filters: PipelineFilters) -> Select:
         "determined": count_if(c.outcome.isnot(None)),
         **{f"determination_{o.value}": count_if(c.outcome == o.value) for o in Outcome},
         "referral": count_if(c.has_referral),
-        # not recorded by Passage yet: the repatriation feature fills these
-        "repatriation_started": count_if(false()),
-        "departed": count_if(false()),
+        "repatriation_started": count_if(c.has_repatriation),
+        "departed": count_if(c.has_departed),
         "closed": count_if(c.closure.isnot(None)),
         **{f"closed_{r.value}": count_if(c.closure == r.value) for r in ClosureReason},
     }

@@ -195,7 +195,7 @@ def pipeline_counts(session: SessionDep, actor: ActorDep, settings: SettingsDep,
                     fmt: Annotated[PipelineFormat, Query(alias="format")] = PipelineFormat.JSON):
     """Of the people who crossed in the period (`from`, `to`: Thai days), how many have a
     case, an interview, each suggestion, a determination (each outcome), a referral, a
-    repatriation started, departed (both 0 until Passage records repatriations), a closed
+    repatriation started (not cancelled), departed (or received at home), a closed
     case (by reason): overall and by nationality. Coordinators: exact, any range. Others:
     whole months, and counts beyond crossings from 0 to 4 read "<5" ("x": hidden so that
     those cannot be worked out); border officials get the crossing and departure columns."""

@@ -234,7 +234,7 @@ def test_list_crossings_filters_on_thai_days_point_compound_nationality(client, 
     page = client.get("/api/v1/crossings?limit=1", headers=signed_in.headers).json()
     assert page["total"] == 2 and page["limit"] == 1 and page["offset"] == 0
     assert set(page["items"][0]) == {"id", "person_id", "crossed_at", "crossing_point",
-                                     "compound_id", "group_reference",
+                                     "compound_id", "group_reference", "direction",
                                      "recorded_by_organization_id", "created_at"}
 
 
