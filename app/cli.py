@@ -116,12 +116,13 @@ def grant_global_admin(
     organisations (otherwise an administrator manages only their own organisation's users).
     Given only here, by the server operator, never in the app."""
     from app import audit
-    from app.auth.permissions import Role
+    from app.auth.permissions import ROLE_PERMISSIONS, Permission, Role
     from app.models import new_session
 
     with new_session() as session:
         user = _user_named(session, username)
-        if user.role != Role.ADMIN.value and not revoke:
+        role = Role(user.role) if user.role in Role._value2member_map_ else None
+        if not revoke and (role is None or Permission.USER_ADMIN not in ROLE_PERMISSIONS[role]):
             typer.echo(f"Error: {username} is not an administrator", err=True)
             raise typer.Exit(2)
         user.global_admin = not revoke

@@ -489,3 +489,25 @@ def test_the_command_line_makes_confirmed_users_passage_wide_admins_and_confirms
         lonely = client.get(f"/api/v1/admin/users/{created.json()['id']}",
                             headers=_bearer(client, "operator-admin", PASSWORD))
         assert lonely.status_code == 404  # no longer Passage-wide
+
+
+def test_the_access_layer_itself_shows_an_awaiting_user_no_row_of_any_model(
+        session, ngo, held_case, monkeypatch):
+    """Whatever the permissions say: with them given back to an awaiting coordinator (who
+    otherwise reads every case), the access layer still shows no row of any registered
+    model."""
+    from dataclasses import replace
+
+    from app.auth import permissions
+
+    coordinator, _ = factories.make_user(session, role="coordinator", organization=ngo)
+    session.flush()
+    monkeypatch.setattr(permissions, "permissions_of",
+                        lambda user: permissions.ROLE_PERMISSIONS[permissions.Role(user.role)])
+    confirmed = Actor.of(coordinator)
+    awaiting = replace(confirmed, awaiting_confirmation=True)
+    assert session.exec(select(Case.id).where(access.visible(confirmed, Case))).first()
+    assert session.exec(select(Person.id).where(access.visible(confirmed, Person))).first()
+    for model in access._REGISTERED:
+        assert session.exec(select(model.id).where(
+            access.visible(awaiting, model))).first() is None, model.__name__
