@@ -16,15 +16,17 @@ field: the roster import's table of rows.)
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_args
 
 from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from pydantic import BaseModel, ValidationError
+from pydantic_core.core_schema import ErrorType
 from sqlmodel import Session
 
 from app.errors import AppError, FormInvalid, InvalidInput
+from app.labels import CHOSEN_FIELDS, FIELD_WORDS
 from app.web import CSRF_FIELD
 
 FormRenderer = Callable[[Request, Session, dict[str, Any], dict[str, str]], Response]
@@ -61,16 +63,89 @@ def _field_of(loc) -> str:
     return names[-1] if names else "form"
 
 
+_DATE = "Enter a date like 2025-10-25"
+_CHOOSE = "Choose one of the options offered"
+# pydantic's error types, in words that say what to do (its own messages are for developers)
+_BY_TYPE = {
+    "int_parsing": "Enter a whole number, like 25", "int_type": "Enter a whole number, like 25",
+    "int_from_float": "Enter a whole number, like 25",
+    "float_parsing": "Enter a number, like 2.5", "float_type": "Enter a number, like 2.5",
+    "decimal_parsing": "Enter a number, like 2.5",
+    "date_parsing": _DATE, "date_type": _DATE, "date_from_datetime_parsing": _DATE,
+    "date_from_datetime_inexact": _DATE, "datetime_parsing": _DATE, "datetime_type": _DATE,
+    "datetime_from_date_parsing": _DATE, "date_future": "Enter a date that is not in the future",
+    "date_past": "Enter a date in the past",
+    "time_parsing": "Enter a time like 14:30", "time_type": "Enter a time like 14:30",
+    "bool_parsing": "Choose yes or no", "bool_type": "Choose yes or no",
+    "enum": _CHOOSE, "literal_error": _CHOOSE, "list_type": _CHOOSE,
+    "string_pattern_mismatch": "Use only letters, numbers and the signs . @ + - _, without "
+                               "spaces",
+    "string_type": "Enter text here", "url_parsing": "Enter a web address like https://...",
+    "too_long": "Choose fewer", "extra_forbidden": "Leave this out: the form has no such field",
+}
+
+
+_PYDANTIC_TYPES = frozenset(get_args(ErrorType))
+
+
 def _message(text: str) -> str:
-    return text.removeprefix("Value error, ")
+    return text.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+
+
+def plain_message(field: str, error: Mapping[str, Any]) -> str:
+    """What to do about one of pydantic's (or FastAPI's) errors, in words: the app's own
+    messages (a validator's) as they are, the framework's by the kind of error."""
+    kind = error.get("type", "")
+    ctx = error.get("ctx") or {}
+    words = FIELD_WORDS.get(field)
+    chosen = field in CHOSEN_FIELDS
+    if kind in ("value_error", "assertion_error") or kind not in _PYDANTIC_TYPES:
+        return _message(error.get("msg", ""))  # the app's own words (app.bounds, validators)
+    if kind == "missing" or (kind == "string_too_short" and ctx.get("min_length") == 1):
+        verb = "Choose" if chosen else "Enter"
+        return f"{verb} {words}" if words else "Fill this in: it cannot be left empty"
+    if chosen and kind in ("int_parsing", "int_type", "string_too_long", "string_too_short",
+                           "greater_than_equal", "greater_than", "less_than_equal",
+                           "less_than", "bool_parsing", "string_pattern_mismatch"):
+        return _CHOOSE  # a value the form never offered
+    if kind == "string_too_short":
+        return f"Use at least {ctx.get('min_length'):,} characters"
+    if kind == "string_too_long":
+        return f"Shorten this to {ctx.get('max_length'):,} characters or fewer"
+    if kind in ("greater_than_equal", "greater_than"):
+        bound = ctx.get("ge", ctx.get("gt"))
+        return f"Enter a number {'of at least' if 'ge' in ctx else 'greater than'} {bound:,}"
+    if kind in ("less_than_equal", "less_than"):
+        bound = ctx.get("le", ctx.get("lt"))
+        return f"Enter a number {'no greater than' if 'le' in ctx else 'less than'} {bound:,}"
+    if kind in _BY_TYPE:
+        return _BY_TYPE[kind]
+    return "Check what you entered here: Passage cannot read it"
 
 
 def validation_errors(errors) -> dict[str, str]:
-    """{field: message} from pydantic's (or FastAPI's) error list, the first per field."""
+    """{field: message in words} from pydantic's (or FastAPI's) error list, the first per
+    field."""
     fields: dict[str, str] = {}
     for error in errors:
-        fields.setdefault(_field_of(error.get("loc")), _message(error.get("msg", "")))
+        field = _field_of(error.get("loc"))
+        if field not in fields:
+            fields[field] = plain_message(field, error)
     return fields
+
+
+def messages_with_fields(errors: Mapping[str, str]) -> list[str]:
+    """Each message with the words of its field where the page cannot show it beside one
+    ("The given name: Enter the given name" reads badly, so a message naming its field is
+    left alone)."""
+    listed = []
+    for field, message in errors.items():
+        words = FIELD_WORDS.get(field)
+        if words and words not in message:
+            listed.append(f"{words[0].upper()}{words[1:]}: {message}")
+        else:
+            listed.append(message)
+    return listed
 
 
 def field_errors(exc: Exception) -> dict[str, str]:

@@ -114,3 +114,50 @@ BATCH_MODE_LABELS = {"flight": "Flight", "land": "Land", "sea": "Sea"}
 BATCH_STAGE_LABELS = {"planned": "Planned", "exit_cleared": "Cleared to leave",
                       "departed": "Departed", "received": "Received at home"}
 CROSSING_DIRECTION_LABELS = {"entry": "Entry", "exit": "Exit"}
+# A form field in a sentence ("Enter the given name"), by the field's name in the form. Fields
+# that are chosen from a list rather than typed are in CHOSEN_FIELDS ("Choose the sex").
+FIELD_WORDS = {
+    "username": "the username", "password": "the password", "full_name": "the full name",
+    "current_password": "your current password", "new_password": "the new password",
+    "confirm_password": "the new password again", "role": "a role",
+    "organization_id": "an organisation", "kind": "the kind of organisation",
+    "name": "a name", "given_name": "the given name", "family_name": "the family name",
+    "sex": "the sex", "date_of_birth": "the date of birth", "age_estimate": "the age",
+    "nationality": "a nationality", "nationality_code": "a nationality",
+    "document_number": "the document number", "languages": "the languages",
+    "reference": "a case reference", "status": "a status", "service": "a service",
+    "recipient": "the recipient's name", "notes": "the notes", "note": "a note",
+    "title": "what is to be done", "due_on": "the date it is due", "who": "who does it",
+    "outcome": "a determination", "rationale": "the reasons for the determination",
+    "screening_id": "the screening", "reason": "a reason", "detained": "whether the person is "
+    "detained", "charged": "whether the person is charged", "authority": "the authority",
+    "place": "the place", "since": "the date", "grounds": "the grounds",
+    "consent_to_share": "whether the person consents to sharing", "consent_given": "consent",
+    "conducted_on": "the date of the interview", "language": "the language",
+    "interpreter_used": "whether an interpreter was used", "recruited_on": "the recruitment date",
+    "narrative": "the narrative", "from": "a start date", "to": "an end date",
+    "crossing_point": "the crossing point", "compound_id": "a compound",
+    "compound": "a compound", "crossed_at": "when the person crossed",
+    "crossed_on": "the date of the crossing", "crossed_time": "the time of the crossing",
+    "country_code": "a country", "region": "the region", "by_sex": "whether to count by sex",
+    "q": "a name", "active": "active or disabled", "actor": "a username", "action": "an action",
+    "entity_type": "a kind of record", "entity_id": "a record number", "format": "a format",
+    "file": "a roster file", "duplicate_id": "the duplicate record",
+}
+CHOSEN_FIELDS = frozenset({
+    "role", "organization_id", "kind", "sex", "nationality", "nationality_code", "status",
+    "service", "outcome", "screening_id", "reason", "detained", "charged", "grounds",
+    "consent_to_share", "interpreter_used", "compound_id", "compound", "country_code",
+    "by_sex", "active", "entity_type", "format", "file", "duplicate_id", "consent_given",
+    "action", "outcome_filter",
+})
+
+# what a case waits for next (the cases list, the home page)
+NEXT_STEP_LABELS = {
+    "interview": "Intake interview",
+    "decide": "Decide",
+    "follow_up": "Follow-up due",
+    "referral": "Referral pending",
+    "none": "Nothing waiting",
+    "closed": "Closed",
+}

@@ -29,14 +29,14 @@ from app.crossings import routes as crossings
 from app.db import MAX_DATABASE_INT, SessionFactory, Timeouts, engine_for, session_factory_for
 from app.detention import routes as detention
 from app.errors import AppError, Hidden, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
-from app.forms import show_again
+from app.forms import messages_with_fields, show_again, validation_errors
 from app.health import UNAVAILABLE_ERRORS, DatabaseProbe, unavailable_reason
 from app.integrity import routes as integrity
 from app.limits import BodySizeLimit, DatabaseAdmission
 from app.nationalities import routes as nationalities
+from app.pages import case_queue, work_queue
 from app.pages import people_routes as people_page_routes
 from app.pages import routes as composed_pages
-from app.pages import work_queue
 from app.people import pages as people_pages
 from app.people import routes as people
 from app.referrals import routes as referrals
@@ -222,8 +222,9 @@ def create_app(settings: Settings | None = None,
         if shown is not None:
             return shown
         return render(request, "errors/error.html",
-                      {"status": 422, "message": "Some fields were not valid.",
-                       "errors": detail}, status_code=422)
+                      {"status": 422, "message": "Some of what was sent cannot be used:",
+                       "errors": messages_with_fields(validation_errors(exc.errors()))},
+                      status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
@@ -284,7 +285,7 @@ def routers() -> list:
         people.api, crossings.api, crossings.pages,
         referrals.api, referrals.pages, reports.api, reports.pages,
         letter_routes.referral_letters, composed_pages.pages, people_page_routes.pages,
-        work_queue.pages, detention.api,
+        work_queue.pages, case_queue.pages, detention.api,
         letter_routes.non_punishment_letters, integrity.api, integrity.pages,
         repatriation.api, letter_routes.manifests,
     ]

@@ -179,8 +179,8 @@ def _roster_from(records: Iterator[tuple[int, list[Any]]], max_rows: int,
 
 def _with_header(columns: tuple[str, ...], rows, file_format: str, *,
                  header_row: int = 1) -> Roster:
-    errors = [RosterError(row=header_row, column=c, message="The header has no such column; "
-                          "it is required")
+    errors = [RosterError(row=header_row, column=c, message="The header row has no such column: "
+                          "add it, it is required")
               for c in REQUIRED_COLUMNS if c not in columns]
     return Roster(rows=rows, columns=columns, file_format=file_format, header_errors=errors)
 

@@ -115,9 +115,9 @@ def test_missing_required_columns_are_reported_on_row_1(client, border):
     assert response.status_code == 422
     assert response.json()["detail"] == [
         {"row": 1, "column": "nationality",
-         "message": "The header has no such column; it is required"},
+         "message": "The header row has no such column: add it, it is required"},
         {"row": 1, "column": "crossed_at",
-         "message": "The header has no such column; it is required"},
+         "message": "The header row has no such column: add it, it is required"},
     ]
 
 

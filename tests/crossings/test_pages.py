@@ -110,7 +110,7 @@ def test_roster_page_shows_every_error_by_row_and_imports_nothing(client, sessio
     assert response.status_code == 422
     assert "Nothing was imported: 3 problems in 2 rows" in response.text
     assert re.search(r'<th scope="row" class="num">3</th>\s*<td><ul class="plain">'
-                     r'<li><strong>sex</strong>', response.text)
+                     r'<li>Column <strong>“sex”</strong>', response.text)
     assert '<th scope="row" class="num">5</th>' in response.text
     assert 'name="roster_data"' not in response.text and "Import 4 rows" not in response.text
     assert session.exec(select(Crossing)).all() == []
