@@ -30,6 +30,7 @@ from app.screening.rules import (
     age_group_at_recruitment,
     dimension_level_reasons,
     parse_answers,
+    reasons_of,
     screen,
 )
 
@@ -51,7 +52,9 @@ def screening_read(screening: Screening, actor: Actor) -> ScreeningRead:
             classification=screening.classification, rules_version=screening.rules_version,
             age_group=screening.age_group, age_at_recruitment=result.get("age_at_recruitment"),
             dimensions=[DimensionRead(**d) for d in dimensions],
-            unknown=result.get("unknown", []), reasons=result.get("reasons", []),
+            unknown=result.get("unknown", []),
+            # in today's words (stored suggestions keep their classification, not their wording)
+            reasons=reasons_of(result) or result.get("reasons", []),
             created_at=screening.created_at,
         )
     present = [d["code"] for d in dimensions if d.get("present")]

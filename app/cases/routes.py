@@ -31,7 +31,6 @@ from app.clock import LOCAL_TZ, local_now
 from app.deps import ActorDep, CurrentUser, SessionDep, SettingsDep, require
 from app.errors import FormInvalid, NotFound
 from app.forms import error_list, form_page, parse_form
-from app.labels import OUTCOME_LABELS, SUGGESTION_LABELS
 from app.pagination import Page, PageDep, PageParams
 from app.people.pages import registration_form
 from app.screening.catalogue import DIMENSIONS, catalogue_as_dict, indicators_of
@@ -226,15 +225,6 @@ pages = APIRouter(include_in_schema=False)
 
 ANSWER_PREFIX = "answer_"
 NOTE_PREFIX = "note_"
-
-
-@pages.get("/cases", dependencies=[READ_CASE])
-def cases_page(request: Request, session: SessionDep, actor: ActorDep, page: PageDep,
-               reference: Annotated[str | None, Query(max_length=32)] = None):
-    rows, total = service.list_cases(session, actor=actor, page=page, reference=reference)
-    return render(request, "cases/index.html",
-                  {"cases": rows, "total": total, "page": page, "reference": reference or "",
-                   "suggestion_labels": SUGGESTION_LABELS, "outcome_labels": OUTCOME_LABELS})
 
 
 @pages.post("/cases", dependencies=[require(Permission.CASE_WRITE)])

@@ -1,6 +1,9 @@
 """The case page: the case with its person, crossings, interviews, screenings,
 determinations and referrals, and a timeline of them all; read once, audited once."""
 
+from __future__ import annotations
+
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -15,7 +18,7 @@ from app.cases.determinations import determinations_of
 from app.cases.follow_ups import follow_ups_of
 from app.cases.interviews import interviews_of, screening_read, screenings_of
 from app.cases.lifecycle import Event, history_of, is_active
-from app.cases.models import Case
+from app.cases.models import Case, Interview
 from app.cases.schemas import (
     CaseRead,
     DeterminationRead,
@@ -34,7 +37,7 @@ from app.nationalities.service import nationality_names
 from app.people.models import Person
 from app.referrals.schemas import ReferralRead
 from app.referrals.service import case_referrals
-from app.screening.catalogue import INDICATORS_BY_CODE
+from app.screening.catalogue import INDICATORS_BY_CODE, short_label
 
 
 @dataclass
@@ -58,6 +61,9 @@ class CasePage:
     follow_ups: list[FollowUpRead] | None = None
     nationality: str = ""
     timeline: list[TimelineEntry] = field(default_factory=list)
+    # the latest suggestion's age at recruitment came from the person's age today (no date
+    # of birth or no recruitment date): the page says it is an estimate
+    age_estimated: bool = False
 
     @property
     def active(self) -> bool:
@@ -72,8 +78,25 @@ class CasePage:
         return self.history[-1]
 
     @property
+    def first_step(self) -> bool:
+        """A case without an interview: the page leads with starting the intake interview,
+        and its other forms wait or step back."""
+        return self.active and not self.screenings
+
+    @property
     def latest(self) -> ScreeningRead | None:
         return self.screenings[-1] if self.screenings else None
+
+    @property
+    def reasons(self) -> list[list[ReasonPart]]:
+        """The latest suggestion's reasons, each indicator in them a link to its answer in the
+        interview (for readers of the answers; the others' reasons name no indicator)."""
+        latest = self.latest
+        if latest is None:
+            return []
+        if self.interviews is None:
+            return [[ReasonPart(reason)] for reason in latest.reasons]
+        return [reason_parts(reason, latest.interview_id) for reason in latest.reasons]
 
     @property
     def latest_determination(self) -> DeterminationRead | None:
@@ -87,6 +110,35 @@ class CasePage:
         latest, decided = self.latest, self.latest_determination
         return held and indicates_trafficking(latest.classification if latest else None,
                                               decided.outcome if decided else None)
+
+
+@dataclass(frozen=True)
+class ReasonPart:
+    text: str
+    code: str = ""  # an indicator's: the text is its words, linked to its answer
+    anchor: str = ""
+
+
+_SHORT_WORDS = re.compile("|".join(re.escape(words) for words in sorted(
+    {short_label(code): code for code in INDICATORS_BY_CODE}, key=len, reverse=True)))
+_CODE_OF_WORDS = {short_label(code): code for code in INDICATORS_BY_CODE}
+
+
+def reason_parts(reason: str, interview_id: int) -> list[ReasonPart]:
+    parts, at = [], 0
+    for match in _SHORT_WORDS.finditer(reason):
+        if match.start() > at:
+            parts.append(ReasonPart(reason[at:match.start()]))
+        code = _CODE_OF_WORDS[match.group(0)]
+        parts.append(ReasonPart(match.group(0), code, answer_anchor(interview_id, code)))
+        at = match.end()
+    if at < len(reason):
+        parts.append(ReasonPart(reason[at:]))
+    return parts
+
+
+def answer_anchor(interview_id: int, code: str) -> str:
+    return f"answer-{interview_id}-{code}"
 
 
 def describe_screening(screening: ScreeningRead) -> list[dict[str, Any]]:
@@ -141,6 +193,10 @@ def case_page(session: Session, *, actor: Actor, case: Case) -> CasePage:
                     detention=detention, history=history, follow_ups=case_follow_ups,
                     nationality=nationality_names(session).get(person.nationality_code or "",
                                                                ""))
+    if screenings:
+        interview = session.get(Interview, screenings[-1].interview_id)
+        page.age_estimated = (screenings[-1].age_at_recruitment is not None and not (
+            person.date_of_birth and interview is not None and interview.recruited_on))
     page.timeline = _timeline(read, crossings, screenings, determinations, referrals, history,
                               case_follow_ups or [], with_interviews=interviews is not None)
     return page

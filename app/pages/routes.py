@@ -32,10 +32,12 @@ from app.labels import (
     CASE_STATUS_LABELS,
     CLOSURE_REASON_LABELS,
     GROUNDS_LABELS,
+    NEXT_STEP_LABELS,
     OUTCOME_LABELS,
     SUGGESTION_LABELS,
 )
 from app.pages.case_page import case_page, describe_screening
+from app.pages.case_queue import home_queue
 from app.pagination import PageParams
 from app.screening.catalogue import DIMENSIONS, indicators_of
 from app.web import redirect, render
@@ -62,9 +64,13 @@ def home(request: Request, session: SessionDep, user: OptionalUser):
     to_confirm = None
     if can(user, Permission.USER_CONFIRM):
         to_confirm = confirmation.awaiting_count(session, actor=actor)
-    return render(request, "home/index.html", {"awaiting_letters": awaiting, "queue": queue,
-                                               "queue_counts": queue_counts,
-                                               "to_confirm": to_confirm})
+    cases = cases_total = None
+    if can(user, Permission.CASE_WRITE):
+        cases, cases_total = home_queue(session, actor=actor)
+    return render(request, "home/index.html", {
+        "awaiting_letters": awaiting, "queue": queue, "queue_counts": queue_counts,
+        "to_confirm": to_confirm, "cases": cases, "cases_total": cases_total,
+        "next_step_labels": NEXT_STEP_LABELS})
 
 
 @pages.get("/non-punishment", dependencies=[require(Permission.NON_PUNISHMENT_LETTER)])

@@ -469,6 +469,35 @@ def ctdc_field(name: str) -> str:
     return CTDC_MEANS_OF_CONTROL_PREFIX + name
 
 
+# A few words for each indicator, for the reasons a caseworker reads aloud ("deceived about the
+# job (strong)"); where the label is short already, the label itself.
+SHORT_LABELS: dict[str, str] = {
+    "DR1": "deceived about the job", "DR3": "deceived about working conditions",
+    "DR4": "deceived about the journey", "DR5": "deceived about legality or visas",
+    "DR6": "deceived about housing", "CR1": "violence during recruitment",
+    "CR2": "abducted or sold during recruitment", "CR3": "documents taken during recruitment",
+    "CR4": "put into debt for the journey", "CR5": "confined during transport",
+    "CR6": "threatened during recruitment", "VR1": "recruited through irregular status",
+    "VR2": "recruited through economic hardship",
+    "VR3": "recruited through lack of information or language",
+    "VR4": "recruited through a difficult family situation",
+    "VR5": "emotionally dependent on the recruiter", "EX1": "excessive hours",
+    "EX2": "paid little or nothing", "EX3": "very bad living conditions",
+    "EX4": "punished for missing quotas", "EX5": "no contract, or terms broken",
+    "CD1": "passport or documents taken", "CD3": "kept from leaving",
+    "CD4": "physical or sexual violence", "CD6": "forced to commit fraud",
+    "CD7": "sold or threatened with sale", "CD8": "threatened with the authorities",
+    "CD10": "isolated from family", "CD11": "forced to lie about their situation",
+    "VD1": "dependent on the exploiters", "VD3": "no legal status",
+    "VD5": "vulnerable by age, health or pregnancy",
+}
+
+
+def short_label(code: str) -> str:
+    """The indicator in a few words (its label where that is short already)."""
+    return SHORT_LABELS.get(code) or INDICATORS_BY_CODE[code].label
+
+
 def catalogue_as_dict() -> dict:
     """The catalogue as JSON-able data, as served by GET /api/v1/screening/indicators."""
     return {
@@ -484,6 +513,7 @@ def catalogue_as_dict() -> dict:
                         "dimension": indicator.dimension,
                         "strength": indicator.strength.value,
                         "label": indicator.label,
+                        "short_label": short_label(indicator.code),
                         "question": indicator.question,
                         "ctdc": list(indicator.ctdc),
                     }

@@ -18,6 +18,7 @@ from app.screening.catalogue import (
     INDICATORS_BY_CODE,
     RULES_VERSIONS,
     Strength,
+    short_label,
 )
 
 ADULT_AGE = 18
@@ -286,7 +287,9 @@ def _names(codes: Iterable[str], word: str = "and") -> str:
 
 
 def _with_strengths(codes: list[str]) -> str:
-    return _join([f"{code} ({INDICATORS_BY_CODE[code].strength.value})" for code in codes])
+    # words only: the codes are a reference the page puts beside them (SCREENING.md rule 5)
+    return _join([f"{short_label(code)} ({INDICATORS_BY_CODE[code].strength.value})"
+                  for code in codes])
 
 
 def _dimension_reasons(results: list[DimensionResult]) -> list[str]:
@@ -378,6 +381,25 @@ def dimension_level_reasons(
         reasons.append(POSSIBLY_CHILD_REASON)
     reasons.append(_suggestion_reason(classification))
     return reasons
+
+
+def reasons_of(result: Mapping) -> list[str] | None:
+    """The reasons of a stored suggestion (ScreeningResult.to_dict()) in today's words, made
+    again from its answers (the codes answered yes and unknown; the others were no), its age
+    group and its rules version; None when they do not give the stored suggestion back."""
+    try:
+        answers = dict.fromkeys(INDICATORS_BY_CODE, Answer.NO)
+        for dimension in result["dimensions"]:
+            for codes in dimension["yes"].values():
+                answers.update(dict.fromkeys(codes, Answer.YES))
+        answers.update(dict.fromkeys(result["unknown"], Answer.UNKNOWN))
+        again = screen(answers, AgeGroup(result["age_group"]),
+                       rules_version=result["rules_version"])
+    except (KeyError, TypeError, ValueError, InvalidAnswers):
+        return None
+    if again.classification.value != result.get("classification"):
+        return None
+    return again.reasons
 
 
 def screen(
@@ -492,7 +514,9 @@ def _screen_v1(answers: Mapping[str, Answer], age: AgeGroup) -> ScreeningResult:
                     f"The child rule would not be met either: {_child_rule_clause(present)}."
                 )
     if strong_unknown:
-        reasons.append(f"Strong indicators answered unknown: {_join(strong_unknown)}.")
+        each = "each would" if len(strong_unknown) > 1 else "it would"
+        reasons.append(f"Not yet asked, and {each} count strongly: "
+                       f"{', '.join(short_label(code) for code in strong_unknown)}.")
     if not rule_met and rule_met_if_unknown_yes:
         which = "child" if age is AgeGroup.CHILD else "adult"
         reasons.append(f"The {which} rule would be met if the unknown answers were yes.")

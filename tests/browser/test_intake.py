@@ -41,7 +41,7 @@ def test_caseworker_runs_the_whole_intake_on_a_phone(live_server, page, tmp_path
     _sign_in(page, base, "naw", password)
     _register_and_open_case(page, base)
 
-    page.get_by_role("link", name="record the intake interview").click()
+    page.get_by_role("link", name="Start the intake interview").click()
     page.wait_for_url(re.compile(r"/cases/\d+/interview$"))
     # every question starts at "Don't know"
     assert page.locator('input[type=radio][value=unknown]:checked').count() == 40
@@ -78,7 +78,8 @@ def test_caseworker_runs_the_whole_intake_on_a_phone(live_server, page, tmp_path
     assert "Screening suggests: indicators of trafficking found" in text
     assert "decide below" in text
     assert "Passport or identity documents taken (strong)" in text
-    assert "Deceptive recruitment present: DR1 (strong) and DR2 (medium)." in text
+    assert ("Deceptive recruitment present: deceived about the job DR1 (strong) and deceived about "
+            "wages or earnings DR2 (medium).") in text
     assert "The adult rule is met" in text
     page.screenshot(path=str(tmp_path / "suggestion.png"), full_page=True)
 
@@ -111,7 +112,7 @@ def test_intake_works_without_javascript(live_server, browser):
         base = live_server.base_url
         _sign_in(page, base, "ananya", password)
         _register_and_open_case(page, base)
-        page.get_by_role("link", name="record the intake interview").click()
+        page.get_by_role("link", name="Start the intake interview").click()
         page.get_by_label("The person has given informed consent").check()
         page.get_by_role("button", name="Save interview and see the screening").click()
         page.wait_for_url(re.compile(r"/cases/\d+#suggestion$"))

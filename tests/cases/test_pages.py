@@ -91,7 +91,9 @@ def test_intake_shows_the_suggestion_with_reasons_then_a_determination(client,
     assert "decide below" in html
     assert "Passport or identity documents taken (strong)" in html
     assert '<span class="code">CD1</span>' in html
-    assert "Deceptive recruitment present: DR1 (strong) and DR2 (medium)." in html
+    assert ('Deceptive recruitment present: <a href="#answer-') in html
+    assert ('">deceived about the job</a> <span class="code">DR1</span> (strong) and '
+            '<a href="#answer-') in html
     assert "Guards at the gate." in html and "Told in Tagalog." in html
 
     # differing from the suggestion without a rationale: refused next to the field

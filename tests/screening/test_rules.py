@@ -4,6 +4,7 @@ Version 2 is in test_rules_v2.py; every case here screens with version 1 by name
 
 import json
 import random
+import re
 from datetime import date
 
 import pytest
@@ -31,6 +32,7 @@ from app.screening.rules import (
     age_group,
     dimension_present,
     parse_answers,
+    reasons_of,
 )
 from app.screening.rules import screen as screen_any_version
 
@@ -273,7 +275,8 @@ def test_catalogue_as_dict_is_json_and_complete():
     assert [(i["code"], i["dimension"], i["strength"]) for i in flat] == EXPECTED_CATALOGUE
     assert {i["code"]: tuple(i["ctdc"]) for i in flat} == EXPECTED_CTDC
     assert all(
-        set(i) == {"code", "dimension", "strength", "label", "question", "ctdc"} for i in flat
+        set(i) == {"code", "dimension", "strength", "label", "short_label", "question", "ctdc"}
+            for i in flat
     )
     assert data["dimensions"][0]["name"] == "Deceptive recruitment"
 
@@ -809,26 +812,29 @@ def test_screening_result_carries_rules_version_and_age_group():
     assert result.age_group is CHILD
 
 
-def test_reasons_name_present_dimension_codes_with_strengths():
+def test_reasons_name_present_dimension_indicators_in_words_with_strengths():
     result = screen(make_answers(yes=["DR1", "DR2"]), ADULT)
-    assert "Deceptive recruitment present: DR1 (strong) and DR2 (medium)." in result.reasons
+    assert ("Deceptive recruitment present: deceived about the job (strong) and deceived about "
+            "wages or earnings (medium).") in result.reasons
 
 
-def test_reasons_list_three_codes_with_commas():
+def test_reasons_list_three_indicators_with_commas():
     result = screen(make_answers(yes=["VD1", "VD2", "VD5"]), ADULT)
     assert (
-        "Abuse of vulnerability at destination present: VD1 (medium), VD2 (medium) and VD5 (weak)."
+        "Abuse of vulnerability at destination present: dependent on the exploiters (medium), "
+        "unable to communicate (medium) and vulnerable by age, health or pregnancy (weak)."
     ) in result.reasons
 
 
 def test_reasons_explain_yes_answers_that_are_not_enough():
     result = screen(make_answers(yes=["CR3", "EX1", "VR2", "VR5"]), ADULT)
-    assert "Coercive recruitment not present: CR3 (medium) is not enough." in result.reasons
-    assert "Exploitative conditions of work not present: EX1 (strong) is not enough." in (
-        result.reasons
-    )
+    assert ("Coercive recruitment not present: documents taken during recruitment (medium) is not "
+            "enough.") in result.reasons
+    assert ("Exploitative conditions of work not present: excessive hours (strong) is not "
+            "enough.") in result.reasons
     assert (
-        "Abuse of vulnerability at recruitment not present: VR2 (medium) and VR5 (weak) "
+        "Abuse of vulnerability at recruitment not present: recruited through economic hardship "
+        "(medium) and emotionally dependent on the recruiter (weak) "
         "are not enough."
     ) in result.reasons
     assert not any(r.startswith("Deceptive recruitment") for r in result.reasons)
@@ -925,9 +931,10 @@ def test_reasons_for_adult_age():
     assert result.reasons[0] == "The person was 18 or over at recruitment: the adult rule applies."
 
 
-def test_reasons_list_strong_indicators_answered_unknown():
+def test_reasons_list_strong_indicators_answered_unknown_in_words():
     result = screen(make_answers(unknown=["CD4", "DR1", "DR2"]), ADULT)
-    assert "Strong indicators answered unknown: DR1 and CD4." in result.reasons
+    assert ("Not yet asked, and each would count strongly: deceived about the job, physical or "
+            "sexual violence.") in result.reasons
 
 
 def test_reasons_say_rule_would_be_met_if_unknowns_were_yes():
@@ -1034,3 +1041,24 @@ def test_screen_willing_worker_only_when_every_strong_indicator_is_no(answers):
         if result.classification is WILLING:
             assert all(answers[c] is NO for c in STRONG_CODES)
             assert present_codes(result) == []
+
+
+def test_reasons_name_no_indicator_code():
+    result = screen(make_answers(yes=["DR1", "DR2", "CR3", "EX1"], unknown=["CD4"]), ADULT)
+    codes = re.compile(r"\b(DR|CR|VR|EX|CD|VD)\d+\b")
+    assert not [r for r in result.reasons if codes.search(r)]
+
+
+def test_one_strong_unknown_is_told_in_the_singular():
+    result = screen(make_answers(yes=["DR1"], unknown=["EX1"]), ADULT)
+    assert "Not yet asked, and it would count strongly: excessive hours." in result.reasons
+
+
+@pytest.mark.parametrize("rules_version", [1, 2])
+@pytest.mark.parametrize("age", [ADULT, CHILD, AgeGroup.UNKNOWN])
+def test_stored_suggestion_gives_its_reasons_again(rules_version, age):
+    result = screen_any_version(make_answers(yes=["DR1", "EX2", "CD3"], unknown=["CD1", "EX1"]),
+                                age, rules_version=rules_version)
+    assert reasons_of(result.to_dict()) == result.reasons
+    stored = {**result.to_dict(), "classification": "willing_worker"}  # not what it gives
+    assert reasons_of(stored) is None
