@@ -143,9 +143,9 @@ def test_new_case_page_leads_with_one_primary_button(client, queue):
     primaries = re.findall(r'<(?:a|button)[^>]*class="[^"]*\bprimary\b[^"]*"[^>]*>([^<]*)<', main)
     assert primaries == ["Start the intake interview"]
     assert main.index("Start the intake interview") < main.index('id="determination-h"')
-    assert 'action="/cases/%d/determination"' % queue["interview"].id not in main
+    assert f'action="/cases/{queue["interview"].id}/determination"' not in main
     assert "recorded after the intake interview" in main
     # once interviewed, the determination form is there
     later = client.get(f"/cases/{queue['decide'].id}").text
-    assert 'action="/cases/%d/determination"' % queue["decide"].id in later
+    assert f'action="/cases/{queue["decide"].id}/determination"' in later
     assert "Start the intake interview" not in later

@@ -1,0 +1,173 @@
+"""Every page each role reaches, in the browser: at 390 px (a phone) none scrolls sideways
+(tables scroll inside their own box), and axe-core finds no WCAG 2.1 A or AA violation on the
+pages people use most, at 1280 and at 390 px."""
+
+import re
+from collections import deque
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import pytest
+from sqlmodel import Session
+
+from app.clock import local_today
+from app.db import make_engine
+from app.screening.catalogue import INDICATORS_BY_CODE
+from tests import factories
+
+pytestmark = pytest.mark.browser
+
+ROLES = ("caseworker", "border_official", "coordinator", "admin")
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+SKIP = re.compile(r"^/(api|static|docs|redoc|openapi|healthz|logout)|\.(csv|xlsx|pdf|json|txt|"
+                  r"svg)$|/(letter|download)")
+WCAG_A_AA = {"runOnly": {"type": "tag",
+                         "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+
+def _world(database_url: str) -> dict[str, int]:
+    """One organisation's users of every role, people and cases at each stage, written
+    straight into the served database; long names and texts, as people have them."""
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as session:
+            org = factories.make_organization(session, name="Border Care Foundation")
+            users = {role: factories.make_user(session, role=role, organization=org,
+                                               username=f"every-{role}")[0] for role in ROLES}
+            caseworker = users["caseworker"]
+            compound = factories.make_compound(session, name="Shwe Kokko Yatai New City")
+            person = factories.make_person(
+                session, organization=org, given_name="Thandar Aye Myint Myat Noe",
+                family_name="Oo", nationality_code="MM", document_number="MB1234567")
+            factories.make_crossing(session, person=person, compound_id=compound.id)
+            case = factories.make_case(session, person=person, organization=org,
+                                       assigned_to=caseworker)
+            answers = dict.fromkeys(INDICATORS_BY_CODE, "no") | {
+                "DR1": "yes", "DR2": "yes", "EX1": "yes", "CD1": "yes", "CD3": "unknown"}
+            screening = factories.make_screening(session, case=case, answers=answers,
+                                                 created_by=caseworker)
+            factories.make_determination(session, case=case, outcome="trafficking_victim",
+                                         decided_by=caseworker, screening=screening,
+                                         rationale="As she tells it, and the documents.")
+            factories.make_referral(session, case=case, created_by=caseworker,
+                                    recipient="Mae Sot Safe House and Family Support Centre",
+                                    notes="Needs a female interpreter.")
+            factories.make_follow_up(session, case=case, title="Call the embassy about the "
+                                     "passport", due_on=local_today() - timedelta(days=2))
+            new = factories.make_person(session, organization=org, given_name="王小明",
+                                        family_name="", nationality_code="CN")
+            new_case = factories.make_case(session, person=new, organization=org,
+                                           assigned_to=caseworker)
+            session.commit()
+            return {"case": case.id, "new_case": new_case.id, "person": person.id}
+    finally:
+        engine.dispose()
+
+
+def _sign_in(page, base_url: str, role: str) -> None:
+    page.goto(base_url + "/login")
+    page.get_by_label("Username").fill(f"every-{role}")
+    page.get_by_label("Password").fill(factories.DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/$"))
+
+
+def _sideways(page) -> int:
+    """How far the page scrolls sideways, in CSS pixels (0: it does not)."""
+    return page.evaluate("document.documentElement.scrollWidth - "
+                         "document.documentElement.clientWidth")
+
+
+def _walk(page, base_url: str) -> list[tuple[str, int]]:
+    """Each page reachable by links from the home page (two of each shape of address), with
+    how far it scrolls sideways."""
+    shapes: dict[str, int] = {}
+    seen: set[str] = set()
+    measured = []
+    queue = deque(["/"])
+    while queue:
+        path = queue.popleft()
+        shape = re.sub(r"\d+", "N", path)
+        if path in seen or shapes.get(shape, 0) >= 2:
+            continue
+        seen.add(path)
+        response = page.goto(base_url + path)
+        if response is None or response.status != 200 or "text/html" not in (
+                response.headers.get("content-type", "")):
+            continue
+        shapes[shape] = shapes.get(shape, 0) + 1
+        measured.append((path, _sideways(page)))
+        for href in page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)"):
+            parts = urlsplit(href)
+            if parts.netloc == urlsplit(base_url).netloc and not SKIP.search(parts.path):
+                queue.append(parts.path)
+    return measured
+
+
+def test_no_page_scrolls_sideways_on_a_phone(live_server, browser):
+    _world(live_server.database_url)
+    too_wide = []
+    reached = {}
+    for role in (None, *ROLES):
+        context = browser.new_context(viewport=PHONE, locale="en-GB")
+        page = context.new_page()
+        try:
+            if role is None:
+                page.goto(live_server.base_url + "/login")
+                measured = [("/login", _sideways(page))]
+            else:
+                _sign_in(page, live_server.base_url, role)
+                measured = _walk(page, live_server.base_url)
+        finally:
+            context.close()
+        reached[role or "anonymous"] = [path for path, _ in measured]
+        too_wide += [f"{role or 'anonymous'} {path}: {extra} px" for path, extra in measured
+                     if extra > 0]
+    assert len(reached["caseworker"]) > 10 and len(reached["admin"]) > 5, reached
+    assert not too_wide, "pages wider than a 390 px phone:\n" + "\n".join(too_wide)
+
+
+# (role, page) of the pages people use most; {case} and {new_case} from the world
+AXE_PAGES = [
+    (None, "/login"),
+    ("caseworker", "/"),
+    ("caseworker", "/people?name=Thandar"),
+    ("caseworker", "/people/new"),
+    ("caseworker", "/cases"),
+    ("caseworker", "/cases/{case}"),
+    ("caseworker", "/cases/{new_case}"),
+    ("caseworker", "/cases/{new_case}/interview"),
+    ("coordinator", "/referrals"),
+    ("coordinator", "/stats/nationalities"),
+    ("coordinator", "/exports"),
+    ("admin", "/admin/audit"),
+]
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280px", "390px"])
+def test_axe_finds_no_wcag_a_or_aa_violation(live_server, browser, viewport):
+    from axe_playwright_python.sync_playwright import Axe
+
+    ids = _world(live_server.database_url)
+    axe = Axe()
+    found = []
+    for role in (None, "caseworker", "coordinator", "admin"):
+        context = browser.new_context(viewport=viewport, locale="en-GB")
+        page = context.new_page()
+        try:
+            if role is not None:
+                _sign_in(page, live_server.base_url, role)
+            for page_role, path in AXE_PAGES:
+                if page_role != role:
+                    continue
+                response = page.goto(live_server.base_url + path.format(**ids))
+                assert response.status == 200, path
+                results = axe.run(page, options=WCAG_A_AA)
+                for violation in results.response["violations"]:
+                    targets = [", ".join(node["target"]) for node in violation["nodes"]][:3]
+                    found.append(f"{role or 'anonymous'} {path}: {violation['id']} "
+                                 f"({violation['impact']}) {violation['help']}: {targets}")
+        finally:
+            context.close()
+    assert not found, "\n".join(found)
