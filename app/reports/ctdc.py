@@ -1,21 +1,64 @@
 """The Counter Trafficking Data Collaborative (CTDC) export, as pure functions.
 
-One row per case in CTDC's field names, with nothing that names or identifies the person, and
-k-anonymity over the quasi-identifiers (gender, ageBroad, citizenship) with k = 11 as CTDC
-itself publishes: a row whose group is smaller than k gets its citizenship generalised to
-"00"; rows still in a group smaller than k after that are left out.
+One row per case in the 62 columns of CTDC's data dictionary (version of 15 August 2018), in
+its order and with its names, so that the rows can be appended to CTDC's global dataset; with
+nothing that names or identifies the person, and k-anonymity over the quasi-identifiers
+(gender, ageBroad, citizenship) with k = 11 as CTDC itself publishes: a row whose group is
+smaller than k gets its citizenship generalised to "00"; rows still in a group smaller than k
+after that are left out.
+
+How Passage fills the columns (the dictionary's vocabularies; `-99` is CTDC's "missing data"
+for case-management rows, written wherever Passage holds no answer; flags are `0`/`1`):
+
+- yearOfRegistration: the year the case was registered (Thai time).
+- Datasource: "Case management".
+- gender: sex female → Female, male → Male; other and unknown → -99 (Passage's "other" is
+  not CTDC's Transgender/NonConforming).
+- ageBroad, majorityStatus: the age when the case was registered (date of birth, else the
+  age estimate) in CTDC's bands, Adult / Minor; -99 when unknown.
+- majorityStatusAtExploit: the latest screening's age group at recruitment: adult → Adult,
+  child → Minor, otherwise -99.
+- MajorityEntry: the age band at recruitment (date of birth and the interview's
+  recruited_on), else -99.
+- citizenship: the nationality's ISO code; "00" when not recorded or not in CTDC's country
+  list (AX, BL, BQ, GG, IM, JE, MF, SX).
+- meansOfControl…: the indicators SCREENING.md maps to each (its CTDC column): 1 when one is
+  answered yes, 0 when all are no, -99 when any is unknown or there is no interview. The
+  columns no indicator feeds (RestrictsFinancialAccess, PsychoactiveSubstances,
+  RestrictsMedicalCare, UsesChildren): -99. meansOfControlNotSpecified: -99 without an
+  interview, 0 when a means of control is 1, 1 when none is.
+- isForcedLabour: forced criminality in a scam compound is forced labour: 1 when the latest
+  determination is trafficking_victim, 0 when willing_worker, -99 undetermined or not yet.
+- isSexualExploit, isOtherExploit, isSexAndLabour, isForcedMarriage, isForcedMilitary,
+  isOrganRemoval: -99, Passage records none of them.
+- typeOfLabourIllicitActivities: forced criminality (scam work): 1 when the determination is
+  trafficking_victim or CD6 ("forced to commit fraud or other crimes") is yes, 0 when CD6 is
+  no, otherwise -99. typeOfLabourNotSpecified: 0 when that is 1, otherwise -99.
+- The other typeOfLabour… and typeOfSex… columns, RecruiterRelationship and
+  recruiterRelation…: -99, Passage records none of them.
+- isAbduction: CR2 (abducted, sold or bought during recruitment or transport).
+- CountryOfExploitation: the country of the compound of the person's latest crossing from
+  one, else -99.
+- …Concatenated, as CTDC builds them: the descriptions of the group's columns that are 1
+  ("Debt bondage", "Illicit activities"), in alphabetical order, joined by ";"; -99 when
+  none is 1.
+
+Where CTDC has no word: "sold, or threatened with being sold, to another compound" (CD7)
+and isolation (CD10) are meansOfControlOther, as SCREENING.md says.
 """
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from app.screening.catalogue import CTDC_MEANS_OF_CONTROL_PREFIX, INDICATORS, ctdc_field
+from app.screening.catalogue import INDICATORS, ctdc_field
 
 K = 11
 UNKNOWN_CITIZENSHIP = "00"
-DATASOURCE = "Case Management"
+MISSING = "-99"
+DATASOURCE = "Case management"
 
 # CTDC's age bands and their order in its codebook
 AGE_BANDS: tuple[tuple[int, int | None, str], ...] = (
@@ -23,17 +66,45 @@ AGE_BANDS: tuple[tuple[int, int | None, str], ...] = (
     (24, 26, "24--26"), (27, 29, "27--29"), (30, 38, "30--38"), (39, 47, "39--47"),
     (48, None, "48+"),
 )
-# CTDC's order of the means of control in its global dataset
-MEANS_ORDER = (
+MEANS = (
     "DebtBondage", "TakesEarnings", "RestrictsFinancialAccess", "Threats",
     "PsychologicalAbuse", "PhysicalAbuse", "SexualAbuse", "FalsePromises",
     "PsychoactiveSubstances", "RestrictsMovement", "RestrictsMedicalCare",
     "ExcessiveWorkingHours", "UsesChildren", "ThreatOfLawEnforcement",
     "WithholdsNecessities", "WithholdsDocuments", "Other", "NotSpecified",
 )
-# Passage's sex "other" has no CTDC counterpart ("Transgender/NonConforming" is not the
-# same thing), so it is published as unknown, like "unknown".
+EXPLOITATION = ("isForcedLabour", "isSexualExploit", "isOtherExploit", "isSexAndLabour",
+                "isForcedMarriage", "isForcedMilitary", "isOrganRemoval")
+LABOUR = ("Agriculture", "Aquafarming", "Begging", "Construction", "DomesticWork",
+          "Hospitality", "IllicitActivities", "Manufacturing", "MiningOrDrilling", "Peddling",
+          "Transportation", "Other", "NotSpecified")
+SEX = ("Prostitution", "Pornography", "RemoteInteractiveServices", "PrivateSexualServices")
+RECRUITER = ("IntimatePartner", "Friend", "Family", "Other", "Unknown")
+
+MEANS_FIELDS = tuple(f"meansOfControl{m}" for m in MEANS)
+LABOUR_FIELDS = tuple(f"typeOfLabour{t}" for t in LABOUR)
+SEX_FIELDS = tuple(f"typeOfSex{t}" for t in SEX)
+
+# the data dictionary's 62 columns, in its order, with its names
+HEADER: tuple[str, ...] = (
+    "yearOfRegistration", "Datasource", "gender", "ageBroad", "majorityStatus",
+    "majorityStatusAtExploit", "MajorityEntry", "citizenship",
+    *MEANS_FIELDS, "meansOfControlConcatenated",
+    *EXPLOITATION, "typeOfExploitConcatenated",
+    *LABOUR_FIELDS, "typeOfLabourConcatenated",
+    *SEX_FIELDS, "typeOfSexConcatenated",
+    "isAbduction", "RecruiterRelationship", "CountryOfExploitation",
+    *(f"recruiterRelation{r}" for r in RECRUITER),
+)
+# CTDC's country list (2018) lacks these ISO codes: they are published as "00"
+NOT_IN_CTDC_COUNTRIES = frozenset({"AX", "BL", "BQ", "GG", "IM", "JE", "MF", "SX"})
 GENDERS = {"female": "Female", "male": "Male"}
+EXPLOITATION_DESCRIPTIONS = {
+    "isForcedLabour": "Forced labour", "isSexualExploit": "Sexual exploitation",
+    "isOtherExploit": "Other exploitation", "isSexAndLabour": "Sex and labour",
+    "isForcedMarriage": "Forced marriage", "isForcedMilitary": "Forced military",
+    "isOrganRemoval": "Organ removal"}
+FORCED_CRIMINALITY_CODE = "CD6"  # SCREENING.md: forced to commit fraud or other crimes
 
 
 def _indicator_fields() -> dict[str, tuple[str, ...]]:
@@ -46,28 +117,21 @@ def _indicator_fields() -> dict[str, tuple[str, ...]]:
 
 
 INDICATOR_FIELDS = _indicator_fields()
-
-
-def _field_order(name: str) -> tuple[int, int, str]:
-    if name.startswith(CTDC_MEANS_OF_CONTROL_PREFIX):
-        short = name.removeprefix(CTDC_MEANS_OF_CONTROL_PREFIX)
-        return (0, MEANS_ORDER.index(short) if short in MEANS_ORDER else len(MEANS_ORDER), name)
-    return (1, 0, name)
-
-
-MEANS_FIELDS = tuple(sorted((f for f in INDICATOR_FIELDS
-                             if f.startswith(CTDC_MEANS_OF_CONTROL_PREFIX)), key=_field_order))
-OTHER_INDICATOR_FIELDS = tuple(sorted(f for f in INDICATOR_FIELDS
-                                      if not f.startswith(CTDC_MEANS_OF_CONTROL_PREFIX)))
-
-HEADER: tuple[str, ...] = (
-    "yearOfRegistration", "Datasource", "gender", "ageBroad", "majorityStatus",
-    "majorityStatusAtExploit", "citizenship", "CountryOfExploitation",
-    *MEANS_FIELDS, "isForcedLabour", *OTHER_INDICATOR_FIELDS,
-)
 QUASI_IDENTIFIERS = ("gender", "ageBroad", "citizenship")
 QI_POSITIONS = tuple(HEADER.index(name) for name in QUASI_IDENTIFIERS)
 CITIZENSHIP_POSITION = HEADER.index("citizenship")
+
+
+def description(name: str, prefix: str) -> str:
+    """A column's value description, as CTDC's concatenated columns write it:
+    "meansOfControlDebtBondage" → "Debt bondage"."""
+    words = re.findall(r"[A-Z][a-z]*", name.removeprefix(prefix))
+    return " ".join([words[0], *(w.lower() for w in words[1:])])
+
+
+def concatenated(values: Mapping[str, str], names: Iterable[str], describe) -> str:
+    found = sorted(describe(name) for name in names if values[name] == "1")
+    return ";".join(found) if found else MISSING
 
 
 @dataclass(frozen=True)
@@ -83,6 +147,7 @@ class CtdcSource:
     screening_age_group: str | None  # adult, child or unknown, at recruitment
     outcome: str | None  # the latest determination
     exploitation_country: str | None
+    recruited_on: date | None = None  # the latest screened interview's
 
 
 def age_at(born: date, on: date) -> int:
@@ -91,16 +156,16 @@ def age_at(born: date, on: date) -> int:
 
 def age_broad(age: int | None) -> str:
     if age is None or age < 0:
-        return ""
+        return MISSING
     for low, high, label in AGE_BANDS:
         if age >= low and (high is None or age <= high):
             return label
-    return ""
+    return MISSING
 
 
 def majority_status(age: int | None) -> str:
     if age is None or age < 0:
-        return ""
+        return MISSING
     return "Adult" if age >= 18 else "Minor"
 
 
@@ -116,13 +181,19 @@ def answers_from_screening(result: Mapping | None) -> dict[str, str]:
 
 
 def indicator_value(answers: Mapping[str, str], codes: Iterable[str]) -> str:
-    """1 when any feeding indicator is yes, 0 when all are no, empty when not known."""
+    """1 when any feeding indicator is yes, 0 when all are no, -99 when not known."""
     values = [answers.get(code) for code in codes]
     if "yes" in values:
         return "1"
     if values and all(v == "no" for v in values):
         return "0"
-    return ""
+    return MISSING
+
+
+def citizenship(code: str | None) -> str:
+    if not code or code in NOT_IN_CTDC_COUNTRIES:
+        return UNKNOWN_CITIZENSHIP
+    return code
 
 
 def ctdc_row(source: CtdcSource) -> list[str]:
@@ -130,22 +201,46 @@ def ctdc_row(source: CtdcSource) -> list[str]:
         age = age_at(source.date_of_birth, source.registered_on)
     else:
         age = source.age_estimate
+    entry = None
+    if source.date_of_birth is not None and source.recruited_on is not None \
+            and source.date_of_birth <= source.recruited_on:
+        entry = age_at(source.date_of_birth, source.recruited_on)
     answers = answers_from_screening(source.screening)
-    at_exploit = {"adult": "Adult", "child": "Minor"}.get(source.screening_age_group or "", "")
-    forced = {"trafficking_victim": "1", "willing_worker": "0"}.get(source.outcome or "", "")
-    values = {
+    values = dict.fromkeys(HEADER, MISSING)
+    values.update({
         "yearOfRegistration": str(source.registered_on.year),
         "Datasource": DATASOURCE,
-        "gender": GENDERS.get(source.sex or "", ""),
+        "gender": GENDERS.get(source.sex or "", MISSING),
         "ageBroad": age_broad(age),
         "majorityStatus": majority_status(age),
-        "majorityStatusAtExploit": at_exploit,
-        "citizenship": source.nationality_code or UNKNOWN_CITIZENSHIP,
-        "CountryOfExploitation": source.exploitation_country or "",
-        "isForcedLabour": forced,
-    }
+        "majorityStatusAtExploit": {"adult": "Adult", "child": "Minor"}.get(
+            source.screening_age_group or "", MISSING),
+        "MajorityEntry": age_broad(entry),
+        "citizenship": citizenship(source.nationality_code),
+        "CountryOfExploitation": source.exploitation_country or MISSING,
+    })
     for name, codes in INDICATOR_FIELDS.items():
         values[name] = indicator_value(answers, codes)
+    fed = [f for f in MEANS_FIELDS if f != "meansOfControlNotSpecified"]
+    if answers:
+        values["meansOfControlNotSpecified"] = \
+            "0" if any(values[f] == "1" for f in fed) else "1"
+    victim = source.outcome == "trafficking_victim"
+    values["isForcedLabour"] = {"trafficking_victim": "1", "willing_worker": "0"}.get(
+        source.outcome or "", MISSING)
+    criminality = answers.get(FORCED_CRIMINALITY_CODE)
+    values["typeOfLabourIllicitActivities"] = (
+        "1" if victim or criminality == "yes" else "0" if criminality == "no" else MISSING)
+    if values["typeOfLabourIllicitActivities"] == "1":
+        values["typeOfLabourNotSpecified"] = "0"
+    values["meansOfControlConcatenated"] = concatenated(
+        values, MEANS_FIELDS, lambda n: description(n, "meansOfControl"))
+    values["typeOfExploitConcatenated"] = concatenated(
+        values, EXPLOITATION, EXPLOITATION_DESCRIPTIONS.__getitem__)
+    values["typeOfLabourConcatenated"] = concatenated(
+        values, LABOUR_FIELDS, lambda n: description(n, "typeOfLabour"))
+    values["typeOfSexConcatenated"] = concatenated(
+        values, SEX_FIELDS, lambda n: description(n, "typeOfSex"))
     return [values[name] for name in HEADER]
 
 

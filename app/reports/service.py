@@ -27,7 +27,7 @@ from app.auth import access
 from app.auth.models import Organization
 from app.auth.permissions import Permission, can, can_any
 from app.cases.latest import latest_value
-from app.cases.models import Case, Determination, Screening
+from app.cases.models import Case, Determination, Interview, Screening
 from app.clock import LOCAL_TZ, local_date, local_today
 from app.compounds.models import Compound
 from app.crossings.models import Crossing
@@ -296,20 +296,21 @@ def _ctdc_sources(reader: Reader, filters: CaseDateFilters) -> Iterator[ctdc.Ctd
     statement = (
         select(Case.created_at, Person.sex, Person.date_of_birth, Person.age_estimate,
                Person.nationality_code, Screening.result, Screening.age_group,
-               _latest_outcome(), _exploitation_country())
+               _latest_outcome(), _exploitation_country(), Interview.recruited_on)
         .select_from(Case)
         .join(Person, Person.id == Case.person_id)
         .outerjoin(Screening, Screening.id == _latest_screening_id())
+        .outerjoin(Interview, Interview.id == Screening.interview_id)
         .where(*_case_date_conditions(filters))
         .order_by(Case.id)
     )
     for (created_at, sex, born, estimate, nationality, result, age_group, outcome,
-         country) in reader.stream(statement):
+         country, recruited_on) in reader.stream(statement):
         yield ctdc.CtdcSource(
             registered_on=local_date(created_at), sex=sex,
             date_of_birth=born, age_estimate=estimate, nationality_code=nationality,
             screening=result, screening_age_group=age_group, outcome=outcome,
-            exploitation_country=country)
+            exploitation_country=country, recruited_on=recruited_on)
 
 
 def export_ctdc(session: Session, *, actor: Actor, filters: CaseDateFilters,

@@ -40,7 +40,7 @@ def _row(**overrides) -> dict[str, str]:
 
 
 @pytest.mark.parametrize(("age", "band"), [
-    (None, ""), (-1, ""), (0, "0--8"), (8, "0--8"), (9, "9--17"), (17, "9--17"),
+    (None, "-99"), (-1, "-99"), (0, "0--8"), (8, "0--8"), (9, "9--17"), (17, "9--17"),
     (18, "18--20"), (20, "18--20"), (21, "21--23"), (26, "24--26"), (27, "27--29"),
     (30, "30--38"), (38, "30--38"), (39, "39--47"), (47, "39--47"), (48, "48+"), (90, "48+"),
 ])
@@ -48,7 +48,7 @@ def test_age_broad_uses_ctdc_bands(age, band):
     assert age_broad(age) == band
 
 
-@pytest.mark.parametrize(("age", "status"), [(None, ""), (0, "Minor"), (17, "Minor"),
+@pytest.mark.parametrize(("age", "status"), [(None, "-99"), (0, "Minor"), (17, "Minor"),
                                              (18, "Adult"), (60, "Adult")])
 def test_majority_status(age, status):
     assert majority_status(age) == status
@@ -81,24 +81,39 @@ def test_row_fields_from_person_and_case():
     assert row["majorityStatusAtExploit"] == "Minor"
     assert row["citizenship"] == "IN" and row["CountryOfExploitation"] == "MM"
     assert row["isForcedLabour"] == "1"
-    assert row["Datasource"] == "Case Management"
+    assert row["Datasource"] == "Case management"
+    assert row["typeOfExploitConcatenated"] == "Forced labour"
+    assert row["typeOfLabourIllicitActivities"] == "1"  # forced criminality: scam work
+    assert row["typeOfLabourConcatenated"] == "Illicit activities"
+    assert row["MajorityEntry"] == "-99"  # no interview, so no recruitment date
+    assert row["isSexualExploit"] == "-99" and row["RecruiterRelationship"] == "-99"
 
 
 @pytest.mark.parametrize(("sex", "gender"), [("female", "Female"), ("male", "Male"),
-                                             ("other", ""), ("unknown", ""), (None, "")])
+                                             ("other", "-99"), ("unknown", "-99"),
+                                             (None, "-99")])
 def test_gender_mapping(sex, gender):
     assert _row(sex=sex)["gender"] == gender
 
 
 def test_row_age_from_estimate_when_no_date_of_birth():
     assert _row(date_of_birth=None, age_estimate=16)["ageBroad"] == "9--17"
-    assert _row(date_of_birth=None, age_estimate=None)["ageBroad"] == ""
+    assert _row(date_of_birth=None, age_estimate=None)["ageBroad"] == "-99"
+
+
+def test_majority_entry_is_the_age_band_at_recruitment():
+    row = _row(date_of_birth=date(2008, 6, 1), recruited_on=date(2024, 1, 1))
+    assert row["MajorityEntry"] == "9--17" and row["ageBroad"] == "9--17"
+    assert _row(date_of_birth=None, age_estimate=30,
+                recruited_on=date(2024, 1, 1))["MajorityEntry"] == "-99"
 
 
 def test_row_unknown_nationality_is_00_and_outcome_maps_to_forced_labour():
     assert _row(nationality_code=None)["citizenship"] == UNKNOWN_CITIZENSHIP
     assert _row(outcome="willing_worker")["isForcedLabour"] == "0"
-    assert _row(outcome="undetermined")["isForcedLabour"] == ""
+    assert _row(outcome="undetermined")["isForcedLabour"] == "-99"
+    assert _row(outcome="undetermined")["typeOfExploitConcatenated"] == "-99"
+    assert _row(nationality_code="JE")["citizenship"] == UNKNOWN_CITIZENSHIP  # not in CTDC's
 
 
 def test_means_of_control_come_from_the_screening_answers():
@@ -109,8 +124,20 @@ def test_means_of_control_come_from_the_screening_answers():
     assert row["meansOfControlDebtBondage"] == "0"  # CR4 and CD2 both no
     assert row["typeOfLabourIllicitActivities"] == "1"  # CD6 yes
     assert row["isAbduction"] == "0"  # CR2 no
-    assert row["meansOfControlFalsePromises"] == ""  # DR1..DR7 unknown
-    assert _row()["meansOfControlThreats"] == ""  # not screened at all
+    assert row["meansOfControlFalsePromises"] == "-99"  # DR1..DR7 unknown
+    assert row["meansOfControlNotSpecified"] == "0"
+    assert row["meansOfControlConcatenated"] == "Withholds documents"
+    assert row["meansOfControlRestrictsFinancialAccess"] == "-99"  # never asked
+    assert _row()["meansOfControlThreats"] == "-99"  # not screened at all
+    assert _row()["meansOfControlNotSpecified"] == "-99"
+    assert _row()["meansOfControlConcatenated"] == "-99"
+
+
+def test_concatenated_columns_are_sorted_descriptions():
+    answers = {"CD1": "yes", "CD2": "yes", "EX1": "yes", "CD8": "yes"}
+    result = screen(parse_answers(answers), AgeGroup.ADULT, rules_version=1).to_dict()
+    assert _row(screening=result)["meansOfControlConcatenated"] == \
+        "Debt bondage;Excessive working hours;Threat of law enforcement;Withholds documents"
 
 
 def test_answers_from_screening_reads_yes_unknown_and_no():
@@ -123,7 +150,7 @@ def test_answers_from_screening_reads_yes_unknown_and_no():
 
 @pytest.mark.parametrize(("values", "expected"), [
     ({"A": "yes", "B": "no"}, "1"), ({"A": "no", "B": "no"}, "0"),
-    ({"A": "no", "B": "unknown"}, ""), ({}, ""),
+    ({"A": "no", "B": "unknown"}, "-99"), ({}, "-99"),
 ])
 def test_indicator_value(values, expected):
     assert indicator_value(values, ["A", "B"]) == expected
@@ -212,6 +239,6 @@ def test_quasi_key_reads_gender_age_and_citizenship():
 
 def test_all_bands_are_covered_without_gaps():
     bands = [age_broad(a) for a in range(0, 100)]
-    assert "" not in bands
+    assert "-99" not in bands
     assert [b for b, _ in itertools.groupby(bands)] == [
         "0--8", "9--17", "18--20", "21--23", "24--26", "27--29", "30--38", "39--47", "48+"]
