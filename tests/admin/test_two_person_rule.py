@@ -511,3 +511,36 @@ def test_the_access_layer_itself_shows_an_awaiting_user_no_row_of_any_model(
     for model in access._REGISTERED:
         assert session.exec(select(model.id).where(
             access.visible(awaiting, model))).first() is None, model.__name__
+
+
+def test_an_organisation_admin_sees_and_lifts_only_its_users_sign_in_locks(client, session,
+                                                                           login_as, ngo):
+    admin = login_as("admin", organization="Another NGO")
+    mine, _ = factories.make_user(session, role="caseworker", username="mine",
+                                  organization=factories.make_organization(
+                                      session, name="Another NGO"))
+    factories.make_user(session, role="caseworker", username="theirs", organization=ngo)
+    session.commit()
+    for username in ("mine", "theirs", "nobody-at-all"):
+        for _ in range(5):
+            client.post("/api/v1/auth/token", data={"username": username, "password": "x"})
+    locks = client.get("/api/v1/admin/sign-in-locks", headers=admin.headers).json()["items"]
+    assert [lock["username"] for lock in locks] == ["mine"]
+    chief = login_as("admin", organization="Tak Coordination Office", global_admin=True)
+    every = client.get("/api/v1/admin/sign-in-locks", headers=chief.headers).json()["items"]
+    assert {lock["username"] for lock in every} == {"mine", "theirs", None}
+    theirs = next(lock for lock in every if lock["username"] == "theirs")
+    assert client.delete(f"/api/v1/admin/sign-in-locks/{theirs['id']}",
+                         headers=admin.headers).status_code == 404
+    assert _denied(session, admin.user.id) == [("auth.lock_lift", 404)]
+    assert client.delete(f"/api/v1/admin/sign-in-locks/{locks[0]['id']}",
+                         headers=admin.headers).status_code == 204
+    assert mine.id == locks[0]["user_id"]
+
+
+def test_the_users_list_filters_those_awaiting_confirmation(client, session, login_as, ngo):
+    admin = login_as("admin", organization="Border Care Foundation")
+    _awaiting(session, ngo)
+    names = client.get("/api/v1/admin/users", headers=admin.headers,
+                       params={"awaiting_confirmation": True}).json()["items"]
+    assert [u["username"] for u in names] == ["newcomer"]
