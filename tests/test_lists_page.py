@@ -16,7 +16,8 @@ from tests.pages import sign_in
      "organisation"),
 ])
 def test_long_list_says_how_many_and_pages(client, session, path, role, make, noun):
-    user, password = factories.make_user(session, role=role)
+    # the organisations are Passage-wide administration
+    user, password = factories.make_user(session, role=role, global_admin=role == "admin")
     for n in range(60):
         make(session, n)
     session.commit()
