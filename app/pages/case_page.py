@@ -32,7 +32,13 @@ from app.compounds.models import Compound
 from app.crossings.models import Crossing
 from app.detention.schemas import DetentionRead
 from app.detention.service import detention_of, indicates_trafficking
-from app.labels import CLOSURE_REASON_LABELS, OUTCOME_LABELS, SUGGESTION_LABELS
+from app.labels import (
+    CLOSURE_REASON_LABELS,
+    OUTCOME_LABELS,
+    SERVICE_LABELS,
+    STATUS_LABELS,
+    SUGGESTION_LABELS,
+)
 from app.nationalities.service import nationality_names
 from app.people.models import Person
 from app.referrals.schemas import ReferralRead
@@ -229,8 +235,16 @@ def _timeline(case: CaseRead, crossings, screenings: list[ScreeningRead],
             d.decided_at, f"Determination: {OUTCOME_LABELS[d.outcome]}, by "
                           f"{d.decided_by or 'unknown user'}", "determination"))
     for r in referrals:
-        entries.append(TimelineEntry(r.created_at, f"Referral for {r.service} ({r.status})",
+        service = SERVICE_LABELS.get(r.service, r.service)
+        entries.append(TimelineEntry(r.created_at, f"Referral: {service}, {r.recipient}",
                                      "referral"))
+        for change in r.history[1:]:  # the first is the referral itself
+            by = f" by {change.changed_by}" if change.changed_by else ""
+            note = f": “{change.note}”" if change.note else ""
+            entries.append(TimelineEntry(
+                change.changed_at, f"Referral ({service}) marked "
+                f"{STATUS_LABELS.get(change.to_status, change.to_status).lower()}{by}{note}",
+                "referral"))
     for f in follow_ups:
         if f.done_at is not None:
             entries.append(TimelineEntry(f.done_at, f"Follow-up done: {f.title}"

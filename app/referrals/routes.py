@@ -90,7 +90,7 @@ BOARD_FIELDS = ("status", "service", "recipient", "from", "to", "case_id")
 
 def _render_board(request: Request, session, *, filters: ReferralFilters | None = None,
                   raw: dict[str, str] | None = None, offset: int = 0,
-                  errors: dict[str, str] | None = None):
+                  errors: dict[str, str] | None = None, moved: ReferralRead | None = None):
     """The board; with errors, the filters as typed (`raw`) and no filter applied."""
     actor = request.state.actor
     errors = errors or {}
@@ -111,7 +111,7 @@ def _render_board(request: Request, session, *, filters: ReferralFilters | None 
         "action_labels": ACTION_LABELS, "next_statuses": next_statuses,
         "offset": offset, "limit": BOARD_PAGE_SIZE, "query": query,
         "back": "/referrals" + (f"?{query}" if query else ""), "tab_links": _tab_links(raw),
-        "max_status_note": MAX_STATUS_NOTE,
+        "max_status_note": MAX_STATUS_NOTE, "moved": moved,
     })
 
 
@@ -125,7 +125,16 @@ def _board_again(request: Request, session, form: dict, errors: dict[str, str]):
 def referral_board(request: Request, session: SessionDep, filters: ReferralFiltersDep,
                    offset: OffsetQuery = 0):
     return _render_board(request, session, filters=filters, raw=dict(request.query_params),
-                         offset=offset)
+                         offset=offset, moved=_moved(request, session))
+
+
+def _moved(request: Request, session) -> ReferralRead | None:
+    """The referral just moved from the board (`moved` in the address the move redirects to),
+    for the confirmation that names it; nothing for one the reader may not see."""
+    moved = request.query_params.get("moved", "")
+    if not moved.isdigit():
+        return None
+    return service.visible_referral(session, actor=request.state.actor, referral_id=int(moved))
 
 
 def _safe_back(back: str) -> str:
@@ -143,7 +152,9 @@ def change_status(session: SessionDep, actor: ActorDep, referral_id: int,
                   back: Annotated[str, Form(max_length=600)] = "/referrals"):
     update_in = parse_form(ReferralStatusUpdate, {"status": status, "note": note})
     service.update_status(session, actor=actor, referral_id=referral_id, update_in=update_in)
-    return redirect(_safe_back(back))
+    back = _safe_back(back)
+    # the board says which referral moved, and where to (post, redirect, get)
+    return redirect(f"{back}{'&' if '?' in back else '?'}moved={referral_id}")
 
 
 def _render_new(request: Request, session, case_id: int, *, form=None, errors=None):

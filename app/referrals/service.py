@@ -15,6 +15,7 @@ from app.auth.models import Organization, User
 from app.cases.lifecycle import refuse_if_closed
 from app.cases.models import Case
 from app.clock import utcnow
+from app.db import MAX_DATABASE_INT
 from app.errors import Conflict
 from app.pagination import PageParams
 from app.referrals.models import Referral, ReferralStatusChange
@@ -83,15 +84,25 @@ def _to_read(row, history: list[StatusChangeRead] | None = None) -> ReferralRead
 
 
 def _history(session: Session, referral_id: int) -> list[StatusChangeRead]:
+    return _histories(session, [referral_id]).get(referral_id, [])
+
+
+def _histories(session: Session, referral_ids: list[int]) -> dict[int, list[StatusChangeRead]]:
+    """Each referral's status changes, oldest first, in one query."""
+    if not referral_ids:
+        return {}
     rows = session.exec(
         select(ReferralStatusChange, User.username)
         .outerjoin(User, User.id == ReferralStatusChange.changed_by_id)
-        .where(ReferralStatusChange.referral_id == referral_id)
+        .where(ReferralStatusChange.referral_id.in_(referral_ids))
         .order_by(ReferralStatusChange.changed_at, ReferralStatusChange.id)
     ).all()
-    return [StatusChangeRead(from_status=c.from_status, to_status=c.to_status, note=c.note,
-                             changed_by=username, changed_at=c.changed_at)
-            for c, username in rows]
+    histories: dict[int, list[StatusChangeRead]] = {}
+    for c, username in rows:
+        histories.setdefault(c.referral_id, []).append(StatusChangeRead(
+            from_status=c.from_status, to_status=c.to_status, note=c.note,
+            changed_by=username, changed_at=c.changed_at))
+    return histories
 
 
 def _read(session: Session, referral_id: int) -> ReferralRead:
@@ -106,6 +117,16 @@ def read_referral(session: Session, *, actor: Actor, referral: Referral) -> Refe
     return _read(session, referral.id)
 
 
+def visible_referral(session: Session, *, actor: Actor, referral_id: int) -> ReferralRead | None:
+    """The referral if the actor may see it (read and audited), else None: for a page that
+    names a referral it was told of, and shows nothing for one that is not there."""
+    if not 0 < referral_id <= MAX_DATABASE_INT:
+        return None
+    referral = session.exec(select(Referral).where(Referral.id == referral_id,
+                                                   access.visible(actor, Referral))).first()
+    return None if referral is None else read_referral(session, actor=actor, referral=referral)
+
+
 def list_referrals(session: Session, *, actor: Actor, filters: ReferralFilters,
                    page: PageParams) -> tuple[list[ReferralRead], int]:
     """One page of the referrals the actor may see, newest first, with the total."""
@@ -118,7 +139,8 @@ def list_referrals(session: Session, *, actor: Actor, filters: ReferralFilters,
     ).all()
     audit.record(session, actor=actor, action="referral.list", entity_type="referral",
                  detail={"filters": filters.as_audit(), "rows": len(rows), "total": total})
-    return [_to_read(r) for r in rows], total
+    histories = _histories(session, [r[0].id for r in rows])
+    return [_to_read(r, histories.get(r[0].id, [])) for r in rows], total
 
 
 def status_counts(session: Session, *, actor: Actor, filters: ReferralFilters) -> dict[str, int]:

@@ -34,7 +34,7 @@ from app.crossings.models import Crossing
 from app.errors import PermissionDenied, TooLarge
 from app.nationalities.models import Nationality
 from app.people.models import Person
-from app.referrals.models import Referral
+from app.referrals.models import Referral, ReferralStatusChange
 from app.referrals.schemas import ReferralFilters
 from app.referrals.service import filter_conditions
 from app.reports import ctdc, disclosure
@@ -65,8 +65,9 @@ def _export(fmt: ExportFormat, name: str, body: Iterator[bytes], **kwargs) -> Ex
 
 REFERRAL_HEADER = (
     "referral_id", "case_reference", "referred_on", "organization", "service", "recipient",
-    "status", "status_changed_at", "consent_to_share", "given_name", "family_name", "sex",
-    "date_of_birth", "age_estimate", "nationality", "document_number", "phone", "notes",
+    "status", "status_changed_at", "status_note", "consent_to_share", "given_name",
+    "family_name", "sex", "date_of_birth", "age_estimate", "nationality", "document_number",
+    "phone", "notes",
 )
 
 
@@ -85,11 +86,19 @@ def _shared(column):
     return case((Referral.consent_to_share == true(), column), else_=None)
 
 
+def _status_note():
+    """The note typed with the referral's latest move (empty for one never moved)."""
+    return (select(ReferralStatusChange.note)
+            .where(ReferralStatusChange.referral_id == Referral.id)
+            .order_by(ReferralStatusChange.changed_at.desc(), ReferralStatusChange.id.desc())
+            .limit(1).scalar_subquery())
+
+
 def _referral_statement(scope: ColumnElement[bool], filters: ReferralFilters):
     return (
         select(Referral.id, Case.reference, Referral.created_at, Organization.name,
                Referral.service, Referral.recipient, Referral.status, Referral.updated_at,
-               Referral.consent_to_share,
+               _shared(_status_note()), Referral.consent_to_share,
                _shared(Person.given_name), _shared(Person.family_name),
                _shared(Person.sex), _shared(Person.date_of_birth),
                _shared(Person.age_estimate), _shared(Nationality.name),
@@ -106,9 +115,9 @@ def _referral_statement(scope: ColumnElement[bool], filters: ReferralFilters):
 def _referral_rows(reader: Reader, statement) -> Iterator[tuple]:
     for row in reader.stream(statement.order_by(Referral.created_at, Referral.id)):
         (rid, reference, created_at, organization, service, recipient, status, updated_at,
-         consent, *person) = row
-        yield (rid, reference, local_date(created_at), organization,
-               service, recipient, status, updated_at.astimezone(LOCAL_TZ), consent, *person)
+         status_note, consent, *person) = row
+        yield (rid, reference, local_date(created_at), organization, service, recipient, status,
+               updated_at.astimezone(LOCAL_TZ), status_note, consent, *person)
 
 
 def export_referrals(session: Session, *, actor: Actor, filters: ReferralFilters,

@@ -171,3 +171,24 @@ def test_axe_finds_no_wcag_a_or_aa_violation(live_server, browser, viewport):
         finally:
             context.close()
     assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280px", "390px"])
+def test_referral_board_fits_without_scrolling(live_server, browser, viewport):
+    """Every column of the board, its moves too, is in view: at 1280 px as a table, on a phone
+    as one card per referral; neither the page nor the table scrolls sideways."""
+    _world(live_server.database_url)
+    context = browser.new_context(viewport=viewport, locale="en-GB")
+    page = context.new_page()
+    try:
+        _sign_in(page, live_server.base_url, "coordinator")
+        page.goto(live_server.base_url + "/referrals")
+        wrap = page.locator(".table-wrap:has(table.board)")
+        assert wrap.evaluate("w => w.scrollWidth - w.clientWidth") <= 0
+        assert _sideways(page) <= 0
+        move = page.get_by_role("button", name=re.compile(r"^Mark accepted"))
+        assert move.is_visible()
+        box, view = move.bounding_box(), page.viewport_size
+        assert box["x"] >= 0 and box["x"] + box["width"] <= view["width"]
+    finally:
+        context.close()

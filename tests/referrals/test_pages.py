@@ -54,7 +54,7 @@ def test_board_shows_coordinator_every_referral_with_status_counts(client, board
     assert sorted(_ids_on(page.text)) == sorted(str(r.id) for r in made.values())
     assert re.search(r'Pending <span class="count">2</span>', page.text)
     assert "4 referrals." in page.text
-    assert "No: anonymous" in page.text and "Mark accepted" in page.text
+    assert "Anonymous: identity not shared" in page.text and "Mark accepted" in page.text
 
 
 def test_board_filters_by_status_service_and_recipient(client, board):
@@ -116,7 +116,8 @@ def test_coordinator_moves_status_from_the_board_and_returns_to_the_filtered_boa
                                  "back": "/referrals?service=shelter",
                                  "csrf_token": csrf_from(page.text)}, follow_redirects=False)
     assert response.status_code == 303
-    assert response.headers["location"] == "/referrals?service=shelter"
+    assert response.headers["location"] == (
+        f"/referrals?service=shelter&moved={made['shelter'].id}")
     session.expire_all()
     assert session.get(type(made["shelter"]), made["shelter"].id).status == "accepted"
     assert [e.detail for e in events(session, action="referral.update")] == [
@@ -130,7 +131,7 @@ def test_status_form_never_redirects_away_from_passage(client, board):
     response = client.post(f"/referrals/{made['shelter'].id}/status",
                            data={"status": "declined", "back": "//evil.example/",
                                  "csrf_token": csrf_from(page.text)}, follow_redirects=False)
-    assert response.headers["location"] == "/referrals"
+    assert response.headers["location"] == f"/referrals?moved={made['shelter'].id}"
 
 
 def test_invalid_move_from_the_board_is_422_with_a_message(client, board):
@@ -276,3 +277,52 @@ def test_board_filters_by_case_as_the_case_page_links_it(client, session, board)
     assert sorted(_ids_on(page.text)) == sorted(
         str(made[k].id) for k in ("shelter", "legal", "medical"))
     assert f'name="case_id" value="{case.id}"' in page.text
+
+
+def test_a_move_is_confirmed_by_naming_the_referral_and_its_note(client, board):
+    case, made = board
+    sign_in(client, "co-board", factories.DEFAULT_PASSWORD)
+    page = client.get("/referrals")
+    board_page = client.post(f"/referrals/{made['shelter'].id}/status",
+                             data={"status": "accepted", "note": "Bed from Monday",
+                                   "back": "/referrals", "csrf_token": csrf_from(page.text)})
+    assert board_page.status_code == 200
+    notice = board_page.text.split('id="moved">', 1)[1].split("</p>", 1)[0]
+    text = re.sub(r"<[^>]+>", "", notice)
+    assert text == (f"Referral of {case.reference} to Shelter (Mae Sot Safe House) is now "
+                    "accepted, with the note: “Bed from Monday”.")
+    # the note stays beside the status on the board
+    assert '<p class="status-note" dir="auto">Bed from Monday</p>' in board_page.text
+
+
+def test_the_board_names_no_referral_the_reader_may_not_see(client, board):
+    _, made = board
+    sign_in(client, "cw-other", factories.DEFAULT_PASSWORD)
+    page = client.get(f"/referrals?moved={made['shelter'].id}")
+    assert page.status_code == 200
+    assert 'id="moved"' not in page.text and "Mae Sot Safe House" not in page.text
+    assert 'id="moved"' not in client.get("/referrals?moved=99999999999999999999").text
+
+
+def test_the_note_of_a_move_shows_on_the_case_page_timeline_and_report(client, session, board):
+    case, made = board
+    sign_in(client, "co-board", factories.DEFAULT_PASSWORD)
+    page = client.get("/referrals")
+    for key, status, note in (("shelter", "accepted", "Bed from Monday"),
+                              ("legal", "completed", "Hearing on 3 Dec")):
+        client.post(f"/referrals/{made[key].id}/status",
+                    data={"status": status, "note": note, "back": "/referrals",
+                          "csrf_token": csrf_from(page.text)})
+    sign_in(client, "cw-board", factories.DEFAULT_PASSWORD)
+    case_page = client.get(f"/cases/{case.id}").text
+    assert '<p class="status-note" dir="auto">Bed from Monday</p>' in case_page
+    timeline = case_page.split('<ol class="timeline">', 1)[1].split("</ol>", 1)[0]
+    assert "Referral (Shelter) marked accepted by co-board: “Bed from Monday”" in timeline
+    report = client.get("/api/v1/reports/referrals").content.decode("utf-8-sig")
+    import csv
+    import io
+    rows = {r["recipient"]: r for r in csv.DictReader(io.StringIO(report))}
+    assert rows["Mae Sot Safe House"]["status_note"] == "Bed from Monday"
+    # an anonymous referral's notes stay out of the report, as its other notes do
+    assert rows["Tak Legal Clinic"]["status_note"] == ""
+    assert rows["Mae Sot Hospital"]["status_note"] == ""

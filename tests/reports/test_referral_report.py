@@ -231,6 +231,7 @@ def test_empty_report_is_just_the_header(client, login_as):
     lines = response.content.decode("utf-8-sig").splitlines()
     assert lines == [",".join(
         ["referral_id", "case_reference", "referred_on", "organization", "service",
-         "recipient", "status", "status_changed_at", "consent_to_share", "given_name",
+         "recipient", "status", "status_changed_at", "status_note", "consent_to_share",
+         "given_name",
          "family_name", "sex", "date_of_birth", "age_estimate", "nationality",
          "document_number", "phone", "notes"])]
