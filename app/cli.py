@@ -42,14 +42,18 @@ def serve(
 
     from app.config import get_settings
 
-    # Proxy headers only from the proxies named in the settings; without any, the address a
-    # request came from is the one the connection came from.
-    proxies = get_settings().forwarded_allow_ips
     # uvicorn's own access log prints paths with their query strings (a name search would land
     # in the log); Passage logs requests itself by route template (app/main.py).
     uvicorn.run("app.asgi:app", host=host, port=port, workers=workers,
-                proxy_headers=bool(proxies), forwarded_allow_ips=proxies or None,
+                **proxy_options(get_settings().forwarded_allow_ips),
                 log_level="info", access_log=False, log_config=_log_config())
+
+
+def proxy_options(forwarded_allow_ips: str) -> dict:
+    """uvicorn's proxy options: proxy headers only from the proxies named in the settings;
+    without any, the address a request came from is the one the connection came from."""
+    return {"proxy_headers": bool(forwarded_allow_ips),
+            "forwarded_allow_ips": forwarded_allow_ips or None}
 
 
 def _log_config() -> dict:

@@ -22,9 +22,8 @@ class NotAuthenticated(AppError):
         super().__init__(detail, headers={"WWW-Authenticate": "Bearer"})
 
 
-class PermissionDenied(AppError):
-    status_code = 403
-    default_detail = "Your role does not allow this"
+class AuditedRefusal(AppError):
+    """A refusal the error handler writes to the audit log: what was attempted, on what."""
 
     def __init__(self, detail: Any = None, *, action: str = "", entity_type: str = "",
                  entity_id: str | int | None = None):
@@ -32,6 +31,11 @@ class PermissionDenied(AppError):
         self.action = action
         self.entity_type = entity_type
         self.entity_id = entity_id
+
+
+class PermissionDenied(AuditedRefusal):
+    status_code = 403
+    default_detail = "Your role does not allow this"
 
 
 class NotFound(AppError):
@@ -39,16 +43,9 @@ class NotFound(AppError):
     default_detail = "Not found"
 
 
-class Hidden(NotFound):
+class Hidden(AuditedRefusal, NotFound):
     """A record that exists but is outside the caller's scope: answered as 404 so that its
     existence does not leak, and audited as a refused access."""
-
-    def __init__(self, detail: Any = None, *, action: str = "", entity_type: str = "",
-                 entity_id: str | int | None = None):
-        super().__init__(detail)
-        self.action = action
-        self.entity_type = entity_type
-        self.entity_id = entity_id
 
 
 class Conflict(AppError):

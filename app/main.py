@@ -28,7 +28,7 @@ from app.config import Settings, get_settings
 from app.crossings import routes as crossings
 from app.db import MAX_DATABASE_INT, SessionFactory, Timeouts, engine_for, session_factory_for
 from app.detention import routes as detention
-from app.errors import AppError, Hidden, InvalidInput, NotAuthenticated, NotFound, PermissionDenied
+from app.errors import AppError, AuditedRefusal, InvalidInput, NotAuthenticated, NotFound
 from app.forms import messages_with_fields, show_again, validation_errors
 from app.health import UNAVAILABLE_ERRORS, DatabaseProbe, unavailable_reason
 from app.integrity import routes as integrity
@@ -75,7 +75,7 @@ def _clean_validation_errors(errors) -> list[dict]:
             for e in errors]
 
 
-def audit_refusal(request: Request, exc: PermissionDenied | Hidden) -> None:
+def audit_refusal(request: Request, exc: AuditedRefusal) -> None:
     actor = getattr(request.state, "actor", None) or Actor.anonymous(
         request.client.host if request.client else None)
     route = request.scope.get("route")
@@ -164,7 +164,7 @@ def create_app(settings: Settings | None = None,
     @app.exception_handler(AppError)
     async def app_error(request: Request, exc: AppError):
         response = await _app_error_response(request, exc)
-        if isinstance(exc, (PermissionDenied, Hidden)):
+        if isinstance(exc, AuditedRefusal):
             # The route's unit of work has been rolled back by now; the refusal is kept in a
             # unit of work of its own, written after the answer is sent: a hidden record's
             # 404 must take no longer than a missing one's.

@@ -17,7 +17,8 @@ import uvicorn
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from app.config import get_settings
+from app.cli import proxy_options
+from app.config import Settings, get_settings
 from app.db import Timeouts, make_engine, session_factory_for
 from app.main import create_app
 
@@ -97,18 +98,21 @@ def _wait_until_healthy(base_url: str, gone: Callable[[], str | None]) -> None:
     raise RuntimeError(f"{base_url} did not answer /healthz within 60 s")
 
 
-def serve_in_thread(database_url: str) -> LiveServer:
-    """The app `passage serve` serves, with its settings but this database, served by uvicorn
-    on a free port in a thread of the test process: a real server on a real socket, without the
-    second or two of CPU a new process spends importing the app."""
+def serve_in_thread(database_url: str, **settings_changes) -> LiveServer:
+    """The app `passage serve` serves, with its settings (and `settings_changes`) but this
+    database, served by uvicorn on a free port in a thread of the test process: a real server
+    on a real socket, without the second or two of CPU a new process spends importing the
+    app."""
     settings = get_settings().model_copy(update={"database_url": database_url})
+    if settings_changes:  # validated as the environment's settings are
+        settings = Settings(**{**settings.model_dump(), **settings_changes})
     engine = make_engine(database_url, Timeouts.of(settings))
     app = create_app(settings, session_factory=session_factory_for(engine))
     port = free_port()
-    # as `passage serve` runs it: no proxy headers unless proxies are named, no access log
+    # as `passage serve` runs it: its proxy options, no access log
     server = uvicorn.Server(uvicorn.Config(
-        app, host="127.0.0.1", port=port, proxy_headers=False, access_log=False,
-        log_level="warning"))
+        app, host="127.0.0.1", port=port, **proxy_options(settings.forwarded_allow_ips),
+        access_log=False, log_level="warning"))
     thread = threading.Thread(target=server.run, name=f"passage-serve-{port}", daemon=True)
     thread.start()
     live = LiveServer(f"http://127.0.0.1:{port}", database_url, server=server, thread=thread,

@@ -68,6 +68,7 @@ def unavailable(request) -> Iterator[TestClient]:
     standin = DatabaseStandIn(request.param)
     app = _app_on(standin.url())
     with TestClient(app, raise_server_exceptions=False) as client:
+        client.standin = standin
         yield client
     standin.close()
 
@@ -91,7 +92,7 @@ def test_api_answers_503_json_with_retry_after_when_database_is_unavailable(unav
         assert response.headers["content-type"] == "application/json"
         assert response.headers["retry-after"] == "7"
         assert "try again" in response.json()["detail"]
-        assert took < CONNECT_TIMEOUT + 1.5, f"took {took:.2f} s"
+        assert took < CONNECT_TIMEOUT + 3, f"took {took:.2f} s"
 
 
 def test_page_answers_calm_503_when_database_is_unavailable(unavailable):
@@ -102,7 +103,11 @@ def test_page_answers_calm_503_when_database_is_unavailable(unavailable):
     assert response.headers["retry-after"] == "7"
     assert "cannot reach its database" in response.text
     assert "Traceback" not in response.text and "psycopg" not in response.text
-    assert took < CONNECT_TIMEOUT + 1.5
+    print(f"page took {took:.2f} s, {unavailable.standin.accepted} connection(s) accepted")
+    assert unavailable.standin.accepted <= 1, "the page tried the database more than once"
+    # bounded by one connect timeout; the margin is for a busy machine, the point is that it
+    # does not wait for the database (over 90 s before)
+    assert took < CONNECT_TIMEOUT + 5
     # pages that need no database still answer
     unavailable.cookies.clear()
     assert unavailable.get("/login").status_code == 200

@@ -22,9 +22,14 @@ from tests.live import start_server, stop_server
 ROUNDS = 30
 
 
-@pytest.fixture
-def served(fresh_database_url, tmp_path):
-    engine = make_engine(fresh_database_url)
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """One `passage serve` for both kinds of record (a process costs seconds to start)."""
+    from tests.conftest import _create_database, _drop_database
+
+    folder = tmp_path_factory.mktemp("timing")
+    database_url = _create_database(folder)
+    engine = make_engine(database_url)
     with Session(engine) as s:
         own = factories.make_organization(s, name="Timing NGO")
         other = factories.make_organization(s, name="Other NGO")
@@ -34,7 +39,7 @@ def served(fresh_database_url, tmp_path):
         hidden_case = factories.make_case(s, person=hidden_person, organization=other)
         s.commit()
         ids = {"user": user.id, "person": hidden_person.id, "case": hidden_case.id}
-    server = start_server(fresh_database_url, tmp_path / "server.log")
+    server = start_server(database_url, folder / "server.log")
     try:
         token = httpx.post(server.base_url + "/api/v1/auth/token", timeout=30,
                            data={"username": "timing-caseworker", "password": password}
@@ -43,6 +48,7 @@ def served(fresh_database_url, tmp_path):
     finally:
         stop_server(server)
         engine.dispose()
+        _drop_database(database_url)
 
 
 def _timings_ms(base_url: str, headers: dict, hidden: str, missing: str) -> tuple[float, ...]:

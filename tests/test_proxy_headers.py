@@ -1,7 +1,7 @@
 """The attack: a client sends its own X-Forwarded-For to write a made-up address into the
 audit log (and to dodge the sign-in limit per address), and X-Forwarded-Proto to pass for
-HTTPS. Against a real `passage serve`: proxy headers count only from the addresses named in
-PASSAGE_FORWARDED_ALLOW_IPS."""
+HTTPS. Against a real server with `passage serve`'s proxy options (in a thread of the test
+process): proxy headers count only from the addresses named in PASSAGE_FORWARDED_ALLOW_IPS."""
 
 import httpx
 import pytest
@@ -13,7 +13,7 @@ from app.config import Settings
 from app.db import make_engine
 from app.web import CSRF_COOKIE
 from tests import factories
-from tests.live import start_server, stop_server
+from tests.live import serve_in_thread, stop_server
 from tests.pages import csrf_from
 
 MADE_UP = "203.0.113.66"
@@ -25,15 +25,13 @@ SPOOFED = {"X-Forwarded-For": MADE_UP, "X-Forwarded-Proto": "https"}
     ("10.1.2.3", False),      # a proxy is named, but this request did not come from it
     ("127.0.0.1", True),      # the request came through the named proxy
 ], ids=["unset", "other-proxy", "this-proxy"])
-def test_forwarded_headers_count_only_from_named_proxies(fresh_database_url, tmp_path,
-                                                         allowed, believed):
+def test_forwarded_headers_count_only_from_named_proxies(fresh_database_url, allowed, believed):
     engine = make_engine(fresh_database_url)
     with Session(engine) as s:
         user, password = factories.make_user(s, role="caseworker", username="proxied")
         s.commit()
         user_id = user.id
-    env = {"PASSAGE_FORWARDED_ALLOW_IPS": allowed} if allowed else {}
-    server = start_server(fresh_database_url, tmp_path / "server.log", env=env)
+    server = serve_in_thread(fresh_database_url, forwarded_allow_ips=allowed or "")
     try:
         with httpx.Client(base_url=server.base_url, headers=SPOOFED, timeout=30) as http:
             failed = http.post("/api/v1/auth/token",

@@ -158,6 +158,19 @@ class LetterPage(FPDF):
         self.loaded: set[str] = set()
         self.set_text_shaping(True)
 
+    @classmethod
+    def headed(cls, *, title: str, organization: str) -> "LetterPage":
+        """A first page with the document's title set and the organisation's name on top."""
+        # fpdf2 names the characters it cannot draw in its warnings: personal data, not for logs
+        logging.getLogger("fpdf").setLevel(logging.ERROR)
+        pdf = cls()
+        pdf.set_title(title)
+        pdf.set_creator("Passage")
+        pdf.add_page()
+        pdf.text_runs(organization, size=12, bold=True)
+        pdf.ln(7)
+        return pdf
+
     def use(self, script: Script, size: float) -> None:
         if script.name not in self.loaded:
             path = font_path(script.filename)
@@ -203,15 +216,8 @@ class LetterPage(FPDF):
 
 
 def render_letter(content: LetterContent) -> bytes:
-    # fpdf2 names the characters it cannot draw in its warnings: personal data, not for logs
-    logging.getLogger("fpdf").setLevel(logging.ERROR)
-    pdf = LetterPage()
-    pdf.set_title(f"Referral {content.case_reference}")
-    pdf.set_creator("Passage")
-    pdf.add_page()
-
-    pdf.text_runs(content.organization, size=12, bold=True)
-    pdf.ln(7)
+    pdf = LetterPage.headed(title=f"Referral {content.case_reference}",
+                            organization=content.organization)
     pdf.use(LATIN_BOLD, 18)
     pdf.cell(0, 11, "Referral letter", new_x="LMARGIN", new_y="NEXT")
     pdf.field("Date", format_date(content.generated_on))

@@ -6,7 +6,6 @@ and the non-punishment principle. It never carries the interview's answers, indi
 narrative. Like a referral letter, it names the person only with their consent.
 """
 
-import logging
 from dataclasses import dataclass
 from datetime import date
 
@@ -114,15 +113,8 @@ def _findings(content: NonPunishmentContent) -> list[str]:
 
 
 def render_non_punishment_letter(content: NonPunishmentContent) -> bytes:
-    # fpdf2 names the characters it cannot draw in its warnings: personal data, not for logs
-    logging.getLogger("fpdf").setLevel(logging.ERROR)
-    pdf = LetterPage()
-    pdf.set_title(f"Non-punishment {content.case_reference}")
-    pdf.set_creator("Passage")
-    pdf.add_page()
-
-    pdf.text_runs(content.organization, size=12, bold=True)
-    pdf.ln(7)
+    pdf = LetterPage.headed(title=f"Non-punishment {content.case_reference}",
+                            organization=content.organization)
     pdf.use(LATIN_BOLD, 17)
     pdf.cell(0, 10, "Indicators of trafficking: non-punishment", new_x="LMARGIN",
              new_y="NEXT")
