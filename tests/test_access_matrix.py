@@ -100,6 +100,7 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("GET", f"{V1}/cases/{{case_id}}/determinations"): _row(caseworker=200, coordinator=200),
     # case status: the owning organisation's caseworkers close and reopen; coordinators read
     ("POST", f"{V1}/cases/{{case_id}}/close"): _row(caseworker=200),
+    ("PUT", f"{V1}/cases/{{case_id}}/consent-to-share"): _row(caseworker=200),
     ("POST", f"{V1}/cases/{{case_id}}/reopen"): _row(caseworker=200),
     ("GET", f"{V1}/cases/{{case_id}}/history"): _row(caseworker=200, coordinator=200),
     # follow-ups: the owning organisation's caseworkers write them; coordinators read all
@@ -140,6 +141,9 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("GET", f"{V1}/reports/referrals"): _row(caseworker=200, coordinator=200),
     ("GET", f"{V1}/reports/statistics"): _row(border_official=200, coordinator=200),
     ("GET", f"{V1}/reports/ctdc"): _row(coordinator=200),
+    # HTCDS exchange: caseworkers, their organisation's cases (indicator-derived fields)
+    ("GET", f"{V1}/cases/{{case_id}}/htcds"): _row(caseworker=200),
+    ("GET", f"{V1}/reports/htcds"): _row(caseworker=200),
     # users, organisations, audit log: administrators
     ("GET", f"{V1}/audit"): _row(admin=200),
     # administrators: their organisation's users (the matrix's is Passage-wide: every one's,
@@ -384,6 +388,8 @@ BODIES = {
     ("POST", f"{V1}/cases/{{case_id}}/detention"): lambda w, r: {
         "json": {"detained": True, "authority": "Tak Immigration Police"}},
     ("PATCH", f"{V1}/cases/{{case_id}}/detention"): lambda w, r: {"json": {"charged": True}},
+    ("PUT", f"{V1}/cases/{{case_id}}/consent-to-share"): lambda w, r: {
+        "json": {"consent_to_share": True}},
     ("POST", f"{V1}/cases/{{case_id}}/close"): lambda w, r: {
         "json": {"reason": "lost_contact", "note": "No answer for a month."}},
     ("POST", f"{V1}/people/{{person_id}}/merge"): lambda w, r: {

@@ -71,6 +71,9 @@ class Permission(StrEnum):
     EXPORT_REFERRALS_ALL = "export:referrals_all"
     EXPORT_STATISTICS = "export:statistics"
     EXPORT_CTDC = "export:ctdc"
+    # the organisation's cases in IOM's HTCDS: each case (JSON), the case sheet (CSV, XLSX),
+    # and an HTCDS case sheet imported as people and cases of the organisation
+    HTCDS_EXCHANGE = "exchange:htcds"
     EXPORTS_PAGE = "export:page"  # the exports page: roles holding at least one export above
     # reference data and administration
     COMPOUND_READ = "compound:read"
@@ -101,7 +104,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.DETENTION_WRITE, P.DETENTION_READ, P.NON_PUNISHMENT_LETTER,
         P.REPATRIATION_WRITE, P.REPATRIATION_READ, P.REPATRIATION_BATCH_READ,
         P.REFERRAL_CREATE, P.REFERRAL_READ_OWN_ORG,
-        P.STATS_READ, P.EXPORT_REFERRALS_OWN_ORG, P.EXPORTS_PAGE,
+        P.STATS_READ, P.EXPORT_REFERRALS_OWN_ORG, P.EXPORTS_PAGE, P.HTCDS_EXCHANGE,
         P.PIPELINE_READ, P.PIPELINE_STAGES,
         P.COMPOUND_READ,
         P.USER_CONFIRM,

@@ -1,6 +1,6 @@
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, String, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from app.db import Timestamped, utcnow
@@ -18,6 +18,12 @@ class Case(Timestamped, table=True):
     # time); lists and filters read it here rather than from the history
     status: str = Field(default="open", sa_type=String(32), index=True)
     closure_reason: str | None = Field(default=None, sa_type=String(32), index=True)
+    # the person agreed that their identifying details go with the case when it is shared
+    # in the field's standards (HTCDS); recorded like a referral's consent_to_share
+    consent_to_share: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    # HTCDS fields received with an imported case that Passage has no place for, given back
+    # as received when the case is exported again (app.reports.htcds)
+    htcds_fields: dict[str, str] | None = Field(default=None, sa_column=Column(JSON))
 
 
 class CaseStatusChange(SQLModel, table=True):

@@ -10,6 +10,7 @@ from app.cases.schemas import (
     MAX_NARRATIVE,
     MAX_NOTE,
     CaseClose,
+    CaseConsent,
     CaseCreate,
     CaseDetail,
     CaseOverview,
@@ -75,6 +76,8 @@ def create_case(session: SessionDep, actor: ActorDep, settings: SettingsDep,
                                      case_in.assigned_to_id)
         if case is None:
             raise NotFound("No record matches these details")
+        if case_in.consent_to_share:
+            service.set_consent(session, actor=actor, case=case, consent_to_share=True)
     return service.case_read(session, case)
 
 
@@ -116,6 +119,17 @@ def close_case(session: SessionDep, actor: ActorDep, case_id: int,
     takes no new interview, determination, referral or follow-up (409) until reopened."""
     return service.case_read(session, lifecycle.close_case(session, actor=actor, case_id=case_id,
                                                            close_in=close_in))
+
+
+@api.put("/cases/{case_id}/consent-to-share", response_model=CaseRead,
+         dependencies=[require(Permission.CASE_WRITE)])
+def record_consent(session: SessionDep, actor: ActorDep, case_id: int,
+                   consent_in: CaseConsent) -> CaseRead:
+    """Record whether the person agreed that their identifying details (name, date of
+    birth, phone) go with the case when it is shared in HTCDS, or withdrew it. Your
+    organisation's cases only; audited."""
+    return service.case_read(session, service.record_consent(
+        session, actor=actor, case_id=case_id, consent_to_share=consent_in.consent_to_share))
 
 
 @api.post("/cases/{case_id}/reopen", response_model=CaseRead,

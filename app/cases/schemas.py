@@ -93,6 +93,10 @@ class CaseCreate(BaseModel):
     assigned_to_id: int | None = Field(default=None, ge=1,
                                        description="A caseworker of your organisation; "
                                                    "you when left out")
+    consent_to_share: bool = Field(
+        default=False, description="The person agreed that their identifying details (name, "
+                                   "date of birth, phone) go with the case when it is shared "
+                                   "in HTCDS; without it an HTCDS export leaves them out")
 
     @field_validator("person_id")
     @classmethod
@@ -118,6 +122,14 @@ class CaseRead(BaseModel):
     closure_reason: str | None = None
     latest_suggestion: str | None = None
     latest_outcome: str | None = None
+    consent_to_share: bool = False
+
+
+class CaseConsent(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    consent_to_share: bool = Field(description="The person agreed that their identifying "
+                                               "details go with the case in HTCDS exchanges")
 
 
 # --- status ---

@@ -50,8 +50,32 @@ def create_case(session: Session, *, actor: Actor, case_in: CaseCreate) -> Case:
     """Open a case for a person the caseworker may see (`person_id`), owned by their
     organisation; a person they may not see is 404, whatever else the request says."""
     person = access.get_visible(session, actor, Person, case_in.person_id, action="case.create")
-    return _open_case(session, actor=actor, person=person,
+    case = _open_case(session, actor=actor, person=person,
                       assigned_to_id=case_in.assigned_to_id)
+    if case_in.consent_to_share:
+        set_consent(session, actor=actor, case=case, consent_to_share=True)
+    return case
+
+
+def set_consent(session: Session, *, actor: Actor, case: Case, consent_to_share: bool) -> Case:
+    """Record the person's consent to share their identifying details with the case (HTCDS),
+    or its withdrawal; audited like every change."""
+    case.consent_to_share = consent_to_share
+    case.updated_at = utcnow()
+    session.add(case)
+    session.flush()
+    audit.record(session, actor=actor, action="case.consent_to_share", entity_type="case",
+                 entity_id=case.id, detail={"consent_to_share": consent_to_share})
+    return case
+
+
+def record_consent(session: Session, *, actor: Actor, case_id: int,
+                   consent_to_share: bool) -> Case:
+    """The owning organisation's caseworkers only (anyone else: 404 or 403)."""
+    if not can(actor, Permission.CASE_WRITE):
+        raise PermissionDenied(action="case.consent_to_share", entity_type="case")
+    case = access.get_visible(session, actor, Case, case_id, action="case.consent_to_share")
+    return set_consent(session, actor=actor, case=case, consent_to_share=consent_to_share)
 
 
 def _open_case(session: Session, *, actor: Actor, person: Person,
@@ -185,6 +209,7 @@ def _case_reads(session: Session, cases: list[Case]) -> list[CaseRead]:
             created_at=c.created_at, closure_reason=c.closure_reason,
             latest_suggestion=classifications.get(latest_screening.get(c.id)),
             latest_outcome=outcomes.get(latest_determination.get(c.id)),
+            consent_to_share=c.consent_to_share,
         )
         for c in cases
     ]

@@ -120,6 +120,10 @@ def load_referrals(session: Session, *, users, orgs, echo) -> None:
                 _date_back(session, read.id, at + timedelta(days=2 * step), status=status)
             made += 1
             anonymous += not consent
+            if consent:  # the person agreed to share: with the case in HTCDS exchanges too
+                shared = session.get(Case, case_id)
+                shared.consent_to_share = True
+                session.add(shared)
     session.flush()
     echo(f"Referrals made: {made} ({anonymous} anonymous)")
 

@@ -26,7 +26,15 @@ from app.referrals.schemas import (
     ReferralService,
     ReferralStatus,
 )
-from app.reports import audit_log, ctdc, disclosure, outcomes, pipeline, service
+from app.reports import (
+    audit_log,
+    ctdc,
+    disclosure,
+    htcds_export,
+    outcomes,
+    pipeline,
+    service,
+)
 from app.reports.schemas import (
     CaseDateFilters,
     CtdcFormat,
@@ -80,6 +88,27 @@ def ctdc_report(session: StreamingSessionDep, actor: ActorDep,
     citizenship). X-Passage-Generalised and X-Passage-Suppressed say how many rows had their
     citizenship generalised to "00" and how many were left out."""
     return ExportResponse(service.export_ctdc(session, actor=actor, filters=filters))
+
+
+@api.get("/cases/{case_id}/htcds", dependencies=[require(Permission.HTCDS_EXCHANGE)],
+         tags=["standards"])
+def case_htcds(session: SessionDep, actor: ActorDep, case_id: int) -> dict:
+    """The case in IOM's Human Trafficking Case Data Standard (HTCDS 2.0): field names with
+    their prefixes, picklist value names, multiselects as lists. Identifying fields
+    (prs_FirstName, prs_SecondName, prs_Birthdate, phones, addresses, document numbers) only
+    when the person gave consent_to_share on the case. Your organisation's cases."""
+    return htcds_export.case_fields(session, actor=actor, case_id=case_id)
+
+
+@api.get("/reports/htcds", dependencies=[require(Permission.HTCDS_EXCHANGE)],
+         response_class=ExportResponse, tags=["standards"],
+         responses={200: {"content": {"text/csv": {}, XLSX_TYPE: {}}}})
+def htcds_report(session: StreamingSessionDep, actor: ActorDep,
+                 fmt: Annotated[ExportFormat, Query(alias="format")] = ExportFormat.XLSX):
+    """Your organisation's cases, one row each, in the columns of the HTCDS case sheet
+    (multiselect values joined by ";"); identifying fields only where the person gave
+    consent_to_share on the case."""
+    return ExportResponse(htcds_export.export_htcds(session, actor=actor, fmt=fmt))
 
 
 # --- the exports page -------------------------------------------------------------------
@@ -151,6 +180,12 @@ def download_statistics(session: StreamingSessionDep, actor: ActorDep, settings:
 def download_ctdc(session: StreamingSessionDep, actor: ActorDep,
                   filters: Annotated[CaseDateFilters, Query()]):
     return ExportResponse(service.export_ctdc(session, actor=actor, filters=filters))
+
+
+@pages.get("/exports/htcds", dependencies=[require(Permission.HTCDS_EXCHANGE)])
+def download_htcds(session: StreamingSessionDep, actor: ActorDep,
+                   fmt: FormatParam = ExportFormat.XLSX):
+    return ExportResponse(htcds_export.export_htcds(session, actor=actor, fmt=fmt))
 
 
 # --- the audit log ----------------------------------------------------------------------
