@@ -40,6 +40,7 @@ from app.pages import routes as composed_pages
 from app.people import pages as people_pages
 from app.people import routes as people
 from app.referrals import routes as referrals
+from app.repatriation import pages as repatriation_pages
 from app.repatriation import routes as repatriation
 from app.reports import letter_routes
 from app.reports import routes as reports
@@ -287,5 +288,5 @@ def routers() -> list:
         letter_routes.referral_letters, composed_pages.pages, people_page_routes.pages,
         work_queue.pages, case_queue.pages, detention.api,
         letter_routes.non_punishment_letters, integrity.api, integrity.pages,
-        repatriation.api, letter_routes.manifests,
+        repatriation.api, letter_routes.manifests, repatriation_pages.pages,
     ]

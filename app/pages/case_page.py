@@ -35,6 +35,7 @@ from app.detention.service import detention_of, indicates_trafficking
 from app.labels import (
     CLOSURE_REASON_LABELS,
     OUTCOME_LABELS,
+    REPATRIATION_STAGE_LABELS,
     SERVICE_LABELS,
     STATUS_LABELS,
     SUGGESTION_LABELS,
@@ -43,6 +44,9 @@ from app.nationalities.service import nationality_names
 from app.people.models import Person
 from app.referrals.schemas import ReferralRead
 from app.referrals.service import case_referrals
+from app.repatriation.models import RepatriationBatch
+from app.repatriation.schemas import RepatriationRead
+from app.repatriation.service import repatriation_of
 from app.screening.catalogue import INDICATORS_BY_CODE, short_label
 
 
@@ -70,6 +74,8 @@ class CasePage:
     # the latest suggestion's age at recruitment came from the person's age today (no date
     # of birth or no recruitment date): the page says it is an estimate
     age_estimated: bool = False
+    repatriation: RepatriationRead | None = None
+    batch: RepatriationBatch | None = None
 
     @property
     def active(self) -> bool:
@@ -181,13 +187,18 @@ def case_page(session: Session, *, actor: Actor, case: Case) -> CasePage:
         .order_by(Crossing.crossed_at)
     ).all()
     crossings = [{"crossed_at": c.crossed_at, "crossing_point": c.crossing_point,
-                  "compound_id": c.compound_id, "group_reference": c.group_reference}
+                  "compound_id": c.compound_id, "group_reference": c.group_reference,
+                  "direction": c.direction}
                  for c in crossing_rows]
     _attach_compound_names(session, crossings)
     referrals = case_referrals(session, actor=actor, case_id=case.id)
     detention = (detention_of(session, case_id=case.id)
                  if can(actor, Permission.DETENTION_READ) else None)
     history = history_of(session, case.id)
+    repatriation = (repatriation_of(session, case=case)
+                    if can(actor, Permission.REPATRIATION_READ) else None)
+    batch = (session.get(RepatriationBatch, repatriation.batch_id)
+             if repatriation is not None and repatriation.batch_id else None)
     case_follow_ups = (follow_ups_of(session, case.id)
                        if can(actor, Permission.FOLLOW_UP_READ) else None)
     audit.record(session, actor=actor, action="case.read", entity_type="case",
@@ -198,13 +209,15 @@ def case_page(session: Session, *, actor: Actor, case: Case) -> CasePage:
                     determinations=determinations, interviews=interviews, referrals=referrals,
                     detention=detention, history=history, follow_ups=case_follow_ups,
                     nationality=nationality_names(session).get(person.nationality_code or "",
-                                                               ""))
+                                                               ""),
+                    repatriation=repatriation, batch=batch)
     if screenings:
         interview = session.get(Interview, screenings[-1].interview_id)
         page.age_estimated = (screenings[-1].age_at_recruitment is not None and not (
             person.date_of_birth and interview is not None and interview.recruited_on))
     page.timeline = _timeline(read, crossings, screenings, determinations, referrals, history,
-                              case_follow_ups or [], with_interviews=interviews is not None)
+                              case_follow_ups or [], with_interviews=interviews is not None,
+                              repatriation=repatriation)
     return page
 
 
@@ -219,12 +232,14 @@ def _attach_compound_names(session: Session, crossings: list[dict[str, Any]]) ->
 def _timeline(case: CaseRead, crossings, screenings: list[ScreeningRead],
               determinations: list[DeterminationRead], referrals: list[ReferralRead],
               history: list[StatusChangeRead], follow_ups: list[FollowUpRead], *,
-              with_interviews: bool) -> list[TimelineEntry]:
+              with_interviews: bool,
+              repatriation: RepatriationRead | None = None) -> list[TimelineEntry]:
     entries = [TimelineEntry(case.created_at, f"Case {case.reference} opened by "
                              f"{case.organization}", "case")]
     for c in crossings:
         where = c["crossing_point"] + (f" from {c['compound']}" if c["compound"] else "")
-        entries.append(TimelineEntry(c["crossed_at"], f"Crossed at {where}", "crossing"))
+        verb = "Left the country at" if c["direction"] == "exit" else "Crossed at"
+        entries.append(TimelineEntry(c["crossed_at"], f"{verb} {where}", "crossing"))
     for s in screenings:
         what = "Interview recorded; screening" if with_interviews else "Screening"
         entries.append(TimelineEntry(
@@ -250,6 +265,11 @@ def _timeline(case: CaseRead, crossings, screenings: list[ScreeningRead],
             entries.append(TimelineEntry(f.done_at, f"Follow-up done: {f.title}"
                                          + (f", by {f.done_by}" if f.done_by else ""),
                                          "follow_up"))
+    for step in repatriation.history if repatriation else []:
+        by = f", by {step.changed_by}" if step.changed_by else ""
+        entries.append(TimelineEntry(
+            step.changed_at, f"Repatriation: {REPATRIATION_STAGE_LABELS[step.to_stage]}{by}",
+            "repatriation"))
     for change in history:
         text = status_change_text(change)
         if text:

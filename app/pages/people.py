@@ -102,7 +102,8 @@ def person_page(session: Session, *, actor: Actor, person: Person) -> PersonPage
         .order_by(Crossing.crossed_at)
     ).all()
     crossings = [{"crossed_at": c.crossed_at, "crossing_point": c.crossing_point,
-                  "compound": name or "", "group_reference": c.group_reference}
+                  "compound": name or "", "group_reference": c.group_reference,
+                  "direction": c.direction}
                  for c, name in crossing_rows]
     cases: list[CaseRead] = []
     cases_total = 0

@@ -4,6 +4,7 @@ referrals and detention record) and the forms on it, the non-punishment letters 
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
+from starlette.concurrency import run_in_threadpool
 
 from app.auth import access, confirmation
 from app.auth.permissions import Permission, can
@@ -31,14 +32,22 @@ from app.forms import error_list, form_page, parse_form
 from app.labels import (
     CASE_STATUS_LABELS,
     CLOSURE_REASON_LABELS,
+    CONSENT_LABELS,
+    EMERGENCY_DOCUMENT_LABELS,
+    FEAR_OF_RETURN_LABELS,
     GROUNDS_LABELS,
     NEXT_STEP_LABELS,
     OUTCOME_LABELS,
+    PROTECTION_OUTCOME_LABELS,
+    REPATRIATION_STAGE_LABELS,
     SUGGESTION_LABELS,
+    TRAVEL_DOCUMENT_LABELS,
 )
 from app.pages.case_page import case_page, describe_screening
 from app.pages.case_queue import home_queue
 from app.pagination import PageParams
+from app.repatriation import service as repatriation_service
+from app.repatriation.schemas import STEPS, RepatriationCreate, RepatriationUpdate
 from app.screening.catalogue import DIMENSIONS, indicators_of
 from app.web import redirect, render
 
@@ -85,7 +94,7 @@ DETERMINATION_LABELS = {"outcome": "Determination", "rationale": "Rationale"}
 
 
 def render_case(request: Request, session, case: Case, *, form=None, errors=None,
-                detention_form=None, status_form=None, follow_up_form=None,
+                detention_form=None, status_form=None, follow_up_form=None, rep_form=None,
                 labels=DETERMINATION_LABELS, error_prefix: str = "f-"):
     page = case_page(session, actor=request.state.actor, case=case)
     errors = errors or {}
@@ -105,6 +114,7 @@ def render_case(request: Request, session, case: Case, *, form=None, errors=None
         "status_form": status_form, "status_labels": CASE_STATUS_LABELS,
         "closure_reasons": list(CLOSURE_REASON_LABELS.items()),
         "closure_labels": CLOSURE_REASON_LABELS, "max_status_note": MAX_STATUS_NOTE,
+        "rep_form": rep_form, "rep_labels": REPATRIATION_WORDS,
     })
 
 
@@ -209,3 +219,97 @@ def record_detention(session: SessionDep, actor: ActorDep, case_id: int,
     detention_service.save_detention(session, actor=actor, case_id=case_id,
                                      detention_in=detention_in)
     return redirect(f"/cases/{case_id}#detention")
+
+
+# --- the repatriation of a case (app.repatriation), on its page -----------------------------
+
+class _RepatriationWords:
+    """The words of the case page's repatriation section."""
+
+    steps = [s.value for s in STEPS]
+    stage = REPATRIATION_STAGE_LABELS
+    consent = CONSENT_LABELS
+    fear = FEAR_OF_RETURN_LABELS
+    protection = PROTECTION_OUTCOME_LABELS
+    document = TRAVEL_DOCUMENT_LABELS
+    emergency = EMERGENCY_DOCUMENT_LABELS
+
+    def back_choices(self, stage: str) -> list[tuple[str, str]]:
+        earlier = self.steps[:self.steps.index(stage)] if stage in self.steps else []
+        return [*((s, f"Back to: {self.stage[s]}") for s in reversed(earlier)),
+                ("cancelled", "Cancel the repatriation")]
+
+
+REPATRIATION_WORDS = _RepatriationWords()
+REPATRIATION_FIELDS = ("consent_to_return", "consent_to_return_on",
+                       "consent_to_share_with_embassy", "consent_to_share_on", "fear_of_return",
+                       "fear_of_return_note", "travel_document_status", "emergency_document",
+                       "emergency_document_number", "emergency_document_issued_on",
+                       "name_latin", "place_of_origin")
+REPATRIATION_LABELS = {
+    "consent_to_return": "Consent to return", "consent_to_return_on": "Given on",
+    "consent_to_share_with_embassy": "Consent to share with the embassy",
+    "consent_to_share_on": "Given on", "fear_of_return": "Fear of return",
+    "fear_of_return_note": "What they fear", "protection_outcome": "Protection assessment",
+    "protection_rationale": "Rationale of the assessment",
+    "travel_document_status": "Travel document", "emergency_document": "Emergency document",
+    "emergency_document_number": "Its number", "emergency_document_issued_on": "Issued on",
+    "name_latin": "Name in Latin letters", "place_of_origin": "Place of origin",
+    "stage": "Go to", "note": "Why", "form": "Repatriation"}
+REPATRIATION_MESSAGES = {
+    "consent_to_return_on": "Write the date as year-month-day, for example 2025-10-28",
+    "consent_to_share_on": "Write the date as year-month-day, for example 2025-10-28",
+    "emergency_document_issued_on": "Write the date as year-month-day, for example 2025-11-01",
+    "protection_rationale": "Say why: what was asked and what was found",
+}
+
+
+def _repatriation_again(request: Request, session, form: dict, errors: dict[str, str]):
+    return render_case(request, session, _case_of_path(request, session), errors=errors,
+                       rep_form=form, labels=REPATRIATION_LABELS, error_prefix="r-")
+
+
+@pages.post("/cases/{case_id}/repatriation",
+            dependencies=[require(Permission.REPATRIATION_WRITE),
+                          form_page(_repatriation_again)])
+def start_repatriation(session: SessionDep, actor: ActorDep, case_id: int):
+    repatriation_service.create_repatriation(session, actor=actor, case_id=case_id,
+                                             rep_in=RepatriationCreate())
+    return redirect(f"/cases/{case_id}#repatriation")
+
+
+@pages.post("/cases/{case_id}/repatriation/details",
+            dependencies=[require(Permission.REPATRIATION_WRITE),
+                          form_page(_repatriation_again)])
+async def change_repatriation(request: Request, session: SessionDep, actor: ActorDep,
+                              case_id: int):
+    form = await request.form()
+    values = {name: str(form.get(name, ""))[:5000] for name in REPATRIATION_FIELDS}
+    body = {name: (value or None) if name.endswith("_on") or name == "travel_document_status"
+            else value for name, value in values.items()}
+    outcome = str(form.get("protection_outcome", ""))[:40]
+    if outcome:
+        body["protection_assessment"] = {
+            "outcome": outcome, "rationale": str(form.get("protection_rationale", ""))[:6000]}
+    if body.get("travel_document_status") is None:
+        body.pop("travel_document_status")
+    update_in = parse_form(RepatriationUpdate, body, messages=REPATRIATION_MESSAGES,
+                           rename={"outcome": "protection_outcome",
+                                   "rationale": "protection_rationale"})
+    await run_in_threadpool(repatriation_service.update_repatriation, session, actor=actor,
+                            case_id=case_id, update_in=update_in)
+    return redirect(f"/cases/{case_id}#repatriation")
+
+
+@pages.post("/cases/{case_id}/repatriation/stage",
+            dependencies=[require(Permission.REPATRIATION_WRITE),
+                          form_page(_repatriation_again)])
+def move_repatriation(session: SessionDep, actor: ActorDep, case_id: int,
+                      stage: Annotated[str, Form(max_length=40)] = "",
+                      note: Annotated[str, Form(max_length=10_000)] = ""):
+    update_in = parse_form(RepatriationUpdate, {"stage": stage or None, "note": note},
+                           messages={"stage": "Choose a stage", "note": "At most 2,000 "
+                                                                        "characters"})
+    repatriation_service.update_repatriation(session, actor=actor, case_id=case_id,
+                                             update_in=update_in)
+    return redirect(f"/cases/{case_id}#repatriation")

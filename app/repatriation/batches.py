@@ -10,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func
+from sqlalchemy import and_, case, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -42,6 +42,7 @@ from app.repatriation.schemas import (
     DepartureRow,
     EmergencyDocument,
     ExitRead,
+    RepatriationUpdate,
     Stage,
 )
 
@@ -327,3 +328,85 @@ def manifest_of(session: Session, *, actor: Actor, batch_id: int) -> Manifest:
         for m in named]
     return Manifest(batch=batch, nationality=nationality.name if nationality else "",
                     rows=rows, withheld=len(members) - len(named))
+
+
+# --- the batches board ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Readiness:
+    """The repatriations bound for one country that are in no batch yet, by what holds them."""
+
+    code: str
+    name: str
+    ready: int  # may join a batch now
+    missing_consent: int
+    fear_of_return: int  # a fear of return no assessment cleared
+    missing_documents: int
+    waiting: int  # every one not in a batch, not cancelled, not gone
+
+
+def readiness(session: Session, *, actor: Actor) -> list[Readiness]:
+    """Counts per destination, largest first (a person may be counted in several columns:
+    each says what is still missing)."""
+    rep = Repatriation
+
+    def count_if(condition):
+        return func.sum(case((condition, 1), else_=0))
+
+    has_documents = or_(rep.travel_document_status == "with_person",
+                        rep.emergency_document == EmergencyDocument.ISSUED.value)
+    fear = and_(rep.fear_of_return == Answer.YES.value,
+                or_(rep.protection_outcome.is_(None),
+                    rep.protection_outcome != "cleared"))
+    ready = and_(rep.stage.in_((Stage.DOCUMENTS_READY.value, Stage.EXIT_CLEARED.value)),
+                 service.safe_to_return(), has_documents)
+    rows = session.exec(
+        select(rep.destination_country, Nationality.name, count_if(ready),
+               count_if(rep.consent_to_return != Answer.YES.value), count_if(fear),
+               count_if(~has_documents), func.count())
+        .join(Nationality, Nationality.code == rep.destination_country)
+        .where(rep.batch_id.is_(None), access.visible(actor, Repatriation),
+               rep.stage.not_in((Stage.CANCELLED.value, Stage.DEPARTED.value,
+                                 Stage.RECEIVED.value)))
+        .group_by(rep.destination_country, Nationality.name)
+        .order_by(func.count().desc(), Nationality.name)).all()
+    return [Readiness(code, name, *(int(v or 0) for v in values))
+            for code, name, *values in rows]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    repatriation_id: int
+    case_reference: str
+    given_name: str
+    family_name: str
+    document: str
+
+
+def candidates(session: Session, *, actor: Actor, batch: RepatriationBatch,
+               limit: int = 500) -> list[Candidate]:
+    """The people who may join the batch now: bound for its country, documents ready, the
+    safeguard passed, in no batch."""
+    rows = session.exec(
+        select(Repatriation, Case, Person)
+        .join(Case, Case.id == Repatriation.case_id).join(Person, Person.id == Case.person_id)
+        .where(Repatriation.batch_id.is_(None),
+               Repatriation.destination_country == batch.nationality_code,
+               Repatriation.stage.in_((Stage.DOCUMENTS_READY.value, Stage.EXIT_CLEARED.value)),
+               service.safe_to_return(), access.visible(actor, Repatriation))
+        .order_by(Person.family_name, Person.given_name).limit(limit)).all()
+    return [Candidate(r.id, c.reference, p.given_name, p.family_name, document_of(r, p))
+            for r, c, p in rows if service.documents_ready(r)]
+
+
+def add_members(session: Session, *, actor: Actor, batch_id: int,
+                repatriation_ids: list[int]) -> int:
+    """The batch page's form: each repatriation joins as a PATCH of its batch_id would."""
+    if not repatriation_ids:
+        raise field_error("repatriation_id", "Tick the people who join the batch")
+    for rep_id in repatriation_ids:
+        rep = access.get_visible(session, actor, Repatriation, rep_id,
+                                 action="repatriation.update")
+        service.update_repatriation(session, actor=actor, case_id=rep.case_id,
+                                    update_in=RepatriationUpdate(batch_id=batch_id))
+    return len(repatriation_ids)
