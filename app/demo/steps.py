@@ -7,5 +7,7 @@ from app.demo.cases import load_cases
 from app.demo.crossings import load_crossings
 from app.demo.lifecycle import load_lifecycle
 from app.demo.referrals import load_referrals
+from app.demo.repatriation import load_repatriation
 
-STEPS: list[Callable] = [load_crossings, load_cases, load_referrals, load_lifecycle]
+STEPS: list[Callable] = [load_crossings, load_cases, load_referrals, load_lifecycle,
+                         load_repatriation]

@@ -124,9 +124,8 @@ def test_pipeline_equals_straight_sql_on_the_demo_data(demo, start, end):
     overall = {col.key: sum(c[col.key] for c in expected.values()) for col in COLUMNS}
     assert result.overall == overall
     if start.day == 1:
-        # people at every stage, closed for every reason; the demo records no repatriation yet
-        waiting = {"repatriation_started", "departed"}
-        assert {c.key for c in COLUMNS if overall[c.key] == 0} == waiting
+        # people at every stage, closed for every reason, on their way home and gone
+        assert {c.key for c in COLUMNS if overall[c.key] == 0} == set()
 
 
 def test_the_demo_has_every_stage_follow_ups_due_and_overdue_and_two_merges(demo):
