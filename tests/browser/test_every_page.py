@@ -192,3 +192,27 @@ def test_referral_board_fits_without_scrolling(live_server, browser, viewport):
         assert box["x"] >= 0 and box["x"] + box["width"] <= view["width"]
     finally:
         context.close()
+
+
+def test_nationality_chart_is_readable_on_a_phone(live_server, browser):
+    """At 390 px the chart's words are text of the page's own size, each label above its bar;
+    at 1280 px the SVG chart."""
+    world = _world(live_server.database_url)
+    assert world
+    sizes = {}
+    for name, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
+        context = browser.new_context(viewport=viewport, locale="en-GB")
+        page = context.new_page()
+        try:
+            _sign_in(page, live_server.base_url, "coordinator")
+            page.goto(live_server.base_url + "/stats/nationalities")
+            sizes[name] = (page.locator("figure.chart").is_visible(),
+                           page.locator("figure.bar-list").is_visible())
+            if name == "phone":
+                label = page.locator(".bar-list-label").first
+                assert label.inner_text() == "Myanmar"
+                assert float(label.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 14
+                assert _sideways(page) <= 0
+        finally:
+            context.close()
+    assert sizes == {"phone": (False, True), "desktop": (True, False)}
