@@ -100,7 +100,7 @@ def batch_page(request: Request, session: SessionDep, batch_id: int):
 @pages.post("/repatriation-batches/{batch_id}/members",
             dependencies=[require(Permission.REPATRIATION_BATCHES), form_page(_batch_again)])
 def add_members(session: SessionDep, actor: ActorDep, batch_id: int,
-                repatriation_id: Annotated[list[str], Form(max_length=20)] = None):
+                repatriation_id: Annotated[list[str] | None, Form(max_length=5000)] = None):
     ids = [int(v) for v in repatriation_id or [] if v.isdigit() and len(v) < 12]
     batches.add_members(session, actor=actor, batch_id=batch_id, repatriation_ids=ids)
     return redirect(f"/repatriation-batches/{batch_id}")
