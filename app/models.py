@@ -4,6 +4,7 @@ every rule before the first query; and the command line's session, which needs t
 
 from sqlmodel import Session
 
+import app.admin.access  # noqa: F401
 import app.auth.users_access  # noqa: F401
 import app.cases.access  # noqa: F401
 import app.cases.merging  # noqa: F401  (what a merge of two people does to cases)

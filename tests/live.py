@@ -45,7 +45,8 @@ class LiveServer:
         return {**os.environ, "PASSAGE_DATABASE_URL": self.database_url}
 
     def create_user(self, username: str, role: str, organization: str,
-                    password: str = "correct horse battery staple") -> str:
+                    password: str = "correct horse battery staple", *,
+                    global_admin: bool = False) -> str:
         """A user in the served database, stored as `passage createuser` stores one (the
         command itself is tested in tests/test_cli.py), with the factories' password hash."""
         from tests import factories
@@ -54,7 +55,7 @@ class LiveServer:
         with Session(engine) as session:
             org = factories.make_organization(session, name=organization)
             factories.make_user(session, role=role, organization=org, username=username,
-                                password=password)
+                                password=password, global_admin=global_admin)
             session.commit()
         engine.dispose()
         return password

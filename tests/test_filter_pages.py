@@ -28,8 +28,9 @@ def audit_events(session):
     return naw
 
 
-def _signed_in(client, session, role: str) -> None:
-    user, password = factories.make_user(session, role=role)
+def _signed_in(client, session, role: str, organization: str | None = None) -> None:
+    org = factories.make_organization(session, name=organization) if organization else None
+    user, password = factories.make_user(session, role=role, organization=org)
     session.commit()
     sign_in(client, user.username, password)
 
@@ -39,7 +40,7 @@ BLANK_DATES = {"from": "", "to": "", "entity_type": "", "entity_id": "", "action
 
 
 def test_audit_log_filtered_by_actor_alone_shows_their_events(client, session, audit_events):
-    _signed_in(client, session, "admin")
+    _signed_in(client, session, "admin", organization="Filter Care")
     page = client.get("/admin/audit", params={**BLANK_DATES, "actor": "naw-filters"})
     assert page.status_code == 200, page.text
     assert "1 event." in page.text and "person.read" in page.text
@@ -48,7 +49,7 @@ def test_audit_log_filtered_by_actor_alone_shows_their_events(client, session, a
 
 
 def test_audit_csv_filtered_by_actor_alone_has_their_events(client, session, audit_events):
-    _signed_in(client, session, "admin")
+    _signed_in(client, session, "admin", organization="Filter Care")
     response = client.get("/admin/audit.csv", params={**BLANK_DATES, "actor": "naw-filters"})
     assert response.status_code == 200, response.text
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
@@ -57,7 +58,7 @@ def test_audit_csv_filtered_by_actor_alone_has_their_events(client, session, aud
 
 def test_audit_api_filtered_by_actor_with_blank_dates_answers_the_events(client, login_as,
                                                                         audit_events):
-    admin = login_as("admin")
+    admin = login_as("admin", organization="Filter Care")
     response = client.get("/api/v1/audit", headers=admin.headers,
                           params={**BLANK_DATES, "actor": "naw-filters"})
     assert response.status_code == 200, response.text

@@ -6,14 +6,17 @@ from sqlmodel import Session, select
 
 from app.admin.audit_schemas import AuditFilter
 from app.audit.models import AuditEvent
+from app.audit.service import Actor
+from app.auth import access
 from app.auth.models import Organization
 from app.db import MAX_DATABASE_INT
 from app.pagination import PageParams, paginate
 
 
-def events_statement(filters: AuditFilter):
+def events_statement(filters: AuditFilter, actor: Actor):
     statement = (select(AuditEvent, Organization.name)
                  .outerjoin(Organization, Organization.id == AuditEvent.organization_id)
+                 .where(access.visible(actor, AuditEvent))
                  .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()))
     statement = statement.where(*filters.conditions(AuditEvent.at))
     if filters.actor is not None:
@@ -37,7 +40,8 @@ def events_statement(filters: AuditFilter):
     return statement
 
 
-def list_events(session: Session, *, filters: AuditFilter,
+def list_events(session: Session, *, actor: Actor, filters: AuditFilter,
                 page: PageParams) -> tuple[list[tuple[AuditEvent, str | None]], int]:
-    """One page of events, newest first, each with its organisation's name."""
-    return paginate(session, events_statement(filters), page)
+    """One page of the events the actor may read, newest first, each with its organisation's
+    name."""
+    return paginate(session, events_statement(filters, actor), page)

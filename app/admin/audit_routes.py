@@ -7,7 +7,7 @@ from sqlmodel import Session
 from app.admin import audit_queries as queries
 from app.admin.audit_schemas import OUTCOMES, AuditEventRead, AuditFilter
 from app.auth.permissions import Permission
-from app.deps import SessionDep, require
+from app.deps import ActorDep, SessionDep, require
 from app.forms import error_list, form_page
 from app.pagination import OffsetQuery, Page, PageDep, PageParams, pager
 from app.web import render
@@ -27,11 +27,12 @@ def _read(event, organization: str | None) -> AuditEventRead:
 
 @api.get("/audit", response_model=Page[AuditEventRead],
          dependencies=[require(Permission.AUDIT_READ)])
-def list_audit_events(session: SessionDep, filters: AuditFilterDep,
+def list_audit_events(session: SessionDep, actor: ActorDep, filters: AuditFilterDep,
                       page: PageDep) -> Page[AuditEventRead]:
-    """The audit log, newest first (administrators). Events hold who did what to which record,
+    """The audit log, newest first (administrators: their organisation's staff's events;
+    Passage-wide administrators every event). Events hold who did what to which record,
     when and from where; never the personal values themselves."""
-    rows, total = queries.list_events(session, filters=filters, page=page)
+    rows, total = queries.list_events(session, actor=actor, filters=filters, page=page)
     return Page(items=[_read(e, org) for e, org in rows], total=total, limit=page.limit,
                 offset=page.offset)
 
@@ -42,7 +43,8 @@ def render_audit_page(request: Request, session: Session, form: dict, errors: di
     if errors or filters is None:
         filters = AuditFilter()
     page = PageParams(limit=PAGE_SIZE, offset=offset)
-    rows, total = queries.list_events(session, filters=filters, page=page)
+    rows, total = queries.list_events(session, actor=request.state.actor, filters=filters,
+                                      page=page)
     # the form is re-filled with what was typed, not with the parsed values
     form = {k: v for k, v in form.items() if k in FILTER_LABELS and v}
     query = urlencode(form)

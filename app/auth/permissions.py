@@ -86,7 +86,8 @@ class Permission(StrEnum):
     ORGANIZATION_ADMIN = "organization:admin"
     # the two-person rule: confirm a user an administrator added to one's organisation
     USER_CONFIRM = "user:confirm"
-    AUDIT_READ = "audit:read"
+    AUDIT_READ = "audit:read"  # the events of one's own organisation's staff
+    AUDIT_READ_ALL = "audit:read_all"  # every event (Passage-wide administrators)
     # every signed-in user, on their own account
     OWN_ACCOUNT = "account:own"
 
@@ -142,7 +143,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 }
 # what an administrator holding the Passage-wide flag holds besides their role's
 GLOBAL_ADMIN_PERMISSIONS: frozenset[Permission] = frozenset({P.USER_ADMIN_ALL,
-                                                            P.ORGANIZATION_ADMIN})
+                                                            P.ORGANIZATION_ADMIN,
+                                                            P.AUDIT_READ_ALL})
 # all a user awaiting confirmation (app.auth.confirmation) may do: their own account
 AWAITING_CONFIRMATION_PERMISSIONS: frozenset[Permission] = frozenset({P.OWN_ACCOUNT})
 

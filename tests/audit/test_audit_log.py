@@ -18,7 +18,7 @@ def _actions(response) -> list[str]:
 
 @pytest.fixture
 def admin(login_as):
-    return login_as("admin", organization="Tak Coordination Office")
+    return login_as("admin", organization="Tak Coordination Office", global_admin=True)
 
 
 @pytest.fixture
@@ -145,7 +145,7 @@ def test_refused_request_is_audited_even_though_its_work_is_rolled_back(client, 
 
 
 def test_audit_page_shows_filters_and_columns(client, session, events):
-    factories.make_user(session, role="admin", username="audit-admin")
+    factories.make_user(session, role="admin", username="audit-admin", global_admin=True)
     session.commit()
     sign_in(client, "audit-admin", factories.DEFAULT_PASSWORD)
     page = client.get("/admin/audit", params={"actor": "naw-audit", "to": "2025-10-31"})
@@ -162,7 +162,7 @@ def test_audit_page_shows_filters_and_columns(client, session, events):
 
 
 def test_audit_page_pages_through_events(client, session):
-    factories.make_user(session, role="admin", username="pager-admin")
+    factories.make_user(session, role="admin", username="pager-admin", global_admin=True)
     for n in range(55):
         factories.make_audit_event(session, action="referral.read", entity_id=n,
                                    at=datetime(2025, 10, 1, tzinfo=UTC))
@@ -177,7 +177,7 @@ def test_audit_page_pages_through_events(client, session):
 
 def test_audit_csv_has_the_filtered_events_and_the_export_is_audited(client, session,
                                                                      events):
-    admin, _ = factories.make_user(session, role="admin", username="csv-admin")
+    admin, _ = factories.make_user(session, role="admin", username="csv-admin", global_admin=True)
     session.commit()
     sign_in(client, "csv-admin", factories.DEFAULT_PASSWORD)
     response = client.get("/admin/audit.csv", params={"action": "person.read",
@@ -199,7 +199,7 @@ def test_audit_csv_has_the_filtered_events_and_the_export_is_audited(client, ses
 
 
 def test_audit_csv_neutralises_cells_that_a_spreadsheet_would_run(client, session):
-    factories.make_user(session, role="admin", username="csv-admin2")
+    factories.make_user(session, role="admin", username="csv-admin2", global_admin=True)
     factories.make_audit_event(session, actor=Actor.anonymous("1.2.3.4", username="=cmd|x"),
                                action="auth.sign_in", entity_type="user", entity_id=None)
     session.commit()
@@ -219,3 +219,34 @@ def test_audit_pages_are_refused_to_other_roles_and_audited(client, session, pat
     refused = session.exec(select(AuditEvent).where(AuditEvent.actor_id == user.id,
                                                     AuditEvent.outcome == "denied")).all()
     assert [e.action for e in refused] == [f"GET {path}"]
+
+
+def test_an_organisations_administrator_reads_only_its_staffs_events(client, session, login_as):
+    """Who read which record is the organisation's own business: another organisation's
+    administrator reads none of it, on the page, in the API or in the CSV; a Passage-wide
+    administrator reads every event, anonymous ones too."""
+    ours = factories.make_organization(session, name="Audit Ours")
+    theirs = factories.make_organization(session, name="Audit Theirs")
+    naw, _ = factories.make_user(session, role="caseworker", organization=ours,
+                                 username="audit-ours-naw")
+    lin, _ = factories.make_user(session, role="caseworker", organization=theirs,
+                                 username="audit-theirs-lin")
+    factories.make_audit_event(session, actor=Actor.of(naw, "10.0.0.7"), action="person.read",
+                               entity_id=41)
+    factories.make_audit_event(session, actor=Actor.of(lin, "10.0.0.8"), action="person.read",
+                               entity_id=42)
+    session.commit()
+    ours_admin = login_as("admin", organization="Audit Ours")
+    everyone_admin = login_as("admin", organization="Audit Office", global_admin=True)
+
+    def actors(admin) -> set[str]:
+        items = client.get("/api/v1/audit", headers=admin.headers,
+                           params={"action": "person.read", "limit": 500}).json()["items"]
+        return {e["actor_username"] for e in items}
+
+    assert actors(ours_admin) == {"audit-ours-naw"}
+    assert {"audit-ours-naw", "audit-theirs-lin"} <= actors(everyone_admin)
+    exported = client.get("/admin/audit.csv", headers=ours_admin.headers,
+                          params={"action": "person.read"})
+    assert exported.status_code == 200
+    assert "audit-ours-naw" in exported.text and "audit-theirs-lin" not in exported.text
