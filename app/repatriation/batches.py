@@ -215,6 +215,8 @@ def update_batch(session: Session, *, actor: Actor, batch_id: int,
             rep.updated_at = utcnow()
             session.add(rep)
             moved += 1
+            if members_to == Stage.RECEIVED:
+                service.propose_closure(session, case=member.case, actor=actor)
         if target == BatchStage.DEPARTED:
             exits += _record_exit(session, actor=actor, batch=batch, member=member)[1]
     batch.stage = target.value

@@ -23,6 +23,7 @@ from app.audit.service import Actor
 from app.auth import access
 from app.auth.permissions import Permission, can
 from app.auth.service import display_names
+from app.cases.follow_ups import add_follow_up
 from app.cases.lifecycle import refuse_if_closed
 from app.cases.models import Case
 from app.cases.schemas import CaseStatus
@@ -211,6 +212,13 @@ def _apply_fields(session: Session, rep: Repatriation, changes: dict, *,
         if getattr(rep, name) != value:
             setattr(rep, name, value)
             changed.append(name)
+    # an answer given today unless said otherwise
+    for answer, day in (("consent_to_return", "consent_to_return_on"),
+                        ("consent_to_share_with_embassy", "consent_to_share_on")):
+        if (answer in changed and getattr(rep, answer) != Answer.NOT_ASKED
+                and day not in changes and getattr(rep, day) is None):
+            setattr(rep, day, today)
+            changed.append(day)
     if assessment is not None:
         rep.protection_outcome = assessment["outcome"]
         rep.protection_rationale = assessment["rationale"]
@@ -365,6 +373,8 @@ def update_repatriation(session: Session, *, actor: Actor, case_id: int,
     _hold_back_if_needed(session, rep, actor=actor)
     if stage is not None:
         _move(session, rep, Stage(stage), note, actor=actor)
+        if rep.stage == Stage.RECEIVED and before[0] != Stage.RECEIVED:
+            propose_closure(session, case=case, actor=actor)
     if batch_sent:
         _join(session, rep, batch_id, actor=actor)
     if changed or (rep.stage, rep.batch_id) != before:
@@ -380,6 +390,16 @@ def update_repatriation(session: Session, *, actor: Actor, case_id: int,
                          "batch": [before[1], rep.batch_id] if rep.batch_id != before[1]
                          else None})
     return read_of(session, rep, case)
+
+
+CLOSURE_FOLLOW_UP = "The person is home: close the case as repatriated"
+
+
+def propose_closure(session: Session, *, case: Case, actor: Actor) -> None:
+    """Received at home: the caseworker's queue gets the closing of the case (due today)."""
+    if case.status != CaseStatus.CLOSED:
+        add_follow_up(session, case=case, title=CLOSURE_FOLLOW_UP, due_on=local_today(),
+                      actor=actor, proposed=True)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ safeguard: a person held back is in no batch and on no list."""
 import pytest
 from sqlmodel import func, select
 
+from app.cases.models import FollowUp
 from app.crossings.models import Crossing
 from app.repatriation.models import Repatriation, RepatriationExit
 from tests import factories
@@ -152,6 +153,9 @@ def test_departed_twice_records_each_exit_once(client, session, coordinator, log
     assert entries["total"] == 2  # the batch's people have no entry on record here
     received = client.patch(url, headers=coordinator.headers, json={"stage": "received"})
     assert {m["stage"] for m in received.json()["members"]} == {"received"}
+    proposed = session.exec(select(FollowUp).where(
+        FollowUp.case_id.in_([r.case_id for r in reps]))).all()
+    assert len(proposed) == 3 and all("close the case" in f.title for f in proposed)
 
 
 def test_an_empty_batch_cannot_move(client, session, coordinator):

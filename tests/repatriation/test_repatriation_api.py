@@ -4,7 +4,10 @@ skipped steps refused with nothing written; the access rule, refusals audited.""
 import pytest
 from sqlmodel import select
 
+from app.cases.models import FollowUp
+from app.clock import local_today
 from app.repatriation.models import Repatriation, RepatriationStageChange
+from app.repatriation.service import CLOSURE_FOLLOW_UP
 from tests.referrals.helpers import events
 from tests.repatriation.conftest import READY, STEPS_TO_READY
 
@@ -200,3 +203,30 @@ def test_stage_changes_are_kept(make_journey, session):
     changes = session.exec(select(RepatriationStageChange)
                            .order_by(RepatriationStageChange.id)).all()
     assert [c.to_stage for c in changes] == ["planning", *STEPS_TO_READY]
+
+
+def test_an_answer_is_dated_today_unless_a_date_is_given(make_journey):
+    journey = make_journey()
+    journey.start()
+    body = journey.patch(consent_to_return="yes",
+                         consent_to_share_with_embassy="no",
+                         consent_to_share_on="2025-10-30").json()
+    assert body["consent_to_return_on"] == local_today().isoformat()
+    assert body["consent_to_share_on"] == "2025-10-30"
+
+
+def test_received_at_home_puts_the_closing_in_the_caseworkers_queue(make_journey, client,
+                                                                    session):
+    journey = make_journey()
+    journey.ready()
+    for stage in ("exit_cleared", "departed", "received"):
+        journey.step(stage)
+    session.expire_all()
+    [proposed] = session.exec(select(FollowUp).where(
+        FollowUp.case_id == journey.setup.case.id)).all()
+    assert proposed.title == CLOSURE_FOLLOW_UP and proposed.proposed
+    closed = client.post(f"/api/v1/cases/{journey.setup.case.id}/close",
+                         headers=journey.headers,
+                         json={"reason": "repatriated", "note": "Home in Kerala."})
+    assert closed.status_code == 200
+    assert client.get(journey.url, headers=journey.headers).json()["closure_offered"] is None
