@@ -210,7 +210,7 @@ def update_batch(session: Session, *, actor: Actor, batch_id: int,
         rep = member.repatriation
         if rep.stage == members_from:
             service.record_stage(session, rep=rep, to=members_to, actor=actor,
-                                  note=update_in.note or f"With the batch {batch.name}")
+                                 note=update_in.note or f"With the batch {batch.name}")
             rep.updated_by_id = actor.user_id
             rep.updated_at = utcnow()
             session.add(rep)
@@ -273,7 +273,7 @@ def record_member_exit(session: Session, *, actor: Actor, batch_id: int,
     exit_, created = _record_exit(session, actor=actor, batch=batch, member=member)
     if rep.stage == Stage.EXIT_CLEARED:
         service.record_stage(session, rep=rep, to=Stage.DEPARTED, actor=actor,
-                              note=f"Exit recorded at the border ({batch.name})")
+                             note=f"Exit recorded at the border ({batch.name})")
         rep.updated_by_id = actor.user_id
         rep.updated_at = utcnow()
         session.add(rep)

@@ -186,7 +186,7 @@ def repatriation_of(session: Session, *, case: Case) -> RepatriationRead | None:
 # --- writing ----------------------------------------------------------------------------
 
 def record_stage(session: Session, *, rep: Repatriation, to: Stage, actor: Actor,
-                  note: str = "") -> None:
+                 note: str = "") -> None:
     session.add(RepatriationStageChange(
         repatriation_id=rep.id, from_stage=rep.stage, to_stage=to.value, note=note,
         batch_id=rep.batch_id, changed_by_id=actor.user_id, changed_at=utcnow()))
@@ -235,13 +235,24 @@ def _apply_fields(session: Session, rep: Repatriation, changes: dict, *,
     return sorted(changed)
 
 
-def _hold_back_if_needed(session: Session, rep: Repatriation, *, actor: Actor) -> None:
-    """The safeguard on a journey under way: back to planning and out of its batch."""
+def _hold_back_if_needed(session: Session, rep: Repatriation, *, actor: Actor,
+                         changed: list[str]) -> None:
+    """The safeguard on a journey under way: back to planning and out of its batch. So too
+    a new destination (another embassy); and lost documents take it back a step."""
+    if rep.stage not in UNDER_WAY:
+        return
     reasons = held_back(rep)
-    if reasons and rep.stage in UNDER_WAY:
+    if "destination_country" in changed:
+        reasons.append("Destination: changed, so another embassy is to be notified")
+    if reasons:
         rep.batch_id = None
         record_stage(session, rep=rep, to=Stage.PLANNING, actor=actor,
-                      note="Back to planning: " + "; ".join(reasons))
+                     note="Back to planning: " + "; ".join(reasons))
+    elif (STEPS.index(Stage(rep.stage)) >= STEPS.index(Stage.DOCUMENTS_READY)
+          and not documents_ready(rep)):
+        rep.batch_id = None
+        record_stage(session, rep=rep, to=Stage.NATIONALITY_VERIFIED, actor=actor,
+                     note="Back a step: " + NO_DOCUMENT)
 
 
 def _move(session: Session, rep: Repatriation, to: Stage, note: str, *,
@@ -370,7 +381,7 @@ def update_repatriation(session: Session, *, actor: Actor, case_id: int,
         raise field_error("stage", "Cannot be empty: leave it out to keep the stage")
     before = (rep.stage, rep.batch_id)
     changed = _apply_fields(session, rep, changes, actor=actor)
-    _hold_back_if_needed(session, rep, actor=actor)
+    _hold_back_if_needed(session, rep, actor=actor, changed=changed)
     if stage is not None:
         _move(session, rep, Stage(stage), note, actor=actor)
         if rep.stage == Stage.RECEIVED and before[0] != Stage.RECEIVED:

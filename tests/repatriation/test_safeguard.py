@@ -105,3 +105,29 @@ def test_a_fear_recorded_with_a_step_forward_is_kept_and_the_step_refused(make_j
     assert (stored.stage, stored.fear_of_return) == ("documents_ready", "no")
     held = journey.patch(fear_of_return="yes")
     assert held.json()["stage"] == "planning"
+
+
+def test_a_new_destination_goes_back_to_planning_and_out_of_the_batch(make_journey,
+                                                                      make_batch_api,
+                                                                      client, coordinator):
+    """No one stays on the manifest of an embassy that is not theirs."""
+    batch = make_batch_api()
+    journey = make_journey()
+    journey.ready()
+    assert journey.patch(batch_id=batch["id"]).status_code == 200
+    body = journey.patch(destination_country="PH").json()
+    assert (body["stage"], body["batch_id"]) == ("planning", None)
+    assert "another embassy" in body["history"][-1]["note"]
+    read = client.get(f"/api/v1/repatriation-batches/{batch['id']}",
+                      headers=coordinator.headers).json()
+    assert read["counts"]["members"] == 0
+
+
+def test_lost_documents_take_the_journey_back_a_step(make_journey, make_batch_api):
+    batch = make_batch_api()
+    journey = make_journey()
+    journey.ready()
+    journey.patch(batch_id=batch["id"])
+    body = journey.patch(travel_document_status="lost").json()
+    assert (body["stage"], body["batch_id"]) == ("nationality_verified", None)
+    assert journey.patch(stage="documents_ready").status_code == 409
