@@ -28,7 +28,12 @@ from app.nationalities.models import Nationality
 from app.pagination import PageParams, paginate
 from app.people.models import Person
 from app.repatriation import service
-from app.repatriation.models import Repatriation, RepatriationBatch, RepatriationExit
+from app.repatriation.models import (
+    Repatriation,
+    RepatriationBatch,
+    RepatriationExit,
+    RepatriationStageChange,
+)
 from app.repatriation.schemas import (
     Answer,
     BatchCounts,
@@ -164,10 +169,23 @@ def _record_exit(session: Session, *, actor: Actor, batch: RepatriationBatch,
         RepatriationExit.repatriation_id == member.repatriation.id)).first()
     if found is not None:
         return found, False
-    crossing = insert_exit(session, actor=actor, person_id=member.person.id,
-                           crossed_at=utcnow(),
-                           crossing_point=batch.exit_point or f"Departure: {batch.name}",
-                           group_reference=f"batch-{batch.id}")
+    # an exit the border recorded already (one by one, or by roster) since the person was
+    # cleared to leave, not yet tied to a journey: that is this one
+    cleared_at = session.exec(
+        select(func.max(RepatriationStageChange.changed_at))
+        .where(RepatriationStageChange.repatriation_id == member.repatriation.id,
+               RepatriationStageChange.to_stage == Stage.EXIT_CLEARED.value)).one()
+    crossing = session.exec(
+        select(Crossing).where(
+            Crossing.person_id == member.person.id, Crossing.direction == "exit",
+            Crossing.crossed_at >= (cleared_at or batch.created_at),
+            Crossing.id.not_in(select(RepatriationExit.crossing_id)))
+        .order_by(Crossing.crossed_at)).first() if cleared_at is not None else None
+    if crossing is None:
+        crossing = insert_exit(session, actor=actor, person_id=member.person.id,
+                               crossed_at=utcnow(),
+                               crossing_point=batch.exit_point or f"Departure: {batch.name}",
+                               group_reference=f"batch-{batch.id}")
     exit_ = RepatriationExit(repatriation_id=member.repatriation.id, crossing_id=crossing.id,
                              batch_id=batch.id, recorded_by_id=actor.user_id)
     try:

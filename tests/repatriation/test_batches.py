@@ -5,8 +5,10 @@ safeguard: a person held back is in no batch and on no list."""
 import pytest
 from sqlmodel import func, select
 
-from app.cases.models import FollowUp
+from app.cases.models import Case, FollowUp
+from app.clock import utcnow
 from app.crossings.models import Crossing
+from app.people.models import Person
 from app.repatriation.models import Repatriation, RepatriationExit
 from tests import factories
 from tests.referrals.helpers import events
@@ -261,3 +263,22 @@ def test_a_record_forced_into_a_batch_is_on_no_list(client, session, coordinator
     tick = client.post(f"{url}/exits", headers=border.headers,
                        json={"repatriation_id": forced.id})
     assert tick.status_code == 422
+
+
+def test_an_exit_the_border_recorded_already_is_the_batchs(client, session, coordinator,
+                                                          login_as):
+    """A border post that recorded the exit by hand (or by roster) before the batch is marked
+    departed: the batch ties that crossing to the journey instead of recording another."""
+    caseworker = login_as("caseworker", organization="Border Care Foundation")
+    batch, reps = _batch_of(session, coordinator, caseworker, n=2)
+    url = f"{V1}/repatriation-batches/{batch.id}"
+    client.patch(url, headers=coordinator.headers, json={"stage": "exit_cleared"})
+    person = session.get(Person, session.get(Case, reps[0].case_id).person_id)
+    by_hand = factories.make_crossing(session, person=person, crossed_at=utcnow(),
+                                      crossing_point="Mae Sot Airport", direction="exit")
+    session.commit()
+    client.patch(url, headers=coordinator.headers, json={"stage": "departed"})
+    assert _exits(session) == 2
+    linked = session.exec(select(RepatriationExit).where(
+        RepatriationExit.repatriation_id == reps[0].id)).one()
+    assert linked.crossing_id == by_hand.id
