@@ -144,6 +144,7 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     # HTCDS exchange: caseworkers, their organisation's cases (indicator-derived fields)
     ("GET", f"{V1}/cases/{{case_id}}/htcds"): _row(caseworker=200),
     ("GET", f"{V1}/reports/htcds"): _row(caseworker=200),
+    ("POST", f"{V1}/imports/htcds"): _row(caseworker=200),
     # users, organisations, audit log: administrators
     ("GET", f"{V1}/audit"): _row(admin=200),
     # administrators: their organisation's users (the matrix's is Passage-wide: every one's,
@@ -388,6 +389,10 @@ BODIES = {
     ("POST", f"{V1}/cases/{{case_id}}/detention"): lambda w, r: {
         "json": {"detained": True, "authority": "Tak Immigration Police"}},
     ("PATCH", f"{V1}/cases/{{case_id}}/detention"): lambda w, r: {"json": {"charged": True}},
+    ("POST", f"{V1}/imports/htcds"): lambda w, r: {
+        "files": {"file": ("cases.csv", io.BytesIO(
+            b"prs_FirstName,prs_SecondName,prs_Citizenship\r\nMatrix,Htcds,PH\r\n"),
+            "text/csv")}},
     ("PUT", f"{V1}/cases/{{case_id}}/consent-to-share"): lambda w, r: {
         "json": {"consent_to_share": True}},
     ("POST", f"{V1}/cases/{{case_id}}/close"): lambda w, r: {

@@ -1,14 +1,17 @@
 from dataclasses import asdict
 from typing import Annotated
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 
 from app.admin.audit_routes import render_audit_page
 from app.admin.audit_schemas import AuditFilter
 from app.auth.permissions import Permission
 from app.clock import local_today
+from app.config import get_settings
+from app.crossings import roster_files
+from app.crossings.importer import RosterInvalid
 from app.deps import (
     ActorDep,
     SessionDep,
@@ -17,6 +20,7 @@ from app.deps import (
     app_settings,
     require,
 )
+from app.errors import InvalidInput
 from app.forms import error_list, form_page
 from app.labels import OUTCOME_LABELS, SERVICE_LABELS, STATUS_LABELS, SUGGESTION_LABELS
 from app.nationalities.service import list_nationalities
@@ -30,7 +34,9 @@ from app.reports import (
     audit_log,
     ctdc,
     disclosure,
+    htcds,
     htcds_export,
+    htcds_import,
     outcomes,
     pipeline,
     service,
@@ -43,7 +49,7 @@ from app.reports.schemas import (
     PipelineRead,
 )
 from app.reports.streaming import XLSX_TYPE, ExportResponse
-from app.web import render
+from app.web import redirect, render
 
 api = APIRouter(prefix="/api/v1", tags=["reports"])
 pages = APIRouter(include_in_schema=False)
@@ -109,6 +115,29 @@ def htcds_report(session: StreamingSessionDep, actor: ActorDep,
     (multiselect values joined by ";"); identifying fields only where the person gave
     consent_to_share on the case."""
     return ExportResponse(htcds_export.export_htcds(session, actor=actor, fmt=fmt))
+
+
+@api.post("/imports/htcds", response_model=htcds_import.HtcdsImportReport,
+          dependencies=[require(Permission.HTCDS_EXCHANGE)], tags=["standards"],
+          responses={413: {"description": "Over the upload or row limit"},
+                     422: {"description": "Every error of the sheet as "
+                                          "{row, column, message}; nothing written"}})
+def import_htcds(session: SessionDep, actor: ActorDep,
+                 file: Annotated[UploadFile, File(description="An HTCDS case sheet: CSV "
+                                                              "(UTF-8) or XLSX")],
+                 dry_run: Annotated[bool, Query(description="Check only")] = False
+                 ) -> htcds_import.HtcdsImportReport:
+    """Import an HTCDS case sheet (the standard's case-sheet column names in row 1, its
+    labels row optional) as people and cases of your organisation. All or nothing; people
+    matched as registration matches them; a person who already has a case of your
+    organisation adds nothing, so importing the same sheet again adds nothing."""
+    return htcds_import.import_sheet(session, actor=actor, content=_read_upload(file),
+                                     dry_run=dry_run)
+
+
+def _read_upload(file: UploadFile) -> bytes:
+    # one byte more than allowed is enough to know the file itself is too large
+    return file.file.read(get_settings().max_upload_bytes + 1)
 
 
 # --- the exports page -------------------------------------------------------------------
@@ -318,3 +347,57 @@ def _outcomes_again(request: Request, session, form: dict, errors: dict[str, str
            dependencies=[require(Permission.STATS_READ), form_page(_outcomes_again)])
 def outcomes_page(request: Request, session: SessionDep, filters: OutcomeFiltersDep):
     return _outcomes_page(request, session, filters=filters)
+
+
+# --- the HTCDS import page ---
+
+def _htcds_import_page(request: Request, **context):
+    return render(request, "reports/htcds_import.html", {
+        "report": None, "errors": [], "message": "", "carry": None, "filename": "",
+        "imported": None, "columns": htcds.SHEET_COLUMNS, **context})
+
+
+def _htcds_import_again(request: Request, session, form: dict, errors: dict[str, str]):
+    refused = request.state.form_error
+    filename = form.get("filename", "")
+    if isinstance(refused, RosterInvalid):
+        return _htcds_import_page(request, errors=refused.errors, filename=filename)
+    message = errors.get("file") or next(iter(errors.values()), "The file could not be read")
+    return _htcds_import_page(request, message=message, filename=filename)
+
+
+@pages.get("/imports/htcds", dependencies=[require(Permission.HTCDS_EXCHANGE)])
+def htcds_import_page(request: Request,
+                      done: Annotated[str | None, Query(max_length=200)] = None):
+    imported = None
+    if done:
+        imported = {k: int(v) for k, v in parse_qsl(done) if v.isdigit()}
+    return _htcds_import_page(request, imported=imported)
+
+
+@pages.post("/imports/htcds", dependencies=[require(Permission.HTCDS_EXCHANGE),
+                                            form_page(_htcds_import_again)])
+def htcds_import_upload(
+    request: Request, session: SessionDep, actor: ActorDep,
+    file: Annotated[UploadFile | None, File()] = None,
+    sheet_data: Annotated[str, Form(max_length=1024 * 1024)] = "",
+    filename: Annotated[str, Form(max_length=300)] = "",
+    action: Annotated[str, Form(max_length=20)] = "check",
+):
+    """Check an HTCDS case sheet (dry run) and show what importing would do; "import"
+    writes the checked sheet, carried in the page (or chosen again when too large)."""
+    dry_run = action != "import"
+    if file is not None and file.filename:
+        content, filename = _read_upload(file), file.filename
+        request.state.form_page.values["filename"] = filename
+    elif sheet_data:
+        content = roster_files.unpack(sheet_data)
+    else:
+        raise InvalidInput("Choose an HTCDS case sheet (CSV or XLSX)", field="file")
+    report = htcds_import.import_sheet(session, actor=actor, content=content, dry_run=dry_run)
+    if dry_run:
+        return _htcds_import_page(request, report=report, filename=filename,
+                                  carry=roster_files.pack(content))
+    done = urlencode({"rows": report.rows, "cases_created": report.cases_created,
+                      "already_there": report.already_there})
+    return redirect("/imports/htcds?" + urlencode({"done": done}))
