@@ -326,6 +326,9 @@ def _join(session: Session, rep: Repatriation, batch_id: int | None, *,
                                action="repatriation.join_batch")
     if rep.batch_id == batch.id:
         raise Conflict("The person is already in this batch")
+    if rep.batch_id is not None:
+        raise Conflict("The person is in another batch: take them out of it first "
+                       "(batch_id null)")
     refusals = joining_refusals(rep, batch)
     if refusals:
         raise Conflict("Cannot join this batch: " + "; ".join(refusals))

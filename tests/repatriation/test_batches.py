@@ -282,3 +282,15 @@ def test_an_exit_the_border_recorded_already_is_the_batchs(client, session, coor
     linked = session.exec(select(RepatriationExit).where(
         RepatriationExit.repatriation_id == reps[0].id)).one()
     assert linked.crossing_id == by_hand.id
+
+
+def test_a_person_in_one_batch_is_not_moved_to_another_silently(make_journey,
+                                                               make_batch_api):
+    first, second = make_batch_api(), make_batch_api(name="Air India special flight AI-2")
+    journey = make_journey()
+    journey.ready()
+    assert _join(journey, first["id"]).status_code == 200
+    moved = _join(journey, second["id"])
+    assert moved.status_code == 409 and "another batch" in moved.json()["detail"]
+    assert _join(journey, None).status_code == 200
+    assert _join(journey, second["id"]).json()["batch_id"] == second["id"]
