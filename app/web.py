@@ -68,7 +68,8 @@ def format_date(value: date | datetime | None) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.astimezone(LOCAL_TZ).strftime("%-d %b %Y %H:%M")
+        # a time says its zone: the reader may be anywhere, Passage counts in Thai time
+        return value.astimezone(LOCAL_TZ).strftime("%-d %b %Y %H:%M") + " Thai time"
     return value.strftime("%-d %b %Y")
 
 
