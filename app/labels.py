@@ -143,13 +143,14 @@ FIELD_WORDS = {
     "q": "a name", "active": "active or disabled", "actor": "a username", "action": "an action",
     "entity_type": "a kind of record", "entity_id": "a record number", "format": "a format",
     "file": "a roster file", "duplicate_id": "the duplicate record",
+    "labels": "how columns are named",
 }
 CHOSEN_FIELDS = frozenset({
     "role", "organization_id", "kind", "sex", "nationality", "nationality_code", "status",
     "service", "outcome", "screening_id", "reason", "detained", "charged", "grounds",
     "consent_to_share", "interpreter_used", "compound_id", "compound", "country_code",
     "by_sex", "active", "entity_type", "format", "file", "duplicate_id", "consent_given",
-    "action", "outcome_filter",
+    "action", "outcome_filter", "labels",
 })
 
 # what a case waits for next (the cases list, the home page)

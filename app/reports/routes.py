@@ -45,6 +45,7 @@ from app.reports.schemas import (
     CaseDateFilters,
     CtdcFormat,
     ExportFormat,
+    Labels,
     PipelineFormat,
     PipelineRead,
 )
@@ -64,12 +65,15 @@ ANY_EXPORT = require(Permission.EXPORTS_PAGE)
          responses={200: {"content": {"text/csv": {}, XLSX_TYPE: {}}}})
 def referral_report(session: StreamingSessionDep, actor: ActorDep,
                     filters: Annotated[ReferralFilters, Query()],
-                    fmt: Annotated[ExportFormat, Query(alias="format")] = ExportFormat.CSV):
+                    fmt: Annotated[ExportFormat, Query(alias="format")] = ExportFormat.CSV,
+                    labels: Labels = Labels.WORDS):
     """Referrals matching the filters, streamed (coordinators: all; caseworkers: their
     organisation's). An anonymous referral's row carries no name, date of birth, document
-    number, phone or notes. Text that a spreadsheet would run as a formula starts with "'"."""
+    number, phone or notes. Text that a spreadsheet would run as a formula starts with "'".
+    Columns and values in words (`Consent to share`, `Shelter`, `Yes`); `labels=codes` keeps
+    the machine codes (`consent_to_share`, `shelter`, `yes`)."""
     return ExportResponse(service.export_referrals(session, actor=actor, filters=filters,
-                                                   fmt=fmt))
+                                                   fmt=fmt, labels=labels))
 
 
 @api.get("/reports/statistics", dependencies=[require(Permission.EXPORT_STATISTICS)],
@@ -145,7 +149,8 @@ def _read_upload(file: UploadFile) -> bytes:
 # The page holds three forms; each one's fields and errors are kept apart by its name.
 EXPORT_FORMS = ("referrals", "stats", "ctdc")
 FILTER_LABELS = {"status": "Status", "service": "Service", "recipient": "Recipient",
-                 "from": "From", "to": "Until", "format": "Format"}
+                 "from": "From", "to": "Until", "format": "Format",
+                 "labels": "Column names and values"}
 
 
 def _render_exports(request: Request, *, form_name: str = "", form: dict | None = None,
@@ -191,9 +196,9 @@ FormatParam = Annotated[ExportFormat, Query(alias="format")]
 @pages.get("/exports/referrals", dependencies=[EXPORT_REFERRALS, _export_form("referrals")])
 def download_referrals(session: StreamingSessionDep, actor: ActorDep,
                        filters: Annotated[ReferralFilters, Query()],
-                       fmt: FormatParam = ExportFormat.CSV):
+                       fmt: FormatParam = ExportFormat.CSV, labels: Labels = Labels.WORDS):
     return ExportResponse(service.export_referrals(session, actor=actor, filters=filters,
-                                                   fmt=fmt))
+                                                   fmt=fmt, labels=labels))
 
 
 @pages.get("/exports/statistics",

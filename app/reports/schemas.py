@@ -8,6 +8,14 @@ from pydantic import BaseModel, Field
 from app.filters import DateRange
 
 
+class Labels(StrEnum):
+    """How a report names its columns and values: in words for people (the default), or in
+    the machine codes integrators read (`labels=codes`)."""
+
+    WORDS = "words"
+    CODES = "codes"
+
+
 class ExportFormat(StrEnum):
     CSV = "csv"
     XLSX = "xlsx"

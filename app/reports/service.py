@@ -32,6 +32,7 @@ from app.clock import LOCAL_TZ, local_date, local_today
 from app.compounds.models import Compound
 from app.crossings.models import Crossing
 from app.errors import PermissionDenied, TooLarge
+from app.labels import SERVICE_LABELS, SEX_LABELS, STATUS_LABELS
 from app.nationalities.models import Nationality
 from app.people.models import Person
 from app.referrals.models import Referral, ReferralStatusChange
@@ -39,7 +40,7 @@ from app.referrals.schemas import ReferralFilters
 from app.referrals.service import filter_conditions
 from app.reports import ctdc, disclosure
 from app.reports.reading import Reader, record_when_done
-from app.reports.schemas import CaseDateFilters, ExportFormat
+from app.reports.schemas import CaseDateFilters, ExportFormat, Labels
 from app.reports.streaming import CSV_TYPE, XLSX_TYPE, Export, RowCounter, audited
 from app.reports.suppression import SECONDARY_LABEL
 from app.reports.writers import XLSX_MAX_ROWS, csv_chunks, xlsx_chunks
@@ -112,16 +113,31 @@ def _referral_statement(scope: ColumnElement[bool], filters: ReferralFilters):
     )
 
 
-def _referral_rows(reader: Reader, statement) -> Iterator[tuple]:
+# the same columns in words, for people (`labels=words`, the default)
+REFERRAL_HEADER_WORDS = (
+    "Referral", "Case", "Referred on", "Organisation", "Service", "Recipient", "Status",
+    "Status changed", "Status note", "Consent to share", "Given name", "Family name", "Sex",
+    "Date of birth", "Age (estimated)", "Nationality", "Document number", "Phone", "Notes",
+)
+
+
+def _referral_rows(reader: Reader, statement, labels: Labels = Labels.CODES) -> Iterator[tuple]:
+    words = labels is Labels.WORDS
     for row in reader.stream(statement.order_by(Referral.created_at, Referral.id)):
         (rid, reference, created_at, organization, service, recipient, status, updated_at,
-         status_note, consent, *person) = row
+         status_note, consent, given, family, sex, *person) = row
+        if words:
+            service = SERVICE_LABELS.get(service, service)
+            status = STATUS_LABELS.get(status, status)
+            sex = SEX_LABELS.get(sex, sex) if sex else sex
+            consent = "Yes" if consent else "No"
         yield (rid, reference, local_date(created_at), organization, service, recipient, status,
-               updated_at.astimezone(LOCAL_TZ), status_note, consent, *person)
+               updated_at.astimezone(LOCAL_TZ), status_note, consent, given, family, sex,
+               *person)
 
 
 def export_referrals(session: Session, *, actor: Actor, filters: ReferralFilters,
-                     fmt: ExportFormat) -> Export:
+                     fmt: ExportFormat, labels: Labels = Labels.WORDS) -> Export:
     scope = referral_export_scope(actor)
     statement = _referral_statement(scope, filters)
     reader = Reader(session)
@@ -135,10 +151,11 @@ def export_referrals(session: Session, *, actor: Actor, filters: ReferralFilters
     except Exception:
         reader.close()
         raise
-    counter = RowCounter(_referral_rows(reader, statement))
-    detail = {"format": fmt.value, "filters": filters.as_audit(),
+    counter = RowCounter(_referral_rows(reader, statement, labels))
+    header = REFERRAL_HEADER_WORDS if labels is Labels.WORDS else REFERRAL_HEADER
+    detail = {"format": fmt.value, "labels": labels.value, "filters": filters.as_audit(),
               "scope": "all" if can(actor, Permission.EXPORT_REFERRALS_ALL) else "organization"}
-    body = audited(_body(fmt, REFERRAL_HEADER, counter, sheet="Referrals"),
+    body = audited(_body(fmt, header, counter, sheet="Referrals"),
                    rows=lambda: counter.count,
                    on_done=record_when_done(session, reader, actor=actor, action="export.referrals",
                                      detail=detail))

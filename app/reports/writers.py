@@ -77,10 +77,16 @@ def write_xlsx(target, header: Sequence[str], rows: Iterable[Sequence[Cell]], *,
         "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
         "strings_to_numbers": False, "tmpdir": tempfile.gettempdir(),
     })
-    bold = workbook.add_format({"bold": True})
+    bold = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+    day = workbook.add_format({"num_format": "d mmm yyyy"})
+    moment = workbook.add_format({"num_format": "d mmm yyyy hh:mm"})
     worksheet = workbook.add_worksheet(sheet[:31])
+    # a sheet a person can use at once: the header stays in view, filters on every column,
+    # columns wide enough for their heading (set before the rows: constant_memory)
     for col, name in enumerate(header):
+        worksheet.set_column(col, col, min(max(len(name) + 4, 12), 40))
         worksheet.write_string(0, col, neutralise(name), bold)
+    worksheet.freeze_panes(1, 0)
     count = 0
     for count, row in enumerate(rows, start=1):
         if count >= XLSX_MAX_ROWS:
@@ -90,8 +96,17 @@ def write_xlsx(target, header: Sequence[str], rows: Iterable[Sequence[Cell]], *,
                 continue
             if isinstance(value, int | float) and not isinstance(value, bool):
                 worksheet.write_number(count, col, value)
+            elif isinstance(value, datetime):
+                # a date cell Excel can sort and filter; its zone is the one the values
+                # were given in (reports give Thai time)
+                worksheet.write_datetime(count, col, value.replace(tzinfo=None), moment)
+            elif isinstance(value, date):
+                worksheet.write_datetime(count, col, datetime(value.year, value.month,
+                                                              value.day), day)
             else:
                 worksheet.write_string(count, col, cell_text(value))
+    if header:
+        worksheet.autofilter(0, 0, max(count, 1), len(header) - 1)
     if notes:
         about = workbook.add_worksheet("Notes")
         for line_no, line in enumerate(notes):

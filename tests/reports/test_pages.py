@@ -57,7 +57,7 @@ def test_exports_page_downloads_the_filtered_referral_report(client, session, us
     assert response.status_code == 200
     assert response.headers["content-disposition"].startswith("attachment;")
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert [r["recipient"] for r in rows] == ["Tak Legal Clinic"]
+    assert [r["Recipient"] for r in rows] == ["Tak Legal Clinic"]  # in words by default
     assert len(events(session, action="export.referrals")) == 1
 
 

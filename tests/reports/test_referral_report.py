@@ -3,7 +3,7 @@ inert against formula injection, and silent about anonymous referrals' people.""
 
 import csv
 import io
-from datetime import date
+from datetime import date, datetime
 
 import openpyxl
 import pytest
@@ -76,7 +76,7 @@ def test_coordinator_report_holds_every_referral_and_parses_back(client, login_a
                                                                   fmt):
     setup, made, _ = referrals
     coordinator = login_as("coordinator", organization="Tak Coordination Office")
-    response = client.get(f"/api/v1/reports/referrals?format={fmt}",
+    response = client.get(f"/api/v1/reports/referrals?labels=codes&format={fmt}",
                           headers=coordinator.headers)
     assert response.status_code == 200, response.text
     assert "attachment" in response.headers["content-disposition"]
@@ -87,7 +87,8 @@ def test_coordinator_report_holds_every_referral_and_parses_back(client, login_a
     first = rows[0]
     assert first["given_name"] == "สมชาย" and first["family_name"] == "แก้วมณี"
     assert first["case_reference"] == setup.case.reference
-    assert first["referred_on"] == "2025-10-20"
+    # a date cell in XLSX, a date in CSV
+    assert first["referred_on"] == ("2025-10-20" if fmt == "csv" else datetime(2025, 10, 20))
     assert first["consent_to_share"] == "yes" and first["nationality"] == "Thailand"
 
 
@@ -104,7 +105,7 @@ def test_report_filters_select_exactly_the_matching_rows(client, login_as, refer
         ("service=embassy&status=pending", ["anonymous"]),
     ]
     for query, expected in cases:
-        response = client.get(f"/api/v1/reports/referrals?format={fmt}&{query}",
+        response = client.get(f"/api/v1/reports/referrals?labels=codes&format={fmt}&{query}",
                               headers=headers)
         assert response.status_code == 200
         assert [int(r["referral_id"]) for r in _rows(response, fmt)] == \
@@ -118,8 +119,8 @@ def test_report_dates_are_whole_thai_days(client, session, login_as):
                                    at=factories.aware(2025, 10, 19, 23))
     session.commit()
     headers = login_as("coordinator").headers
-    on_20th = _csv_rows(client.get("/api/v1/reports/referrals?from=2025-10-20&to=2025-10-20",
-                                   headers=headers))
+    on_20th = _csv_rows(client.get(
+        "/api/v1/reports/referrals?labels=codes&from=2025-10-20&to=2025-10-20", headers=headers))
     assert [int(r["referral_id"]) for r in on_20th] == [late.id]
     assert on_20th[0]["referred_on"] == "2025-10-20"
 
@@ -128,7 +129,7 @@ def test_report_dates_are_whole_thai_days(client, session, login_as):
 def test_report_neutralises_formulas_so_no_cell_starts_with_a_formula_character(
         client, login_as, referrals, fmt):
     _, made, _ = referrals
-    response = client.get(f"/api/v1/reports/referrals?format={fmt}",
+    response = client.get(f"/api/v1/reports/referrals?labels=codes&format={fmt}",
                           headers=login_as("coordinator").headers)
     rows = _rows(response, fmt)
     hostile = next(r for r in rows if int(r["referral_id"]) == made["hostile"].id)
@@ -143,7 +144,7 @@ def test_report_neutralises_formulas_so_no_cell_starts_with_a_formula_character(
 
 
 def test_xlsx_report_stores_no_formula_at_all(client, login_as, referrals):
-    response = client.get("/api/v1/reports/referrals?format=xlsx",
+    response = client.get("/api/v1/reports/referrals?labels=codes&format=xlsx",
                           headers=login_as("coordinator").headers)
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))  # not read-only: types
     for row in workbook.worksheets[0].iter_rows():
@@ -155,7 +156,7 @@ def test_xlsx_report_stores_no_formula_at_all(client, login_as, referrals):
 def test_anonymous_referral_carries_nothing_that_identifies_the_person(
         client, login_as, referrals, fmt):
     _, made, person = referrals
-    response = client.get(f"/api/v1/reports/referrals?format={fmt}",
+    response = client.get(f"/api/v1/reports/referrals?labels=codes&format={fmt}",
                           headers=login_as("coordinator").headers)
     raw = response.content if fmt == "csv" else b""
     rows = _rows(response, fmt)
@@ -176,7 +177,7 @@ def test_anonymous_referral_carries_nothing_that_identifies_the_person(
 def test_caseworker_report_holds_only_their_organisations_referrals(client, session, login_as,
                                                                     referrals):
     setup, made, _ = referrals
-    response = client.get("/api/v1/reports/referrals", headers=setup.signed_in.headers)
+    response = client.get("/api/v1/reports/referrals?labels=codes", headers=setup.signed_in.headers)
     assert response.status_code == 200
     ids = {int(r["referral_id"]) for r in _csv_rows(response)}
     assert ids == {made[k].id for k in ("shelter", "hostile", "anonymous", "medical")}
@@ -187,13 +188,13 @@ def test_caseworker_report_holds_only_their_organisations_referrals(client, sess
 def test_report_export_is_audited_with_filters_and_row_count(client, session, login_as,
                                                              referrals):
     coordinator = login_as("coordinator")
-    response = client.get("/api/v1/reports/referrals?format=xlsx&service=shelter"
+    response = client.get("/api/v1/reports/referrals?labels=codes&format=xlsx&service=shelter"
                           "&from=2025-10-01&recipient=safe", headers=coordinator.headers)
     assert response.status_code == 200
     [event] = events(session, action="export.referrals", actor_id=coordinator.user.id)
     assert event.outcome == "success" and event.entity_type == "report"
     assert event.detail == {
-        "format": "xlsx", "scope": "all", "rows": 1, "complete": True,
+        "format": "xlsx", "labels": "codes", "scope": "all", "rows": 1, "complete": True,
         "filters": {"from": "2025-10-01", "to": None, "status": None, "service": "shelter",
                     "recipient_filter": True, "case_id": None}}
 
@@ -202,7 +203,7 @@ def test_report_export_is_audited_with_filters_and_row_count(client, session, lo
 def test_report_by_role_without_referral_export_is_403_and_audited(client, session, login_as,
                                                                    role):
     signed_in = login_as(role)
-    response = client.get("/api/v1/reports/referrals", headers=signed_in.headers)
+    response = client.get("/api/v1/reports/referrals?labels=codes", headers=signed_in.headers)
     assert response.status_code == 403
     assert [e.action for e in events(session, actor_id=signed_in.user.id, outcome="denied")] \
         == ["GET /api/v1/reports/referrals"]
@@ -210,7 +211,7 @@ def test_report_by_role_without_referral_export_is_403_and_audited(client, sessi
 
 
 def test_report_anonymous_is_401(client):
-    assert client.get("/api/v1/reports/referrals").status_code == 401
+    assert client.get("/api/v1/reports/referrals?labels=codes").status_code == 401
 
 
 @pytest.mark.parametrize(("query", "field"), [
@@ -219,14 +220,15 @@ def test_report_anonymous_is_401(client):
     ("recipient=" + "x" * 201, "recipient"),
 ])
 def test_report_with_bad_filter_is_422_naming_it(client, login_as, query, field):
-    response = client.get(f"/api/v1/reports/referrals?{query}",
+    response = client.get(f"/api/v1/reports/referrals?labels=codes&{query}",
                           headers=login_as("coordinator").headers)
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"][-1] == field
 
 
 def test_empty_report_is_just_the_header(client, login_as):
-    response = client.get("/api/v1/reports/referrals", headers=login_as("coordinator").headers)
+    response = client.get("/api/v1/reports/referrals?labels=codes",
+                          headers=login_as("coordinator").headers)
     assert response.status_code == 200
     lines = response.content.decode("utf-8-sig").splitlines()
     assert lines == [",".join(
@@ -235,3 +237,31 @@ def test_empty_report_is_just_the_header(client, login_as):
          "given_name",
          "family_name", "sex", "date_of_birth", "age_estimate", "nationality",
          "document_number", "phone", "notes"])]
+
+
+def test_report_reads_in_words_by_default(client, login_as, referrals):
+    setup, made, _ = referrals
+    response = client.get("/api/v1/reports/referrals", headers=login_as("coordinator").headers)
+    rows = _csv_rows(response)
+    assert list(rows[0])[:10] == ["Referral", "Case", "Referred on", "Organisation", "Service",
+                                  "Recipient", "Status", "Status changed", "Status note",
+                                  "Consent to share"]
+    hostile = next(r for r in rows if int(r["Referral"]) == made["hostile"].id)
+    assert (hostile["Service"], hostile["Status"], hostile["Consent to share"]) == (
+        "Legal aid", "Accepted", "Yes")
+    first = next(r for r in rows if int(r["Referral"]) == made["shelter"].id)
+    assert first["Sex"] == "Male" and first["Nationality"] == "Thailand"
+    anonymous = next(r for r in rows if int(r["Referral"]) == made["anonymous"].id)
+    assert anonymous["Consent to share"] == "No" and anonymous["Given name"] == ""
+
+
+def test_xlsx_report_is_a_sheet_a_coordinator_can_use(client, login_as, referrals):
+    response = client.get("/api/v1/reports/referrals?format=xlsx",
+                          headers=login_as("coordinator").headers)
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
+    assert sheet.freeze_panes == "A2"  # the header stays in view
+    assert sheet.auto_filter.ref == f"A1:S{sheet.max_row}"
+    assert sheet["C2"].is_date and sheet["C2"].value == datetime(2025, 10, 20)
+    assert sheet["H2"].is_date  # when the status changed, a date and time
+    assert sheet["A2"].data_type == "n"  # the referral's number is a number
+    assert sheet.column_dimensions["F"].width >= 12
