@@ -121,13 +121,24 @@ class _Graph:
         self.cols = len(values[0]) - 1
         self.hidden = {(i, j) for i, row in enumerate(marks) for j, m in enumerate(row)
                        if m is not Mark.SHOWN}
-        # the arcs, built once for each kind and again only after a cell is hidden
+        # the arcs, built once for each kind and kept up to date as cells are hidden
         self._adjacency: dict[bool, dict[int, list[tuple[int, float, tuple[int, int]]]]] = {}
 
     def hide(self, i: int, j: int) -> None:
         self.marks[i][j] = Mark.SECONDARY
         self.hidden.add((i, j))
-        self._adjacency.clear()
+        # the built arcs follow: the cell's arcs, as a hidden cell's (cost 0), replace what
+        # they were (none, or a candidate's at its cost)
+        r, c = self.node_row(i), self.node_col(j)
+        up, down = self.moves(i, j)
+        for adjacency in self._adjacency.values():
+            for node in (r, c):
+                if node in adjacency:
+                    adjacency[node] = [a for a in adjacency[node] if a[2] != (i, j)]
+            if up:
+                adjacency.setdefault(r, []).append((c, 0.0, (i, j)))
+            if down:
+                adjacency.setdefault(c, []).append((r, 0.0, (i, j)))
 
     def adjacency(self, candidates: bool) -> dict[int, list[tuple[int, float,
                                                                  tuple[int, int]]]]:
