@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from app.auth.models import User
 from app.db import make_engine
 from tests import factories
+from tests.browser.test_every_page import WCAG_A_AA
 
 pytestmark = pytest.mark.browser
 
@@ -33,6 +34,14 @@ def _ready_case(database_url: str, username: str) -> int:
             return case.id
     finally:
         engine.dispose()
+
+
+def _violations(page) -> list[str]:
+    """What axe-core finds against WCAG 2.1 A and AA on the page as it is now."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options=WCAG_A_AA)
+    return [f"{page.url}: {v['id']} {v['help']}" for v in results.response["violations"]]
 
 
 def _sign_in(page, base_url: str, username: str, password: str) -> None:
@@ -58,6 +67,7 @@ def test_a_batch_is_built_leaves_and_the_case_shows_departed(live_server, browse
     page.get_by_role("link", name="Repatriation").first.click()
     page.wait_for_url(re.compile(r"/repatriation$"))
     assert "India (IN)" in page.locator("table").first.inner_text()
+    found = _violations(page)
     page.get_by_label("Name").fill("Indian Air Force flight 3")
     page.get_by_label("Going to").select_option("IN")
     page.get_by_label("Departs on").fill("2025-11-12")
@@ -66,6 +76,7 @@ def test_a_batch_is_built_leaves_and_the_case_shows_departed(live_server, browse
     page.get_by_role("button", name="Make the batch").click()
     page.wait_for_url(re.compile(r"/repatriation-batches/\d+$"))
     batch_url = page.url
+    found += _violations(page)
     page.get_by_label("अनन्या राव").check()
     page.get_by_role("button", name="Add the people ticked to the batch").click()
     page.wait_for_url(batch_url)
@@ -92,6 +103,7 @@ def test_a_batch_is_built_leaves_and_the_case_shows_departed(live_server, browse
     at_border.get_by_role("button", name="Passed: अनन्या राव").click()
     at_border.wait_for_url(re.compile(r"/departure$"))
     assert at_border.locator("#passed-count").inner_text() == "1 of 1 passed."
+    found += _violations(at_border)
     at_border.screenshot(path=str(tmp_path / "departure.png"), full_page=True)
     border.close()
 
@@ -103,5 +115,8 @@ def test_a_batch_is_built_leaves_and_the_case_shows_departed(live_server, browse
     desk.goto(f"{base}/cases/{case_id}")
     assert "Departed" in desk.locator("#repatriation-stage").inner_text()
     assert desk.locator('#repatriation li[aria-current="step"]').inner_text() == "Departed"
+    desk.locator("#repatriation summary").first.click()  # the record's form, open
+    found += _violations(desk)
     desk.screenshot(path=str(tmp_path / "case.png"), full_page=True)
     caseworker.close()
+    assert not found, "\n".join(found)
