@@ -15,7 +15,7 @@ def test_a_case_from_crossing_to_closure_tells_one_story_everywhere(client, logi
     border = login_as("border_official", organization="Mae Sot Border Post")
     caseworker = login_as("caseworker", organization="Border Care Foundation")
     coordinator = login_as("coordinator", organization="Tak Coordination Office")
-    admin = login_as("admin", organization="Passage Administration")
+    admin = login_as("admin", organization="Passage Administration", global_admin=True)
 
     crossing = client.post("/api/v1/crossings", headers=border.headers, json={
         "person": PERSON, "crossed_at": "2025-10-22T09:30:00+07:00",
