@@ -117,6 +117,11 @@ def outcome_counts(session: Session, *, actor: Actor, filters: OutcomeFilters,
             code=code, name=names.get(code, NOT_RECORDED) if code else NOT_RECORDED,
             cases=published.row_totals[i], suggestions=suggestions,
             determinations=determinations, pairs=_nested(published.cells[i])))
+    if not exact:
+        # most cases first, as published (a number before "<5" or "x"), then by name: the
+        # order says no more than the numbers do
+        rows.sort(key=lambda r: (0, -r.cases, "") if isinstance(r.cases, int)
+                  else (1, 0 if r.code else 1, r.name))
     suggestions, determinations = _margins(published.column_totals)
     audit.record(session, actor=actor, action="stats.outcomes", entity_type="statistics",
                  detail={**asked.dates_as_audit(), "exact": exact})
