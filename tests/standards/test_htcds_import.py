@@ -208,3 +208,18 @@ def test_the_page_checks_first_then_imports(client, session):
                        follow_redirects=True)
     assert done.status_code == 200 and "Cases imported" in done.text
     assert session.exec(select(func.count()).select_from(Case)).one() == 2
+
+
+@pytest.mark.parametrize("path", ["/imports/htcds", "/exports/htcds?format=csv"])
+@pytest.mark.parametrize("role", ["coordinator", "border_official", "admin"])
+def test_the_htcds_pages_are_refused_to_other_roles_and_audited(client, session, path, role):
+    from app.audit.models import AuditEvent
+    from tests.pages import sign_in
+
+    user, _ = factories.make_user(session, role=role, username=f"htcds-{role}")
+    session.commit()
+    sign_in(client, f"htcds-{role}", factories.DEFAULT_PASSWORD)
+    assert client.get(path).status_code == 403
+    denied = session.exec(select(AuditEvent).where(AuditEvent.actor_id == user.id,
+                                                   AuditEvent.outcome == "denied")).all()
+    assert [e.action for e in denied] == [f"GET {path.split('?')[0]}"]
