@@ -24,6 +24,21 @@ ROSTER_COLUMNS: tuple[str, ...] = (
 )
 OPTIONAL_COLUMNS: tuple[str, ...] = ("group_reference", "direction")
 REQUIRED_COLUMNS: tuple[str, ...] = ("given_name", "nationality", "crossed_at", "crossing_point")
+# the template the import page offers: every column, and one made-up row to show the forms
+TEMPLATE_EXAMPLE: tuple[str, ...] = (
+    "Example", "Person", "female", "1998-03-14", "", "Philippines", "P1234567A",
+    "2025-10-21 14:30", "Mae Sot Friendship Bridge 2", "", "Boat 3", "entry",
+)
+
+
+def template_csv() -> bytes:
+    """A roster to fill in: the header row and one example row to replace (UTF-8 with a byte
+    order mark, so that Excel opens it in the right script)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(ROSTER_COLUMNS + OPTIONAL_COLUMNS)
+    writer.writerow(TEMPLATE_EXAMPLE)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 MAX_HEADER_COLUMNS = 200
 XLSX_MAGIC = b"PK\x03\x04"
 # a run of empty rows this long ends a roster (a value after it is refused, not left out)

@@ -58,11 +58,13 @@ class RowChecker:
         self.errors: list[RosterError] = []
         self.problems = 0  # listed or not
         self.first_unlisted_row: int | None = None
+        self.current: dict[str, Any] = {}  # the row being checked
 
     def error(self, number: int, column: str, message: str) -> None:
         self.problems += 1
         if len(self.errors) < MAX_LISTED_ERRORS:
-            self.errors.append(RosterError(row=number, column=column, message=message))
+            self.errors.append(RosterError(row=number, column=column, message=message,
+                                           value=self._shown(column)))
         elif self.first_unlisted_row is None:
             self.first_unlisted_row = number
 
@@ -75,6 +77,14 @@ class RowChecker:
             row=self.first_unlisted_row, column=None,
             message=f"{unlisted:,} more problems from this row on are not listed: correct "
                     "those above and check the file again")]
+
+    def _shown(self, column: str) -> str | None:
+        """The cell of the row being checked, as the page may show it beside its error."""
+        value = self.current.get(column) if column else None
+        if value is None or isinstance(value, CellProblem):
+            return None
+        text = " ".join(str(value).split())
+        return CONTROL_CHARACTER.sub("\ufffd", text)[:80] or None
 
     def text(self, number: int, values: dict[str, Any], column: str) -> str:
         value = values.get(column)
@@ -99,6 +109,7 @@ class RowChecker:
         return text
 
     def check(self, number: int, values: dict[str, Any]) -> RosterRow | None:
+        self.current = values
         before = self.problems
         given = self.text(number, values, "given_name")
         family = self.text(number, values, "family_name")

@@ -109,8 +109,10 @@ pages = APIRouter(include_in_schema=False)
 
 def _last_crossing(request: Request) -> dict[str, str]:
     values = dict(parse_qsl(request.cookies.get(LAST_CROSSING_COOKIE, "")))
+    compound = values.get("compound", "")
     return {"crossing_point": values.get("point", "")[:200],
-            "crossed_on": values.get("date", "")[:10]}
+            "crossed_on": values.get("date", "")[:10],
+            "compound_id": compound if compound.isdigit() and len(compound) < 19 else ""}
 
 
 def _all_compounds(session):
@@ -177,8 +179,14 @@ def _crossing_form_again(request: Request, session, form: dict, errors: dict):
 
 @pages.get("/crossings", dependencies=[READ_CROSSINGS, form_page(_crossings_filters_again)])
 def crossings_page(request: Request, session: SessionDep, page: PageDep,
-                   filters: CrossingFiltersDep, recorded: bool = False):
-    notice = "Crossing recorded." if recorded else ""
+                   filters: CrossingFiltersDep,
+                   recorded: Annotated[str | None, Query(max_length=20)] = None):
+    # the crossing just recorded, named (only one the reader may see), so the official
+    # knows whom they recorded before they type the next person
+    name = (service.recorded_name(session, actor=request.state.actor,
+                                  crossing_id=int(recorded))
+            if recorded and recorded.isdigit() else None)
+    notice = f"Crossing of {name} recorded." if name else ""
     return _crossings_page(request, session, filters=filters, page=page, notice=notice)
 
 
@@ -207,11 +215,13 @@ def record_crossing(
             "crossing_point": crossing_point, "compound_id": compound_id,
             "group_reference": group_reference, "direction": direction}
     crossing_in = parse_form(CrossingForm, form).crossing_in()
-    service.create_crossing(session, actor=actor, crossing_in=crossing_in,
-                            lock_timeout=settings.database_lock_timeout)
-    response = redirect("/crossings?recorded=1")
+    crossing = service.create_crossing(session, actor=actor, crossing_in=crossing_in,
+                                       lock_timeout=settings.database_lock_timeout)
+    response = redirect(f"/crossings?recorded={crossing.id}")
+    # the next person of a group came the same way: point, day and compound are kept
     response.set_cookie(LAST_CROSSING_COOKIE,
-                        urlencode({"point": crossing_in.crossing_point, "date": crossed_on}),
+                        urlencode({"point": crossing_in.crossing_point, "date": crossed_on,
+                                   "compound": compound_id}),
                         max_age=12 * 3600, httponly=True, samesite="lax", path="/crossings",
                         secure=request.url.scheme == "https")
     return response
@@ -231,6 +241,14 @@ def _import_again(request: Request, session, form: dict, errors: dict[str, str])
         return _import_page(request, errors=refused.errors, filename=filename)
     message = errors.get("file") or next(iter(errors.values()), "The file could not be read")
     return _import_page(request, message=message, filename=filename)
+
+
+@pages.get("/crossings/import/template.csv", dependencies=[require(Permission.CROSSING_CREATE)])
+def roster_template():
+    """A roster to fill in: every column Passage reads, and one example row."""
+    return Response(roster_files.template_csv(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition":
+                             'attachment; filename="passage-roster-template.csv"'})
 
 
 @pages.get("/crossings/import", dependencies=[require(Permission.CROSSING_CREATE)])

@@ -145,6 +145,8 @@ class RosterError(BaseModel):
     row: int = Field(description="As a spreadsheet numbers it: the header is row 1")
     column: str | None
     message: str
+    # the cell as it was in the file, for the uploader's page only: never in an API answer
+    value: str | None = Field(default=None, exclude=True)
 
 
 class ImportReport(BaseModel):

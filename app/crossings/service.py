@@ -14,6 +14,7 @@ from app.compounds.models import Compound
 from app.crossings.filters import CrossingFilters
 from app.crossings.models import Crossing
 from app.crossings.schemas import CrossingCreate
+from app.db import MAX_DATABASE_INT
 from app.errors import Conflict, InvalidInput, field_error
 from app.nationalities.models import Nationality
 from app.pagination import PageParams, paginate
@@ -26,6 +27,18 @@ from app.people.schemas import PersonCreate
 def compound_ids_by_name(session: Session) -> dict[str, int]:
     """Lower-cased compound name -> id: a roster names compounds, in any case."""
     return {name.casefold(): cid for cid, name in session.exec(select(Compound.id, Compound.name))}
+
+
+def recorded_name(session: Session, *, actor: Actor, crossing_id: int) -> str | None:
+    """The name of the person of a crossing the actor may see, for the quick form's "Crossing
+    of ... recorded"; None for any other."""
+    if not 0 < crossing_id <= MAX_DATABASE_INT:
+        return None
+    row = session.exec(
+        select(Person.given_name, Person.family_name)
+        .join(Crossing, Crossing.person_id == Person.id)
+        .where(Crossing.id == crossing_id, access.visible(actor, Crossing))).first()
+    return None if row is None else " ".join(part for part in row if part)
 
 
 def create_crossing(session: Session, *, actor: Actor, crossing_in: CrossingCreate,

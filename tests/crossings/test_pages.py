@@ -1,5 +1,6 @@
 import re
 
+import pytest
 from sqlmodel import select
 
 from app.crossings.models import Crossing
@@ -32,12 +33,12 @@ def test_quick_form_records_a_crossing_and_keeps_point_and_day(client, session):
     response = client.post("/crossings", data={**FORM, "csrf_token": csrf_from(page.text)},
                            follow_redirects=False)
     assert response.status_code == 303
-    assert response.headers["location"] == "/crossings?recorded=1"
     crossing = session.exec(select(Crossing).where(
         Crossing.recorded_by_organization_id == org.id)).one()
+    assert response.headers["location"] == f"/crossings?recorded={crossing.id}"
     assert crossing.crossed_at.isoformat() == "2025-10-22T02:40:00+00:00"
     after = client.get(response.headers["location"])
-    assert "Crossing recorded." in after.text
+    assert "Crossing of Sunita Yadav recorded." in after.text  # who was recorded
     assert 'value="Mae Sot Friendship Bridge 2"' in after.text  # kept for the next person
     assert 'value="2025-10-22"' in after.text
     assert re.search(r'id="f-given_name"[^>]*value=""', after.text)  # the person is not
@@ -161,3 +162,66 @@ def test_roster_page_asks_for_a_file_too_large_to_carry_again(client, session, m
                        follow_redirects=False)
     assert done.status_code == 303
     assert len(session.exec(select(Crossing)).all()) == 1
+
+
+def test_quick_form_keeps_the_compound_for_the_next_person_of_the_group(client, session):
+    signed_in_border(client, session)
+    compound = factories.make_compound(session, name="KK Park")
+    session.commit()
+    page = client.get("/crossings")
+    response = client.post("/crossings", data={**FORM, "compound_id": str(compound.id),
+                                               "csrf_token": csrf_from(page.text)})
+    assert response.status_code == 200
+    assert re.search(rf'<option value="{compound.id}" selected>KK Park</option>', response.text)
+
+
+def test_crossings_page_names_no_crossing_the_reader_may_not_see(client, session):
+    other = factories.make_organization(session)
+    person = factories.make_person(session, organization=other, given_name="Hidden")
+    crossing = factories.make_crossing(session, person=person)
+    signed_in_border(client, session)
+    page = client.get(f"/crossings?recorded={crossing.id}")
+    assert page.status_code == 200 and "Hidden" not in page.text
+    assert client.get("/crossings?recorded=99999999999999999999").status_code == 200
+
+
+def test_import_page_offers_a_template_that_passes_the_check(client, session, login_as):
+    signed_in_border(client, session)
+    page = client.get("/crossings/import")
+    assert 'href="/crossings/import/template.csv"' in page.text
+    template = client.get("/crossings/import/template.csv")
+    assert template.status_code == 200
+    assert template.headers["content-disposition"].startswith("attachment;")
+    lines = template.content.decode("utf-8-sig").splitlines()
+    assert lines[0].split(",")[:4] == ["given_name", "family_name", "sex", "date_of_birth"]
+    from tests.crossings.rosters import upload
+
+    official = login_as("border_official")
+    checked = upload(client, official.headers, template.content, dry_run=True)
+    assert checked.status_code == 200, checked.text
+    assert checked.json()["rows"] == 1 and checked.json()["errors"] == []
+
+
+@pytest.mark.parametrize("role", ["caseworker", "coordinator"])
+def test_roster_template_is_for_those_who_import(client, session, role):
+    user, password = factories.make_user(session, role=role)
+    session.commit()
+    sign_in(client, user.username, password)
+    assert client.get("/crossings/import/template.csv").status_code == 403
+
+
+def test_roster_errors_show_the_value_in_the_file_but_the_api_does_not(client, session,
+                                                                        login_as):
+    signed_in_border(client, session)
+    content = csv_bytes([row(sex="maybe", date_of_birth="14/03/1998")])
+    page = client.get("/crossings/import")
+    shown = client.post("/crossings/import", data={"action": "check",
+                                                   "csrf_token": csrf_from(page.text)},
+                        files={"file": ("roster.csv", content, "text/csv")})
+    assert shown.status_code == 422
+    assert "(the file has “<span dir=\"auto\">maybe</span>”)" in shown.text
+    from tests.crossings.rosters import upload
+
+    api = upload(client, login_as("border_official").headers, content, dry_run=True)
+    assert api.status_code == 422 and "sex" in api.text
+    assert "maybe" not in api.text and "14/03/1998" not in api.text
