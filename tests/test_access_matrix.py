@@ -325,6 +325,7 @@ def world(session, login_as) -> World:
                       "lock_id": lock.id, "undetained_case_id": undetained.id,
                       "closed_case_id": closed.id, "follow_up_id": follow_up.id,
                       "merge_id": merge.id, "awaiting_user_id": awaiting.id,
+                      "awaiting_username": awaiting.username,
                       "repatriation_case_id": repatriation_case.id, **batches})
 
 
@@ -364,6 +365,8 @@ def _set_password(world: World, role: str) -> dict:
 
 BODIES = {
     ("POST", f"{V1}/auth/token"): _sign_in_form,
+    ("POST", f"{V1}/users/{{user_id}}/confirm"): lambda w, r: {
+        "json": {"username": w.ids["awaiting_username"], "role": "caseworker"}},
     ("POST", f"{V1}/me/password"): _password_change,
     ("POST", f"{V1}/compounds"): lambda w, r: {
         "json": {"name": factories.unique("Matrix Compound "), "region": "Myawaddy"}},

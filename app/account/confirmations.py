@@ -6,7 +6,7 @@ reset. API: GET /api/v1/users/awaiting-confirmation, POST /api/v1/users/{id}/con
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Form, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.auth import confirmation
@@ -21,6 +21,15 @@ pages = APIRouter(include_in_schema=False)
 
 IdPath = Annotated[int, Path(ge=1, le=MAX_DATABASE_INT)]
 PAGE_SIZE = 50
+
+
+class ConfirmationSeen(BaseModel):
+    """What the confirmer was shown of the user they confirm."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Field(min_length=1, max_length=150)
+    role: str = Field(min_length=1, max_length=32)
 
 
 class AwaitingUserRead(BaseModel):
@@ -53,11 +62,15 @@ def list_awaiting(session: SessionDep, actor: ActorDep,
 
 @api.post("/{user_id}/confirm", response_model=AwaitingUserRead,
           dependencies=[require(Permission.USER_CONFIRM)])
-def confirm_user(session: SessionDep, actor: ActorDep, user_id: IdPath) -> AwaitingUserRead:
+def confirm_user(session: SessionDep, actor: ActorDep, user_id: IdPath,
+                 seen: ConfirmationSeen) -> AwaitingUserRead:
     """Confirm a user awaiting confirmation in your organisation: they see its records from
-    now on, as their role allows. Another organisation's user, or one not awaiting, is 404."""
+    now on, as their role allows. Send the `username` and `role` you were shown: if either has
+    changed since, 409 (look again). A user who has not yet chosen their password is 409.
+    Another organisation's user is 404."""
     return AwaitingUserRead.model_validate(
-        confirmation.confirm(session, actor=actor, user_id=user_id))
+        confirmation.confirm(session, actor=actor, user_id=user_id, username=seen.username,
+                             role=seen.role))
 
 
 @pages.get("/confirmations", dependencies=[require(Permission.USER_CONFIRM)])
@@ -72,6 +85,9 @@ def confirmations_page(request: Request, session: SessionDep, actor: ActorDep,
 
 
 @pages.post("/confirmations/{user_id}", dependencies=[require(Permission.USER_CONFIRM)])
-def confirm_user_page(session: SessionDep, actor: ActorDep, user_id: IdPath):
-    user = confirmation.confirm(session, actor=actor, user_id=user_id)
+def confirm_user_page(session: SessionDep, actor: ActorDep, user_id: IdPath,
+                      username: Annotated[str, Form(max_length=150)] = "",
+                      role: Annotated[str, Form(max_length=32)] = ""):
+    user = confirmation.confirm(session, actor=actor, user_id=user_id, username=username,
+                                role=role)
     return redirect(f"/confirmations?confirmed={user.username}")

@@ -57,14 +57,27 @@ def awaiting_count(session: Session, *, actor: Actor) -> int:
         access.visible(actor, User))).one()
 
 
-def confirm(session: Session, *, actor: Actor, user_id: int) -> User:
+def confirm(session: Session, *, actor: Actor, user_id: int, username: str,
+            role: str) -> User:
     """A caseworker or coordinator confirms a user of their own organisation (404, audited,
-    for anyone else's; a confirmer awaiting confirmation holds no permission to get here)."""
+    for anyone else's; a confirmer awaiting confirmation holds no permission to get here).
+
+    The confirmer confirms what they were shown: the user's name and role as they saw them
+    (else an administrator could change the role between the look and the click). And only
+    once the user has chosen their own password: before that the administrator, who saw the
+    set-password code, could redeem it themselves and hold the confirmed account."""
     user = access.get_visible(session, actor, User, user_id, action="user.confirm")
     if not user.awaiting_confirmation:
         raise Conflict("This user is confirmed already")
     if user.id == actor.user_id:
         raise Conflict("You cannot confirm yourself")
+    if user.username != username or user.role != role:
+        raise Conflict("This user's name or role has changed since you looked: look at the "
+                       "list again and confirm only someone you know works with you in that "
+                       "role")
+    if not user.password_set:
+        raise Conflict("This user has not yet chosen their password with their set-password "
+                       "code: confirm them once they have")
     reason = user.awaiting_reason
     confirm_as(session, actor=actor, user=user)
     audit.record(session, actor=actor, action="user.confirm", entity_type="user",

@@ -161,6 +161,8 @@ def test_an_admin_who_resets_a_caseworkers_password_and_uses_the_code_reads_noth
 
 # --- confirmation: a caseworker or coordinator of the organisation ------------------------
 
+SEEN = {"username": "newcomer", "role": "caseworker"}  # what the confirmer was shown
+
 def _awaiting(session, ngo, *, role: str = "caseworker", username: str = "newcomer"):
     from app.auth import confirmation
 
@@ -186,7 +188,8 @@ def test_a_caseworker_or_coordinator_of_the_organisation_confirms_and_then_the_u
     newcomer_headers = _bearer(client, "newcomer", password)
     assert client.get(f"/api/v1/cases/{held_case.id}/interviews",
                       headers=newcomer_headers).status_code == 403
-    confirmed = client.post(f"/api/v1/users/{newcomer.id}/confirm", headers=headers)
+    confirmed = client.post(f"/api/v1/users/{newcomer.id}/confirm", headers=headers,
+                            json=SEEN)
     assert confirmed.status_code == 200 and confirmed.json()["awaiting_confirmation"] is False
     assert confirmed.json()["confirmed_by_id"] == confirmer.id
     interviews = client.get(f"/api/v1/cases/{held_case.id}/interviews",
@@ -199,7 +202,7 @@ def test_a_caseworker_or_coordinator_of_the_organisation_confirms_and_then_the_u
     assert client.get("/api/v1/users/awaiting-confirmation",
                       headers=headers).json()["total"] == 0
     assert client.post(f"/api/v1/users/{newcomer.id}/confirm",
-                       headers=headers).status_code == 404
+                       headers=headers, json=SEEN).status_code == 404
 
 
 def test_a_border_official_of_the_organisation_cannot_confirm(client, session, ngo):
@@ -209,7 +212,7 @@ def test_a_border_official_of_the_organisation_cannot_confirm(client, session, n
     headers = _bearer(client, border.username, password)
     assert client.get("/api/v1/users/awaiting-confirmation", headers=headers).status_code == 403
     assert client.post(f"/api/v1/users/{newcomer.id}/confirm",
-                       headers=headers).status_code == 403
+                       headers=headers, json=SEEN).status_code == 403
     assert _denied(session, border.id) == [
         ("GET /api/v1/users/awaiting-confirmation", 403),
         ("POST /api/v1/users/{user_id}/confirm", 403)]
@@ -222,12 +225,12 @@ def test_an_admin_cannot_confirm_and_another_organisation_does_not_reach_the_use
     newcomer, _ = _awaiting(session, ngo)
     admin = login_as("admin", organization="Border Care Foundation", global_admin=True)
     assert client.post(f"/api/v1/users/{newcomer.id}/confirm",
-                       headers=admin.headers).status_code == 403
+                       headers=admin.headers, json=SEEN).status_code == 403
     outsider = login_as("caseworker", organization="Another NGO")
     assert client.get("/api/v1/users/awaiting-confirmation",
                       headers=outsider.headers).json()["total"] == 0
     assert client.post(f"/api/v1/users/{newcomer.id}/confirm",
-                       headers=outsider.headers).status_code == 404
+                       headers=outsider.headers, json=SEEN).status_code == 404
     assert _denied(session, outsider.user.id) == [("user.confirm", 404)]
     session.refresh(newcomer)
     assert newcomer.awaiting_confirmation is True
@@ -238,8 +241,56 @@ def test_users_awaiting_confirmation_cannot_confirm_each_other(client, session, 
     first, first_password = _awaiting(session, ngo, username="first-mole")
     second, _ = _awaiting(session, ngo, username="second-mole")
     headers = _bearer(client, "first-mole", first_password)
-    assert client.post(f"/api/v1/users/{second.id}/confirm", headers=headers).status_code == 403
-    assert client.post(f"/api/v1/users/{first.id}/confirm", headers=headers).status_code == 403
+    assert client.post(f"/api/v1/users/{second.id}/confirm", headers=headers,
+                       json=SEEN).status_code == 403
+    assert client.post(f"/api/v1/users/{first.id}/confirm", headers=headers,
+                       json=SEEN).status_code == 403
+
+
+def test_a_role_changed_between_the_look_and_the_click_is_not_confirmed(
+        client, session, login_as, ngo):
+    """The attack: the confirmer is shown a caseworker; the organisation's administrator then
+    makes them a coordinator (who reads every organisation's people); the confirmer's click,
+    made on what they saw, must not confirm the coordinator."""
+    newcomer, _ = _awaiting(session, ngo)
+    confirmer, password = factories.make_user(session, role="caseworker", organization=ngo)
+    session.commit()
+    sign_in(client, confirmer.username, password)
+    page = client.get("/confirmations")
+    assert "Confirm newcomer" in page.text
+    admin = login_as("admin", organization="Border Care Foundation")
+    assert client.patch(f"/api/v1/admin/users/{newcomer.id}", headers=admin.headers,
+                        json={"role": "coordinator"}).status_code == 200
+    clicked = client.post(f"/confirmations/{newcomer.id}",
+                          data={"csrf_token": csrf_from(page.text), "username": "newcomer",
+                                "role": "caseworker"})
+    assert clicked.status_code == 409 and "changed since you looked" in clicked.text
+    api = client.post(f"/api/v1/users/{newcomer.id}/confirm", json=SEEN,
+                      headers=_bearer(client, confirmer.username, password))
+    assert api.status_code == 409
+    session.refresh(newcomer)
+    assert newcomer.awaiting_confirmation is True and newcomer.role == "coordinator"
+
+
+def test_no_one_is_confirmed_before_choosing_their_own_password(client, session, login_as,
+                                                                 ngo):
+    """The attack: the administrator creates a caseworker and keeps the code; a colleague
+    confirms the new name at once; the administrator redeems the code and holds a confirmed
+    account. Confirmation waits until the user has chosen their password."""
+    admin = login_as("admin", organization="Border Care Foundation")
+    created = client.post("/api/v1/admin/users", headers=admin.headers, json={
+        "username": "newcomer", "full_name": "New Comer", "role": "caseworker",
+        "organization_id": ngo.id})
+    assert created.status_code == 201, created.text
+    confirmer, password = factories.make_user(session, role="coordinator", organization=ngo)
+    session.commit()
+    headers = _bearer(client, confirmer.username, password)
+    early = client.post(f"/api/v1/users/{created.json()['id']}/confirm", headers=headers,
+                        json=SEEN)
+    assert early.status_code == 409 and "not yet chosen their password" in early.text
+    assert _redeem(client, "newcomer", created.json()["set_password_code"]).status_code == 204
+    assert client.post(f"/api/v1/users/{created.json()['id']}/confirm", headers=headers,
+                       json=SEEN).status_code == 200
 
 
 def test_the_confirmations_page_lists_and_confirms(client, session, ngo):
@@ -255,7 +306,8 @@ def test_the_confirmations_page_lists_and_confirms(client, session, ngo):
     refused = client.post(f"/confirmations/{newcomer.id}")  # no CSRF token
     assert refused.status_code == 403
     done = client.post(f"/confirmations/{newcomer.id}",
-                       data={"csrf_token": csrf_from(page.text)})
+                       data={"csrf_token": csrf_from(page.text), "username": "newcomer",
+                             "role": "caseworker"})
     assert done.status_code == 200 and "is confirmed" in done.text
     assert "No one awaits confirmation" in done.text
     session.refresh(newcomer)
