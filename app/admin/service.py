@@ -140,6 +140,11 @@ def update_user(session: Session, *, actor: Actor, user_id: int, user_in: UserUp
     for name in changed:
         setattr(user, name, changes[name])
     detail: dict = {"fields": changed}
+    if "role" in changed and user.global_admin:
+        # the Passage-wide flag goes with the administrator's role: given back the role, they
+        # get it back only at the command line
+        user.global_admin = False
+        detail["global_admin_revoked"] = True
     if "organization_id" in changed or "role" in changed:
         # the two-person rule: a new organisation, or a new role in it, opens nothing until
         # a caseworker or coordinator of the organisation confirms the user

@@ -596,3 +596,19 @@ def test_the_users_list_filters_those_awaiting_confirmation(client, session, log
     names = client.get("/api/v1/admin/users", headers=admin.headers,
                        params={"awaiting_confirmation": True}).json()["items"]
     assert [u["username"] for u in names] == ["newcomer"]
+
+
+def test_a_passage_wide_administrator_given_another_role_loses_the_flag(client, session,
+                                                                        login_as):
+    """Else an administrator made coordinator, then admin again by another Passage-wide
+    administrator, would be Passage-wide again without the command line."""
+    chief = login_as("admin", organization="Passage Office", global_admin=True)
+    deputy, _ = factories.make_user(session, role="admin", global_admin=True,
+                                    username="deputy-chief")
+    session.commit()
+    assert client.patch(f"/api/v1/admin/users/{deputy.id}", headers=chief.headers,
+                        json={"role": "coordinator"}).status_code == 200
+    assert client.patch(f"/api/v1/admin/users/{deputy.id}", headers=chief.headers,
+                        json={"role": "admin"}).status_code == 200
+    session.refresh(deputy)
+    assert deputy.role == "admin" and deputy.global_admin is False
