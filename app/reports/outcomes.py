@@ -1,18 +1,17 @@
 """Outcome counts: cases by nationality, by latest suggestion and latest determination.
 
 Coordinators (Permission.STATS_EXACT) read them exactly, for any range of registration days,
-for the nationalities that have cases. Every other role reads them under the rule of
-app.reports.disclosure: whole calendar months, a row for every nationality Passage knows
-(and "not recorded") whether or not anyone of it has a case, and the counts from 0 to
-threshold - 1 shown as "<threshold", with secondary suppression ("x").
+for the nationalities that have cases, with the cases of each (suggestion, determination)
+pair (`pairs`). Every other role reads them under the rule of app.reports.disclosure: whole
+calendar months, a row for every nationality Passage knows (and "not recorded") whether or
+not anyone of it has a case, and the counts from 0 to threshold - 1 shown as "<threshold",
+with secondary suppression ("x").
 
-A case has one suggestion and one determination, so the suggestions of a row and its
-determinations each add up to its cases: two tables that share their row totals, which one
-suppression cannot protect apart. The table that is published is therefore the one that
-holds both: nationality × (suggestion, determination) pair, sixteen columns (`pairs`). A row's
-`suggestions` and `determinations` are sums of its published pairs, shown as numbers only
-where every pair they add up is a number, and otherwise as "x" (not published): never more
-than the pairs tell.
+A case has one suggestion and one determination, so a row's suggestions and its
+determinations each add up to its cases: two tables that share their row totals, which the
+two-way suppression of app.reports.suppression cannot protect apart. They are suppressed
+together as the flow network they form (app.reports.network_suppression); the pairs are not
+published to these roles.
 """
 
 from collections import Counter
@@ -31,7 +30,8 @@ from app.nationalities.service import nationality_names
 from app.people.models import Person
 from app.reports import disclosure
 from app.reports.disclosure import Cell
-from app.reports.suppression import SECONDARY_LABEL
+from app.reports.network_suppression import suppress_network
+from app.reports.suppression import SECONDARY_LABEL, Mark
 from app.screening.rules import Classification
 
 NONE = "none"
@@ -51,8 +51,8 @@ class OutcomeRow(BaseModel):
     cases: Cell
     suggestions: dict[str, Cell]
     determinations: dict[str, Cell]
-    pairs: dict[str, dict[str, Cell]] = Field(
-        description="suggestion → determination → cases: the table that is published")
+    pairs: dict[str, dict[str, Cell]] | None = Field(
+        default=None, description="suggestion → determination → cases (exact counts only)")
 
 
 class OutcomeCounts(BaseModel):
@@ -108,28 +108,92 @@ def outcome_counts(session: Session, *, actor: Actor, filters: OutcomeFilters,
         extra = sorted({code for code, _, _ in counts if code and code not in names})
         codes = [*known, *extra, None]
     matrix = [[counts.get((code, s, o), 0) for s, o in PAIRS] for code in codes]
-    published = disclosure.publish(matrix, width=len(PAIRS), threshold=threshold,
-                                   exact=exact)
-    rows = []
-    for i, code in enumerate(codes):
-        suggestions, determinations = _margins(published.cells[i])
-        rows.append(OutcomeRow(
-            code=code, name=names.get(code, NOT_RECORDED) if code else NOT_RECORDED,
-            cases=published.row_totals[i], suggestions=suggestions,
-            determinations=determinations, pairs=_nested(published.cells[i])))
-    if not exact:
+    if exact:
+        rows, suggestions, determinations, cases = _exact(codes, names, matrix)
+    else:
+        rows, suggestions, determinations, cases = _suppressed(codes, names, matrix,
+                                                               threshold)
         # most cases first, as published (a number before "<5" or "x"), then by name: the
         # order says no more than the numbers do
         rows.sort(key=lambda r: (0, -r.cases, "") if isinstance(r.cases, int)
                   else (1, 0 if r.code else 1, r.name))
-    suggestions, determinations = _margins(published.column_totals)
     audit.record(session, actor=actor, action="stats.outcomes", entity_type="statistics",
                  detail={**asked.dates_as_audit(), "exact": exact})
     return OutcomeCounts(
         date_from=filters.date_from, date_to=filters.date_to, exact=exact,
-        threshold=threshold, cases=published.grand_total, suggestions=suggestions,
+        threshold=threshold, cases=cases, suggestions=suggestions,
         determinations=determinations, rows=rows,
         note="" if exact else disclosure.rule_sentence(threshold))
+
+
+def _name(code: str | None, names: dict[str, str]) -> str:
+    return names.get(code, NOT_RECORDED) if code else NOT_RECORDED
+
+
+def _exact(codes, names, matrix):
+    rows = []
+    for code, counts in zip(codes, matrix, strict=True):
+        suggestions, determinations = _margins(counts)
+        rows.append(OutcomeRow(code=code, name=_name(code, names), cases=sum(counts),
+                               suggestions=suggestions, determinations=determinations,
+                               pairs=_nested(counts)))
+    totals = [sum(r[j] for r in matrix) for j in range(len(PAIRS))]
+    suggestions, determinations = _margins(totals)
+    return rows, suggestions, determinations, sum(totals)
+
+
+def _suppressed(codes, names, matrix, threshold: int):
+    """Every nationality's cases, by suggestion and by determination, and the totals,
+    suppressed as one network: T_in → T_out → S_s → R_i_in → R_i_out → D_d → T_in."""
+    by_suggestion = [[sum(r[k] for k, (s, _) in enumerate(PAIRS) if s == key)
+                      for key in SUGGESTION_KEYS] for r in matrix]
+    by_outcome = [[sum(r[k] for k, (_, o) in enumerate(PAIRS) if o == key)
+                   for key in OUTCOME_KEYS] for r in matrix]
+    grand = sum(map(sum, matrix))
+    t_in, t_out = 0, 1
+    s_node = {key: 2 + k for k, key in enumerate(SUGGESTION_KEYS)}
+    d_node = {key: 2 + len(s_node) + k for k, key in enumerate(OUTCOME_KEYS)}
+    first = 2 + len(s_node) + len(d_node)
+    edges: list[tuple[int, int]] = []
+    values: list[int] = []
+    costs: list[float] = []
+
+    def edge(tail: int, head: int, value: int, base: float) -> int:
+        edges.append((tail, head))
+        values.append(value)
+        costs.append(base + value / (grand + 1))
+        return len(edges) - 1
+
+    grand_edge = edge(t_in, t_out, grand, 100.0)
+    s_total = {key: edge(t_out, s_node[key], sum(r[k] for r in by_suggestion), 10.0)
+               for k, key in enumerate(SUGGESTION_KEYS)}
+    d_total = {key: edge(d_node[key], t_in, sum(r[k] for r in by_outcome), 10.0)
+               for k, key in enumerate(OUTCOME_KEYS)}
+    row_edges = []
+    for i, _ in enumerate(codes):
+        r_in, r_out = first + 2 * i, first + 2 * i + 1
+        row_edges.append((
+            edge(r_in, r_out, sum(by_suggestion[i]), 10.0),
+            {key: edge(s_node[key], r_in, by_suggestion[i][k], 1.0)
+             for k, key in enumerate(SUGGESTION_KEYS)},
+            {key: edge(r_out, d_node[key], by_outcome[i][k], 1.0)
+             for k, key in enumerate(OUTCOME_KEYS)}))
+    table = suppress_network(edges, values, costs, threshold)
+
+    def label(e: int) -> Cell:
+        mark = table.marks[e]
+        if mark is Mark.PRIMARY:
+            return f"<{threshold}"
+        if mark is Mark.SECONDARY:
+            return SECONDARY_LABEL
+        return values[e]
+
+    rows = [OutcomeRow(code=code, name=_name(code, names), cases=label(cases_edge),
+                       suggestions={k: label(e) for k, e in s_edges.items()},
+                       determinations={k: label(e) for k, e in d_edges.items()})
+            for code, (cases_edge, s_edges, d_edges) in zip(codes, row_edges, strict=True)]
+    return (rows, {k: label(e) for k, e in s_total.items()},
+            {k: label(e) for k, e in d_total.items()}, label(grand_edge))
 
 
 def _pair_counts(session: Session, filters: OutcomeFilters

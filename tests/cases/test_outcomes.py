@@ -55,9 +55,11 @@ def test_other_roles_get_every_nationality_and_no_small_count(client, login_as, 
     assert len(codes) == 250 and codes[-1] is None  # every ISO country, then "not recorded"
     rows = {r["code"]: r for r in body["rows"]}
     assert rows["PH"]["cases"] == "<5" and rows["IN"]["cases"] == 5
-    cells = [v for r in body["rows"] for pairs in r["pairs"].values() for v in pairs.values()]
+    cells = [v for r in body["rows"]
+             for v in (*r["suggestions"].values(), *r["determinations"].values())]
     assert not [v for v in cells if isinstance(v, int) and v < 5]
     assert rows["PH"] == {**rows["VN"], "code": "PH", "name": "Philippines"}
+    assert all(r["pairs"] is None for r in body["rows"])
 
 
 def test_outcome_counts_widen_to_whole_months_for_others(client, login_as, outcomes):

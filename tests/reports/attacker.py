@@ -62,3 +62,74 @@ def attack(publications, blocks: int, cells: int, target: list[tuple[int, int]])
         assert result.status == 0, result.message
         found.append(round(sign * result.fun))
     return found[0], found[1]
+
+
+def attack_outcomes(body: dict, code: str, suggestion: str, determination: str):
+    """((min, max) of the nationality's cases with the suggestion, (min, max) with the
+    determination) over every set of counts consistent with an outcome-counts answer: each
+    row's suggestions and its determinations add up to its cases, which may be hidden."""
+    rows = body["rows"]
+    s_keys, d_keys = list(body["suggestions"]), list(body["determinations"])
+    width = len(s_keys) + len(d_keys)
+    count = len(rows)
+    a_ub_rows, cols, vals, lower, upper = [], [], [], [], []
+    eq_rows, eq_cols, eq_vals = [], [], []
+    line = 0
+
+    def var(i: int, k: int) -> int:
+        return i * width + k
+
+    def constrain(variables: list[int], label):
+        nonlocal line
+        low, high = _bounds_of(str(label))
+        for v in variables:
+            a_ub_rows.append(line)
+            cols.append(v)
+            vals.append(1.0)
+        lower.append(low)
+        upper.append(np.inf if high is None else high)
+        line += 1
+
+    for i, row in enumerate(rows):
+        s_vars = [var(i, k) for k in range(len(s_keys))]
+        d_vars = [var(i, len(s_keys) + k) for k in range(len(d_keys))]
+        for k, key in enumerate(s_keys):
+            constrain([s_vars[k]], row["suggestions"][key])
+        for k, key in enumerate(d_keys):
+            constrain([d_vars[k]], row["determinations"][key])
+        constrain(s_vars, row["cases"])
+        for v in s_vars:
+            eq_rows.append(i)
+            eq_cols.append(v)
+            eq_vals.append(1.0)
+        for v in d_vars:
+            eq_rows.append(i)
+            eq_cols.append(v)
+            eq_vals.append(-1.0)
+    for k, key in enumerate(s_keys):
+        constrain([var(i, k) for i in range(count)], body["suggestions"][key])
+    for k, key in enumerate(d_keys):
+        constrain([var(i, len(s_keys) + k) for i in range(count)],
+                  body["determinations"][key])
+    constrain([var(i, k) for i in range(count) for k in range(len(s_keys))], body["cases"])
+    size = count * width
+    matrix = coo_matrix((vals, (a_ub_rows, cols)), shape=(line, size)).tocsr()
+    lower_arr, upper_arr = np.array(lower, dtype=float), np.array(upper, dtype=float)
+    finite = np.isfinite(upper_arr)
+    a_ub = vstack([matrix[finite], -matrix])
+    b_ub = np.concatenate([upper_arr[finite], -lower_arr])
+    a_eq = coo_matrix((eq_vals, (eq_rows, eq_cols)), shape=(count, size)).tocsr()
+    index = next(i for i, r in enumerate(rows) if r["code"] == code)
+    found = []
+    for target in (var(index, s_keys.index(suggestion)),
+                   var(index, len(s_keys) + d_keys.index(determination))):
+        objective = np.zeros(size)
+        objective[target] = 1.0
+        ends = []
+        for sign in (1, -1):
+            result = linprog(sign * objective, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq,
+                             b_eq=np.zeros(count), bounds=(0, None), method="highs")
+            assert result.status == 0, result.message
+            ends.append(round(sign * result.fun))
+        found.append(tuple(ends))
+    return found[0], found[1]

@@ -17,7 +17,7 @@ import pytest
 from app.reports.disclosure import rule_sentence
 from tests import factories
 from tests.pages import sign_in
-from tests.reports.attacker import attack
+from tests.reports.attacker import attack, attack_outcomes
 from tests.reports.test_statistics_export import NO_INDICATORS, SEXES, VICTIM
 
 FEMALE = SEXES.index("female")
@@ -161,8 +161,42 @@ def test_outcome_counts_cannot_single_her_out(client, login_as, cohort):
     bangladesh, laos = rows["BD"], rows["LA"]
     assert {k: v for k, v in bangladesh.items() if k not in ("code", "name")} == \
         {k: v for k, v in laos.items() if k not in ("code", "name")}
-    assert {v for pairs in bangladesh["pairs"].values() for v in pairs.values()} == {"<5"}
+    assert bangladesh["pairs"] is None
+    assert {*bangladesh["suggestions"].values(), *bangladesh["determinations"].values(),
+            bangladesh["cases"]} == {"<5"}
     assert "calendar months" in body["note"]
+    # the linear program cannot tell her suggestion or her determination, nor that she is
+    # a case at all
+    for suggestion, determination in (("trafficking_victim", "trafficking_victim"),
+                                      ("willing_worker", "willing_worker")):
+        by_suggestion, by_determination = attack_outcomes(body, "BD", suggestion,
+                                                          determination)
+        assert by_suggestion[0] == 0 and by_suggestion[1] >= 1, by_suggestion
+        assert by_determination[0] == 0 and by_determination[1] >= 1, by_determination
+
+
+def test_outcome_counts_hide_no_small_count_from_the_linear_program(client, login_as, cohort):
+    body = _outcomes(client, login_as("caseworker").headers, "from=2025-10-01&to=2025-11-30")
+    truth = _outcomes(client, login_as("coordinator").headers,
+                      "from=2025-10-01&to=2025-11-30")
+    exact = {r["code"]: r for r in truth["rows"]}
+    attacked = 0
+    for code, row in exact.items():
+        published = next(r for r in body["rows"] if r["code"] == code)
+        for s_key, d_key in zip(row["suggestions"], row["determinations"], strict=True):
+            small_s = 0 < row["suggestions"][s_key] and \
+                not isinstance(published["suggestions"][s_key], int)
+            small_d = 0 < row["determinations"][d_key] and \
+                not isinstance(published["determinations"][d_key], int)
+            if not (small_s or small_d):
+                continue
+            by_s, by_d = attack_outcomes(body, code, s_key, d_key)
+            if small_s:
+                assert by_s[0] < by_s[1], (code, s_key, by_s)
+            if small_d:
+                assert by_d[0] < by_d[1], (code, d_key, by_d)
+            attacked += 1
+    assert attacked >= 3
 
 
 def test_outcome_counts_one_day_apart_are_the_same(client, login_as, cohort):
@@ -207,3 +241,36 @@ def test_the_attacker_finds_a_count_the_totals_give_away():
     # the same with the row total hidden: anything from 0 to 4
     grid = [["<5", "5", "0", "0", "x"], ["<5", "5", "0", "0", "x"]]
     assert attack([(grid, [0])], 1, 4, [(0, 0)]) == (0, 4)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_outcome_tables_leave_no_small_count_or_zero_pinned(seed):
+    import random
+
+    from app.reports import outcomes
+
+    rng = random.Random(seed)
+    codes = ["IN", "PH", "CN", "BD", "LA", "KE", None]
+    names = {"IN": "India", "PH": "Philippines", "CN": "China", "BD": "Bangladesh",
+             "LA": "Laos", "KE": "Kenya"}
+    sizes = [rng.choice([0, 1, 2, 3, 8, 20, 60]) for _ in codes]
+    matrix = []
+    for size in sizes:
+        row = [0] * len(outcomes.PAIRS)
+        for _ in range(size):
+            row[rng.randrange(len(outcomes.PAIRS))] += 1
+        matrix.append(row)
+    rows, suggestions, determinations, cases = outcomes._suppressed(codes, names, matrix, 5)
+    body = {"rows": [r.model_dump() for r in rows], "suggestions": suggestions,
+            "determinations": determinations, "cases": cases}
+    for row in body["rows"]:
+        for s_key, d_key in zip(row["suggestions"], row["determinations"], strict=True):
+            hidden_s = not isinstance(row["suggestions"][s_key], int)
+            hidden_d = not isinstance(row["determinations"][d_key], int)
+            if not (hidden_s or hidden_d):
+                continue
+            by_s, by_d = attack_outcomes(body, row["code"], s_key, d_key)
+            if hidden_s:
+                assert by_s[0] < by_s[1], (seed, row["code"], s_key, by_s)
+            if hidden_d:
+                assert by_d[0] < by_d[1], (seed, row["code"], d_key, by_d)
