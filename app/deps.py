@@ -10,7 +10,7 @@ from sqlmodel import Session
 from app.audit.service import Actor
 from app.auth import access
 from app.auth import service as auth_service
-from app.auth.models import Organization, User
+from app.auth.models import User
 from app.auth.permissions import Permission, can
 from app.config import Settings
 from app.errors import NotAuthenticated, PermissionDenied
@@ -57,22 +57,13 @@ def session_serializer(request: Request) -> URLSafeSerializer:
     return URLSafeSerializer(request.app.state.secret_key, salt="passage-session")
 
 
-def get_optional_user(request: Request) -> User | None:
-    """The signed-in user, resolved in a short unit of work of its own, so that a route has
-    one session for its work and a refusal can be audited whatever the route's session did."""
-    with request.app.state.session_factory() as session:
-        user = _resolve_user(request, session)
-        session.commit()  # keeps the session's last_seen_at
-    return user
-
-
 def _resolve_user(request: Request, session: Session) -> User | None:
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         found = auth_service.resolve(session, secret=header[7:].strip(), kind="token")
         if found is None:
             raise NotAuthenticated("The token is invalid or has expired")
-        user, row = found
+        user, _row, org_name = found
         request.state.auth_kind = "token"
     else:
         cookie = request.cookies.get(SESSION_COOKIE)
@@ -85,46 +76,73 @@ def _resolve_user(request: Request, session: Session) -> User | None:
         found = auth_service.resolve(session, secret=secret, kind="cookie")
         if found is None:
             return None
-        user, row = found
+        user, _row, org_name = found
         request.state.auth_kind = "cookie"
         request.state.session_secret = secret
     request.state.actor = Actor.of(user, client_address(request))
-    org = session.get(Organization, user.organization_id)
-    request.state.org_name = org.name if org else ""
+    request.state.org_name = org_name
     return user
 
 
-OptionalUser = Annotated[User | None, Depends(get_optional_user)]
-
-
-async def get_current_user(request: Request, user: OptionalUser) -> User:
-    if user is None:
-        raise NotAuthenticated()
-    if request.state.auth_kind == "cookie" and request.method not in ("GET", "HEAD", "OPTIONS"):
-        # a browser session may change things only from our own forms or scripts
-        await check_csrf(request)
+def get_optional_user(request: Request, session: SessionDep) -> User | None:
+    """The signed-in user, resolved in the request's own unit of work (SessionDep is cached
+    per request: the route and its dependencies get this same session). So a request reads
+    the user, does its work and writes its audit event in one transaction, and commits once,
+    with the session's last_seen_at when it is due (at most once a SESSION_TOUCH_INTERVAL)."""
+    user = _resolve_user(request, session)
+    if user is not None:
+        # detached at once: a refusal rolls the unit of work back, which would expire a row
+        # still in it, and the refusal's audit (app.main) and the form shown again
+        # (app.forms) read the user after that
+        session.expunge(user)
     return user
 
 
-CurrentUser = Annotated[User, Depends(get_current_user)]
+def get_export_user(request: Request) -> User | None:
+    """The signed-in user of an export, resolved in a short unit of work of its own, committed
+    before the route runs: the export's streaming unit of work (StreamingSessionDep) must
+    hold no transaction while its body is sent (on SQLite, a write lock that would stop every
+    other writer), and writes only the export's audit event at its end."""
+    with request.app.state.session_factory() as session:
+        user = _resolve_user(request, session)
+        session.commit()  # keeps the session's last_seen_at
+    return user
 
 
-def get_actor(request: Request, user: CurrentUser) -> Actor:
-    return request.state.actor
+def _user_dependencies(optional_user_dependency: Any):
+    """CurrentUser, ActorDep and require() on top of a way of resolving the user."""
+    optional_user = Annotated[User | None, Depends(optional_user_dependency)]
 
-
-ActorDep = Annotated[Actor, Depends(get_actor)]
-
-
-def require(*permissions: Permission):
-    """A dependency that lets the request through when the user holds any of the permissions."""
-
-    def dependency(user: CurrentUser) -> User:
-        if not any(can(user, p) for p in permissions):
-            raise PermissionDenied()
+    async def get_current_user(request: Request, user: optional_user) -> User:
+        if user is None:
+            raise NotAuthenticated()
+        if (request.state.auth_kind == "cookie"
+                and request.method not in ("GET", "HEAD", "OPTIONS")):
+            # a browser session may change things only from our own forms or scripts
+            await check_csrf(request)
         return user
 
-    return Depends(dependency)
+    current_user = Annotated[User, Depends(get_current_user)]
+
+    def get_actor(request: Request, user: current_user) -> Actor:
+        return request.state.actor
+
+    def require(*permissions: Permission):
+        """A dependency that lets the request through when the user holds any of the
+        permissions."""
+
+        def dependency(user: current_user) -> User:
+            if not any(can(user, p) for p in permissions):
+                raise PermissionDenied()
+            return user
+
+        return Depends(dependency)
+
+    return optional_user, current_user, Annotated[Actor, Depends(get_actor)], require
+
+
+OptionalUser, CurrentUser, ActorDep, require = _user_dependencies(get_optional_user)
+_, _, ExportActorDep, require_for_export = _user_dependencies(get_export_user)
 
 
 def visible_in_path(model: type, path_parameter: str, *, action: str) -> Any:

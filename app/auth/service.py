@@ -133,14 +133,22 @@ def start_browser_session(session: Session, *, user: User,
                   client=client)
 
 
-def resolve(session: Session, *, secret: str, kind: str) -> tuple[User, AuthSession] | None:
-    """The user behind a token or session secret, if it is live. Browser sessions also end
-    after the idle timeout."""
-    row = session.exec(
-        select(AuthSession).where(AuthSession.secret_hash == hash_secret(secret),
-                                  AuthSession.kind == kind)
+def resolve(session: Session, *,
+            secret: str, kind: str) -> tuple[User, AuthSession, str] | None:
+    """The user behind a token or session secret, if it is live, with the session's row and
+    the name of the user's organisation: one indexed lookup (secret_hash is unique) joined to
+    the user and the organisation. Browser sessions also end after the idle timeout; their
+    last_seen_at is written at most once a SESSION_TOUCH_INTERVAL."""
+    found = session.exec(
+        select(AuthSession, User, Organization.name)
+        .join(User, User.id == AuthSession.user_id)
+        .outerjoin(Organization, Organization.id == User.organization_id)
+        .where(AuthSession.secret_hash == hash_secret(secret), AuthSession.kind == kind)
     ).first()
-    if row is None or row.revoked_at is not None:
+    if found is None:
+        return None
+    row, user, organization_name = found
+    if row.revoked_at is not None or not user.is_active:
         return None
     now = utcnow()
     if now >= row.expires_at:
@@ -152,10 +160,7 @@ def resolve(session: Session, *, secret: str, kind: str) -> tuple[User, AuthSess
         if now - row.last_seen_at >= SESSION_TOUCH_INTERVAL:
             row.last_seen_at = now
             session.add(row)
-    user = session.get(User, row.user_id)
-    if user is None or not user.is_active:
-        return None
-    return user, row
+    return user, row, organization_name or ""
 
 
 def end_session(session: Session, *, secret: str, kind: str,

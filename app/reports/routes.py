@@ -14,11 +14,13 @@ from app.crossings import roster_files
 from app.crossings.importer import RosterInvalid
 from app.deps import (
     ActorDep,
+    ExportActorDep,
     SessionDep,
     SettingsDep,
     StreamingSessionDep,
     app_settings,
     require,
+    require_for_export,
 )
 from app.errors import InvalidInput
 from app.forms import error_list, form_page
@@ -57,13 +59,15 @@ pages = APIRouter(include_in_schema=False)
 
 # Exports take StreamingSessionDep: the unit of work stays open while the body streams, so that
 # the audit event written at its end (with the row count) goes in it.
-EXPORT_REFERRALS = require(Permission.EXPORT_REFERRALS_ALL, Permission.EXPORT_REFERRALS_OWN_ORG)
+# The user is resolved in that unit of work too (ExportActorDep, require_for_export).
+EXPORT_REFERRALS = require_for_export(Permission.EXPORT_REFERRALS_ALL,
+                                      Permission.EXPORT_REFERRALS_OWN_ORG)
 ANY_EXPORT = require(Permission.EXPORTS_PAGE)
 
 
 @api.get("/reports/referrals", dependencies=[EXPORT_REFERRALS], response_class=ExportResponse,
          responses={200: {"content": {"text/csv": {}, XLSX_TYPE: {}}}})
-def referral_report(session: StreamingSessionDep, actor: ActorDep,
+def referral_report(session: StreamingSessionDep, actor: ExportActorDep,
                     filters: Annotated[ReferralFilters, Query()],
                     fmt: Annotated[ExportFormat, Query(alias="format")] = ExportFormat.CSV,
                     labels: Labels = Labels.WORDS):
@@ -76,10 +80,10 @@ def referral_report(session: StreamingSessionDep, actor: ActorDep,
                                                    fmt=fmt, labels=labels))
 
 
-@api.get("/reports/statistics", dependencies=[require(Permission.EXPORT_STATISTICS)],
+@api.get("/reports/statistics", dependencies=[require_for_export(Permission.EXPORT_STATISTICS)],
          response_class=ExportResponse,
          responses={200: {"content": {"text/csv": {}, XLSX_TYPE: {}}}})
-def statistics_report(session: StreamingSessionDep, actor: ActorDep, settings: SettingsDep,
+def statistics_report(session: StreamingSessionDep, actor: ExportActorDep, settings: SettingsDep,
                       filters: Annotated[CaseDateFilters, Query()],
                       fmt: Annotated[ExportFormat, Query(alias="format")] = ExportFormat.CSV):
     """Cases by nationality × suggestion × determination × sex, registered in the date
@@ -89,9 +93,9 @@ def statistics_report(session: StreamingSessionDep, actor: ActorDep, settings: S
         session, actor=actor, filters=filters, fmt=fmt, threshold=settings.suppression_threshold))
 
 
-@api.get("/reports/ctdc", dependencies=[require(Permission.EXPORT_CTDC)],
+@api.get("/reports/ctdc", dependencies=[require_for_export(Permission.EXPORT_CTDC)],
          response_class=ExportResponse, responses={200: {"content": {"text/csv": {}}}})
-def ctdc_report(session: StreamingSessionDep, actor: ActorDep,
+def ctdc_report(session: StreamingSessionDep, actor: ExportActorDep,
                 filters: Annotated[CaseDateFilters, Query()],
                 fmt: Annotated[CtdcFormat, Query(alias="format")] = CtdcFormat.CSV):
     """One row per case in the CTDC standard, k-anonymous (k = 11 over gender, ageBroad and
@@ -110,10 +114,10 @@ def case_htcds(session: SessionDep, actor: ActorDep, case_id: int) -> dict:
     return htcds_export.case_fields(session, actor=actor, case_id=case_id)
 
 
-@api.get("/reports/htcds", dependencies=[require(Permission.HTCDS_EXCHANGE)],
+@api.get("/reports/htcds", dependencies=[require_for_export(Permission.HTCDS_EXCHANGE)],
          response_class=ExportResponse, tags=["standards"],
          responses={200: {"content": {"text/csv": {}, XLSX_TYPE: {}}}})
-def htcds_report(session: StreamingSessionDep, actor: ActorDep,
+def htcds_report(session: StreamingSessionDep, actor: ExportActorDep,
                  fmt: Annotated[ExportFormat, Query(alias="format")] = ExportFormat.XLSX):
     """Your organisation's cases, one row each, in the columns of the HTCDS case sheet
     (multiselect values joined by ";"); identifying fields only where the person gave
@@ -194,7 +198,7 @@ FormatParam = Annotated[ExportFormat, Query(alias="format")]
 
 
 @pages.get("/exports/referrals", dependencies=[EXPORT_REFERRALS, _export_form("referrals")])
-def download_referrals(session: StreamingSessionDep, actor: ActorDep,
+def download_referrals(session: StreamingSessionDep, actor: ExportActorDep,
                        filters: Annotated[ReferralFilters, Query()],
                        fmt: FormatParam = ExportFormat.CSV, labels: Labels = Labels.WORDS):
     return ExportResponse(service.export_referrals(session, actor=actor, filters=filters,
@@ -202,22 +206,23 @@ def download_referrals(session: StreamingSessionDep, actor: ActorDep,
 
 
 @pages.get("/exports/statistics",
-           dependencies=[require(Permission.EXPORT_STATISTICS), _export_form("stats")])
-def download_statistics(session: StreamingSessionDep, actor: ActorDep, settings: SettingsDep,
+           dependencies=[require_for_export(Permission.EXPORT_STATISTICS), _export_form("stats")])
+def download_statistics(session: StreamingSessionDep, actor: ExportActorDep, settings: SettingsDep,
                         filters: Annotated[CaseDateFilters, Query()],
                         fmt: FormatParam = ExportFormat.CSV):
     return ExportResponse(service.export_statistics(
         session, actor=actor, filters=filters, fmt=fmt, threshold=settings.suppression_threshold))
 
 
-@pages.get("/exports/ctdc", dependencies=[require(Permission.EXPORT_CTDC), _export_form("ctdc")])
-def download_ctdc(session: StreamingSessionDep, actor: ActorDep,
+@pages.get("/exports/ctdc",
+           dependencies=[require_for_export(Permission.EXPORT_CTDC), _export_form("ctdc")])
+def download_ctdc(session: StreamingSessionDep, actor: ExportActorDep,
                   filters: Annotated[CaseDateFilters, Query()]):
     return ExportResponse(service.export_ctdc(session, actor=actor, filters=filters))
 
 
-@pages.get("/exports/htcds", dependencies=[require(Permission.HTCDS_EXCHANGE)])
-def download_htcds(session: StreamingSessionDep, actor: ActorDep,
+@pages.get("/exports/htcds", dependencies=[require_for_export(Permission.HTCDS_EXCHANGE)])
+def download_htcds(session: StreamingSessionDep, actor: ExportActorDep,
                    fmt: FormatParam = ExportFormat.XLSX):
     return ExportResponse(htcds_export.export_htcds(session, actor=actor, fmt=fmt))
 
@@ -225,8 +230,8 @@ def download_htcds(session: StreamingSessionDep, actor: ActorDep,
 # --- the audit log ----------------------------------------------------------------------
 
 @pages.get("/admin/audit.csv",
-           dependencies=[require(Permission.AUDIT_READ), form_page(render_audit_page)])
-def audit_log_csv(session: StreamingSessionDep, actor: ActorDep,
+           dependencies=[require_for_export(Permission.AUDIT_READ), form_page(render_audit_page)])
+def audit_log_csv(session: StreamingSessionDep, actor: ExportActorDep,
                   filters: Annotated[AuditFilter, Query()]):
     """The audit log's events matching the filters, newest first, as CSV."""
     return ExportResponse(audit_log.export_audit_log(session, actor=actor, filters=filters))
