@@ -208,12 +208,19 @@ def update_batch(session: Session, *, actor: Actor, batch_id: int,
     if target == BatchStage.PLANNED:
         raise Conflict("A batch goes forward only: take people out of it instead")
     after, members_from, members_to = BATCH_MOVES[target]
+    # the batch and its people locked, then read again as committed: a fear of return
+    # recorded a moment ago is seen here, and one recorded from now on waits for this move
+    service.lock_batch(session, batch.id)
+    service.lock_repatriations(session, Repatriation.batch_id == batch.id)
     current = BatchStage(batch.stage)
     if current != target and current != after:
         raise Conflict(f"'{BATCH_STAGE_LABELS[target]}' comes after "
                        f"'{BATCH_STAGE_LABELS[after]}'; the batch is "
                        f"'{BATCH_STAGE_LABELS[current]}'")
-    members = service.members_of(session, batch.id)
+    # the safeguard checked again for every member inside the lock: anyone held back is
+    # left out (members_of leaves them out in SQL; this is the second look)
+    members = [m for m in service.members_of(session, batch.id)
+               if m.repatriation.batch_id == batch.id and not service.held_back(m.repatriation)]
     if not members:
         raise Conflict("The batch has no one in it")
     order = [members_from, members_to, *([Stage.RECEIVED] if members_to == Stage.DEPARTED
@@ -280,9 +287,11 @@ def record_member_exit(session: Session, *, actor: Actor, batch_id: int,
     once (`created` false)."""
     batch = access.get_visible(session, actor, RepatriationBatch, batch_id,
                                action="repatriation_batch.exit")
+    service.lock_batch(session, batch.id)
+    service.lock_repatriations(session, Repatriation.id == repatriation_id)
     member = next((m for m in service.members_of(session, batch.id)
                    if m.repatriation.id == repatriation_id), None)
-    if member is None:
+    if member is None or service.held_back(member.repatriation):
         raise field_error("repatriation_id", "This person is not on the batch's list")
     rep = member.repatriation
     if rep.stage not in (Stage.EXIT_CLEARED, Stage.DEPARTED, Stage.RECEIVED):

@@ -128,6 +128,40 @@ def _record_of(session: Session, case_id: int) -> Repatriation | None:
     return session.exec(select(Repatriation).where(Repatriation.case_id == case_id)).first()
 
 
+# --- locks --------------------------------------------------------------------------------
+# A batch's move and a change of one of its people's records each read, check the safeguard
+# and write: both lock the rows they read (SELECT ... FOR UPDATE on PostgreSQL; SQLite has
+# one writer at a time), always the batch first and then the repatriations by id, so that a
+# fear of return recorded while the batch moves is seen by whichever comes second.
+
+def lock_batch(session: Session, batch_id: int) -> RepatriationBatch | None:
+    """The batch row, locked until the transaction ends, as committed now."""
+    return session.exec(select(RepatriationBatch).where(RepatriationBatch.id == batch_id)
+                        .with_for_update()
+                        .execution_options(populate_existing=True)).first()
+
+
+def lock_repatriations(session: Session, *conditions) -> list[Repatriation]:
+    """The repatriations matching `conditions`, locked in the order of their ids, as
+    committed now."""
+    return list(session.exec(select(Repatriation).where(*conditions)
+                             .order_by(Repatriation.id).with_for_update()
+                             .execution_options(populate_existing=True)).all())
+
+
+def _lock_record(session: Session, rep: Repatriation, joining: int | None) -> Repatriation:
+    """Lock the batches the repatriation is in or joins, then the repatriation itself."""
+    locked: set[int] = set()
+    for _ in range(3):
+        for batch_id in sorted({rep.batch_id, joining} - {None} - locked):
+            lock_batch(session, batch_id)
+            locked.add(batch_id)
+        rep = lock_repatriations(session, Repatriation.id == rep.id)[0]
+        if rep.batch_id is None or rep.batch_id in locked:
+            return rep
+    raise Conflict("The repatriation is being changed by someone else: try again")
+
+
 def _history(session: Session, rep: Repatriation) -> list[RepatriationStageChange]:
     return list(session.exec(select(RepatriationStageChange)
                              .where(RepatriationStageChange.repatriation_id == rep.id)
@@ -380,6 +414,7 @@ def update_repatriation(session: Session, *, actor: Actor, case_id: int,
     note = changes.pop("note", None) or ""
     batch_sent = "batch_id" in changes
     batch_id = changes.pop("batch_id", None)
+    rep = _lock_record(session, rep, batch_id)
     if stage is None and "stage" in update_in.model_fields_set:
         raise field_error("stage", "Cannot be empty: leave it out to keep the stage")
     before = (rep.stage, rep.batch_id)
