@@ -97,12 +97,12 @@ def test_her_rows_read_as_a_nationality_with_no_one(client, login_as, cohort):
 def test_the_export_cannot_tell_her_outcome(client, login_as, cohort):
     rows = _export(client, login_as("border_official").headers, "from=2025-11-01&to=2025-11-30")
     cells = len(rows[1:-1]) * 4
-    for suggestion, determination in (("trafficking_victim", "trafficking_victim"),
-                                      ("willing_worker", "willing_worker"),
-                                      ("none", "none")):
-        low, high = attack([(_grid(rows), [0])], 1, cells,
-                           [(0, _cell(rows, "BD", suggestion, determination))])
-        assert low == 0 and high >= 1, (suggestion, determination, low, high)
+    # every one of her 16 possible rows: none can be pinned, to 1 or to 0
+    for suggestion in ("trafficking_victim", "needs_assessment", "willing_worker", "none"):
+        for determination in ("trafficking_victim", "willing_worker", "undetermined", "none"):
+            low, high = attack([(_grid(rows), [0])], 1, cells,
+                               [(0, _cell(rows, "BD", suggestion, determination))])
+            assert low == 0 and high >= 1, (suggestion, determination, low, high)
 
 
 def test_ranges_one_day_apart_give_the_same_export(client, login_as, cohort):
