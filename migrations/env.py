@@ -41,9 +41,24 @@ def run_migrations_online() -> None:
         return
     # no statement timeout: a migration of a large table may rightly take minutes
     with engine_for(_url(), Timeouts(statement=0)).connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite alters a table by copying it into a new one and dropping the old, which
+            # the foreign keys of every table referring to it refuse while they are enforced
+            # (and the pragma does nothing inside a transaction: set before it begins). The
+            # references are checked once the migrations are done. On the DBAPI connection
+            # itself: SQLAlchemy's would begin the transaction first (app.db's BEGIN IMMEDIATE).
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
         _configure(connection)
         with context.begin_transaction():
             context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"the migration left {len(broken)} broken references "
+                                       f"(first in table {broken[0][0]})")
+        if sqlite:
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():
