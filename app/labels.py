@@ -162,3 +162,65 @@ NEXT_STEP_LABELS = {
     "none": "Nothing waiting",
     "closed": "Closed",
 }
+
+# The audit log's actions in words, for its filter: "person.read" is "Person record: read".
+# An action not named here still reads in words, from its two halves.
+AUDIT_ENTITY_WORDS = {
+    "audit": "Audit log", "auth": "Sign-in", "case": "Case", "compound": "Compound",
+    "crossing": "Crossing", "csrf": "Form check", "detention": "Detention record",
+    "determination": "Determination", "export": "Export", "follow_up": "Follow-up",
+    "import": "Import", "interview": "Interview", "organization": "Organisation",
+    "person": "Person record", "referral": "Referral", "repatriation": "Repatriation",
+    "repatriation_batch": "Repatriation batch", "screening": "Screening",
+    "stats": "Statistics", "user": "User account",
+}
+AUDIT_VERB_WORDS = {
+    "read": "read", "list": "listed", "create": "created", "update": "changed",
+    "close": "closed", "reopen": "reopened", "history": "history read", "search": "searched",
+    "export": "exported", "sign_in": "signed in", "sign_out": "signed out",
+    "lock": "name locked", "lock_lift": "lock lifted", "password_change": "password changed",
+    "set_password": "password set with a code", "merge": "merged", "merge_undo": "merge undone",
+    "merged_into": "followed to the record it was merged into", "link": "linked",
+    "links": "links read", "duplicate_check": "duplicates checked",
+    "duplicates": "duplicates listed", "consent_to_share": "consent to share changed",
+    "import_checked": "roster checked", "letter": "letter made", "check": "refused",
+    "rescreen": "screened again", "rescreen_preview": "re-screening previewed",
+    "confirm": "confirmed", "enable": "enabled", "global_admin_revoke": "Passage-wide "
+    "administration removed", "password_reset": "password reset",
+    "sessions_end": "signed out everywhere", "set_password_code": "set-password code made",
+    "join_batch": "joined a batch", "departure": "departure list read",
+    "exit": "exit recorded", "manifest": "manifest made", "integrity": "integrity read",
+    "outcomes": "outcome counts read", "pipeline": "pipeline read", "htcds": "HTCDS read",
+    "ctdc": "CTDC data set", "referrals": "referral report", "statistics": "statistics",
+}
+AUDIT_ACTIONS = (
+    "audit.export", "auth.lock", "auth.lock_lift", "auth.password_change", "auth.set_password",
+    "auth.sign_in", "auth.sign_out", "case.close", "case.consent_to_share", "case.create",
+    "case.history", "case.htcds", "case.list", "case.read", "case.reopen", "compound.create",
+    "crossing.create", "crossing.import_checked", "crossing.list", "csrf.check",
+    "detention.create", "detention.read", "detention.update", "determination.create",
+    "determination.read", "export.ctdc", "export.htcds", "export.letter", "export.referrals",
+    "export.statistics", "follow_up.create", "follow_up.list", "follow_up.update",
+    "import.htcds", "interview.create", "interview.read", "organization.create",
+    "person.create", "person.duplicate_check", "person.duplicates", "person.link",
+    "person.links", "person.list", "person.merge", "person.merge_undo", "person.merged_into",
+    "person.read", "person.search", "referral.create", "referral.letter", "referral.list",
+    "referral.read", "referral.update", "repatriation.create", "repatriation.join_batch",
+    "repatriation.read", "repatriation.update", "repatriation_batch.create",
+    "repatriation_batch.departure", "repatriation_batch.exit", "repatriation_batch.manifest",
+    "repatriation_batch.read", "repatriation_batch.update", "screening.read",
+    "screening.rescreen", "screening.rescreen_preview", "stats.export", "stats.integrity",
+    "stats.outcomes", "stats.pipeline", "user.confirm", "user.create", "user.enable",
+    "user.global_admin_revoke", "user.password_reset", "user.read", "user.sessions_end",
+    "user.set_password_code", "user.update",
+)
+
+
+def audit_action_words(action: str) -> str:
+    """An audit action in words: "person.read" -> "Person record: read"; "auth.*" -> "Every
+    sign-in event"."""
+    entity, _, verb = action.partition(".")
+    noun = AUDIT_ENTITY_WORDS.get(entity, entity.replace("_", " ").capitalize())
+    if verb == "*":
+        return f"Every {noun.lower() if noun != 'Sign-in' else 'sign-in'} event"
+    return f"{noun}: {AUDIT_VERB_WORDS.get(verb, verb.replace('_', ' '))}"

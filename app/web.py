@@ -73,6 +73,13 @@ def format_date(value: date | datetime | None) -> str:
     return value.strftime("%-d %b %Y")
 
 
+def format_number(value: int | float | None) -> str:
+    """A count as people read it: 12,480."""
+    if value is None:
+        return ""
+    return f"{value:,}"
+
+
 def role_label(role: str | None) -> str:
     try:
         return ROLE_LABELS[Role(role)]
@@ -88,6 +95,7 @@ def templates() -> Jinja2Templates:
                          nav_items=DESTINATIONS, home_items=DESTINATIONS,
                          direction_choices=list(CROSSING_DIRECTION_LABELS.items()))
     t.env.filters["date"] = format_date
+    t.env.filters["num"] = format_number
     return t
 
 

@@ -49,3 +49,20 @@ def test_times_say_their_zone(client, session):
     sign_in(client, user.username, password)
     page = client.get(f"/cases/{case.id}").text
     assert "Screened 24 Oct 2025 19:00 Thai time;" in page
+
+
+def test_audit_actions_are_chosen_from_a_list_in_words(client, session):
+    _signed_in(client, session, "admin")
+    page = client.get("/admin/audit", params={"action": "auth.*"}).text
+    assert '<select id="f-action" name="action"' in page
+    assert '<option value="person.read">Person record: read</option>' in page
+    assert '<option value="auth.*" selected>Every sign-in event</option>' in page
+    # each event's action in words, its code in small text
+    assert re.search(r'<td>Sign-in: signed in <span class="code">auth.sign_in</span></td>', page)
+
+
+def test_counts_are_written_with_thousands_separators(client, session):
+    from app.web import templates
+
+    rendered = templates().env.from_string("{{ 12480|num }} · {{ 7|num }}").render()
+    assert rendered == "12,480 · 7"

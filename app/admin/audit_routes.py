@@ -9,6 +9,7 @@ from app.admin.audit_schemas import OUTCOMES, AuditEventRead, AuditFilter
 from app.auth.permissions import Permission
 from app.deps import ActorDep, SessionDep, require
 from app.forms import error_list, form_page
+from app.labels import AUDIT_ACTIONS, audit_action_words
 from app.pagination import OffsetQuery, Page, PageDep, PageParams, pager
 from app.web import render
 
@@ -37,6 +38,20 @@ def list_audit_events(session: SessionDep, actor: ActorDep, filters: AuditFilter
                 offset=page.offset)
 
 
+def _action_choices(typed: str) -> list[tuple[str, str]]:
+    """The actions in words, each kind's "every ... event" first; an action typed in the
+    address that the list lacks is kept, so that the filter shown is the one applied."""
+    entities = list(dict.fromkeys(a.partition(".")[0] for a in AUDIT_ACTIONS))
+    choices = []
+    for entity in entities:
+        choices.append((f"{entity}.*", audit_action_words(f"{entity}.*")))
+        choices += [(a, audit_action_words(a)) for a in AUDIT_ACTIONS
+                    if a.startswith(entity + ".")]
+    if typed and typed not in dict(choices):
+        choices.insert(0, (typed, typed))
+    return choices
+
+
 def render_audit_page(request: Request, session: Session, form: dict, errors: dict[str, str],
                       *, filters: AuditFilter | None = None, offset: int = 0):
     """The audit log page; with errors, the filters as typed and no filter applied."""
@@ -51,6 +66,8 @@ def render_audit_page(request: Request, session: Session, form: dict, errors: di
     return render(request, "admin/audit.html", {
         "rows": rows, "total": total, **pager(offset, PAGE_SIZE, total), "form": form,
         "outcome_choices": [(o, o.capitalize()) for o in OUTCOMES], "query": query,
+        "action_choices": _action_choices(form.get("action", "")),
+        "audit_action_words": audit_action_words,
         "errors": errors,
         "error_list": error_list(errors, FILTER_LABELS),
     })
