@@ -2,6 +2,8 @@
 and an error message never call the same thing by two names. Keyed by the stored value (an
 enum member finds its label too: StrEnum members are their values)."""
 
+from functools import lru_cache
+
 SUGGESTION_LABELS = {
     "trafficking_victim": "indicators of trafficking found",
     "needs_assessment": "needs assessment",
@@ -224,3 +226,19 @@ def audit_action_words(action: str) -> str:
     if verb == "*":
         return f"Every {noun.lower() if noun != 'Sign-in' else 'sign-in'} event"
     return f"{noun}: {AUDIT_VERB_WORDS.get(verb, verb.replace('_', ' '))}"
+
+
+@lru_cache
+def country_names() -> dict[str, str]:
+    """Every ISO 3166-1 country's English name by its two-letter code, as the nationalities
+    table holds them (the data migration loads the same names from pycountry)."""
+    import pycountry
+
+    return {c.alpha_2: getattr(c, "common_name", None) or c.name for c in pycountry.countries}
+
+
+def country_name(code: str | None) -> str:
+    """A country or nationality in words ("Myanmar" for MM); the code itself if unknown."""
+    if not code:
+        return ""
+    return country_names().get(code.upper(), code)

@@ -15,7 +15,7 @@ from app.auth.permissions import Permission, Role, can
 from app.clock import LOCAL_TZ
 from app.config import PROJECT_ROOT
 from app.errors import PermissionDenied
-from app.labels import CROSSING_DIRECTION_LABELS, ROLE_LABELS
+from app.labels import CROSSING_DIRECTION_LABELS, ROLE_LABELS, country_name
 from app.navigation import DESTINATIONS
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
@@ -91,7 +91,7 @@ def role_label(role: str | None) -> str:
 def templates() -> Jinja2Templates:
     t = Jinja2Templates(directory=str(TEMPLATES_DIR))
     t.env.globals.update(can=can, Permission=Permission, csrf_token=csrf_token,
-                         role_label=role_label, CSRF_FIELD=CSRF_FIELD,
+                         role_label=role_label, CSRF_FIELD=CSRF_FIELD, country=country_name,
                          nav_items=DESTINATIONS, home_items=DESTINATIONS,
                          direction_choices=list(CROSSING_DIRECTION_LABELS.items()))
     t.env.filters["date"] = format_date

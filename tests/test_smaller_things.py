@@ -66,3 +66,16 @@ def test_counts_are_written_with_thousands_separators(client, session):
 
     rendered = templates().env.from_string("{{ 12480|num }} · {{ 7|num }}").render()
     assert rendered == "12,480 · 7"
+
+
+def test_nationalities_and_countries_are_names_with_the_code_in_small_text(client, session):
+    org = factories.make_organization(session)
+    user, password = factories.make_user(session, role="caseworker", organization=org)
+    factories.make_person(session, organization=org, given_name="Aung", nationality_code="MM")
+    factories.make_compound(session, name="Names Park", country_code="KH")
+    session.commit()
+    sign_in(client, user.username, password)
+    people = client.get("/people", params={"name": "Aung"}).text
+    assert '<td>Myanmar <span class="code">MM</span></td>' in people
+    compounds = client.get("/compounds").text
+    assert '<td>Cambodia <span class="code">KH</span></td>' in compounds
