@@ -22,6 +22,8 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 SKIP = re.compile(r"^/(api|static|docs|redoc|openapi|healthz|logout)|\.(csv|xlsx|pdf|json|txt|"
                   r"svg)$|/(letter|download)")
+HEADINGS = {"runOnly": {"type": "rule", "values": ["heading-order", "page-has-heading-one",
+                                                  "empty-heading"]}}
 WCAG_A_AA = {"runOnly": {"type": "tag",
                          "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 
@@ -164,7 +166,10 @@ def test_axe_finds_no_wcag_a_or_aa_violation(live_server, browser, viewport):
                 response = page.goto(live_server.base_url + path.format(**ids))
                 assert response.status == 200, path
                 results = axe.run(page, options=WCAG_A_AA)
-                for violation in results.response["violations"]:
+                # and headings in order, one h1 (axe's best practices, not WCAG's letter)
+                headings = axe.run(page, options=HEADINGS)
+                for violation in (results.response["violations"]
+                                  + headings.response["violations"]):
                     targets = [", ".join(node["target"]) for node in violation["nodes"]][:3]
                     found.append(f"{role or 'anonymous'} {path}: {violation['id']} "
                                  f"({violation['impact']}) {violation['help']}: {targets}")
