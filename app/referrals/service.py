@@ -62,10 +62,17 @@ def filter_conditions(filters: ReferralFilters) -> list[ColumnElement[bool]]:
 
 # --- reading ----------------------------------------------------------------------------
 
+def _shown_name(full_name, username):
+    """Who did something, named as everywhere in Passage (auth.service.display_names): the
+    full name, else the username."""
+    return func.coalesce(func.nullif(full_name, ""), username)
+
+
 def _read_statement():
     creator = User.__table__.alias("creator")
     return (
-        select(Referral, Case.reference, Organization.name, creator.c.username)
+        select(Referral, Case.reference, Organization.name,
+               _shown_name(creator.c.full_name, creator.c.username))
         .join(Case, Case.id == Referral.case_id)
         .join(Organization, Organization.id == Referral.organization_id)
         .outerjoin(creator, creator.c.id == Referral.created_by_id)
@@ -92,7 +99,7 @@ def _histories(session: Session, referral_ids: list[int]) -> dict[int, list[Stat
     if not referral_ids:
         return {}
     rows = session.exec(
-        select(ReferralStatusChange, User.username)
+        select(ReferralStatusChange, _shown_name(User.full_name, User.username))
         .outerjoin(User, User.id == ReferralStatusChange.changed_by_id)
         .where(ReferralStatusChange.referral_id.in_(referral_ids))
         .order_by(ReferralStatusChange.changed_at, ReferralStatusChange.id)

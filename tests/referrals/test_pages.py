@@ -326,3 +326,22 @@ def test_the_note_of_a_move_shows_on_the_case_page_timeline_and_report(client, s
     # an anonymous referral's notes stay out of the report, as its other notes do
     assert rows["Tak Legal Clinic"]["status_note"] == ""
     assert rows["Mae Sot Hospital"]["status_note"] == ""
+
+
+def test_people_who_moved_a_referral_are_named_by_their_full_name(client, session, board):
+    from app.auth.models import User
+
+    case, made = board
+    coordinator = session.exec(select(User).where(User.username == "co-board")).one()
+    coordinator.full_name = "Maria Santos"
+    session.add(coordinator)
+    session.commit()
+    sign_in(client, "co-board", factories.DEFAULT_PASSWORD)
+    page = client.get("/referrals")
+    moved = client.post(f"/referrals/{made['shelter'].id}/status",
+                        data={"status": "accepted", "back": "/referrals",
+                              "csrf_token": csrf_from(page.text)})
+    assert "by Maria Santos" in moved.text and "by co-board" not in moved.text
+    sign_in(client, "cw-board", factories.DEFAULT_PASSWORD)
+    assert "Referral (Shelter) marked accepted by Maria Santos" in client.get(
+        f"/cases/{case.id}").text
