@@ -412,7 +412,7 @@ BODIES = {
     ("PATCH", f"{V1}/referrals/{{referral_id}}"): lambda w, r: {
         "json": {"status": "accepted"}},
     ("POST", f"{V1}/cases/{{case_id}}/repatriation"): lambda w, r: {
-        "json": {"consent_to_return": "yes", "fear_of_return": "no"}},
+        "json": {"consent_to_return": "yes", "fear_of_return": "yes"}},
     ("PATCH", f"{V1}/cases/{{case_id}}/repatriation"): lambda w, r: {
         "json": {"place_of_origin": "Kolkata"}},
     ("POST", f"{V1}/repatriation-batches"): lambda w, r: {

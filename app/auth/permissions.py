@@ -54,6 +54,10 @@ class Permission(StrEnum):
     REPATRIATION_BATCH_READ = "repatriation:batch_read"
     REPATRIATION_MANIFEST = "repatriation:manifest"
     REPATRIATION_DEPARTURE = "repatriation:departure"  # every member's name and document
+    # the safeguard's judgement: record a protection assessment, withdraw a fear of return
+    # (the owning organisation's caseworkers, who heard the person; anyone who changes a
+    # repatriation may record a fear)
+    REPATRIATION_PROTECTION = "repatriation:protection"
     # referrals
     REFERRAL_CREATE = "referral:create"
     REFERRAL_READ_OWN_ORG = "referral:read_own_org"
@@ -104,6 +108,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         P.SCREENING_RESCREEN_PREVIEW, P.INTEGRITY_READ,
         P.DETENTION_WRITE, P.DETENTION_READ, P.NON_PUNISHMENT_LETTER,
         P.REPATRIATION_WRITE, P.REPATRIATION_READ, P.REPATRIATION_BATCH_READ,
+        P.REPATRIATION_PROTECTION,
         P.REFERRAL_CREATE, P.REFERRAL_READ_OWN_ORG,
         P.STATS_READ, P.EXPORT_REFERRALS_OWN_ORG, P.EXPORTS_PAGE, P.HTCDS_EXCHANGE,
         P.PIPELINE_READ, P.PIPELINE_STAGES,

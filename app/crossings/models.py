@@ -1,6 +1,7 @@
 from datetime import datetime
 
 from sqlalchemy import Index, String, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlmodel import Field
 
 from app.db import Timestamped
@@ -29,4 +30,8 @@ class Crossing(Timestamped, table=True):
     direction: str = Field(default="entry", sa_type=String(8), index=True,
                            sa_column_kwargs={"server_default": "entry"})
     recorded_by_organization_id: int = Field(foreign_key="organizations.id", index=True)
+    # an exit ticked on a batch's departure list (app.repatriation): its recorder did not
+    # type the identity, so it opens nothing of the person's record to them
+    from_departure_list: bool = Field(default=False,
+                                      sa_column_kwargs={"server_default": sa_false()})
     created_by_id: int | None = Field(default=None, foreign_key="users.id")

@@ -293,6 +293,9 @@ async def change_repatriation(request: Request, session: SessionDep, actor: Acto
             "outcome": outcome, "rationale": str(form.get("protection_rationale", ""))[:6000]}
     if body.get("travel_document_status") is None:
         body.pop("travel_document_status")
+    note = str(form.get("note", ""))[:5000]
+    if note:
+        body["note"] = note
     update_in = parse_form(RepatriationUpdate, body, messages=REPATRIATION_MESSAGES,
                            rename={"outcome": "protection_outcome",
                                    "rationale": "protection_rationale"})

@@ -384,9 +384,7 @@ def readiness(session: Session, *, actor: Actor) -> list[Readiness]:
 
     has_documents = or_(rep.travel_document_status == "with_person",
                         rep.emergency_document == EmergencyDocument.ISSUED.value)
-    fear = and_(rep.fear_of_return == Answer.YES.value,
-                or_(rep.protection_outcome.is_(None),
-                    rep.protection_outcome != "cleared"))
+    fear = service.fear_not_cleared()
     ready = and_(rep.stage.in_((Stage.DOCUMENTS_READY.value, Stage.EXIT_CLEARED.value)),
                  service.safe_to_return(), has_documents)
     rows = session.exec(

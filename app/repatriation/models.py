@@ -21,6 +21,9 @@ class RepatriationBatch(Timestamped, table=True):
     mode: str = Field(sa_type=String(16))  # flight, land, sea
     carrier_reference: str = Field(default="", max_length=100)
     exit_point: str = Field(default="", max_length=200)  # where the exits are recorded
+    # the border organisation whose officials read its departure list and record its exits
+    border_organization_id: int | None = Field(default=None, foreign_key="organizations.id",
+                                               index=True)
     # planned, then as its members move together: exit_cleared, departed, received
     stage: str = Field(default="planned", sa_type=String(32), index=True)
     created_by_id: int = Field(foreign_key="users.id")
@@ -47,6 +50,9 @@ class Repatriation(Timestamped, table=True):
     # the non-refoulement safeguard
     fear_of_return: str = Field(default="not_asked", sa_type=String(16), index=True)
     fear_of_return_note: str = Field(default="", sa_type=Text)
+    # when the fear was last recorded (said yes, or its note changed while yes): an
+    # assessment older than this did not assess it (null: recorded before this was kept)
+    fear_of_return_recorded_at: datetime | None = None
     protection_outcome: str | None = Field(default=None, sa_type=String(32))
     protection_rationale: str = Field(default="", sa_type=Text)
     protection_assessed_by_id: int | None = Field(default=None, foreign_key="users.id")
@@ -77,6 +83,21 @@ class RepatriationStageChange(SQLModel, table=True):
     batch_id: int | None = Field(default=None, foreign_key="repatriation_batches.id")
     changed_by_id: int | None = Field(default=None, foreign_key="users.id")
     changed_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class ProtectionAssessmentRecord(SQLModel, table=True):
+    """Every protection assessment recorded on a repatriation, the superseded ones too (the
+    repatriation's protection_* columns hold the latest). Never rewritten."""
+
+    __tablename__ = "repatriation_assessments"
+
+    id: int | None = Field(default=None, primary_key=True)
+    repatriation_id: int = Field(foreign_key="repatriations.id", index=True)
+    outcome: str = Field(sa_type=String(32))
+    rationale: str = Field(sa_type=Text)
+    fear_of_return: str = Field(sa_type=String(16))  # the fear as it stood when assessed
+    assessed_by_id: int | None = Field(default=None, foreign_key="users.id")
+    assessed_at: datetime = Field(default_factory=utcnow)
 
 
 class RepatriationExit(SQLModel, table=True):

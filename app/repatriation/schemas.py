@@ -128,6 +128,11 @@ class ProtectionAssessmentRead(BaseModel):
     rationale: str
     assessed_by: str | None
     assessed_at: datetime | None
+    fear_of_return: str | None = Field(
+        default=None, description="In the history: the fear as it stood when assessed")
+    outdated: bool = Field(default=False, description=(
+        "True when a fear of return was recorded after it, or a later assessment superseded "
+        "it: it no longer counts for the safeguard, and a new assessment is needed"))
 
 
 class RepatriationRead(BaseModel):
@@ -142,7 +147,12 @@ class RepatriationRead(BaseModel):
     consent_to_share_on: date | None
     fear_of_return: str
     fear_of_return_note: str
-    protection_assessment: ProtectionAssessmentRead | None
+    fear_of_return_recorded_at: datetime | None = Field(
+        description="When the fear was last recorded; an assessment must be newer")
+    protection_assessment: ProtectionAssessmentRead | None = Field(
+        description="The latest assessment (outdated: it does not count, a new one is needed)")
+    protection_assessments: list[ProtectionAssessmentRead] = Field(
+        description="Every assessment recorded, oldest first, the superseded ones too")
     travel_document_status: str | None
     emergency_document: str
     emergency_document_number: str

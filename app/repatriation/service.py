@@ -5,8 +5,16 @@ watch until someone has assessed that fear and recorded the outcome with a ratio
 - while `fear_of_return` is `yes` and no protection assessment *clearing* the return is
   recorded, the repatriation cannot go past `planning`, and the person is in no batch and in
   no manifest (`held_back` here, `safe_to_return` in SQL for every list and manifest);
-- an assessment that refers the person to UNHCR holds them back the same way: a referral is
-  the finding that they need protection, not leave to send them home;
+- an assessment that refers the person to UNHCR holds them back the same way, whatever the
+  fear says afterwards: a referral is the finding that they need protection, not leave to send
+  them home; only a later assessment (with its rationale, kept with the one it supersedes)
+  lifts it;
+- an assessment covers only the fear it assessed: a fear recorded after it (said yes, or its
+  note changed while yes) needs a new one, and until then the person is held back as if none
+  was recorded (every assessment is kept in repatriation_assessments);
+- the judgement is the owning organisation's caseworkers' (REPATRIATION_PROTECTION: they
+  heard the person): they record assessments and withdraw a fear, with a note kept in the
+  history; anyone who may change the repatriation may record a fear;
 - recording a fear of return (or a withdrawn consent to return) on a repatriation already
   under way takes it back to `planning` and out of its batch, with the reason in its history:
   what the person says is never refused, and the journey stops until it is assessed.
@@ -28,11 +36,16 @@ from app.cases.lifecycle import refuse_if_closed
 from app.cases.models import Case
 from app.cases.schemas import CaseStatus
 from app.clock import local_today, utcnow
-from app.errors import Conflict, NotFound, field_error
+from app.errors import Conflict, NotFound, PermissionDenied, field_error
 from app.labels import REPATRIATION_STAGE_LABELS
 from app.nationalities.models import Nationality
 from app.people.models import Person
-from app.repatriation.models import Repatriation, RepatriationBatch, RepatriationStageChange
+from app.repatriation.models import (
+    ProtectionAssessmentRecord,
+    Repatriation,
+    RepatriationBatch,
+    RepatriationStageChange,
+)
 from app.repatriation.schemas import (
     STEPS,
     Answer,
@@ -64,6 +77,8 @@ FEAR_UNASSESSED = ("Fear of return: the person fears returning and no protection
                    "assessment is recorded")
 FEAR_REFERRED = ("Protection assessment: the person was referred to UNHCR and is not to be "
                  "returned")
+FEAR_REASSESS = ("Fear of return: recorded after the last protection assessment, which did not "
+                 "assess it: a new protection assessment is needed")
 NO_CONSENT = "Consent to return: the person has not agreed to return"
 NO_DOCUMENT = ("Travel document: the person has neither their own travel document nor an "
                "issued emergency document")
@@ -81,15 +96,42 @@ def held_back(rep: Repatriation) -> list[str]:
     elif rep.fear_of_return == Answer.YES:
         if rep.protection_outcome is None:
             reasons.append(FEAR_UNASSESSED)
+        elif assessment_outdated(rep):
+            reasons.append(FEAR_REASSESS)
         elif rep.protection_outcome != ProtectionOutcome.CLEARED:
             reasons.append(FEAR_REFERRED)
+    if (rep.fear_of_return != Answer.YES
+            and rep.protection_outcome == ProtectionOutcome.REFERRED_TO_UNHCR):
+        reasons.append(FEAR_REFERRED)
     return reasons
 
 
+def assessment_outdated(rep: Repatriation) -> bool:
+    """The latest assessment is older than the fear recorded since: it did not assess it."""
+    return (rep.protection_outcome is not None and rep.fear_of_return_recorded_at is not None
+            and (rep.protection_assessed_at is None
+                 or rep.protection_assessed_at < rep.fear_of_return_recorded_at))
+
+
 def unassessed_fear(rep: Repatriation) -> bool:
-    """A fear of return that no assessment cleared."""
+    """A fear of return that no assessment of it cleared."""
     return (rep.fear_of_return == Answer.YES
-            and rep.protection_outcome != ProtectionOutcome.CLEARED)
+            and (rep.protection_outcome != ProtectionOutcome.CLEARED
+                 or assessment_outdated(rep)))
+
+
+def assessment_current() -> ColumnElement[bool]:
+    """SQL: the latest assessment is no older than the fear (assessment_outdated negated)."""
+    return or_(Repatriation.fear_of_return_recorded_at.is_(None),
+               Repatriation.protection_assessed_at >= Repatriation.fear_of_return_recorded_at)
+
+
+def fear_not_cleared() -> ColumnElement[bool]:
+    """SQL: unassessed_fear."""
+    return and_(Repatriation.fear_of_return == Answer.YES.value,
+                or_(Repatriation.protection_outcome.is_(None),
+                    Repatriation.protection_outcome != ProtectionOutcome.CLEARED.value,
+                    ~assessment_current()))
 
 
 def safe_to_return() -> ColumnElement[bool]:
@@ -97,9 +139,12 @@ def safe_to_return() -> ColumnElement[bool]:
     manifest reads people through it, whatever their stage says."""
     return and_(
         Repatriation.consent_to_return == Answer.YES.value,
-        or_(Repatriation.fear_of_return == Answer.NO.value,
+        or_(and_(Repatriation.fear_of_return == Answer.NO.value,
+                 or_(Repatriation.protection_outcome.is_(None),
+                     Repatriation.protection_outcome != ProtectionOutcome.REFERRED_TO_UNHCR.value)),
             and_(Repatriation.fear_of_return == Answer.YES.value,
-                 Repatriation.protection_outcome == ProtectionOutcome.CLEARED.value)))
+                 Repatriation.protection_outcome == ProtectionOutcome.CLEARED.value,
+                 assessment_current())))
 
 
 def documents_ready(rep: Repatriation) -> bool:
@@ -168,9 +213,17 @@ def _history(session: Session, rep: Repatriation) -> list[RepatriationStageChang
                              .order_by(RepatriationStageChange.id)).all())
 
 
+def _assessments(session: Session, rep: Repatriation) -> list[ProtectionAssessmentRecord]:
+    return list(session.exec(select(ProtectionAssessmentRecord)
+                             .where(ProtectionAssessmentRecord.repatriation_id == rep.id)
+                             .order_by(ProtectionAssessmentRecord.id)).all())
+
+
 def read_of(session: Session, rep: Repatriation, case: Case) -> RepatriationRead:
     history = _history(session, rep)
+    assessments = _assessments(session, rep)
     names = display_names(session, {rep.protection_assessed_by_id,
+                                    *(a.assessed_by_id for a in assessments),
                                     *(h.changed_by_id for h in history)} - {None})
     upcoming = next_stage(rep)
     assessment = None
@@ -178,14 +231,22 @@ def read_of(session: Session, rep: Repatriation, case: Case) -> RepatriationRead
         assessment = ProtectionAssessmentRead(
             outcome=rep.protection_outcome, rationale=rep.protection_rationale,
             assessed_by=names.get(rep.protection_assessed_by_id),
-            assessed_at=rep.protection_assessed_at)
+            assessed_at=rep.protection_assessed_at, fear_of_return=None,
+            outdated=assessment_outdated(rep))
     return RepatriationRead(
         id=rep.id, case_id=rep.case_id, destination_country=rep.destination_country,
         name_latin=rep.name_latin, place_of_origin=rep.place_of_origin,
         consent_to_return=rep.consent_to_return, consent_to_return_on=rep.consent_to_return_on,
         consent_to_share_with_embassy=rep.consent_to_share_with_embassy,
         consent_to_share_on=rep.consent_to_share_on, fear_of_return=rep.fear_of_return,
-        fear_of_return_note=rep.fear_of_return_note, protection_assessment=assessment,
+        fear_of_return_note=rep.fear_of_return_note,
+        fear_of_return_recorded_at=rep.fear_of_return_recorded_at,
+        protection_assessment=assessment,
+        protection_assessments=[ProtectionAssessmentRead(
+            outcome=a.outcome, rationale=a.rationale, assessed_by=names.get(a.assessed_by_id),
+            assessed_at=a.assessed_at, fear_of_return=a.fear_of_return,
+            outdated=a.id != assessments[-1].id or assessment_outdated(rep))
+            for a in assessments],
         travel_document_status=rep.travel_document_status,
         emergency_document=rep.emergency_document,
         emergency_document_number=rep.emergency_document_number,
@@ -242,10 +303,27 @@ def _apply_fields(session: Session, rep: Repatriation, changes: dict, *,
             raise field_error(name, "The date cannot be in the future")
     changed = []
     assessment = changes.pop("protection_assessment", None)
+    judges = can(actor, Permission.REPATRIATION_PROTECTION)
+    if assessment is not None and not judges:
+        raise PermissionDenied("A protection assessment is recorded by a caseworker of the "
+                               "case's organisation, who heard the person",
+                               action="repatriation.protection_assessment",
+                               entity_type="case", entity_id=rep.case_id)
+    fear_before = rep.fear_of_return
+    if (changes.get("fear_of_return") not in (None, fear_before, Answer.YES) and not judges):
+        raise PermissionDenied("Only a caseworker of the case's organisation changes a fear of "
+                               "return to anything but yes",
+                               action="repatriation.fear_of_return",
+                               entity_type="case", entity_id=rep.case_id)
     for name, value in changes.items():
         if getattr(rep, name) != value:
             setattr(rep, name, value)
             changed.append(name)
+    # a fear recorded: said yes, or what it is changed while yes. An assessment made before
+    # did not assess it (assessment_outdated)
+    if rep.fear_of_return == Answer.YES and (fear_before != Answer.YES
+                                              or "fear_of_return_note" in changed):
+        rep.fear_of_return_recorded_at = utcnow()
     # an answer given today unless said otherwise
     for answer, day in (("consent_to_return", "consent_to_return_on"),
                         ("consent_to_share_with_embassy", "consent_to_share_on")):
@@ -254,6 +332,7 @@ def _apply_fields(session: Session, rep: Repatriation, changes: dict, *,
             setattr(rep, day, today)
             changed.append(day)
     if assessment is not None:
+        # the assessment it supersedes stays in repatriation_assessments
         rep.protection_outcome = assessment["outcome"]
         rep.protection_rationale = assessment["rationale"]
         rep.protection_assessed_by_id = actor.user_id
@@ -267,6 +346,14 @@ def _apply_fields(session: Session, rep: Repatriation, changes: dict, *,
             raise field_error("emergency_document_issued_on",
                               "Give the date the emergency document was issued")
     return sorted(changed)
+
+
+def _keep_assessment(session: Session, rep: Repatriation) -> None:
+    """The assessment just recorded, kept for good (after the repatriation has its id)."""
+    session.add(ProtectionAssessmentRecord(
+        repatriation_id=rep.id, outcome=rep.protection_outcome,
+        rationale=rep.protection_rationale, fear_of_return=rep.fear_of_return,
+        assessed_by_id=rep.protection_assessed_by_id, assessed_at=rep.protection_assessed_at))
 
 
 def _hold_back_if_needed(session: Session, rep: Repatriation, *, actor: Actor,
@@ -389,9 +476,11 @@ def create_repatriation(session: Session, *, actor: Actor, case_id: int,
         changes["destination_country"] = person.nationality_code
     rep = Repatriation(case_id=case.id, destination_country=changes["destination_country"],
                        created_by_id=actor.user_id, updated_by_id=actor.user_id)
-    _apply_fields(session, rep, changes, actor=actor)
+    changed = _apply_fields(session, rep, changes, actor=actor)
     session.add(rep)
     session.flush()
+    if "protection_assessment" in changed:
+        _keep_assessment(session, rep)
     session.add(RepatriationStageChange(repatriation_id=rep.id, from_stage=None,
                                         to_stage=Stage.PLANNING.value,
                                         changed_by_id=actor.user_id, changed_at=utcnow()))
@@ -418,7 +507,23 @@ def update_repatriation(session: Session, *, actor: Actor, case_id: int,
     if stage is None and "stage" in update_in.model_fields_set:
         raise field_error("stage", "Cannot be empty: leave it out to keep the stage")
     before = (rep.stage, rep.batch_id)
+    fear_before, outcome_before = rep.fear_of_return, rep.protection_outcome
     changed = _apply_fields(session, rep, changes, actor=actor)
+    if "protection_assessment" in changed:
+        _keep_assessment(session, rep)
+    fear = None
+    if rep.fear_of_return != fear_before:
+        fear = [fear_before, rep.fear_of_return]
+        if fear_before == Answer.YES:
+            # a fear withdrawn is never silent: a note, kept in the history with the codes
+            if not note:
+                raise field_error("note", "Say why the fear of return is withdrawn (it is "
+                                          "kept in the repatriation's history)")
+            session.add(RepatriationStageChange(
+                repatriation_id=rep.id, from_stage=rep.stage, to_stage=rep.stage,
+                note=f"Fear of return withdrawn ({fear_before} to {rep.fear_of_return}): "
+                     f"{note}", batch_id=rep.batch_id, changed_by_id=actor.user_id,
+                changed_at=utcnow()))
     _hold_back_if_needed(session, rep, actor=actor, changed=changed)
     if stage is not None:
         _move(session, rep, Stage(stage), note, actor=actor)
@@ -435,6 +540,9 @@ def update_repatriation(session: Session, *, actor: Actor, case_id: int,
     audit.record(session, actor=actor, action="repatriation.update", entity_type="case",
                  entity_id=case.id,
                  detail={"repatriation_id": rep.id, "fields": changed,
+                         "fear_of_return": fear,
+                         "protection_assessment": [outcome_before, rep.protection_outcome]
+                         if "protection_assessment" in changed else None,
                          "stage": [before[0], rep.stage] if rep.stage != before[0] else None,
                          "batch": [before[1], rep.batch_id] if rep.batch_id != before[1]
                          else None})

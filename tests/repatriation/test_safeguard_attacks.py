@@ -14,6 +14,8 @@ from app.db import make_engine
 from app.main import create_app
 from app.repatriation.models import Repatriation, RepatriationExit
 from tests import factories
+from tests.referrals.helpers import events
+from tests.repatriation.conftest import READY
 
 PASSWORD = factories.DEFAULT_PASSWORD
 
@@ -104,3 +106,172 @@ def test_a_fear_recorded_while_the_batch_departs_is_never_overwritten(postgresql
                           .where(Repatriation.stage == "departed")).one()
         assert departed == len(exits)
     engine.dispose()
+
+
+# --- 2. an assessment made before the fear does not cover it ------------------------------
+
+def _stored(session) -> Repatriation:
+    session.expire_all()
+    return session.exec(select(Repatriation)).one()
+
+
+def _in_batch(journey, make_batch_api):
+    batch = make_batch_api()
+    journey.ready()
+    assert journey.patch(batch_id=batch["id"]).status_code == 200
+    return batch
+
+
+def test_an_assessment_before_the_fear_does_not_cover_it(make_journey, make_batch_api,
+                                                         client, coordinator, session):
+    """The attack: fear `no`, an assessment `cleared`, then a fear `yes` with a new threat:
+    it was accepted and the stage stayed."""
+    journey = make_journey()
+    batch = _in_batch(journey, make_batch_api)
+    assert journey.patch(protection_assessment={
+        "outcome": "cleared", "rationale": "No fear expressed."}).status_code == 200
+
+    body = journey.patch(fear_of_return="yes",
+                         fear_of_return_note="The recruiter's men came to his village.").json()
+    assert (body["stage"], body["batch_id"]) == ("planning", None)
+    assert body["protection_assessment"]["outdated"] is True
+    assert any("a new protection assessment is needed" in m for m in body["missing"])
+    assert "new protection assessment" in body["history"][-1]["note"]
+    # the old assessment is kept, and no longer counts
+    assert [a["outcome"] for a in body["protection_assessments"]] == ["cleared"]
+    refused = journey.patch(stage="embassy_notified")
+    assert refused.status_code == 409
+    assert "new protection assessment" in refused.json()["detail"]
+    read = client.get(f"/api/v1/repatriation-batches/{batch['id']}",
+                      headers=coordinator.headers).json()
+    assert read["counts"]["members"] == 0
+    manifest = client.get(f"/api/v1/repatriation-batches/{batch['id']}/manifest?format=xlsx",
+                          headers=coordinator.headers)
+    assert manifest.status_code == 409  # no one left to name
+    # the page says so too
+    page = client.get(f"/cases/{journey.setup.case.id}", headers=journey.headers)
+    assert "A new assessment is needed" in page.text
+
+    # a new assessment, of this fear, lets the journey go on; both are kept
+    body = journey.step("embassy_notified", protection_assessment={
+        "outcome": "cleared", "rationale": "The threat was checked with the family."})
+    assert body["protection_assessment"]["outdated"] is False
+    assert [a["outdated"] for a in body["protection_assessments"]] == [True, False]
+    assert _stored(session).stage == "embassy_notified"
+
+
+@pytest.mark.parametrize(("first", "later"), [
+    ({"fear_of_return": "yes", "fear_of_return_note": "Owes the recruiter."},
+     {"fear_of_return_note": "A new threat: the agent called his mother."}),
+    ({"fear_of_return": "no"}, {"fear_of_return": "yes"})])
+def test_a_fear_changed_after_a_clearing_assessment_needs_a_new_one(make_journey, first,
+                                                                    later):
+    journey = make_journey()
+    journey.start(**{**READY, **first, "protection_assessment": {
+        "outcome": "cleared", "rationale": "The debt was settled."}})
+    for stage in ("embassy_notified", "nationality_verified", "documents_ready"):
+        journey.step(stage)
+    body = journey.patch(**later).json()
+    assert body["stage"] == "planning" and body["batch_id"] is None
+    assert body["protection_assessment"]["outdated"] is True
+    assert journey.patch(stage="embassy_notified").status_code == 409
+
+
+def test_the_same_note_sent_again_is_no_new_fear(make_journey):
+    """The case page sends every field each time: an unchanged fear voids nothing."""
+    journey = make_journey()
+    journey.start(**{**READY, "fear_of_return": "yes", "fear_of_return_note": "Owes money.",
+                     "protection_assessment": {"outcome": "cleared", "rationale": "Settled."}})
+    journey.step("embassy_notified")
+    body = journey.step("nationality_verified", fear_of_return="yes",
+                        fear_of_return_note="Owes money.")
+    assert body["protection_assessment"]["outdated"] is False
+
+
+# --- 3. who judges a fear: the owning organisation's caseworkers -------------------------
+
+FEARS = {**READY, "fear_of_return": "yes",
+         "fear_of_return_note": "Threatened by the compound's agent at home."}
+REFERRAL = {"outcome": "referred_to_unhcr", "rationale": "Credible threat; asks for asylum."}
+
+
+def test_a_coordinator_cannot_override_a_referral_to_unhcr(make_journey, make_batch_api,
+                                                           client, coordinator, session):
+    """The attack: a coordinator of another organisation cleared a caseworker's referral,
+    stepped the person to exit_cleared, into a batch, and downloaded the manifest."""
+    journey = make_journey()
+    journey.start(**FEARS, protection_assessment=REFERRAL)
+    batch = make_batch_api()
+    override = journey.patch(headers=coordinator.headers, protection_assessment={
+        "outcome": "cleared", "rationale": "Flight is full otherwise."})
+    assert override.status_code == 403
+    assert "caseworker of the case's organisation" in override.json()["detail"]
+    refused = events(session, actor_id=coordinator.user.id, outcome="denied")
+    assert refused[-1].action == "repatriation.protection_assessment"
+    # nor by withdrawing the fear, nor by stepping on
+    withdrawn = journey.patch(headers=coordinator.headers, fear_of_return="no",
+                              note="Changed their mind.", stage="embassy_notified")
+    assert withdrawn.status_code == 403
+    assert journey.patch(headers=coordinator.headers,
+                         stage="embassy_notified").status_code == 409
+    stored = _stored(session)
+    assert (stored.protection_outcome, stored.fear_of_return, stored.stage) == (
+        "referred_to_unhcr", "yes", "planning")
+    assert client.get(f"/api/v1/repatriation-batches/{batch['id']}/manifest?format=xlsx",
+                      headers=coordinator.headers).status_code == 409
+    # the coordinator's page offers no assessment
+    page = client.get(f"/cases/{journey.setup.case.id}", headers=coordinator.headers)
+    assert page.status_code == 200 and 'name="protection_outcome"' not in page.text
+
+
+def test_a_coordinator_may_record_a_fear(make_journey, coordinator):
+    """What the person says is never refused: recording a fear only holds the journey."""
+    journey = make_journey()
+    journey.ready()
+    body = journey.patch(headers=coordinator.headers, fear_of_return="yes",
+                         fear_of_return_note="Told the shelter staff he is afraid.")
+    assert body.status_code == 200 and body.json()["stage"] == "planning"
+
+
+def test_a_referral_superseded_by_the_caseworker_is_kept_and_audited(make_journey, session):
+    journey = make_journey()
+    journey.start(**FEARS, protection_assessment=REFERRAL)
+    body = journey.step("embassy_notified", protection_assessment={
+        "outcome": "cleared", "rationale": "UNHCR found no protection need; family waits."})
+    assert [(a["outcome"], a["outdated"]) for a in body["protection_assessments"]] == [
+        ("referred_to_unhcr", True), ("cleared", False)]
+    assert all(a["assessed_by"] for a in body["protection_assessments"])
+    update = events(session, actor_id=journey.setup.signed_in.user.id,
+                    action="repatriation.update")[-1]
+    assert update.detail["protection_assessment"] == ["referred_to_unhcr", "cleared"]
+    assert "UNHCR found" not in str(update.detail)
+
+
+def test_a_referral_stands_when_the_fear_is_withdrawn(make_journey):
+    journey = make_journey()
+    journey.start(**FEARS, protection_assessment=REFERRAL)
+    body = journey.patch(fear_of_return="no", note="Says the threat has passed.").json()
+    assert body["fear_of_return"] == "no"
+    refused = journey.patch(stage="embassy_notified")
+    assert refused.status_code == 409 and "UNHCR" in refused.json()["detail"]
+
+
+def test_a_fear_withdrawn_with_a_step_forward_needs_a_note_and_is_kept(make_journey,
+                                                                       session):
+    journey = make_journey()
+    journey.start(**FEARS)
+    silent = journey.patch(fear_of_return="no", stage="embassy_notified")
+    assert silent.status_code == 422
+    assert "note" in str(silent.json()["detail"])
+    assert _stored(session).fear_of_return == "yes"
+
+    body = journey.step("embassy_notified", fear_of_return="no",
+                        note="Spoke with the family; no threat now.")
+    withdrawn = [h for h in body["history"] if h["note"].startswith("Fear of return withdrawn")]
+    assert len(withdrawn) == 1 and "(yes to no)" in withdrawn[0]["note"]
+    assert withdrawn[0]["changed_by"]
+    update = events(session, actor_id=journey.setup.signed_in.user.id,
+                    action="repatriation.update")[-1]
+    assert update.detail["fear_of_return"] == ["yes", "no"]
+    assert update.detail["stage"] == ["planning", "embassy_notified"]
+    assert "Spoke with" not in str(update.detail)
