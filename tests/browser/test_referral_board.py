@@ -70,8 +70,9 @@ def test_coordinator_filters_the_referral_board_and_downloads_the_report(live_se
     saved = tmp_path / download.suggested_filename
     download.save_as(saved)
     rows = list(csv.DictReader(io.StringIO(saved.read_bytes().decode("utf-8-sig"))))
-    assert [(r["service"], r["recipient"], r["given_name"]) for r in rows] == [
-        ("shelter", "Mae Sot Safe House", "สมชาย")]
+    # in words, as a coordinator reads it
+    assert [(r["Service"], r["Recipient"], r["Given name"]) for r in rows] == [
+        ("Shelter", "Mae Sot Safe House", "สมชาย")]
 
     # the download's unit of work has ended: its audit event is committed, and the next page
     # does not wait on a lock the export left behind
