@@ -1,10 +1,26 @@
-from sqlalchemy import func, select
+import subprocess
 
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from app.cli import cli
+from app.config import get_settings
 from app.crossings.models import Crossing
 from app.db import make_engine
 from app.demo.roster import generate_roster, write_csv, write_xlsx
 from tests.crossings.rosters import row
-from tests.test_cli import run
+
+
+def run(database_url: str, *args: str, input: str | None = None) -> subprocess.CompletedProcess:
+    """The command line's own code, in this process (a new process spends seconds importing
+    the app; that the installed `passage` command starts is shown by tests/test_cli.py)."""
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(cli, list(args), input=input,
+                                    env={"PASSAGE_DATABASE_URL": database_url})
+    finally:
+        get_settings.cache_clear()
+    return subprocess.CompletedProcess(args, result.exit_code, result.stdout, result.stderr)
 
 
 def crossing_count(database_url: str) -> int:
