@@ -1,7 +1,8 @@
 """Benchmark (not a test): Passage over HTTP against its limit, side by side in one run.
 
     python scripts/bench_http.py [--pg postgresql://postgres@127.0.0.1:5432/postgres]
-                                 [--duration 10] [--connections 8] [--keep]
+                                 [--duration 10] [--connections 8] [--rounds 3]
+                                 [--profile N] [--show-sql] [--keep]
 
 Needs wrk (Debian's package: `apt-get install -y wrk`; the script installs it when it runs
 as root and wrk is missing).
@@ -10,17 +11,18 @@ A scratch PostgreSQL database is created, migrated and loaded with the demo (`pa
 Then, for each endpoint (the nationality counts, the case list, a case, people search by
 name, an interview POST):
 
-1. `passage serve` (one worker) is measured with wrk at `connections` connections for
-   `duration` seconds, signed in with a real bearer token;
-2. the SQL Passage runs for one request of the endpoint is captured in process (the token's
+1. the SQL Passage runs for one request of the endpoint is captured in process (the token's
    lookup, the reads, the writes and the audit event, with their values);
-3. the limit app (scripts/bench_bare.py: FastAPI and psycopg, nothing else) is served by
-   uvicorn with the same settings and measured the same way; it runs that captured SQL on one
-   connection per request and commits once.
+2. `passage serve` (one worker) is measured with wrk at `connections` connections for
+   `duration` seconds, signed in with a real bearer token, and at once after it the limit
+   app (scripts/bench_bare.py: FastAPI and psycopg, nothing else; uvicorn with the same
+   settings), which runs that captured SQL on one connection per request and commits once;
+3. step 2 is repeated `rounds` times.
 
-Printed: requests/s and p99 of each, and the ratio Passage/bare (issue 18: 0.5 or better).
-The machine may be shared: figures of one run are comparable with each other (the two apps
-are measured one after the other, endpoint by endpoint), not with another run's.
+Printed: the medians of requests/s and p99 of each, and the ratio Passage/bare (issue 18:
+0.5 or better), with each round's ratio. The machine may be shared: the ratio of a pair
+measured side by side is what counts; absolute figures move with the load of the moment.
+With --profile N, N requests of each endpoint are profiled in process with pyinstrument.
 """
 
 import argparse
@@ -31,6 +33,7 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -134,6 +137,45 @@ def run_wrk(wrk: str, url: str, token: str, *, connections: int, duration: int,
     return rate, p99, int(errors.group(1)) if errors else 0
 
 
+def profile(url: str, endpoints: dict, tokens: dict, requests: int) -> None:
+    """Where the time of `requests` requests of each endpoint goes, in process: the app is
+    driven through httpx's ASGI transport on one thread, with the work FastAPI hands to its
+    thread pool run in line, so that the profiler (which follows one thread) sees all of it.
+    The same app, database and SQL as over HTTP, without the socket."""
+    import asyncio
+
+    import anyio.to_thread
+    import httpx
+    from pyinstrument import Profiler
+
+    from app.config import get_settings
+    from app.db import engine_for, session_factory_for
+    from app.main import create_app
+
+    async def inline(func, *args, **_options):
+        return func(*args)
+
+    anyio.to_thread.run_sync = inline
+    app = create_app(get_settings(), session_factory=session_factory_for(engine_for(url)))
+
+    async def run() -> None:
+        transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+            for name, (role, method, path, body) in endpoints.items():
+                headers = {"Authorization": f"Bearer {tokens[role]}"}
+                await client.request(method, path, headers=headers, json=body)
+                profiler = Profiler(interval=0.0002, async_mode="disabled")
+                started = time.perf_counter()
+                with profiler:
+                    for _ in range(requests):
+                        await client.request(method, path, headers=headers, json=body)
+                each = (time.perf_counter() - started) / requests * 1000
+                print(f"\n=== {name}: {each:.1f} ms a request in process ===")
+                print(profiler.output_text(unicode=False, color=False, short_mode=True)[:5000])
+
+    asyncio.run(run())
+
+
 def capture(url: str, endpoints: dict, tokens: dict) -> dict:
     """The statements Passage executes for one request of each endpoint (after one
     request to warm up), with their values and the ids their RETURNING gave back."""
@@ -177,7 +219,12 @@ def main() -> None:
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    parser.add_argument("--profile", type=int, default=0, metavar="N",
+                        help="also profile N requests of each endpoint in process with "
+                             "pyinstrument (pip install pyinstrument) and print where the "
+                             "time went")
     parser.add_argument("--show-sql", action="store_true",
                         help="print the start of each captured statement")
     args = parser.parse_args()
@@ -238,13 +285,8 @@ def measure_both(args, wrk, url, port, passage, env, workdir) -> list:
         "interview_post": ("caseworker", "POST", f"/api/v1/cases/{post_case_id}/interviews",
                            interview),
     }
-    passage_figures = {}
-    for name, (role, method, path, body) in endpoints.items():
-        passage_figures[name] = run_wrk(
-            wrk, base + path, tokens[role], connections=args.connections,
-            duration=args.duration, body=body if method == "POST" else None, workdir=workdir)
-    stop(passage)
-
+    if args.profile:
+        profile(url, endpoints, tokens, args.profile)
     captured = capture(url, endpoints, tokens)
     if args.show_sql:
         for name, statements in captured.items():
@@ -264,29 +306,45 @@ def measure_both(args, wrk, url, port, passage, env, workdir) -> list:
          "--no-access-log"],
         cwd=ROOT / "scripts", env={**env, "PASSAGE_BENCH_CAPTURE": str(capture_file)},
         stdout=subprocess.DEVNULL, stderr=(workdir / "bare.log").open("w"))
-    results = []
+    # Both servers are up (one of them idle at a time); each endpoint is measured on Passage
+    # and then at once on the bare app, round after round, so that the two figures of a pair
+    # share the machine's load of that moment; the medians of the rounds are printed.
+    rounds: dict[str, list] = {name: [] for name in endpoints}
     try:
         wait_for(bare_port, bare)
-        for name, (role, method, _path, body) in endpoints.items():
-            bare_figures = run_wrk(
-                wrk, f"http://127.0.0.1:{bare_port}/bare/{name}", tokens[role],
-                connections=args.connections, duration=args.duration,
-                body=body if method == "POST" else None, workdir=workdir)
-            results.append((name, passage_figures[name], bare_figures,
-                            len(captured[name])))
+        for _ in range(args.rounds):
+            for name, (role, method, path, body) in endpoints.items():
+                posted = body if method == "POST" else None
+                passage_figures = run_wrk(
+                    wrk, base + path, tokens[role], connections=args.connections,
+                    duration=args.duration, body=posted, workdir=workdir)
+                bare_figures = run_wrk(
+                    wrk, f"http://127.0.0.1:{bare_port}/bare/{name}", tokens[role],
+                    connections=args.connections, duration=args.duration, body=posted,
+                    workdir=workdir)
+                rounds[name].append((passage_figures, bare_figures))
     finally:
         stop(bare)
-    return results
+    return [(name, _median(pairs, 0), _median(pairs, 1), len(captured[name]),
+             [p[0][0] / p[1][0] for p in pairs]) for name, pairs in rounds.items()]
+
+
+def _median(pairs: list, side: int) -> tuple[float, float, int]:
+    return (statistics.median(p[side][0] for p in pairs),
+            statistics.median(p[side][1] for p in pairs), sum(p[side][2] for p in pairs))
 
 
 def print_table(results: list, args) -> None:
-    print(f"\nwrk, {args.connections} connections, {args.duration} s each; "
-          "Passage (passage serve, 1 worker) and the bare app on the same database")
+    print(f"\nwrk, {args.connections} connections, {args.duration} s a measure, median of "
+          f"{args.rounds} rounds; Passage (passage serve, 1 worker) and the bare app, side by "
+          "side on the same database")
     print(f"{'endpoint':<20}{'statements':>11}{'Passage req/s':>15}{'p99 ms':>9}"
-          f"{'bare req/s':>12}{'p99 ms':>9}{'ratio':>8}{'non-2xx':>9}")
-    for name, (rate, p99, errors), (bare_rate, bare_p99, bare_errors), statements in results:
+          f"{'bare req/s':>12}{'p99 ms':>9}{'ratio':>8}{'non-2xx':>9}   ratio of each round")
+    for name, (rate, p99, errors), (bare_rate, bare_p99, bare_errors), statements, each in (
+            results):
         print(f"{name:<20}{statements:>11}{rate:>15.0f}{p99:>9.1f}{bare_rate:>12.0f}"
-              f"{bare_p99:>9.1f}{rate / bare_rate:>8.2f}{errors + bare_errors:>9}")
+              f"{bare_p99:>9.1f}{statistics.median(each):>8.2f}{errors + bare_errors:>9}   "
+              + " ".join(f"{r:.2f}" for r in each))
 
 
 if __name__ == "__main__":
