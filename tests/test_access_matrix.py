@@ -120,7 +120,8 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("GET", f"{V1}/cases/{{case_id}}/repatriation"): _row(caseworker=200, coordinator=200),
     ("PATCH", f"{V1}/cases/{{case_id}}/repatriation"): _row(caseworker=200, coordinator=200),
     # batches: coordinators make and move them and download the embassy manifest; the roles
-    # that work on departures read them; border officials the departure list and the exits
+    # that work on departures read them; border officials the departure list and the exits,
+    # of the batches that name their organisation (tests/repatriation/test_safeguard_attacks)
     ("POST", f"{V1}/repatriation-batches"): _row(coordinator=201),
     ("GET", f"{V1}/repatriation-batches"):
         _row(caseworker=200, border_official=200, coordinator=200),
@@ -281,7 +282,8 @@ def world(session, login_as) -> World:
     for key, stage in (("batch_id", "documents_ready"), ("cleared_batch_id", "exit_cleared")):
         batch = factories.make_batch(session, created_by=coordinator.user,
                                      stage="planned" if stage == "documents_ready"
-                                     else "exit_cleared")
+                                     else "exit_cleared",
+                                     border_organization_id=border.user.organization_id)
         member_case = factories.make_case(
             session, organization=ngo, person=factories.make_person(session, organization=ngo),
             assigned_to=caseworker.user)

@@ -82,10 +82,12 @@ def create_crossing(session: Session, *, actor: Actor, crossing_in: CrossingCrea
 def insert_exit(session: Session, *, actor: Actor, person_id: int, crossed_at,
                 crossing_point: str, group_reference: str | None = None) -> Crossing:
     """An exit crossing of a person the caller has already checked (a batch's member leaving
-    the country, app.repatriation); audited as every crossing."""
+    the country, app.repatriation); audited as every crossing. Ticked on a departure list, it
+    opens nothing of the person's record to its recorder (from_departure_list)."""
     crossing = Crossing(person_id=person_id, crossed_at=crossed_at.astimezone(UTC),
                         crossing_point=" ".join(crossing_point.split()),
                         group_reference=group_reference, direction="exit",
+                        from_departure_list=True,
                         recorded_by_organization_id=actor.organization_id,
                         created_by_id=actor.user_id)
     session.add(crossing)

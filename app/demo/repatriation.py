@@ -24,6 +24,7 @@ from app.crossings.models import Crossing
 from app.crossings.service import insert_exit
 from app.people.models import Person
 from app.repatriation.models import (
+    ProtectionAssessmentRecord,
     Repatriation,
     RepatriationBatch,
     RepatriationExit,
@@ -63,12 +64,20 @@ class _Writer:
                           emergency_document_number=f"ETC{self.rng.randint(100000, 999999)}",
                           emergency_document_issued_on=started + timedelta(days=4))
         values.update(fields)
+        if values["fear_of_return"] == "yes":
+            values["fear_of_return_recorded_at"] = _at(started)
         rep = Repatriation(case_id=case.id, destination_country=person.nationality_code,
                            stage=stage.value, batch_id=batch.id if batch else None,
                            created_by_id=actor.user_id, updated_by_id=actor.user_id,
                            created_at=_at(started), updated_at=_at(started), **values)
         self.session.add(rep)
         self.session.flush()
+        if rep.protection_outcome is not None:
+            self.session.add(ProtectionAssessmentRecord(
+                repatriation_id=rep.id, outcome=rep.protection_outcome,
+                rationale=rep.protection_rationale, fear_of_return=rep.fear_of_return,
+                assessed_by_id=rep.protection_assessed_by_id,
+                assessed_at=rep.protection_assessed_at))
         reached = ([Stage.PLANNING, Stage.CANCELLED] if stage == Stage.CANCELLED
                    else list(STEPS[:STEPS.index(stage) + 1]))
         previous, day = None, started
@@ -94,9 +103,10 @@ class _Writer:
                                           recorded_at=_at(batch.departs_on, 7)))
 
 
-def _batch(session: Session, coordinator, **values) -> RepatriationBatch:
+def _batch(session: Session, coordinator, border: Actor, **values) -> RepatriationBatch:
+    """A batch whose departure list the demo's border post ticks."""
     batch = RepatriationBatch(created_by_id=coordinator.id, updated_by_id=coordinator.id,
-                              **values)
+                              border_organization_id=border.organization_id, **values)
     session.add(batch)
     session.flush()
     return batch
@@ -161,7 +171,7 @@ def load_repatriation(session: Session, *, users, orgs, echo) -> None:
     for number, (members, day, stage) in enumerate(
             ((flying[:first], date(2025, 11, 6), Stage.RECEIVED),
              (flying[first:], date(2025, 11, 10), Stage.DEPARTED)), start=1):
-        batch = _batch(session, coordinator, name=f"Indian Air Force flight {number}",
+        batch = _batch(session, coordinator, border, name=f"Indian Air Force flight {number}",
                        nationality_code="IN", departs_on=day, mode="flight",
                        carrier_reference="IAF C-130J", exit_point="Mae Sot Airport",
                        stage=stage.value)
@@ -171,7 +181,7 @@ def load_repatriation(session: Session, *, users, orgs, echo) -> None:
             writer.exit(rep, case.person_id, batch, border)
 
     philippine = cases_of("PH", limit=62)
-    batch = _batch(session, coordinator, name="Philippine Airlines repatriation flight",
+    batch = _batch(session, coordinator, border, name="Philippine Airlines repatriation flight",
                    nationality_code="PH", departs_on=date(2025, 11, 14), mode="flight",
                    carrier_reference="PR 737", exit_point="Suvarnabhumi Airport",
                    stage=Stage.DEPARTED.value)
@@ -197,7 +207,7 @@ def load_repatriation(session: Session, *, users, orgs, echo) -> None:
                         fear_of_return_note="Threatened by the compound's agent at home.")
 
     chinese = cases_of("CN", limit=45)
-    batch = _batch(session, coordinator, name="Chinese return by road via Mae Sot",
+    batch = _batch(session, coordinator, border, name="Chinese return by road via Mae Sot",
                    nationality_code="CN", departs_on=date(2025, 11, 18), mode="land",
                    carrier_reference="Coach convoy, Chinese embassy",
                    exit_point="Mae Sot Friendship Bridge 1",

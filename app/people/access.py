@@ -1,7 +1,8 @@
 """Which people an actor may see (DESIGN.md, "Roles and what each may see").
 
 Coordinators see everyone; caseworkers and border officials the people their organisation
-registered, border officials also those whose crossing their organisation recorded; the
+registered, border officials also those whose crossing their organisation recorded (typed
+in, one by one or by roster: an exit ticked on a batch's departure list opens nothing); the
 cases domain widens this to the people of the organisation's cases (app.cases.access)."""
 
 from sqlalchemy import ColumnElement, false, or_, true
@@ -33,7 +34,8 @@ def registered_by_own_organization(actor: Actor) -> ColumnElement[bool]:
             tombstone.merged_into_id.isnot(None)))]
     if can(actor, Permission.CROSSING_CREATE):
         clauses.append(Person.id.in_(
-            select(Crossing.person_id).where(Crossing.recorded_by_organization_id == org)))
+            select(Crossing.person_id).where(Crossing.recorded_by_organization_id == org,
+                                             Crossing.from_departure_list.is_(False))))
     return or_(*clauses)
 
 

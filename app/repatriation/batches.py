@@ -17,7 +17,8 @@ from sqlmodel import Session, select
 from app import audit
 from app.audit.service import Actor
 from app.auth import access
-from app.auth.permissions import Permission, can
+from app.auth.models import Organization, User
+from app.auth.permissions import ROLE_PERMISSIONS, Permission, can
 from app.cases.models import Case
 from app.clock import utcnow
 from app.crossings.models import Crossing
@@ -111,6 +112,8 @@ def _read(session: Session, *, actor: Actor, batch: RepatriationBatch) -> BatchR
         id=batch.id, name=batch.name, nationality_code=batch.nationality_code,
         departs_on=batch.departs_on, mode=batch.mode,
         carrier_reference=batch.carrier_reference, exit_point=batch.exit_point,
+        border_organization_id=batch.border_organization_id,
+        border_organization=_organization_name(session, batch.border_organization_id),
         stage=batch.stage, counts=_counts(session, batch), created_at=batch.created_at,
         members=[BatchMember(
             repatriation_id=m.repatriation.id,
@@ -122,9 +125,33 @@ def _read(session: Session, *, actor: Actor, batch: RepatriationBatch) -> BatchR
             exit_recorded=m.repatriation.id in exits) for m in listed])
 
 
+def _organization_name(session: Session, organization_id: int | None) -> str | None:
+    if organization_id is None:
+        return None
+    organization = session.get(Organization, organization_id)
+    return organization.name if organization else None
+
+
+def _check_border_organization(session: Session, organization_id: int | None) -> None:
+    if organization_id is not None and session.get(Organization, organization_id) is None:
+        raise field_error("border_organization_id", "No organisation has this id")
+
+
+def border_organizations(session: Session) -> list[tuple[int, str]]:
+    """The organisations whose staff tick departure lists, for the batch forms: (id, name)."""
+    ticking = [role.value for role, held in ROLE_PERMISSIONS.items()
+               if Permission.REPATRIATION_DEPARTURE in held]
+    rows = session.exec(select(Organization.id, Organization.name)
+                        .where(Organization.id.in_(select(User.organization_id).where(
+                            User.role.in_(ticking))))
+                        .order_by(Organization.name)).all()
+    return [(id_, name) for id_, name in rows]
+
+
 def create_batch(session: Session, *, actor: Actor, batch_in: BatchCreate) -> BatchRead:
     if session.get(Nationality, batch_in.nationality_code) is None:
         raise field_error("nationality_code", "No country has this code")
+    _check_border_organization(session, batch_in.border_organization_id)
     batch = RepatriationBatch(**batch_in.model_dump(), created_by_id=actor.user_id,
                               updated_by_id=actor.user_id)
     session.add(batch)
@@ -204,6 +231,22 @@ def update_batch(session: Session, *, actor: Actor, batch_id: int,
     member's exit crossing (once, however often it is sent)."""
     batch = access.get_visible(session, actor, RepatriationBatch, batch_id,
                                action="repatriation_batch.update")
+    if "border_organization_id" in update_in.model_fields_set:
+        _check_border_organization(session, update_in.border_organization_id)
+        if batch.border_organization_id != update_in.border_organization_id:
+            audit.record(session, actor=actor, action="repatriation_batch.update",
+                         entity_type="repatriation_batch", entity_id=batch.id,
+                         detail={"border_organization_id": [batch.border_organization_id,
+                                                            update_in.border_organization_id]})
+            batch.border_organization_id = update_in.border_organization_id
+            batch.updated_by_id = actor.user_id
+            batch.updated_at = utcnow()
+            session.add(batch)
+            session.flush()
+    if update_in.stage is None:
+        if "border_organization_id" not in update_in.model_fields_set:
+            raise field_error("stage", "Say which stage the batch moves to")
+        return _read(session, actor=actor, batch=batch)
     target = BatchStage(update_in.stage)
     if target == BatchStage.PLANNED:
         raise Conflict("A batch goes forward only: take people out of it instead")
@@ -269,6 +312,7 @@ def departure_list(session: Session, *, actor: Actor, batch_id: int) -> Departur
     return DepartureList(
         batch_id=batch.id, name=batch.name, nationality_code=batch.nationality_code,
         departs_on=batch.departs_on, mode=batch.mode, exit_point=batch.exit_point,
+        border_organization=_organization_name(session, batch.border_organization_id),
         stage=batch.stage,
         people=[DepartureRow(repatriation_id=m.repatriation.id, given_name=m.person.given_name,
                              family_name=m.person.family_name,

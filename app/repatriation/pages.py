@@ -23,7 +23,8 @@ pages = APIRouter(include_in_schema=False)
 BOARD_PAGE = PageParams(limit=200, offset=0)
 BATCH_LABELS = {"name": "Name", "nationality_code": "Nationality", "departs_on": "Departs on",
                 "mode": "By", "carrier_reference": "Carrier reference",
-                "exit_point": "Exit point", "repatriation_id": "People", "form": "Batch",
+                "exit_point": "Exit point", "border_organization_id": "Border organisation",
+                "repatriation_id": "People", "form": "Batch",
                 "stage": "Stage"}
 BATCH_MESSAGES = {"name": "Give the batch a name (at most 200 characters)",
                   "nationality_code": "Choose the country the batch goes to",
@@ -41,6 +42,8 @@ def _board(request: Request, session, *, form=None, errors=None):
         "readiness": batches.readiness(session, actor=actor) if coordinating else [],
         "batches": rows, "total": total, "coordinating": coordinating,
         "nationality_choices": [(n.code, n.name) for n in list_nationalities(session)],
+        "border_choices": [(str(id_), name) for id_, name in batches.border_organizations(
+            session)] if coordinating else [],
         "form": form or {}, "errors": errors,
         "error_list": error_list(errors, BATCH_LABELS), "mode_labels": BATCH_MODE_LABELS,
         "stage_labels": BATCH_STAGE_LABELS})
@@ -63,10 +66,12 @@ def create_batch(session: SessionDep, actor: ActorDep,
                  departs_on: Annotated[str, Form(max_length=40)] = "",
                  mode: Annotated[str, Form(max_length=20)] = "",
                  carrier_reference: Annotated[str, Form(max_length=1000)] = "",
-                 exit_point: Annotated[str, Form(max_length=1000)] = ""):
+                 exit_point: Annotated[str, Form(max_length=1000)] = "",
+                 border_organization_id: Annotated[str, Form(max_length=20)] = ""):
     batch_in = parse_form(BatchCreate, {
         "name": name, "nationality_code": nationality_code, "departs_on": departs_on or None,
-        "mode": mode, "carrier_reference": carrier_reference, "exit_point": exit_point},
+        "mode": mode, "carrier_reference": carrier_reference, "exit_point": exit_point,
+        "border_organization_id": border_organization_id or None},
         messages=BATCH_MESSAGES)
     created = batches.create_batch(session, actor=actor, batch_in=batch_in)
     return redirect(f"/repatriation-batches/{created.id}")

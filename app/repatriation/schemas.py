@@ -181,13 +181,18 @@ class BatchCreate(BaseModel):
     exit_point: PlainText = Field(default="", max_length=200,
                                   description="Where the exits are recorded (an airport, a "
                                               "bridge)")
+    border_organization_id: RecordId | None = Field(
+        default=None, description="The border organisation at the exit point: only its "
+                                  "officials read the departure list and record the exits")
 
 
 class BatchUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    stage: BatchStage = Field(description="Moves every member at once")
+    stage: BatchStage | None = Field(default=None, description="Moves every member at once")
     note: PlainText = Field(default="", max_length=MAX_NOTE)
+    border_organization_id: RecordId | None = Field(
+        default=None, description="Hand the departure list to this border organisation")
 
 
 class BatchCounts(BaseModel):
@@ -217,6 +222,8 @@ class BatchRead(BaseModel):
     mode: str
     carrier_reference: str
     exit_point: str
+    border_organization_id: int | None
+    border_organization: str | None
     stage: str
     counts: BatchCounts
     members: list[BatchMember] = Field(description="The members whose cases you may open")
@@ -252,6 +259,7 @@ class DepartureList(BaseModel):
     departs_on: date
     mode: str
     exit_point: str
+    border_organization: str | None
     stage: str
     people: list[DepartureRow]
 

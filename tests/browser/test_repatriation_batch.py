@@ -73,6 +73,7 @@ def test_a_batch_is_built_leaves_and_the_case_shows_departed(live_server, browse
     page.get_by_label("Departs on").fill("2025-11-12")
     page.locator("#f-mode").select_option("flight")
     page.get_by_label("Exit point").fill("Mae Sot Airport")
+    page.get_by_label("Border organisation").select_option(label="Mae Sot Border Post")
     page.get_by_role("button", name="Make the batch").click()
     page.wait_for_url(re.compile(r"/repatriation-batches/\d+$"))
     batch_url = page.url

@@ -171,7 +171,8 @@ def test_an_empty_batch_cannot_move(client, session, coordinator):
 def test_border_official_ticks_the_departure_list(client, session, coordinator, login_as):
     caseworker = login_as("caseworker", organization="Border Care Foundation")
     border = login_as("border_official", organization="Mae Sot Border Post")
-    batch, reps = _batch_of(session, coordinator, caseworker, n=2)
+    batch, reps = _batch_of(session, coordinator, caseworker, n=2,
+                            border_organization_id=border.user.organization_id)
     url = f"{V1}/repatriation-batches/{batch.id}"
     listed = client.get(f"{url}/departure", headers=border.headers)
     assert listed.status_code == 200
@@ -244,7 +245,8 @@ def test_a_record_forced_into_a_batch_is_on_no_list(client, session, coordinator
     return that no assessment cleared is on no list, and no exit is recorded for them."""
     caseworker = login_as("caseworker", organization="Border Care Foundation")
     border = login_as("border_official", organization="Mae Sot Border Post")
-    batch, reps = _batch_of(session, coordinator, caseworker, n=2)
+    batch, reps = _batch_of(session, coordinator, caseworker, n=2,
+                            border_organization_id=border.user.organization_id)
     forced = reps[1]
     forced.fear_of_return = "yes"
     forced.protection_outcome = "referred_to_unhcr"

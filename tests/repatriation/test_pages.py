@@ -57,10 +57,11 @@ def test_a_case_goes_home_through_the_pages(app, session):
 
     board = coordinator.get("/repatriation")
     assert board.status_code == 200 and "Waiting for a batch" in board.text
+    assert f'<option value="{post.id}"' in board.text  # the border post to name
     made = post_form(coordinator, "/repatriation", "/repatriation-batches", {
         "name": "Air India AI-1", "nationality_code": "IN", "departs_on": "2025-11-06",
-        "mode": "flight", "carrier_reference": "IAF C-17", "exit_point": "Mae Sot Airport"},
-        follow_redirects=False)
+        "mode": "flight", "carrier_reference": "IAF C-17", "exit_point": "Mae Sot Airport",
+        "border_organization_id": str(post.id)}, follow_redirects=False)
     assert made.status_code == 303
     batch_url = made.headers["location"]
     batch_page = coordinator.get(batch_url).text

@@ -275,3 +275,88 @@ def test_a_fear_withdrawn_with_a_step_forward_needs_a_note_and_is_kept(make_jour
     assert update.detail["fear_of_return"] == ["yes", "no"]
     assert update.detail["stage"] == ["planning", "embassy_notified"]
     assert "Spoke with" not in str(update.detail)
+
+
+# --- 4. a border official reads and ticks only their own post's departures ----------------
+
+def _cleared_batch(session, coordinator, caseworker, **batch):
+    from app.auth.models import Organization
+
+    org = session.get(Organization, caseworker.user.organization_id)
+    made = factories.make_batch(session, created_by=coordinator.user, stage="exit_cleared",
+                                **batch)
+    person = factories.make_person(session, organization=org, document_number="Z7654321")
+    case = factories.make_case(session, person=person, organization=org)
+    rep = factories.make_repatriation(session, case=case, created_by=caseworker.user,
+                                      stage="exit_cleared", batch_id=made.id)
+    session.commit()
+    return made, rep, person
+
+
+def test_a_border_official_of_another_post_sees_and_ticks_nothing(client, session,
+                                                                  coordinator, login_as):
+    """The attack: a border official of any organisation read every batch's departure list
+    (names, document numbers), ticked exits of batches at other posts, and then read the
+    person's full record."""
+    caseworker = login_as("caseworker", organization="Border Care Foundation")
+    ours = login_as("border_official", organization="Mae Sot Border Post")
+    theirs = login_as("border_official", organization="Ranong Immigration Checkpoint")
+    batch, rep, person = _cleared_batch(session, coordinator, caseworker,
+                                        border_organization_id=ours.user.organization_id)
+    url = f"/api/v1/repatriation-batches/{batch.id}"
+
+    listed = client.get("/api/v1/repatriation-batches", headers=theirs.headers).json()
+    assert batch.id not in [b["id"] for b in listed["items"]]
+    for response in (client.get(url, headers=theirs.headers),
+                     client.get(f"{url}/departure", headers=theirs.headers),
+                     client.get(f"/repatriation-batches/{batch.id}/departure",
+                                headers=theirs.headers),
+                     client.post(f"{url}/exits", headers=theirs.headers,
+                                 json={"repatriation_id": rep.id})):
+        assert response.status_code == 404
+        assert "Z7654321" not in response.text
+    assert len(events(session, actor_id=theirs.user.id, outcome="denied")) == 4
+    session.expire_all()
+    assert session.get(Repatriation, rep.id).stage == "exit_cleared"
+    assert not session.exec(select(RepatriationExit)).all()
+
+    # the batch's own post reads its list and ticks the person...
+    departure = client.get(f"{url}/departure", headers=ours.headers)
+    assert departure.status_code == 200 and "Z7654321" in departure.text
+    assert departure.json()["border_organization"] == "Mae Sot Border Post"
+    assert client.post(f"{url}/exits", headers=ours.headers,
+                       json={"repatriation_id": rep.id}).status_code == 201
+    # ...and the tick opens nothing of the person's record
+    assert client.get(f"/api/v1/people/{person.id}", headers=ours.headers).status_code == 404
+    searched = client.get("/api/v1/people", headers=ours.headers,
+                          params={"q": person.given_name}).json()
+    assert person.id not in [p["id"] for p in searched["items"]]
+
+
+def test_a_batch_naming_no_post_is_on_no_border_officials_list(client, session, coordinator,
+                                                               login_as):
+    caseworker = login_as("caseworker", organization="Border Care Foundation")
+    official = login_as("border_official", organization="Mae Sot Border Post")
+    batch, _, _ = _cleared_batch(session, coordinator, caseworker)
+    url = f"/api/v1/repatriation-batches/{batch.id}"
+    assert client.get(f"{url}/departure", headers=official.headers).status_code == 404
+    # the coordinator hands the list to the post (audited), and it is theirs
+    handed = client.patch(url, headers=coordinator.headers,
+                          json={"border_organization_id": official.user.organization_id})
+    assert handed.status_code == 200
+    assert handed.json()["border_organization"] == "Mae Sot Border Post"
+    assert handed.json()["stage"] == "exit_cleared"  # nothing else moved
+    assert events(session, actor_id=coordinator.user.id,
+                  action="repatriation_batch.update")[-1].detail == {
+        "border_organization_id": [None, official.user.organization_id]}
+    assert client.get(f"{url}/departure", headers=official.headers).status_code == 200
+    bad = client.patch(url, headers=coordinator.headers,
+                       json={"border_organization_id": 999999})
+    assert bad.status_code == 422 and "border_organization_id" in bad.text
+    made = client.post("/api/v1/repatriation-batches", headers=coordinator.headers,
+                       json={"name": "Flight", "nationality_code": "IN",
+                             "departs_on": "2025-11-06", "mode": "flight",
+                             "border_organization_id": 999999})
+    assert made.status_code == 422 and "border_organization_id" in made.text
+    empty = client.patch(url, headers=coordinator.headers, json={})
+    assert empty.status_code == 422 and "stage" in empty.text
