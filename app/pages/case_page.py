@@ -267,9 +267,11 @@ def _timeline(case: CaseRead, crossings, screenings: list[ScreeningRead],
                                          "follow_up"))
     for step in repatriation.history if repatriation else []:
         by = f", by {step.changed_by}" if step.changed_by else ""
-        entries.append(TimelineEntry(
-            step.changed_at, f"Repatriation: {REPATRIATION_STAGE_LABELS[step.to_stage]}{by}",
-            "repatriation"))
+        # a step that stays at its stage records a fear of return withdrawn (its note says)
+        what = ("fear of return withdrawn" if step.from_stage == step.to_stage
+                else REPATRIATION_STAGE_LABELS[step.to_stage])
+        entries.append(TimelineEntry(step.changed_at, f"Repatriation: {what}{by}",
+                                     "repatriation"))
     for change in history:
         text = status_change_text(change)
         if text:

@@ -254,7 +254,8 @@ def update_batch(session: Session, *, actor: Actor, batch_id: int,
     # the batch and its people locked, then read again as committed: a fear of return
     # recorded a moment ago is seen here, and one recorded from now on waits for this move
     service.lock_batch(session, batch.id)
-    service.lock_repatriations(session, Repatriation.batch_id == batch.id)
+    locked = service.lock_repatriations(session, Repatriation.batch_id == batch.id,
+                                        Repatriation.stage != Stage.CANCELLED.value)
     current = BatchStage(batch.stage)
     if current != target and current != after:
         raise Conflict(f"'{BATCH_STAGE_LABELS[target]}' comes after "
@@ -295,7 +296,9 @@ def update_batch(session: Session, *, actor: Actor, batch_id: int,
     audit.record(session, actor=actor, action="repatriation_batch.update",
                  entity_type="repatriation_batch", entity_id=batch.id,
                  detail={"stage": [current.value, target.value], "moved": moved,
-                         "exits_recorded": exits})
+                         "exits_recorded": exits,
+                         # in the batch, held back by the safeguard: not moved, no exit
+                         "left_out": len(locked) - len(members)})
     return _read(session, actor=actor, batch=batch)
 
 

@@ -275,6 +275,8 @@ def test_a_fear_withdrawn_with_a_step_forward_needs_a_note_and_is_kept(make_jour
     assert update.detail["fear_of_return"] == ["yes", "no"]
     assert update.detail["stage"] == ["planning", "embassy_notified"]
     assert "Spoke with" not in str(update.detail)
+    page = journey.client.get(f"/cases/{journey.setup.case.id}", headers=journey.headers)
+    assert "Repatriation: fear of return withdrawn" in page.text
 
 
 # --- 4. a border official reads and ticks only their own post's departures ----------------
@@ -360,3 +362,27 @@ def test_a_batch_naming_no_post_is_on_no_border_officials_list(client, session, 
     assert made.status_code == 422 and "border_organization_id" in made.text
     empty = client.patch(url, headers=coordinator.headers, json={})
     assert empty.status_code == 422 and "stage" in empty.text
+
+
+def test_a_member_held_back_is_left_out_of_the_move_and_counted(client, session, coordinator,
+                                                                 login_as):
+    """The second look inside the lock: a record written around the service (a fear on a
+    member still in the batch) is not moved, gets no exit, and the audit counts it."""
+    caseworker = login_as("caseworker", organization="Border Care Foundation")
+    batch, rep, _ = _cleared_batch(session, coordinator, caseworker)
+    _, other, _ = _cleared_batch(session, coordinator, caseworker)
+    other.batch_id = batch.id
+    rep.fear_of_return = "yes"
+    session.add_all([rep, other])
+    session.commit()
+    moved = client.patch(f"/api/v1/repatriation-batches/{batch.id}",
+                         headers=coordinator.headers, json={"stage": "departed"})
+    assert moved.status_code == 200, moved.text
+    session.expire_all()
+    assert session.get(Repatriation, rep.id).stage == "exit_cleared"
+    assert session.get(Repatriation, other.id).stage == "departed"
+    assert [e.repatriation_id for e in session.exec(select(RepatriationExit)).all()] == [
+        other.id]
+    detail = events(session, actor_id=coordinator.user.id,
+                    action="repatriation_batch.update")[-1].detail
+    assert (detail["moved"], detail["left_out"]) == (1, 1)
