@@ -386,3 +386,53 @@ def test_a_member_held_back_is_left_out_of_the_move_and_counted(client, session,
     detail = events(session, actor_id=coordinator.user.id,
                     action="repatriation_batch.update")[-1].detail
     assert (detail["moved"], detail["left_out"]) == (1, 1)
+
+
+def test_the_assessments_recorded_before_the_repair_are_kept_in_the_history(
+        empty_database_url):
+    """Migration 0016 copies every assessment already on a repatriation into the history, so
+    that none is lost and the latest one counts as it did."""
+    from app.migrate import downgrade, upgrade
+
+    upgrade(empty_database_url)
+    downgrade(empty_database_url, "0015_crossings_range_index")
+    engine = make_engine(empty_database_url)
+    with Session(engine) as s:
+        ngo = factories.make_organization(s, name="Migrated Care")
+        caseworker, _ = factories.make_user(s, role="caseworker", organization=ngo)
+        case = factories.make_case(s, person=factories.make_person(s, organization=ngo),
+                                   organization=ngo)
+        s.commit()
+        case_id, user_id = case.id, caseworker.id
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO repatriations (case_id, destination_country, name_latin, "
+            "place_of_origin, consent_to_return, consent_to_share_with_embassy, "
+            "fear_of_return, fear_of_return_note, protection_outcome, protection_rationale, "
+            "protection_assessed_by_id, protection_assessed_at, emergency_document, "
+            "emergency_document_number, stage, cancel_reason, created_by_id, updated_by_id, "
+            "created_at, updated_at) VALUES (?, 'IN', '', '', 'yes', 'yes', 'yes', 'Afraid', "
+            "'referred_to_unhcr', 'Credible threat', ?, '2025-11-07 00:00:00', 'not_needed', "
+            "'', 'planning', '', ?, ?, '2025-11-06 00:00:00', '2025-11-07 00:00:00')"
+            if conn.dialect.name == "sqlite" else
+            "INSERT INTO repatriations (case_id, destination_country, name_latin, "
+            "place_of_origin, consent_to_return, consent_to_share_with_embassy, "
+            "fear_of_return, fear_of_return_note, protection_outcome, protection_rationale, "
+            "protection_assessed_by_id, protection_assessed_at, emergency_document, "
+            "emergency_document_number, stage, cancel_reason, created_by_id, updated_by_id, "
+            "created_at, updated_at) VALUES (%s, 'IN', '', '', 'yes', 'yes', 'yes', 'Afraid', "
+            "'referred_to_unhcr', 'Credible threat', %s, '2025-11-07 00:00:00+00', "
+            "'not_needed', '', 'planning', '', %s, %s, '2025-11-06 00:00:00+00', "
+            "'2025-11-07 00:00:00+00')", (case_id, user_id, user_id, user_id))
+    engine.dispose()
+    upgrade(empty_database_url)
+    engine = make_engine(empty_database_url)
+    with Session(engine) as s:
+        from app.repatriation.models import ProtectionAssessmentRecord
+
+        kept = s.exec(select(ProtectionAssessmentRecord)).one()
+        assert (kept.outcome, kept.rationale, kept.fear_of_return, kept.assessed_by_id) == (
+            "referred_to_unhcr", "Credible threat", "yes", user_id)
+        rep = s.exec(select(Repatriation)).one()
+        assert rep.fear_of_return_recorded_at is None  # the assessment counts as it did
+    engine.dispose()
