@@ -5,6 +5,8 @@ could tie, or be set back, and would not decide):
   Re-screening adds suggestions for older interviews too, so the newest row is not it;
 - the latest determination is the one recorded last: the highest id."""
 
+from datetime import datetime
+
 from sqlalchemy import ColumnElement, ScalarSelect
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
@@ -22,12 +24,25 @@ def newest_first(row) -> tuple:
     raise TypeError(f"no latest row is defined for {row}")
 
 
-def latest_value(model, attribute: str,
-                 case_id: ColumnElement[int] = Case.id) -> ScalarSelect:
+def recorded_at(row):
+    """When a row of Screening or Determination (or an alias of either) was recorded."""
+    if row.__mapper__.class_ is Screening:
+        return row.created_at
+    if row.__mapper__.class_ is Determination:
+        return row.decided_at
+    raise TypeError(f"no recording time is defined for {row}")
+
+
+def latest_value(model, attribute: str, case_id: ColumnElement[int] = Case.id, *,
+                 before: datetime | None = None) -> ScalarSelect:
     """`attribute` of the current row of `model` for the case whose id is `case_id` (a column
-    of the enclosing statement), as a correlated subquery; NULL when the case has none."""
+    of the enclosing statement), as a correlated subquery; NULL when the case has none.
+    `before`: the current row as it stood then, of the rows recorded before it."""
     row = aliased(model)
-    return (select(getattr(row, attribute)).where(row.case_id == case_id)
+    conditions = [row.case_id == case_id]
+    if before is not None:
+        conditions.append(recorded_at(row) < before)
+    return (select(getattr(row, attribute)).where(*conditions)
             .order_by(*newest_first(row)).limit(1).correlate_except(row).scalar_subquery())
 
 

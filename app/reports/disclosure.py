@@ -3,23 +3,49 @@ issue 10 part 2), in one place for every page, API answer and export that shows 
 
 Crossing counts are exact for everyone. Counts that say more than a crossing (a case, an
 interview, a suggestion, a determination, a referral, a repatriation, a closure) are exact,
-for any range of days, only for roles that hold Permission.STATS_EXACT (coordinators). For
-every other role:
-- the period is widened to whole calendar months, so that two answers for ranges one day
-  apart cannot isolate the people of that day;
-- every cell of the grid is shown, zeros included, so that a row's or a cell's presence says
-  nothing;
-- a count from 0 to threshold - 1 is shown as "<threshold" (0 like 1-4: "nobody" is not told
-  apart from "one or two"), and where a row or column total would let a small count be worked
-  out, more cells are hidden ("x") by app.reports.suppression.
+for any range of days and as they stand now, only for roles that hold Permission.STATS_EXACT
+(coordinators). Every other role reads them as follows, and why:
+
+- **One table per calendar month, never a total across months.** Suppression protects the
+  cells of one table; it cannot protect two tables whose populations are nested. Widening a
+  range to whole months was not enough: "October to December" minus "October to November"
+  is December, exactly, cell by cell (a tester read one Indian woman's determination that
+  way). So a range answers one table per month in it, each published on its own under
+  primary and secondary suppression, and no figure adds months up. Months are disjoint:
+  no two published tables overlap, and no published table is the sum of others, so no
+  difference of two answers is a count of fewer people than one month's published cell.
+- **Completed months only, counted as they stood when the last one ended.** A month still
+  under way would move between two requests (a case registered today: +1), and so would a
+  finished month if later records counted (a determination recorded today on an October
+  case: +1, which is the same attack through time). So the current (Thai) month is not
+  published to these roles, and every record is counted only if it was recorded before the
+  start of the current month (`published_months(...).as_of`): the case, its interviews,
+  suggestions and determinations, referrals, repatriation steps and closures, and for the
+  pipeline the entry crossing too (a crossing recorded today for a past day would add a
+  person, and their stages, to a finished month). Every figure these roles read is then
+  fixed for the whole month; nothing polled within a month moves.
+- **Every cell of the grid, zeros included**, so that a row's or cell's presence says
+  nothing, and a count from 0 to threshold - 1 is shown as "<threshold" (0 like 1-4:
+  "nobody" is not told apart from "one or two"); where a row or column total would let a
+  small count be worked out, more cells are hidden ("x") by app.reports.suppression.
+
+What this leaves (said so that no one reads more into it): when a new month begins, the
+earlier months' tables are counted again as of its start, and a cohort's figures move by what
+was recorded for it during the month that ended (the pipeline's later stages, a late
+determination). Comparing a month's table published in November with the same month's
+published in December shows those moves, cell by cell; each is protected only as the cells
+of one table are. Likewise an edit of a person (nationality, sex) or a merge moves them between
+rows from one month's publication to the next. Publishing each month once and keeping it
+(figures frozen at first publication) would close this; it is not done yet.
 """
 
 import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from app.auth.permissions import Permission, can
+from app.clock import LOCAL_TZ, local_day_start, local_today
 from app.reports.suppression import SECONDARY_LABEL, Mark, suppress
 
 Cell = int | str
@@ -27,9 +53,11 @@ Cell = int | str
 
 def rule_sentence(threshold: int) -> str:
     """The rule in one sentence, for the pages that apply it."""
-    return (f"Counts beyond crossings cover whole calendar months and show fewer than "
-            f"{threshold} (none included) as “<{threshold}”, with a few more hidden (“x”) "
-            "where totals would give them away; crossing counts are exact.")
+    return (f"Counts beyond crossings are published one calendar month at a time (never a total "
+            f"across months), for completed months only, as recorded when the last month "
+            f"ended, with fewer than {threshold} (none included) shown as “<{threshold}” and a "
+            "few more hidden (“x”) where totals would give them away; crossing counts are "
+            "exact.")
 
 
 def is_exact_for(actor) -> bool:
@@ -37,15 +65,68 @@ def is_exact_for(actor) -> bool:
     return can(actor, Permission.STATS_EXACT)
 
 
-def whole_months(date_from: date | None, date_to: date | None) -> tuple[date | None,
-                                                                         date | None]:
-    """The range widened to whole calendar months: from the first day of `date_from`'s
-    month to the last day of `date_to`'s. An open end stays open."""
-    start = date_from.replace(day=1) if date_from is not None else None
-    end = None
-    if date_to is not None:
-        end = date_to.replace(day=calendar.monthrange(date_to.year, date_to.month)[1])
-    return start, end
+@dataclass(frozen=True)
+class Month:
+    """One calendar month: its first and last (Thai) days, and its name as `2025-10`."""
+
+    first: date
+    last: date
+
+    @property
+    def key(self) -> str:
+        return self.first.strftime("%Y-%m")
+
+    @classmethod
+    def of(cls, day: date) -> "Month":
+        first = day.replace(day=1)
+        return cls(first, first.replace(day=calendar.monthrange(day.year, day.month)[1]))
+
+    def next(self) -> "Month":
+        return Month.of(self.last + timedelta(days=1))
+
+
+@dataclass(frozen=True)
+class Months:
+    """What a role without exact counts reads of a range: the completed months in it, oldest
+    first, each a table of its own, counted from the records recorded before `as_of` (the
+    start of the current Thai month)."""
+
+    months: list[Month]
+    as_of: datetime
+
+    @property
+    def last_published(self) -> Month:
+        return Month.of(self.as_of.astimezone(LOCAL_TZ).date() - timedelta(days=1))
+
+
+def published_months(date_from: date | None, date_to: date | None, *,
+                     earliest: date | None) -> Months:
+    """The completed calendar months that meet the range (`date_from`..`date_to`, Thai days,
+    either end open). An open start begins at `earliest` (the month of the first record
+    counted; none: no month); an open end, and any end in the current month or later, stops at
+    the last completed month."""
+    today = local_today()
+    current = Month.of(today)
+    as_of = local_day_start(current.first)
+    last = Month.of(current.first - timedelta(days=1))
+    end = last if date_to is None or date_to >= current.first else Month.of(date_to)
+    start_day = date_from if date_from is not None else earliest
+    months: list[Month] = []
+    if start_day is not None:
+        month = Month.of(start_day)
+        while month.first <= end.first:
+            months.append(month)
+            month = month.next()
+    return Months(months, as_of)
+
+
+def page_range(filters, *, exact: bool):
+    """A page's range: as asked; with no day given, for roles without exact counts, the last
+    completed month (rather than every month since the first, one table each)."""
+    if exact or filters.date_from is not None or filters.date_to is not None:
+        return filters
+    last = Month.of(local_today().replace(day=1) - timedelta(days=1))
+    return filters.model_copy(update={"date_from": last.first, "date_to": last.last})
 
 
 def whole_years(date_from: date | None, date_to: date | None) -> tuple[date | None,

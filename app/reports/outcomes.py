@@ -2,10 +2,11 @@
 
 Coordinators (Permission.STATS_EXACT) read them exactly, for any range of registration days,
 for the nationalities that have cases, with the cases of each (suggestion, determination)
-pair (`pairs`). Every other role reads them under the rule of app.reports.disclosure: whole
-calendar months, a row for every nationality Passage knows (and "not recorded") whether or
-not anyone of it has a case, and the counts from 0 to threshold - 1 shown as "<threshold",
-with secondary suppression ("x").
+pair (`pairs`), as things stand. Every other role reads them under the rule of
+app.reports.disclosure: one table per completed calendar month (never a total across
+months), as recorded when the last month ended, a row for every nationality Passage knows
+(and "not recorded") whether or not anyone of it has a case, and the counts from 0 to
+threshold - 1 shown as "<threshold", with secondary suppression ("x").
 
 A case has one suggestion and one determination, so a row's suggestions and its
 determinations each add up to its cases: two tables that share their row totals, which the
@@ -15,7 +16,7 @@ published to these roles.
 """
 
 from collections import Counter
-from datetime import date
+from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 from sqlmodel import Session, func, select
@@ -25,6 +26,7 @@ from app.audit.service import Actor
 from app.cases.latest import latest_value
 from app.cases.models import Case, Determination, Screening
 from app.cases.schemas import Outcome
+from app.clock import local_date
 from app.filters import DateRange
 from app.nationalities.service import nationality_names
 from app.people.models import Person
@@ -55,19 +57,48 @@ class OutcomeRow(BaseModel):
         default=None, description="suggestion → determination → cases (exact counts only)")
 
 
+class OutcomeMonth(BaseModel):
+    """One calendar month's table, published on its own."""
+
+    month: str = Field(description="The calendar month, as 2025-10")
+    date_from: date = Field(serialization_alias="from", description="Its first day")
+    date_to: date = Field(serialization_alias="to", description="Its last day")
+    cases: Cell
+    suggestions: dict[str, Cell]
+    determinations: dict[str, Cell]
+    rows: list[OutcomeRow]
+
+
 class OutcomeCounts(BaseModel):
     date_from: date | None = Field(serialization_alias="from",
                                    description="The first registration day counted (Thai time)")
     date_to: date | None = Field(serialization_alias="to",
                                  description="The last registration day counted (Thai time)")
-    exact: bool = Field(description="false: whole months, every nationality, and counts from "
-                                    "0 to threshold - 1 read \"<threshold\" (\"x\": hidden)")
+    exact: bool = Field(description="true (coordinators): the range as asked, counted now, in "
+                                    "one table. false: one table per completed calendar month "
+                                    "of the range, counts from 0 to threshold - 1 read "
+                                    "\"<threshold\" (\"x\": hidden), every nationality")
     threshold: int
-    cases: Cell
-    suggestions: dict[str, Cell]
-    determinations: dict[str, Cell]
-    rows: list[OutcomeRow]
+    as_of: datetime | None = Field(
+        default=None, description="When not exact: only what was recorded before this moment "
+                                  "(the start of the current month, Thai time) is counted, so "
+                                  "the figures stay the same until the next month")
+    cases: Cell | None = Field(description="The table's counts when the answer is one table "
+                                           "(exact, or one month); null when `months` holds "
+                                           "several")
+    suggestions: dict[str, Cell] | None
+    determinations: dict[str, Cell] | None
+    rows: list[OutcomeRow] = Field(description="Empty when `months` holds several tables")
+    months: list[OutcomeMonth] | None = Field(
+        default=None,
+        description="null when the answer is one table, in the fields above. Otherwise (not "
+                    "exact, a range of more than one month, or none completed yet: []) one "
+                    "table per completed month, oldest first; never a total across months")
     note: str = ""
+
+    def tables(self) -> list["OutcomeMonth | OutcomeCounts"]:
+        """The tables of the answer, for a page: itself, or its months."""
+        return [self] if self.months is None else list(self.months)
 
 
 def _sum(values: list[Cell]) -> Cell:
@@ -93,12 +124,49 @@ def outcome_counts(session: Session, *, actor: Actor, filters: OutcomeFilters,
                    threshold: int) -> OutcomeCounts:
     """The counts as the actor may read them; the read is audited (filters only)."""
     exact = disclosure.is_exact_for(actor)
-    asked = filters
-    if not exact:
-        start, end = disclosure.whole_months(filters.date_from, filters.date_to)
-        filters = filters.model_copy(update={"date_from": start, "date_to": end})
-    counts = _pair_counts(session, filters)
     names = nationality_names(session)
+    if exact:
+        table = _table(session, names, filters, threshold=threshold, exact=True, before=None)
+        months, as_of = None, None
+        date_from, date_to = filters.date_from, filters.date_to
+    else:
+        first = session.exec(select(func.min(Case.created_at))).one()
+        plan = disclosure.published_months(
+            filters.date_from, filters.date_to,
+            earliest=local_date(first) if first is not None else None)
+        as_of = plan.as_of
+        months = []
+        for month in plan.months:
+            in_month = OutcomeFilters(date_from=month.first, date_to=month.last)
+            cases, suggestions, determinations, rows = _table(
+                session, names, in_month, threshold=threshold, exact=False, before=as_of)
+            months.append(OutcomeMonth(month=month.key, date_from=month.first,
+                                       date_to=month.last, cases=cases,
+                                       suggestions=suggestions,
+                                       determinations=determinations, rows=rows))
+        date_from = plan.months[0].first if plan.months else filters.date_from
+        date_to = plan.months[-1].last if plan.months else filters.date_to
+        if len(months) == 1:
+            one = months[0]
+            table = (one.cases, one.suggestions, one.determinations, one.rows)
+            months = None
+        else:
+            table = (None, None, None, [])
+    cases, suggestions, determinations, rows = table
+    audit.record(session, actor=actor, action="stats.outcomes", entity_type="statistics",
+                 detail={**filters.dates_as_audit(), "exact": exact,
+                         "as_of": as_of.isoformat() if as_of else None})
+    return OutcomeCounts(
+        date_from=date_from, date_to=date_to, exact=exact, threshold=threshold, as_of=as_of,
+        cases=cases, suggestions=suggestions, determinations=determinations, rows=rows,
+        months=months, note="" if exact else disclosure.rule_sentence(threshold))
+
+
+def _table(session: Session, names: dict[str, str], filters: OutcomeFilters, *,
+           threshold: int, exact: bool, before: datetime | None):
+    """(cases, suggestions, determinations, rows) of the cases registered in the range, as
+    published: exact, or under the rule (every nationality, suppression)."""
+    counts = _pair_counts(session, filters, before=before)
     if exact:
         codes = sorted({code for code, _, _ in counts},
                        key=lambda c: (-sum(n for k, n in counts.items() if k[0] == c),
@@ -117,13 +185,7 @@ def outcome_counts(session: Session, *, actor: Actor, filters: OutcomeFilters,
         # order says no more than the numbers do
         rows.sort(key=lambda r: (0, -r.cases, "") if isinstance(r.cases, int)
                   else (1, 0 if r.code else 1, r.name))
-    audit.record(session, actor=actor, action="stats.outcomes", entity_type="statistics",
-                 detail={**asked.dates_as_audit(), "exact": exact})
-    return OutcomeCounts(
-        date_from=filters.date_from, date_to=filters.date_to, exact=exact,
-        threshold=threshold, cases=cases, suggestions=suggestions,
-        determinations=determinations, rows=rows,
-        note="" if exact else disclosure.rule_sentence(threshold))
+    return cases, suggestions, determinations, rows
 
 
 def _name(code: str | None, names: dict[str, str]) -> str:
@@ -196,15 +258,18 @@ def _suppressed(codes, names, matrix, threshold: int):
             {k: label(e) for k, e in d_total.items()}, label(grand_edge))
 
 
-def _pair_counts(session: Session, filters: OutcomeFilters
+def _pair_counts(session: Session, filters: OutcomeFilters, *, before: datetime | None
                  ) -> Counter[tuple[str | None, str, str]]:
     """(nationality, current suggestion, latest determination) → cases registered in the
-    range; "none" where the case has no suggestion or no determination yet."""
+    range; "none" where the case has no suggestion or no determination yet. `before`: as
+    recorded before that moment (cases, suggestions and determinations)."""
+    recorded = [Case.created_at < before] if before is not None else []
     per_case = (select(Person.nationality_code.label("nationality"),
-                       latest_value(Screening, "classification").label("suggestion"),
-                       latest_value(Determination, "outcome").label("outcome"))
+                       latest_value(Screening, "classification", before=before)
+                       .label("suggestion"),
+                       latest_value(Determination, "outcome", before=before).label("outcome"))
                 .select_from(Case).join(Person, Person.id == Case.person_id)
-                .where(*filters.conditions(Case.created_at)).subquery())
+                .where(*filters.conditions(Case.created_at), *recorded).subquery())
     c = per_case.c
     statement = (select(c.nationality, c.suggestion, c.outcome, func.count())
                  .group_by(c.nationality, c.suggestion, c.outcome))

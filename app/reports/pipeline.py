@@ -17,24 +17,31 @@ Each stage reads the person's cases, whenever they were opened and by any organi
 Rows are the nationalities of the people who crossed in the period: crossing counts are
 exact for every role, so a row's presence tells no one anything new. Counts beyond crossings
 follow app.reports.disclosure; border officials read the crossing and departure columns only.
+
+Coordinators read the range as asked, as things stand now. Every other role reads one table
+per completed calendar month (the people whose entry crossing in it was recorded before the
+current month began), each stage as it stood then (`before`): the records recorded before that
+moment, the repatriation's stage and the case's status from their histories. The figures stay
+the same all month, whatever is recorded meanwhile.
 """
 
 import csv
 import io
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated
 
 from pydantic import Field
-from sqlalchemy import ColumnElement, Select, case, exists, func
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func
 from sqlmodel import Session, select
 
 from app import audit
 from app.audit.service import Actor
 from app.auth.permissions import Permission, can
-from app.cases.latest import newest_first
-from app.cases.models import Case, Determination, Interview, Screening
-from app.cases.schemas import ClosureReason, Outcome
+from app.cases.latest import newest_first, recorded_at
+from app.cases.models import Case, CaseStatusChange, Determination, Interview, Screening
+from app.cases.schemas import CaseStatus, ClosureReason, Outcome
+from app.clock import local_date
 from app.crossings.direction import Direction
 from app.crossings.filters import CountryCode, use_custom_plans
 from app.crossings.models import Crossing
@@ -43,7 +50,7 @@ from app.labels import CLOSURE_REASON_LABELS, OUTCOME_LABELS, SUGGESTION_LABELS
 from app.nationalities.models import Nationality
 from app.people.models import Person
 from app.referrals.models import Referral
-from app.repatriation.models import Repatriation
+from app.repatriation.models import Repatriation, RepatriationStageChange
 from app.repatriation.schemas import Stage
 from app.reports import disclosure
 from app.reports.disclosure import Cell
@@ -110,21 +117,46 @@ class PipelineRow:
 
 
 @dataclass(frozen=True)
+class PipelineMonth:
+    """One calendar month's table, published on its own."""
+
+    month: str
+    date_from: date
+    date_to: date
+    overall: dict[str, Cell]
+    rows: list[PipelineRow]
+
+
+@dataclass(frozen=True)
 class Pipeline:
     date_from: date | None
     date_to: date | None
     exact: bool
     threshold: int
     columns: tuple[Column, ...]
-    overall: dict[str, Cell]
+    overall: dict[str, Cell] | None  # None when `months` holds several tables
     rows: list[PipelineRow]
     repatriation_recorded: bool = True
+    months: list[PipelineMonth] | None = None  # several months (not exact): one table each
+    as_of: datetime | None = None  # not exact: counted as recorded before this moment
+
+    def tables(self) -> list["Pipeline | PipelineMonth"]:
+        """The tables of the answer, for a page: itself, or its months."""
+        return [self] if self.months is None else list(self.months)
 
 
-def stages_statement(filters: PipelineFilters) -> Select:
+def stages_statement(filters: PipelineFilters, *, before: datetime | None = None) -> Select:
     """One row per nationality: the number of people who crossed in the period and of those
     at each stage. Correlated subqueries on the person, each on an index (case person_id,
-    and the case_id of interviews, screenings, determinations, referrals)."""
+    and the case_id of interviews, screenings, determinations, referrals). `before`: as
+    things stood then, counting only what was recorded before it (crossings included)."""
+    if before is None:
+        return _statement(filters, _stages_now())
+    return _statement(filters, _stages_before(before),
+                      recorded=[Crossing.created_at < before])
+
+
+def _stages_now() -> dict:
     of_person = Case.person_id == Person.id
     has_case = exists(select(Case.id).where(of_person))
     has_interview = exists(select(Interview.id).join(Case, Case.id == Interview.case_id)
@@ -144,13 +176,58 @@ def stages_statement(filters: PipelineFilters) -> Select:
         of_person, Repatriation.stage.in_((Stage.DEPARTED.value, Stage.RECEIVED.value))))
     closure = (select(Case.closure_reason).where(of_person).order_by(Case.id.desc())
                .limit(1).scalar_subquery())
-    crossed = select(Crossing.person_id).where(*filters.crossing_conditions())
+    return {"has_case": has_case, "has_interview": has_interview, "suggestion": suggestion,
+            "outcome": outcome, "has_referral": has_referral,
+            "has_repatriation": has_repatriation, "has_departed": has_departed,
+            "closure": closure}
+
+
+def _stages_before(before: datetime) -> dict:
+    """The same stages as they stood at `before`: only rows recorded before it, and the
+    repatriation's stage and the case's status read from their histories."""
+    of_person = and_(Case.person_id == Person.id, Case.created_at < before)
+    has_case = exists(select(Case.id).where(of_person))
+    has_interview = exists(select(Interview.id).join(Case, Case.id == Interview.case_id)
+                           .where(of_person, Interview.created_at < before))
+    suggestion = (select(Screening.classification).join(Case, Case.id == Screening.case_id)
+                  .where(of_person, recorded_at(Screening) < before)
+                  .order_by(Case.id.desc(), *newest_first(Screening))
+                  .limit(1).scalar_subquery())
+    outcome = (select(Determination.outcome).join(Case, Case.id == Determination.case_id)
+               .where(of_person, recorded_at(Determination) < before)
+               .order_by(*newest_first(Determination)).limit(1).scalar_subquery())
+    has_referral = exists(select(Referral.id).join(Case, Case.id == Referral.case_id)
+                          .where(of_person, Referral.created_at < before))
+    stage_then = (select(RepatriationStageChange.to_stage)
+                  .where(RepatriationStageChange.repatriation_id == Repatriation.id,
+                         RepatriationStageChange.changed_at < before)
+                  .order_by(RepatriationStageChange.changed_at.desc(),
+                            RepatriationStageChange.id.desc())
+                  .limit(1).correlate(Repatriation).scalar_subquery())
+    repatriation = select(Repatriation.id).join(Case, Case.id == Repatriation.case_id)
+    has_repatriation = exists(repatriation.where(
+        of_person, stage_then != Stage.CANCELLED.value))
+    has_departed = exists(repatriation.where(
+        of_person, stage_then.in_((Stage.DEPARTED.value, Stage.RECEIVED.value))))
+    latest_case = (select(Case.id).where(of_person).order_by(Case.id.desc()).limit(1)
+                   .scalar_subquery())
+    change = CaseStatusChange
+    closure = (select(case((change.to_status == CaseStatus.CLOSED.value,
+                            func.coalesce(change.reason, "")), else_=None))
+               .where(change.case_id == latest_case, change.changed_at < before)
+               .order_by(change.changed_at.desc(), change.id.desc())
+               .limit(1).scalar_subquery())
+    return {"has_case": has_case, "has_interview": has_interview, "suggestion": suggestion,
+            "outcome": outcome, "has_referral": has_referral,
+            "has_repatriation": has_repatriation, "has_departed": has_departed,
+            "closure": closure}
+
+
+def _statement(filters: PipelineFilters, stages: dict, *,
+               recorded: list | None = None) -> Select:
+    crossed = select(Crossing.person_id).where(*filters.crossing_conditions(), *(recorded or []))
     people = (select(Person.nationality_code.label("nationality"),
-                     has_case.label("has_case"), has_interview.label("has_interview"),
-                     suggestion.label("suggestion"), outcome.label("outcome"),
-                     has_referral.label("has_referral"),
-                     has_repatriation.label("has_repatriation"),
-                     has_departed.label("has_departed"), closure.label("closure"))
+                     *(value.label(key) for key, value in stages.items()))
               .where(Person.id.in_(crossed), Person.merged_into_id.is_(None),
                      *filters.person_conditions())
               .subquery())
@@ -179,11 +256,11 @@ def stages_statement(filters: PipelineFilters) -> Select:
             .order_by(func.count().desc(), Nationality.name))
 
 
-def _counts(session: Session, filters: PipelineFilters) -> list[tuple[str | None, str,
-                                                                     dict[str, int]]]:
+def _counts(session: Session, filters: PipelineFilters, *, before: datetime | None = None
+            ) -> list[tuple[str | None, str, dict[str, int]]]:
     use_custom_plans(session)
     rows = []
-    for result in session.exec(stages_statement(filters)):
+    for result in session.exec(stages_statement(filters, before=before)):
         values = result._mapping
         rows.append((values["nationality"], values["name"] or NOT_RECORDED,
                      {col.key: int(values[col.key] or 0) for col in COLUMNS}))
@@ -200,19 +277,44 @@ def pipeline(session: Session, *, actor: Actor, filters: PipelineFilters,
              threshold: int) -> Pipeline:
     """The pipeline as the actor may read it; the read is audited (filters only)."""
     exact = disclosure.is_exact_for(actor)
-    if not exact:
-        start, end = disclosure.whole_months(filters.date_from, filters.date_to)
-        filters = filters.model_copy(update={"date_from": start, "date_to": end})
-    raw = _counts(session, filters)
     columns = columns_for(actor)
-    published = _publish(raw, columns, threshold=threshold, exact=exact)
-    rows = [PipelineRow(code, name, published[i]) for i, (code, name, _) in enumerate(raw)]
-    overall = published[len(raw)]
+    as_of = None
+    if exact:
+        raw = _counts(session, filters)
+        published = _publish(raw, columns, threshold=threshold, exact=True)
+        result = Pipeline(filters.date_from, filters.date_to, True, threshold, columns,
+                          published[len(raw)], _rows(raw, published))
+    else:
+        first = session.exec(select(func.min(Crossing.crossed_at))
+                             .where(Crossing.direction == Direction.ENTRY.value)).one()
+        plan = disclosure.published_months(
+            filters.date_from, filters.date_to,
+            earliest=local_date(first) if first is not None else None)
+        as_of = plan.as_of
+        months = []
+        for month in plan.months:
+            in_month = filters.model_copy(update={"date_from": month.first,
+                                                  "date_to": month.last})
+            raw = _counts(session, in_month, before=as_of)
+            published = _publish(raw, columns, threshold=threshold, exact=False)
+            months.append(PipelineMonth(month.key, month.first, month.last,
+                                        published[len(raw)], _rows(raw, published)))
+        date_from = plan.months[0].first if plan.months else filters.date_from
+        date_to = plan.months[-1].last if plan.months else filters.date_to
+        if len(months) == 1:
+            result = Pipeline(date_from, date_to, False, threshold, columns,
+                              months[0].overall, months[0].rows, as_of=as_of)
+        else:
+            result = Pipeline(date_from, date_to, False, threshold, columns, None, [],
+                              months=months, as_of=as_of)
     audit.record(session, actor=actor, action="stats.pipeline", entity_type="statistics",
                  detail={**filters.dates_as_audit(), "nationality": filters.nationality,
-                         "exact": exact})
-    return Pipeline(filters.date_from, filters.date_to, exact, threshold, columns, overall,
-                    rows)
+                         "exact": exact, "as_of": as_of.isoformat() if as_of else None})
+    return result
+
+
+def _rows(raw, published) -> list[PipelineRow]:
+    return [PipelineRow(code, name, published[i]) for i, (code, name, _) in enumerate(raw)]
 
 
 def _publish(raw, columns: tuple[Column, ...], *, threshold: int,
@@ -253,12 +355,23 @@ def _publish(raw, columns: tuple[Column, ...], *, threshold: int,
 # --- CSV ---
 
 def pipeline_csv(result: Pipeline) -> str:
+    """One table; or, for several months, a `month` column first and each month's rows with
+    its own total."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["code", "nationality", *(c.key for c in result.columns)])
-    for row in result.rows:
-        writer.writerow([row.code or "", row.name, *(row.counts[c.key] for c in result.columns)])
-    writer.writerow(["", "Total", *(result.overall[c.key] for c in result.columns)])
+    keys = [c.key for c in result.columns]
+    if result.months is None:
+        writer.writerow(["code", "nationality", *keys])
+        for row in result.rows:
+            writer.writerow([row.code or "", row.name, *(row.counts[k] for k in keys)])
+        writer.writerow(["", "Total", *(result.overall[k] for k in keys)])  # type: ignore[index]
+        return out.getvalue()
+    writer.writerow(["month", "code", "nationality", *keys])
+    for month in result.months:
+        for row in month.rows:
+            writer.writerow([month.month, row.code or "", row.name,
+                             *(row.counts[k] for k in keys)])
+        writer.writerow([month.month, "", "Total", *(month.overall[k] for k in keys)])
     return out.getvalue()
 
 
@@ -283,13 +396,13 @@ class Funnel:
     bars: list[FunnelBar]
 
 
-def funnel(result: Pipeline, *, width: int = 560, label_width: int = 170,
-           row_height: int = 34) -> Funnel:
+def funnel(result: "Pipeline | PipelineMonth", columns: tuple[Column, ...], *,
+           width: int = 560, label_width: int = 170, row_height: int = 34) -> Funnel:
     """Centred bars, one per stage, as wide as their count (a hidden count: no bar, its label
     written); geometry only."""
     top = 36
     plot_width = width - label_width - 16
-    stages = [c for c in result.columns if c.funnel]
+    stages = [c for c in columns if c.funnel]
     numbers = [v for c in stages if isinstance(v := result.overall[c.key], int)]
     largest = max(numbers, default=0) or 1
     bars = []

@@ -87,8 +87,12 @@ def statistics_report(session: StreamingSessionDep, actor: ExportActorDep, setti
                       filters: Annotated[CaseDateFilters, Query()],
                       fmt: Annotated[ExportFormat, Query(alias="format")] = ExportFormat.CSV):
     """Cases by nationality × suggestion × determination × sex, registered in the date
-    range. Counts from 1 to the threshold - 1 read "<threshold"; "x" marks counts hidden so
-    that those cannot be worked out from the totals."""
+    range. Coordinators: exact, any range, as things stand now. Border officials: one table
+    per completed calendar month of the range (a `month` column first, each month with its
+    own Total row; a month never added to another), counted as recorded when the last month
+    ended (X-Passage-As-Of), every cell of the grid; counts from 0 to the threshold - 1 read
+    "<threshold"; "x" marks counts hidden so that those cannot be worked out from the
+    totals."""
     return ExportResponse(service.export_statistics(
         session, actor=actor, filters=filters, fmt=fmt, threshold=settings.suppression_threshold))
 
@@ -244,11 +248,14 @@ PIPELINE_LABELS = {"from": "From", "to": "To", "nationality": "Nationality"}
 
 
 def _pipeline_read(result: pipeline.Pipeline) -> PipelineRead:
+    months = None if result.months is None else [
+        {"month": m.month, "date_from": m.date_from, "date_to": m.date_to,
+         "overall": m.overall, "rows": [asdict(r) for r in m.rows]} for m in result.months]
     return PipelineRead(
         date_from=result.date_from, date_to=result.date_to, exact=result.exact,
-        threshold=result.threshold,
+        threshold=result.threshold, as_of=result.as_of,
         columns=[{"key": c.key, "label": c.label} for c in result.columns],
-        overall=result.overall, rows=[asdict(r) for r in result.rows],
+        overall=result.overall, rows=[asdict(r) for r in result.rows], months=months,
         repatriation_recorded=result.repatriation_recorded,
         note="" if result.exact else disclosure.rule_sentence(result.threshold))
 
@@ -270,9 +277,12 @@ def pipeline_counts(session: SessionDep, actor: ActorDep, settings: SettingsDep,
     """Of the people who crossed in the period (`from`, `to`: Thai days), how many have a
     case, an interview, each suggestion, a determination (each outcome), a referral, a
     repatriation started (not cancelled), departed (or received at home), a closed
-    case (by reason): overall and by nationality. Coordinators: exact, any range. Others:
-    whole months, and counts beyond crossings from 0 to 4 read "<5" ("x": hidden so that
-    those cannot be worked out); border officials get the crossing and departure columns."""
+    case (by reason): overall and by nationality. Coordinators: exact, any range, as things
+    stand now. Others: one table per completed calendar month of the range (`months` when
+    there are several; a month never added to another), each counted as recorded when the
+    last month ended (`as_of`), and counts beyond crossings from 0 to 4 read "<5" ("x":
+    hidden so that those cannot be worked out); border officials get the crossing and
+    departure columns. CSV: several months add a `month` column, each month with its total."""
     result = pipeline.pipeline(session, actor=actor, filters=filters,
                                threshold=settings.suppression_threshold)
     if fmt is PipelineFormat.CSV:
@@ -283,12 +293,14 @@ def pipeline_counts(session: SessionDep, actor: ActorDep, settings: SettingsDep,
 def _pipeline_page(request: Request, session, *, filters=None, form=None, errors=None):
     actor = request.state.actor
     errors = errors or {}
-    result = pipeline.pipeline(session, actor=actor,
-                               filters=filters or pipeline.PipelineFilters(),
+    filters = disclosure.page_range(filters or pipeline.PipelineFilters(),
+                                    exact=disclosure.is_exact_for(actor))
+    result = pipeline.pipeline(session, actor=actor, filters=filters,
                                threshold=app_settings(request).suppression_threshold)
-    query = (filters or pipeline.PipelineFilters()).as_query()
+    query = filters.as_query()
     return render(request, "stats/pipeline.html", {
-        "result": result, "funnel": pipeline.funnel(result),
+        "result": result,
+        "tables": [(t, pipeline.funnel(t, result.columns)) for t in result.tables()],
         "filter_form": form if errors else query, "filter_errors": errors,
         "error_list": error_list(errors, PIPELINE_LABELS, id_prefix="q-"),
         "nationality_choices": [(n.code, n.name) for n in list_nationalities(session)],
@@ -327,20 +339,24 @@ def outcome_counts(session: SessionDep, actor: ActorDep, settings: SettingsDep,
                    filters: OutcomeFiltersDep) -> outcomes.OutcomeCounts:
     """Cases registered in the period (`from`, `to`: Thai days) by nationality, by latest
     suggestion and latest determination (`pairs`: both at once). No names. Coordinators:
-    exact, any range, the nationalities that have cases. Others: whole months, every
-    nationality, counts from 0 to 4 read "<5" ("x": hidden so that those cannot be worked
-    out, or a sum of cells not all published)."""
+    exact, any range, as things stand now, the nationalities that have cases. Others: one
+    table per completed calendar month of the range (`months` when there are several; a
+    month never added to another), counted as recorded when the last month ended (`as_of`),
+    every nationality, counts from 0 to 4 read "<5" ("x": hidden so that those cannot be
+    worked out, or a sum of cells not all published)."""
     return outcomes.outcome_counts(session, actor=actor, filters=filters,
                                    threshold=settings.suppression_threshold)
 
 
 def _outcomes_page(request: Request, session, *, filters=None, form=None, errors=None):
     errors = errors or {}
-    filters = filters or outcomes.OutcomeFilters()
+    filters = disclosure.page_range(filters or outcomes.OutcomeFilters(),
+                                    exact=disclosure.is_exact_for(request.state.actor))
     result = outcomes.outcome_counts(session, actor=request.state.actor, filters=filters,
                                      threshold=app_settings(request).suppression_threshold)
     return render(request, "stats/outcomes.html", {
-        "result": result, "filter_form": form if errors else filters.dates_as_query(),
+        "result": result, "tables": result.tables(),
+        "filter_form": form if errors else filters.dates_as_query(),
         "filter_errors": errors,
         "error_list": error_list(errors, OUTCOME_LABELS_FORM, id_prefix="q-"),
         "suggestion_keys": outcomes.SUGGESTION_KEYS, "outcome_keys": outcomes.OUTCOME_KEYS,

@@ -17,6 +17,7 @@ import csv
 import tempfile
 from collections import Counter
 from collections.abc import Iterator
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, case, true
 from sqlalchemy.orm import aliased
@@ -175,23 +176,22 @@ def _case_date_conditions(filters: CaseDateFilters) -> list[ColumnElement[bool]]
     return filters.conditions(Case.created_at)
 
 
-def _latest_suggestion():
-    return latest_value(Screening, "classification")
-
-
 def _latest_outcome():
     return latest_value(Determination, "outcome")
 
 
-def statistics_counts(reader: Reader, *, filters: CaseDateFilters
-                      ) -> Counter[tuple[str, str, str, str]]:
-    """Cases by (nationality, latest suggestion, latest determination, sex)."""
+def statistics_counts(reader: Reader, *, filters: CaseDateFilters,
+                      before: datetime | None = None) -> Counter[tuple[str, str, str, str]]:
+    """Cases by (nationality, latest suggestion, latest determination, sex). `before`: as
+    recorded before that moment (cases, suggestions and determinations)."""
+    recorded = [Case.created_at < before] if before is not None else []
     inner = (
         select(Person.nationality_code.label("nationality"), Person.sex.label("sex"),
-               _latest_suggestion().label("suggestion"), _latest_outcome().label("outcome"))
+               latest_value(Screening, "classification", before=before).label("suggestion"),
+               latest_value(Determination, "outcome", before=before).label("outcome"))
         .select_from(Case)
         .join(Person, Person.id == Case.person_id)
-        .where(*_case_date_conditions(filters))
+        .where(*_case_date_conditions(filters), *recorded)
         .subquery()
     )
     rows = reader.execute(
@@ -240,66 +240,87 @@ def _statistics_rows(keys, names: dict[str, str], published: disclosure.Publishe
     return rows
 
 
-def _hidden(rows, threshold: int) -> tuple[int, int]:
+def _hidden(rows, threshold: int, first: int = 4) -> tuple[int, int]:
     """(cells shown as "<threshold", cells hidden as "x") of the published rows."""
-    values = [v for row in rows for v in row[4:]]
+    values = [v for row in rows for v in row[first:]]
     return values.count(f"<{threshold}"), values.count(SECONDARY_LABEL)
 
 
 def export_statistics(session: Session, *, actor: Actor, filters: CaseDateFilters,
                       fmt: ExportFormat, threshold: int) -> Export:
-    """Coordinators: exact, for any range of days, the combinations that have cases. Every
-    other role (border officials): whole calendar months, every cell of the grid, small counts
-    and zeros as "<threshold" and secondary suppression (app.reports.disclosure)."""
+    """Coordinators: exact, for any range of days, the combinations that have cases, as
+    things stand now. Every other role (border officials): one table per completed calendar
+    month of the range (a `month` column first, each month with its own Total row, never a
+    total across months), counted as recorded when the last month ended, every cell of the
+    grid, small counts and zeros as "<threshold" and secondary suppression
+    (app.reports.disclosure)."""
     if not can(actor, Permission.EXPORT_STATISTICS):
         raise PermissionDenied(action="export.statistics", entity_type="report")
     exact = disclosure.is_exact_for(actor)
-    asked = filters
-    if not exact:
-        start, end = disclosure.whole_months(filters.date_from, filters.date_to)
-        filters = filters.model_copy(update={"date_from": start, "date_to": end})
     reader = Reader(session)
+    withheld_months: list[str] = []
     try:
-        counts = statistics_counts(reader, filters=filters)
         names = dict(reader.execute(select(Nationality.code, Nationality.name)).all())
+        if exact:
+            rows = statistics_table(statistics_counts(reader, filters=filters), names,
+                                    threshold)
+            header, first, as_of = STATISTICS_HEADER, 4, None
+            period_from, period_to = filters.date_from, filters.date_to
+        else:
+            earliest = reader.execute(select(func.min(Case.created_at))).scalar_one()
+            plan = disclosure.published_months(
+                filters.date_from, filters.date_to,
+                earliest=local_date(earliest) if earliest is not None else None)
+            as_of = plan.as_of
+            header, first, rows = ("month", *STATISTICS_HEADER), 5, []
+            for month in plan.months:
+                in_month = CaseDateFilters(date_from=month.first, date_to=month.last)
+                counts = statistics_counts(reader, filters=in_month, before=as_of)
+                grid = statistics_grid(counts, names, threshold)
+                if all(v == SECONDARY_LABEL for v in grid[-1][4:]):
+                    withheld_months.append(month.key)
+                rows.extend([month.key, *row] for row in grid)
+            period_from = plan.months[0].first if plan.months else filters.date_from
+            period_to = plan.months[-1].last if plan.months else filters.date_to
     finally:
         reader.close()  # the table is small and built here: nothing is read while it streams
-    if exact:
-        rows = statistics_table(counts, names, threshold)
-    else:
-        rows = statistics_grid(counts, names, threshold)
-    primary, secondary = _hidden(rows, threshold)
-    withheld = False
-    if rows and not exact:
-        withheld = all(v == SECONDARY_LABEL for v in rows[-1][4:]) and secondary > 0
-    period = (f"From {filters.date_from or 'the first case'} to "
-              f"{filters.date_to or 'today'}.")
+    primary, secondary = _hidden(rows, threshold, first)
+    period = (f"From {period_from or 'the first case'} to {period_to or 'today'}.")
     rule = () if exact else (
         disclosure.rule_sentence(threshold),
+        "One table per month (the month column), each with its own Total row: add no months "
+        "up, none is published for a range of months.",
+        f"Counted as recorded before {as_of.astimezone(LOCAL_TZ):%d %b %Y %H:%M} Thai time "
+        "(the start of the current month, which is published when it ends)." if as_of else "",
         f"<{threshold}: from 0 to {threshold - 1} cases (none included).",
         f"{SECONDARY_LABEL}: {threshold} or more cases, hidden so that the small counts "
         "cannot be worked out from the totals.")
+    rule = tuple(line for line in rule if line)
     notes = (
         "Cases registered in Passage by nationality, latest screening suggestion, latest "
         "determination and sex.",
         period, *rule,
         "none: no interview screened yet, or no determination recorded yet.",
-    ) + (("Withheld: too few cases to publish any count without disclosure.",)
-         if withheld else ())
-    detail = {"format": fmt.value, "filters": asked.as_audit(), "threshold": threshold,
-              "exact": exact, "period": filters.as_audit(),
+    ) + ((f"Withheld ({', '.join(withheld_months)}): too few cases to publish any count "
+          "without disclosure.",) if withheld_months else ())
+    detail = {"format": fmt.value, "filters": filters.as_audit(), "threshold": threshold,
+              "exact": exact, "period": {"from": str(period_from) if period_from else None,
+                                         "to": str(period_to) if period_to else None},
+              "as_of": as_of.isoformat() if as_of else None,
               "primary_suppressed": primary, "secondary_suppressed": secondary,
-              "withheld": withheld}
-    body = audited(_body(fmt, STATISTICS_HEADER, rows, sheet="Statistics", notes=notes),
+              "withheld": bool(withheld_months)}
+    body = audited(_body(fmt, header, rows, sheet="Statistics", notes=notes),
                    rows=lambda: len(rows),
                    on_done=record_when_done(session, reader, actor=actor,
                                      action="export.statistics", detail=detail))
     headers = {"X-Passage-Suppressed-Primary": str(primary),
                "X-Passage-Suppressed-Secondary": str(secondary),
                "X-Passage-Exact": "1" if exact else "0",
-               "X-Passage-Period": f"{filters.date_from or ''}/{filters.date_to or ''}"}
-    if withheld:
-        headers["X-Passage-Withheld"] = "1"
+               "X-Passage-Period": f"{period_from or ''}/{period_to or ''}"}
+    if as_of is not None:
+        headers["X-Passage-As-Of"] = as_of.isoformat()
+    if withheld_months:
+        headers["X-Passage-Withheld"] = ",".join(withheld_months)
     return _export(fmt, "statistics", body, headers=headers, rows=len(rows))
 
 

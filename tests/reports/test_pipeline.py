@@ -4,13 +4,15 @@ for border officials, nothing for administrators."""
 
 import csv
 import io
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlmodel import select
 
 from app.audit.models import AuditEvent
-from app.reports.disclosure import publish, whole_months
+from app.cases.models import CaseStatusChange
+from app.clock import local_day_start, local_today
+from app.reports.disclosure import Month, publish, published_months
 from tests import factories
 from tests.pages import sign_in
 
@@ -27,14 +29,20 @@ def world(session):
 
     def person(nationality, day, *, stage=None, reason=None):
         p = factories.make_person(session, organization=ngo, nationality_code=nationality)
-        factories.make_crossing(session, person=p, crossed_at=day)
+        # recorded when it happened: roles without exact counts read the records of the
+        # months that have ended, as recorded by then
+        factories.make_crossing(session, person=p, crossed_at=day, created_at=day)
         people.append(p)
         if stage is None:
             return p
         status = "closed" if reason else ("determined" if stage == "determined" else "open")
         case = factories.make_case(session, person=p, organization=ngo, assigned_to=worker,
                                    status=status)
+        case.created_at = day
         case.closure_reason = reason
+        if reason:
+            session.add(CaseStatusChange(case_id=case.id, to_status="closed", event="closed",
+                                         reason=reason, changed_at=day))
         if stage in ("interviewed", "determined", "referred"):
             answers = {"DR1": "yes", "DR2": "yes", "EX1": "yes", "EX2": "yes", "CD1": "yes",
                        "CD3": "yes"} if nationality == "IN" else {}
@@ -57,10 +65,11 @@ def world(session):
     for _ in range(4):
         person("PH", OCT(25), stage="interviewed")
     person("PH", OCT(26))
-    person("CN", datetime(2025, 11, 2, 3, tzinfo=UTC), stage="opened")
+    november = datetime(2025, 11, 2, 3, tzinfo=UTC)
+    person("CN", november, stage="opened")
     tombstone = factories.make_person(session, organization=ngo, nationality_code="IN",
                                       merged_into_id=people[0].id)
-    factories.make_crossing(session, person=tombstone, crossed_at=OCT(28))
+    factories.make_crossing(session, person=tombstone, crossed_at=OCT(28), created_at=OCT(28))
     session.commit()
     return people
 
@@ -122,12 +131,15 @@ def test_caseworkers_get_whole_months_and_small_counts_hidden(client, world, log
     session.expire_all()
     [event] = session.exec(select(AuditEvent).where(AuditEvent.action == "stats.pipeline",
                                                     AuditEvent.actor_id == caseworker.user.id))
-    assert event.detail["from"] == "2025-10-01" and event.detail["exact"] is False
+    # the range as asked, and the moment the counts stood at
+    assert event.detail["from"] == "2025-10-23" and event.detail["exact"] is False
+    assert event.detail["as_of"] == result["as_of"]
 
 
 def test_no_small_count_can_be_worked_out_from_the_totals(client, world, login_as):
     caseworker = login_as("caseworker")
-    result = _pipeline(client, caseworker.headers)
+    result = _pipeline(client, caseworker.headers, **{"from": "2025-10-01",
+                                                       "to": "2025-10-31"})
     for key in ("case", "interview", "referral", "closed"):
         shown = [r["counts"][key] for r in result["rows"]]
         total = result["overall"][key]
@@ -142,8 +154,12 @@ def test_border_officials_read_crossings_and_departures_and_admins_nothing(clien
     border = login_as("border_official")
     result = _pipeline(client, border.headers)
     assert [c["key"] for c in result["columns"]] == ["crossed", "departed"]
-    assert set(result["overall"]) == {"crossed", "departed"}
-    assert result["overall"]["crossed"] == 19
+    # no range: every month from the first crossing to the last completed one, a table each
+    october, november = result["months"][:2]
+    assert (october["month"], november["month"]) == ("2025-10", "2025-11")
+    assert set(october["overall"]) == {"crossed", "departed"}
+    assert october["overall"]["crossed"] == 18 and november["overall"]["crossed"] == 1
+    assert result["overall"] is None
     admin = login_as("admin")
     refused = client.get("/api/v1/stats/pipeline", headers=admin.headers)
     assert refused.status_code == 403
@@ -183,14 +199,29 @@ def test_the_page_draws_the_funnel_with_its_numbers_and_offers_the_csv(client, w
     assert bad.status_code == 422 and 'id="e-q-from"' in bad.text
 
 
-@pytest.mark.parametrize(("start", "end", "expected"), [
-    (date(2025, 10, 23), date(2025, 10, 23), (date(2025, 10, 1), date(2025, 10, 31))),
-    (date(2024, 2, 10), date(2024, 2, 11), (date(2024, 2, 1), date(2024, 2, 29))),
-    (date(2025, 12, 31), None, (date(2025, 12, 1), None)),
-    (None, date(2025, 2, 3), (None, date(2025, 2, 28))),
+@pytest.mark.parametrize(("start", "end", "earliest", "expected"), [
+    (date(2025, 10, 23), date(2025, 10, 23), None, ["2025-10"]),
+    (date(2024, 2, 10), date(2024, 3, 11), None, ["2024-02", "2024-03"]),
+    (None, date(2025, 2, 3), date(2024, 12, 5), ["2024-12", "2025-01", "2025-02"]),
+    (None, date(2025, 2, 3), None, []),
 ])
-def test_whole_months_widen_both_ends(start, end, expected):
-    assert whole_months(start, end) == expected
+def test_published_months_are_the_whole_months_the_range_meets(start, end, earliest,
+                                                               expected):
+    plan = published_months(start, end, earliest=earliest)
+    assert [m.key for m in plan.months] == expected
+    assert plan.months[0].first.day == 1 if expected else True
+    assert Month.of(date(2024, 2, 10)).last == date(2024, 2, 29)
+
+
+def test_published_months_stop_before_the_current_month():
+    current = Month.of(local_today())
+    last = Month.of(current.first - timedelta(days=1))
+    assert [m.key for m in published_months(last.first, None, earliest=None).months] == \
+        [last.key]
+    assert published_months(current.first, None, earliest=None).months == []
+    far = published_months(last.first, current.last + timedelta(days=400), earliest=None)
+    assert [m.key for m in far.months] == [last.key]
+    assert far.as_of == local_day_start(current.first)
 
 
 def test_publish_hides_zeros_too_and_protects_a_lone_small_cell():
