@@ -145,3 +145,19 @@ def test_the_demo_has_every_stage_follow_ups_due_and_overdue_and_two_merges(demo
             assert session.exec(select(Crossing).where(Crossing.person_id == m.duplicate_id)
                                 ).all() == []
             assert session.exec(select(Case).where(Case.person_id == m.duplicate_id)).all() == []
+
+
+def test_a_month_of_the_demo_reads_its_crossings_and_stages_for_every_role(demo):
+    # the demo's crossings are recorded as they happened: a month that has ended shows a
+    # caseworker the crossings a coordinator reads, and its stages as they stood then
+    with Session(demo) as session:
+        users = {u.username: u for u in session.exec(select(User)).all()}
+        october = PipelineFilters(date_from=date(2025, 10, 1), date_to=date(2025, 10, 31))
+        exact = pipeline(session, actor=Actor.of(users["coordinator"]), filters=october,
+                         threshold=5)
+        ruled = pipeline(session, actor=Actor.of(users["caseworker"]), filters=october,
+                         threshold=5)
+        session.rollback()
+    assert not ruled.exact and ruled.months is None
+    assert ruled.overall["crossed"] == exact.overall["crossed"] > 0
+    assert isinstance(ruled.overall["case"], int) and ruled.overall["case"] >= 5
