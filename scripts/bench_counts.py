@@ -25,45 +25,19 @@ import os
 import statistics
 import sys
 import time
-import uuid
 from datetime import date
 from pathlib import Path
 
 os.environ.setdefault("PASSAGE_SECRET_KEY", "bench-secret-" + "x" * 40)
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from scripts.scratch_database import create_database, drop_database  # noqa: E402
 
 NATIONALITIES = ["CN", "ID", "IN", "KE", "LK", "MM", "NP", "PH", "TH", "VN"]
 RANGES = {"six months": (date(2025, 1, 1), date(2025, 6, 30)),
           "three months": (date(2025, 4, 1), date(2025, 6, 30))}
 
 
-def psycopg_url(url: str) -> str:
-    return url.replace("postgresql://", "postgresql+psycopg://", 1)
-
-
-def create_database(pg_server: str) -> str:
-    from sqlalchemy import create_engine, make_url, text
-
-    from app.migrate import upgrade
-
-    name = f"passage_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(psycopg_url(pg_server), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    url = make_url(pg_server).set(database=name).render_as_string(hide_password=False)
-    upgrade(url)
-    return url
-
-
-def drop_database(url: str, pg_server: str) -> None:
-    from sqlalchemy import create_engine, make_url, text
-
-    admin = create_engine(psycopg_url(pg_server), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def seed(engine, people: int, crossings: int) -> None:

@@ -38,20 +38,17 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 os.environ.setdefault("PASSAGE_SECRET_KEY", "bench-secret-" + "x" * 40)
 os.environ.setdefault("PASSAGE_ENV", "development")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from scripts.scratch_database import create_database, drop_database  # noqa: E402
+
 VENV_BIN = Path(sys.executable).parent
 
 FROM, TO = "2025-01-01", "2025-12-31"
-
-
-def psycopg_url(url: str) -> str:
-    return url.replace("postgresql://", "postgresql+psycopg://", 1)
 
 
 def free_port() -> int:
@@ -93,28 +90,6 @@ def ensure_wrk() -> str:
     raise SystemExit("wrk is needed: sudo apt-get install -y wrk")
 
 
-def create_database(pg_server: str) -> str:
-    from sqlalchemy import create_engine, make_url, text
-
-    from app.migrate import upgrade
-
-    name = f"passage_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(psycopg_url(pg_server), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    url = make_url(pg_server).set(database=name).render_as_string(hide_password=False)
-    upgrade(url)
-    return url
-
-
-def drop_database(url: str, pg_server: str) -> None:
-    from sqlalchemy import create_engine, make_url, text
-
-    admin = create_engine(psycopg_url(pg_server), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def run_wrk(wrk: str, url: str, token: str, *, connections: int, duration: int,
