@@ -46,6 +46,7 @@ from datetime import date, datetime, timedelta
 
 from app.auth.permissions import Permission, can
 from app.clock import LOCAL_TZ, local_day_start, local_today
+from app.errors import field_error
 from app.reports.suppression import SECONDARY_LABEL, Mark, suppress
 
 Cell = int | str
@@ -99,12 +100,17 @@ class Months:
         return Month.of(self.as_of.astimezone(LOCAL_TZ).date() - timedelta(days=1))
 
 
+# one answer's tables at most: a table a month is a table of every nationality each
+MAX_MONTHS = 24
+
+
 def published_months(date_from: date | None, date_to: date | None, *,
                      earliest: date | None) -> Months:
     """The completed calendar months that meet the range (`date_from`..`date_to`, Thai days,
     either end open). An open start begins at `earliest` (the month of the first record
-    counted; none: no month); an open end, and any end in the current month or later, stops at
-    the last completed month."""
+    counted; none: no month), or MAX_MONTHS before the end; an open end, and any end in the
+    current month or later, stops at the last completed month. A range of more than
+    MAX_MONTHS months is refused (422 naming `from`)."""
     today = local_today()
     current = Month.of(today)
     as_of = local_day_start(current.first)
@@ -117,6 +123,12 @@ def published_months(date_from: date | None, date_to: date | None, *,
         while month.first <= end.first:
             months.append(month)
             month = month.next()
+    if len(months) > MAX_MONTHS:
+        if date_from is None:
+            months = months[-MAX_MONTHS:]
+        else:
+            raise field_error("from", f"Ask for at most {MAX_MONTHS} months at a time: "
+                                      "they come one table a month", where="query")
     return Months(months, as_of)
 
 

@@ -443,3 +443,22 @@ def test_pages_show_a_table_a_month_and_say_the_rule_once(client, session, world
     default = client.get("/stats/outcomes")
     assert default.text.count('<table class="outcomes">') == 1
     assert "(one whole month)" in default.text
+
+
+def test_a_range_of_more_months_than_one_answer_holds_is_refused_naming_from(client, login_as,
+                                                                               world):
+    from app.reports.disclosure import MAX_MONTHS
+
+    m3, *_ = _months()
+    start = m3.first
+    for _ in range(MAX_MONTHS):
+        start = Month.of(start - DAY).first
+    headers = login_as("border_official").headers
+    for path in ("/api/v1/stats/outcomes", "/api/v1/stats/pipeline",
+                 "/api/v1/reports/statistics"):
+        response = client.get(path, headers=headers, params={"from": start.isoformat()})
+        assert response.status_code == 422, (path, response.text)
+        assert response.json()["detail"][0]["loc"][-1] == "from"
+    # coordinators ask for any range
+    assert client.get("/api/v1/stats/outcomes", headers=login_as("coordinator").headers,
+                      params={"from": start.isoformat()}).status_code == 200
