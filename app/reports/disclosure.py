@@ -11,9 +11,11 @@ for any range of days and as they stand now, only for roles that hold Permission
   range to whole months was not enough: "October to December" minus "October to November"
   is December, exactly, cell by cell (a tester read one Indian woman's determination that
   way). So a range answers one table per month in it, each published on its own under
-  primary and secondary suppression, and no figure adds months up. Months are disjoint:
-  no two published tables overlap, and no published table is the sum of others, so no
-  difference of two answers is a count of fewer people than one month's published cell.
+  primary and secondary suppression, and no figure adds months up. A month's table is the
+  same in every answer it is part of, whatever the range asked, and months are disjoint: no
+  published figure is the sum of other published figures, so subtracting two answers gives
+  either 0 or figures of different months, never a small count. (At most MAX_MONTHS tables
+  an answer.)
 - **Completed months only, counted as they stood when the last one ended.** A month still
   under way would move between two requests (a case registered today: +1), and so would a
   finished month if later records counted (a determination recorded today on an October
@@ -27,16 +29,19 @@ for any range of days and as they stand now, only for roles that hold Permission
 - **Every cell of the grid, zeros included**, so that a row's or cell's presence says
   nothing, and a count from 0 to threshold - 1 is shown as "<threshold" (0 like 1-4:
   "nobody" is not told apart from "one or two"); where a row or column total would let a
-  small count be worked out, more cells are hidden ("x") by app.reports.suppression.
+  small count be worked out, more cells are hidden ("x") by app.reports.suppression (the
+  outcome counts: app.reports.network_suppression).
 
 What this leaves (said so that no one reads more into it): when a new month begins, the
-earlier months' tables are counted again as of its start, and a cohort's figures move by what
+earlier months' tables are counted again as of its start, and a cohort's cells move by what
 was recorded for it during the month that ended (the pipeline's later stages, a late
-determination). Comparing a month's table published in November with the same month's
-published in December shows those moves, cell by cell; each is protected only as the cells
-of one table are. Likewise an edit of a person (nationality, sex) or a merge moves them between
-rows from one month's publication to the next. Publishing each month once and keeping it
-(figures frozen at first publication) would close this; it is not done yet.
+determination). Comparing a month's table as published in November with the same table as
+published in December gives those moves, cell by cell, and a move of 1 to 4 is not hidden:
+a monthly flow, of people the reader cannot name from the counts alone, but a flow all the
+same. Likewise an edit of a person (nationality, sex) or a merge moves them between rows from
+one month's publication to the next. Publishing each month's table once and keeping it
+(frozen at first publication, or counted as of a fixed time after the month's end) would
+close this; it is not done yet.
 """
 
 import calendar
