@@ -16,32 +16,28 @@ for any range of days and as they stand now, only for roles that hold Permission
   published figure is the sum of other published figures, so subtracting two answers gives
   either 0 or figures of different months, never a small count. (At most MAX_MONTHS tables
   an answer.)
-- **Completed months only, counted as they stood when the last one ended.** A month still
-  under way would move between two requests (a case registered today: +1), and so would a
-  finished month if later records counted (a determination recorded today on an October
-  case: +1, which is the same attack through time). So the current (Thai) month is not
-  published to these roles, and every record is counted only if it was recorded before the
-  start of the current month (`published_months(...).as_of`): the case, its interviews,
-  suggestions and determinations, referrals, repatriation steps and closures, and for the
-  pipeline the entry crossing too (a crossing recorded today for a past day would add a
-  person, and their stages, to a finished month). Every figure these roles read is then
-  fixed for the whole month; nothing polled within a month moves.
+- **Completed months only, each counted as it stood when it ended, once and for all.** A
+  month still under way would move between two requests (a case registered today: +1), and so
+  would a finished month if later records counted (a determination recorded today on an
+  October case: +1, the same attack through time; and at the turn of each month, October as
+  published in November against October as published in December). So the current (Thai)
+  month is not published to these roles, and a month's table counts only what was recorded
+  before that month ended (`Month.counted_before`): the case, its interviews, suggestions and
+  determinations, referrals, repatriation steps and closures, and for the pipeline the entry
+  crossing too (a crossing recorded later for a day of the month would add a person, and their
+  stages, to a finished month). A month's table is the same from its first publication on;
+  what happened later to that month's people shows to these roles in no table (coordinators
+  read it exactly).
 - **Every cell of the grid, zeros included**, so that a row's or cell's presence says
   nothing, and a count from 0 to threshold - 1 is shown as "<threshold" (0 like 1-4:
   "nobody" is not told apart from "one or two"); where a row or column total would let a
   small count be worked out, more cells are hidden ("x") by app.reports.suppression (the
   outcome counts: app.reports.network_suppression).
 
-What this leaves (said so that no one reads more into it): when a new month begins, the
-earlier months' tables are counted again as of its start, and a cohort's cells move by what
-was recorded for it during the month that ended (the pipeline's later stages, a late
-determination). Comparing a month's table as published in November with the same table as
-published in December gives those moves, cell by cell, and a move of 1 to 4 is not hidden:
-a monthly flow, of people the reader cannot name from the counts alone, but a flow all the
-same. Likewise an edit of a person (nationality, sex) or a merge moves them between rows from
-one month's publication to the next. Publishing each month's table once and keeping it
-(frozen at first publication, or counted as of a fixed time after the month's end) would
-close this; it is not done yet.
+What this leaves (said so that no one reads more into it): an edit of a person (nationality,
+sex) or a merge moves them between rows of an already published month, since the person's
+current details are used; a later month's table shows a person's earlier steps only through
+its own cohort. Freezing the person's details as of the month's end would close the first.
 """
 
 import calendar
@@ -60,10 +56,9 @@ Cell = int | str
 def rule_sentence(threshold: int) -> str:
     """The rule in one sentence, for the pages that apply it."""
     return (f"Counts beyond crossings are published one calendar month at a time (never a total "
-            f"across months), for completed months only, as recorded when the last month "
-            f"ended, with fewer than {threshold} (none included) shown as “<{threshold}” and a "
-            "few more hidden (“x”) where totals would give them away; crossing counts are "
-            "exact.")
+            f"across months), for completed months only, each as recorded by its end, with "
+            f"fewer than {threshold} (none included) shown as “<{threshold}” and a few more "
+            "hidden (“x”) where totals would give them away; crossing counts are exact.")
 
 
 def is_exact_for(actor) -> bool:
@@ -89,6 +84,12 @@ class Month:
 
     def next(self) -> "Month":
         return Month.of(self.last + timedelta(days=1))
+
+    @property
+    def counted_before(self) -> datetime:
+        """A month's table counts what was recorded before the month ended (its next month's
+        first moment, Thai time): fixed from its first publication, never counted again."""
+        return local_day_start(self.next().first)
 
 
 @dataclass(frozen=True)

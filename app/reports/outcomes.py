@@ -139,7 +139,8 @@ def outcome_counts(session: Session, *, actor: Actor, filters: OutcomeFilters,
         for month in plan.months:
             in_month = OutcomeFilters(date_from=month.first, date_to=month.last)
             cases, suggestions, determinations, rows = _table(
-                session, names, in_month, threshold=threshold, exact=False, before=as_of)
+                session, names, in_month, threshold=threshold, exact=False,
+                before=month.counted_before)
             months.append(OutcomeMonth(month=month.key, date_from=month.first,
                                        date_to=month.last, cases=cases,
                                        suggestions=suggestions,

@@ -209,8 +209,10 @@ def _stages_before(before: datetime) -> dict:
         of_person, stage_then != Stage.CANCELLED.value))
     has_departed = exists(repatriation.where(
         of_person, stage_then.in_((Stage.DEPARTED.value, Stage.RECEIVED.value))))
+    # correlated to the person two levels up, explicitly: left to itself, SQLAlchemy would
+    # not find Person in the closure's own FROM and would take the latest case of anyone
     latest_case = (select(Case.id).where(of_person).order_by(Case.id.desc()).limit(1)
-                   .scalar_subquery())
+                   .correlate(Person).scalar_subquery())
     change = CaseStatusChange
     closure = (select(case((change.to_status == CaseStatus.CLOSED.value,
                             func.coalesce(change.reason, "")), else_=None))
@@ -295,7 +297,7 @@ def pipeline(session: Session, *, actor: Actor, filters: PipelineFilters,
         for month in plan.months:
             in_month = filters.model_copy(update={"date_from": month.first,
                                                   "date_to": month.last})
-            raw = _counts(session, in_month, before=as_of)
+            raw = _counts(session, in_month, before=month.counted_before)
             published = _publish(raw, columns, threshold=threshold, exact=False)
             months.append(PipelineMonth(month.key, month.first, month.last,
                                         published[len(raw)], _rows(raw, published)))

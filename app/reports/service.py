@@ -275,7 +275,8 @@ def export_statistics(session: Session, *, actor: Actor, filters: CaseDateFilter
             header, first, rows = ("month", *STATISTICS_HEADER), 5, []
             for month in plan.months:
                 in_month = CaseDateFilters(date_from=month.first, date_to=month.last)
-                counts = statistics_counts(reader, filters=in_month, before=as_of)
+                counts = statistics_counts(reader, filters=in_month,
+                                            before=month.counted_before)
                 grid = statistics_grid(counts, names, threshold)
                 if all(v == SECONDARY_LABEL for v in grid[-1][4:]):
                     withheld_months.append(month.key)

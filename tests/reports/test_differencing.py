@@ -384,6 +384,29 @@ def test_a_determination_recorded_today_changes_nothing_they_read(client, login_
     assert _everything(client, headers, statistics=role == "border_official") == before
 
 
+@pytest.mark.parametrize("role", ["border_official", "caseworker"])
+def test_a_month_once_published_never_changes(client, login_as, world, session, role):
+    """The attack through the turn of a month: read a month's table, let a later month pass in
+    which that month's people were determined, referred and sent home, and read it again.
+    A month counts what was recorded before it ended, so its table, once published, stays as
+    it was (here: records of two months ago, completed in last month, change nothing)."""
+    headers = login_as(role, organization="Another NGO").headers
+    _, m2, m1, _ = _months()
+    case = world.person("CN", "male", m2.first + DAY, answers=NO_INDICATORS)
+    session.commit()
+    before = _everything(client, headers, statistics=role == "border_official")
+    later = _at(m1.first + DAY)  # recorded last month: counted for last month's table only
+    factories.make_determination(session, case=case, outcome="trafficking_victim",
+                                 decided_by=world.worker, at=later)
+    factories.make_referral(session, case=case, created_by=world.worker, at=later)
+    session.add(CaseStatusChange(case_id=case.id, from_status="open", to_status="closed",
+                                 event="closed", reason="repatriated", changed_at=later))
+    case.status, case.closure_reason = "closed", "repatriated"
+    session.commit()
+    after = _everything(client, headers, statistics=role == "border_official")
+    assert after == before
+
+
 # --- coordinators ---------------------------------------------------------------------------
 
 def test_coordinators_still_read_exact_counts_for_any_range_as_things_stand(
