@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from app.auth.permissions import Role
 from app.db import MAX_DATABASE_INT
 
-USERNAME_PATTERN = r"^[\w.@+-]+$"
+USERNAME_PATTERN = r"^[A-Za-z0-9_.@+-]+$"  # Latin letters: see app.auth.service.USERNAME
 
 
 class OrganizationKind(StrEnum):

@@ -1,5 +1,6 @@
 """Users, organisations, sign-in, browser sessions and bearer tokens."""
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import update
@@ -25,6 +26,10 @@ from app.errors import Conflict, InvalidInput, NotAuthenticated, field_error
 
 SESSION_TOUCH_INTERVAL = timedelta(minutes=1)
 
+
+# Latin letters only: a letter of another script that looks the same (Cyrillic "а" in
+# "cаseworker") would let one account pass for a colleague's in lists and confirmations
+USERNAME = re.compile(r"[A-Za-z0-9_.@+-]+")
 
 def get_or_create_organization(session: Session, *, name: str, kind: str = "ngo") -> Organization:
     name = name.strip()
@@ -56,6 +61,9 @@ def create_user(
     if not username or len(username) > 150:
         errors.append({"loc": ["body", "username"], "msg": "Username must be 1 to 150 characters",
                        "type": "value_error"})
+    elif not USERNAME.fullmatch(username):
+        errors.append({"loc": ["body", "username"], "type": "value_error",
+                       "msg": "Use only Latin letters, digits and . _ @ + - in a username"})
     try:
         role = Role(role)
     except ValueError:
@@ -66,7 +74,9 @@ def create_user(
         errors.append({"loc": ["body", "password"], "msg": problem, "type": "value_error"})
     if errors:
         raise InvalidInput(errors)
-    if session.exec(select(User).where(User.username == username)).first():
+    # a name that differs from another only in case would pass for that colleague
+    if session.exec(select(User.id).where(
+            func.lower(User.username) == username.lower())).first() is not None:
         raise Conflict("A user with this username already exists")
     password_hash = UNUSABLE_PASSWORD if password is None else hash_password(password)
     user = User(username=username, full_name=full_name, password_hash=password_hash,

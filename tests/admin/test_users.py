@@ -88,6 +88,36 @@ def test_create_user_with_a_taken_username_is_409(client, admin, org):
     assert client.post("/api/v1/admin/users", headers=admin.headers, json=body).status_code == 409
 
 
+def test_a_name_that_looks_like_a_colleagues_is_refused(client, session, admin, org):
+    """The attack: an administrator adds `cаseworker` (a Cyrillic а) or `Caseworker` beside the
+    real `caseworker`, so that a confirmer or a reader of the audit log takes one for the
+    other. Only Latin letters, and no name that differs from another only in case."""
+    factories.make_user(session, role="caseworker", organization=org, username="caseworker")
+    session.commit()
+    body = {"role": "caseworker", "organization_id": org.id, "full_name": "Naw Htoo Paw"}
+    lookalike = client.post("/api/v1/admin/users", headers=admin.headers,
+                            json={**body, "username": "c\u0430seworker"})
+    assert lookalike.status_code == 422
+    assert lookalike.json()["detail"][0]["loc"][-1] == "username"
+    other_case = client.post("/api/v1/admin/users", headers=admin.headers,
+                             json={**body, "username": "Caseworker"})
+    assert other_case.status_code == 409
+    assert session.exec(select(User).where(User.full_name == "Naw Htoo Paw")).all() == []
+
+
+def test_the_command_line_refuses_a_lookalike_name_too(fresh_database_url):
+    from tests.crossings.test_cli import run
+
+    made = run(fresh_database_url, "createuser", "caseworker", "--role", "caseworker",
+               "--organization", "O", "--password-stdin", input="a long enough password\n")
+    assert made.returncode == 0, made.stderr
+    for name in ("c\u0430seworker", "CaseWorker"):
+        refused = run(fresh_database_url, "createuser", name, "--role", "caseworker",
+                      "--organization", "O", "--password-stdin",
+                      input="a long enough password\n")
+        assert refused.returncode != 0
+
+
 def test_list_users_filters_by_role_organisation_status_and_text(client, session, admin, org):
     factories.make_user(session, role="caseworker", organization=org, username="cw-listed")
     gone, _ = factories.make_user(session, role="caseworker", organization=org,
