@@ -184,6 +184,9 @@ def list_batches(session: Session, *, actor: Actor, page: PageParams,
     if nationality:
         statement = statement.where(RepatriationBatch.nationality_code == nationality)
     rows, total = paginate(session, statement, page)
+    audit.record(session, actor=actor, action="repatriation_batch.list",
+                 entity_type="repatriation_batch",
+                 detail={"returned": len(rows), "nationality": nationality})
     return [BatchSummary(id=b.id, name=b.name, nationality_code=b.nationality_code,
                          departs_on=b.departs_on, mode=b.mode, stage=b.stage,
                          members=count or 0) for b, count in rows], total

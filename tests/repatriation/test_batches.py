@@ -296,3 +296,16 @@ def test_a_person_in_one_batch_is_not_moved_to_another_silently(make_journey,
     assert moved.status_code == 409 and "another batch" in moved.json()["detail"]
     assert _join(journey, None).status_code == 200
     assert _join(journey, second["id"]).json()["batch_id"] == second["id"]
+
+
+def test_listing_the_batches_is_audited(client, session, login_as):
+    from app.audit.models import AuditEvent
+
+    coordinator = login_as("coordinator", organization="Tak Coordination Office")
+    assert client.get("/api/v1/repatriation-batches",
+                      headers=coordinator.headers).status_code == 200
+    session.expire_all()
+    events = session.exec(select(AuditEvent).where(
+        AuditEvent.action == "repatriation_batch.list",
+        AuditEvent.actor_id == coordinator.user.id)).all()
+    assert len(events) == 1 and events[0].outcome == "success"
