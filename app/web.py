@@ -73,11 +73,14 @@ def format_date(value: date | datetime | None) -> str:
     return value.strftime("%-d %b %Y")
 
 
-def format_number(value: int | float | None) -> str:
-    """A count as people read it: 12,480."""
+def format_number(value: object) -> str:
+    """A count as people read it: 12,480. What is not a number ("<5", a suppressed cell) shows
+    as it is. The one way a page writes a number (the `num` filter)."""
     if value is None:
         return ""
-    return f"{value:,}"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
 
 
 def role_label(role: str | None) -> str:

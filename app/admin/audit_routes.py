@@ -7,6 +7,7 @@ from sqlmodel import Session
 from app.admin import audit_queries as queries
 from app.admin.audit_schemas import OUTCOMES, AuditEventRead, AuditFilter
 from app.auth.permissions import Permission
+from app.auth.service import display_names
 from app.deps import ActorDep, SessionDep, require
 from app.forms import error_list, form_page
 from app.labels import AUDIT_ACTIONS, audit_action_words
@@ -64,7 +65,10 @@ def render_audit_page(request: Request, session: Session, form: dict, errors: di
     form = {k: v for k, v in form.items() if k in FILTER_LABELS and v}
     query = urlencode(form)
     return render(request, "admin/audit.html", {
-        "rows": rows, "total": total, **pager(offset, PAGE_SIZE, total), "form": form,
+        "rows": rows, "total": total,
+        # who acted, named as everywhere (full name); the user name recorded stays beside it
+        "actor_names": display_names(session, {e.actor_id for e, _ in rows}),
+        **pager(offset, PAGE_SIZE, total), "form": form,
         "outcome_choices": [(o, o.capitalize()) for o in OUTCOMES], "query": query,
         "action_choices": _action_choices(form.get("action", "")),
         "audit_action_words": audit_action_words,

@@ -19,6 +19,7 @@ from app.audit.service import Actor
 from app.auth import access
 from app.auth.models import Organization, User
 from app.auth.permissions import ROLE_PERMISSIONS, Permission, can
+from app.auth.service import display_names
 from app.cases.models import Case
 from app.clock import utcnow
 from app.crossings.models import Crossing
@@ -108,6 +109,7 @@ def _read(session: Session, *, actor: Actor, batch: RepatriationBatch) -> BatchR
         visible_cases = set(session.exec(select(Case.id).where(
             Case.id.in_([m.case.id for m in members]), access.visible(actor, Case))).all())
     listed = [m for m in members if every_member or m.case.id in visible_cases]
+    names = display_names(session, {batch.created_by_id, batch.updated_by_id})
     return BatchRead(
         id=batch.id, name=batch.name, nationality_code=batch.nationality_code,
         departs_on=batch.departs_on, mode=batch.mode,
@@ -115,6 +117,8 @@ def _read(session: Session, *, actor: Actor, batch: RepatriationBatch) -> BatchR
         border_organization_id=batch.border_organization_id,
         border_organization=_organization_name(session, batch.border_organization_id),
         stage=batch.stage, counts=_counts(session, batch), created_at=batch.created_at,
+        created_by=names.get(batch.created_by_id), updated_at=batch.updated_at,
+        updated_by=names.get(batch.updated_by_id),
         members=[BatchMember(
             repatriation_id=m.repatriation.id,
             case_id=m.case.id if opens_cases else None,

@@ -228,6 +228,10 @@ class BatchRead(BaseModel):
     counts: BatchCounts
     members: list[BatchMember] = Field(description="The members whose cases you may open")
     created_at: datetime
+    created_by: str | None = Field(default=None, description="Who made the batch (full name)")
+    updated_at: datetime | None = None
+    updated_by: str | None = Field(default=None,
+                                   description="Who last changed the batch (full name)")
 
 
 class BatchSummary(BaseModel):
