@@ -161,7 +161,7 @@ class LetterBasis:
 def letter_basis(session: Session, *, actor: Actor, case_id: int) -> LetterBasis:
     """The case's detention record, suggestion and determination, or 409 with the reason a
     letter cannot be made. The caller audits."""
-    case = access.get_visible(session, actor, Case, case_id, action="non_punishment_letter")
+    case = access.get_visible(session, actor, Case, case_id, action="export.letter")
     detention = _record_of(session, case.id)
     if detention is None or not (detention.detained or detention.charged):
         raise Conflict("A non-punishment letter is for a person who is detained or charged: "

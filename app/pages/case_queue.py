@@ -23,7 +23,7 @@ from app.auth.permissions import Permission, can
 from app.cases.lifecycle import active_condition
 from app.cases.models import Case, Determination, FollowUp, Interview, Screening
 from app.cases.routes import READ_CASE
-from app.clock import local_date, local_today
+from app.clock import local_date, local_day, local_today
 from app.deps import ActorDep, SessionDep
 from app.forms import error_list, form_page
 from app.labels import CASE_STATUS_LABELS, NEXT_STEP_LABELS
@@ -152,10 +152,11 @@ def _order(sort: str, step, since_by_step) -> list:
     descending = sort.startswith("-")
     key = Sort(sort.lstrip("-"))
     if key is Sort.WAITING:
-        # by the day the wait began, oldest first; a case waiting for nothing last either way
-        # (a follow-up's due date is a day already; the others are moments)
+        # by the (Thai) day the wait began, oldest first, the days the page shows; a case
+        # waiting for nothing last either way (a follow-up's due date is a day already; the
+        # others are moments)
         day = case(*((step == s.value, since_by_step[s] if s is NextStep.FOLLOW_UP
-                      else func.date(since_by_step[s])) for s in since_by_step), else_=None)
+                      else local_day(since_by_step[s])) for s in since_by_step), else_=None)
         idle = case((step == NextStep.NONE.value, 1), (step == NextStep.CLOSED.value, 2),
                     else_=0)
         return [idle, day.desc() if descending else day.asc()]

@@ -3,7 +3,7 @@ long it has waited; a filter for each next step; sorted by the server; the casew
 waiting cases on the home page; a new case's page leads with the intake interview."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 
@@ -149,3 +149,34 @@ def test_new_case_page_leads_with_one_primary_button(client, queue):
     later = client.get(f"/cases/{queue['decide'].id}").text
     assert f'action="/cases/{queue["decide"].id}/determination"' in later
     assert "Start the intake interview" not in later
+
+
+def test_waiting_sorts_by_the_thai_days_the_page_shows(client, session):
+    """07:00 Thai time is midnight UTC: a wait begun at 23:00 Thai time and one begun at 06:00
+    the next morning fall on one UTC day but on two Thai days. Sorted by UTC days they tied
+    and the newer case came first, under the older wait's longer 'days' (as the attack)."""
+    from datetime import datetime, time
+
+    from app.clock import LOCAL_TZ
+
+    org = factories.make_organization(session, name="Thai Days Care")
+    naw, _ = factories.make_user(session, role="caseworker", organization=org,
+                                 username="td-naw")
+    day = local_today() - timedelta(days=5)
+    opened = {"Late": datetime.combine(day - timedelta(days=1), time(23, 0), tzinfo=LOCAL_TZ),
+              "Early": datetime.combine(day, time(6, 0), tzinfo=LOCAL_TZ)}
+    assert opened["Late"].astimezone(UTC).date() == opened["Early"].astimezone(UTC).date()
+    for given in ("Late", "Early"):  # the older wait gets the lower id: the tie-break loses it
+        person = factories.make_person(session, organization=org, given_name=given,
+                                       family_name="Days", nationality_code="MM")
+        c = factories.make_case(session, person=person, organization=org, assigned_to=naw)
+        c.created_at = opened[given]
+        session.add(c)
+    session.commit()
+    sign_in(client, "td-naw", factories.DEFAULT_PASSWORD)
+    for sort, expected in (("waiting", ["Late", "Early"]), ("-waiting", ["Early", "Late"])):
+        rows = _rows(client.get("/cases", params={"sort": sort}).text)
+        assert [r.split(" ")[1] for r in rows] == expected
+        waited = [int(re.search(r"(\d+) days?$", r).group(1)) for r in rows]
+        assert waited == sorted(waited, reverse=sort == "waiting")
+        assert waited[0] != waited[1]
