@@ -65,6 +65,9 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
         _row(caseworker=200, border_official=200, coordinator=200),
     ("GET", f"{V1}/people/{{person_id}}/duplicates"):
         _row(caseworker=200, border_official=200, coordinator=200),
+    # correcting the names: the registering organisation only (the border post sees the NGO's
+    # person through its crossing and may not)
+    ("PATCH", f"{V1}/people/{{person_id}}"): _row(caseworker=200),
     # who linked a record: its registering organisation and the coordinators (the border
     # post sees the person through its crossing, not who else matched them)
     ("GET", f"{V1}/people/{{person_id}}/links"): _row(caseworker=200, coordinator=200),
@@ -366,6 +369,8 @@ def _set_password(world: World, role: str) -> dict:
 
 
 BODIES = {
+    ("PATCH", f"{V1}/people/{{person_id}}"): lambda w, r: {
+        "json": {"given_name_latin": "Matrix"}},
     ("POST", f"{V1}/auth/token"): _sign_in_form,
     ("POST", f"{V1}/users/{{user_id}}/confirm"): lambda w, r: {
         "json": {"username": w.ids["awaiting_username"], "role": "caseworker"}},

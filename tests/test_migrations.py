@@ -59,3 +59,32 @@ def test_migrations_down_and_up_keep_the_rows_of_a_database_in_use(empty_databas
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
             assert conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
     engine.dispose()
+
+
+def test_migration_0017_keys_the_people_already_recorded_in_latin_letters(empty_database_url):
+    """People recorded before names in Latin letters get the key the duplicate check compares
+    (their names transliterated); their Latin forms stay empty until someone records them."""
+    from sqlalchemy import text
+
+    upgrade(empty_database_url, "0016_safeguard")
+    engine = make_engine(empty_database_url)
+    with engine.begin() as conn:
+        org = conn.execute(text("INSERT INTO organizations (name, kind, created_at, updated_at)"
+                                " VALUES ('Old NGO', 'ngo', CURRENT_TIMESTAMP,"
+                                " CURRENT_TIMESTAMP) RETURNING id")).scalar()
+        for given, family in (("राजेश", "कुमार"), ("Juan", "Dela Cruz"), ("สมชาย", "Smith")):
+            conn.execute(text(
+                "INSERT INTO people (given_name, family_name, name_key, sex, languages,"
+                " registered_by_organization_id, created_at, updated_at) VALUES (:g, :f, '',"
+                " 'unknown', '[]', :org, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),
+                {"g": given, "f": family, "org": org})
+    engine.dispose()
+    upgrade(empty_database_url)
+    engine = make_engine(empty_database_url)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT given_name, given_name_latin, family_name_latin,"
+                                 " name_key_latin FROM people ORDER BY id")).all()
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [("राजेश", "", "", "rajes kumar"),
+                                        ("Juan", "", "", ""),
+                                        ("สมชาย", "", "", "smchay smith")]

@@ -22,12 +22,13 @@ ROSTER_COLUMNS: tuple[str, ...] = (
     "given_name", "family_name", "sex", "date_of_birth", "age_estimate", "nationality",
     "document_number", "crossed_at", "crossing_point", "compound",
 )
-OPTIONAL_COLUMNS: tuple[str, ...] = ("group_reference", "direction")
+OPTIONAL_COLUMNS: tuple[str, ...] = ("group_reference", "direction", "given_name_latin",
+                                     "family_name_latin")
 REQUIRED_COLUMNS: tuple[str, ...] = ("given_name", "nationality", "crossed_at", "crossing_point")
 # the template the import page offers: every column, and one made-up row to show the forms
 TEMPLATE_EXAMPLE: tuple[str, ...] = (
     "Example", "Person", "female", "1998-03-14", "", "Philippines", "P1234567A",
-    "2025-10-21 14:30", "Mae Sot Friendship Bridge 2", "", "Boat 3", "entry",
+    "2025-10-21 14:30", "Mae Sot Friendship Bridge 2", "", "Boat 3", "entry", "", "",
 )
 
 

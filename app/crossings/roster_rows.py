@@ -16,9 +16,11 @@ from app.db import utcnow
 from app.nationalities.service import resolve_nationality
 from app.people import service as people_service
 from app.people.identity import Identity
-from app.people.schemas import EARLIEST_BIRTH, Sex
+from app.people.latin import is_latin
+from app.people.schemas import EARLIEST_BIRTH, LATIN_MESSAGE, Sex
 
-MAX_LENGTHS = {"given_name": 200, "family_name": 200, "document_number": 64,
+MAX_LENGTHS = {"given_name": 200, "family_name": 200, "given_name_latin": 200,
+               "family_name_latin": 200, "document_number": 64,
                "crossing_point": 200, "group_reference": 100}
 SEX_WORDS = {"female": Sex.FEMALE, "f": Sex.FEMALE, "male": Sex.MALE, "m": Sex.MALE,
              "other": Sex.OTHER, "unknown": Sex.UNKNOWN, "": Sex.UNKNOWN}
@@ -43,6 +45,8 @@ class RosterRow:
     compound_id: int | None
     group_reference: str | None
     direction: str = "entry"
+    given_name_latin: str = ""
+    family_name_latin: str = ""
 
 
 class RowChecker:
@@ -134,13 +138,18 @@ class RowChecker:
         direction = self.text(number, values, "direction").lower() or "entry"
         if direction not in ("entry", "exit"):
             self.error(number, "direction", "Use entry or exit (or leave it empty: entry)")
+        latin = {}
+        for column in ("given_name_latin", "family_name_latin"):
+            latin[column] = self.text(number, values, column)
+            if not is_latin(latin[column]):
+                self.error(number, column, LATIN_MESSAGE)
         if self.problems > before:
             return None
         identity = Identity(
             name_key=people_service.name_key(given, family), nationality_code=nationality,
             date_of_birth=born, age_estimate=age, document_number=document)
         return RosterRow(number, identity, given, family, sex.value, crossed_at, point,
-                         compound_id, group, direction)
+                         compound_id, group, direction, **latin)
 
     def nationality(self, number: int, values: dict[str, Any]) -> str | None:
         text = self.text(number, values, "nationality")

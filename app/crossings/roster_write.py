@@ -18,6 +18,7 @@ from app.crossings.roster_rows import Progress, RosterRow
 from app.db import utcnow
 from app.errors import Conflict
 from app.people import identity
+from app.people import service as people_service
 from app.people.models import IdentityLink, Person
 
 WRITE_BATCH = 2000
@@ -117,7 +118,11 @@ def _person_values(row: RosterRow, *, actor: Actor, now: datetime) -> dict[str, 
     identity = row.identity
     return {
         "given_name": row.given_name, "family_name": row.family_name,
-        "name_key": identity.name_key, "sex": row.sex, "date_of_birth": identity.date_of_birth,
+        "name_key": identity.name_key, "given_name_latin": row.given_name_latin,
+        "family_name_latin": row.family_name_latin,
+        "name_key_latin": people_service.latin_key(row.given_name, row.family_name,
+                                                   row.given_name_latin, row.family_name_latin),
+        "sex": row.sex, "date_of_birth": identity.date_of_birth,
         "age_estimate": identity.age_estimate, "nationality_code": identity.nationality_code,
         "document_number": identity.document_number, "phone": None, "languages": [],
         "registered_by_organization_id": actor.organization_id,

@@ -23,7 +23,7 @@ from app.crossings.models import Crossing
 from app.people import merge
 from app.people.models import Person
 from app.people.schemas import PersonMergeCreate
-from app.people.service import name_key
+from app.people.service import latin_key, name_key
 
 SEED = 2025
 JUST_OPENED = 12  # cases with no interview yet
@@ -166,6 +166,7 @@ def _merge_duplicates(session: Session, users, actors) -> int:
         family = original.family_name or original.given_name
         twin = Person(given_name=original.given_name, family_name=family[:-1] or family,
                       name_key=name_key(original.given_name, family[:-1] or family),
+                      name_key_latin=latin_key(original.given_name, family[:-1] or family),
                       sex=original.sex, date_of_birth=original.date_of_birth,
                       nationality_code=original.nationality_code,
                       registered_by_organization_id=second.organization_id,

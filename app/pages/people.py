@@ -5,6 +5,7 @@ rules (app.auth.access); every read is audited with ids, never names."""
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from app import audit
@@ -48,8 +49,10 @@ def search_people(session: Session, *, actor: Actor, query: SearchQuery,
     statement = select(Person).where(access.visible(actor, Person))
     terms = duplicates.name_tokens(query.name)[:MAX_SEARCH_TERMS]
     for term in terms:
-        statement = statement.where(Person.name_key.like(f"%{_escape_like(term)}%",
-                                                         escape="\\"))
+        # the names as written or in Latin letters ("zaw min" finds ဇော်မင်း recorded as Zaw Min)
+        pattern = f"%{_escape_like(term)}%"
+        statement = statement.where(or_(Person.name_key.like(pattern, escape="\\"),
+                                        Person.name_key_latin.like(pattern, escape="\\")))
     if query.nationality_code:
         statement = statement.where(Person.nationality_code == query.nationality_code.upper())
     if query.reference.strip():

@@ -11,6 +11,7 @@ from app.nationalities.service import list_nationalities
 from app.pages import people
 from app.pagination import PageDep, PageParams
 from app.people import identity
+from app.people import service as people_service
 from app.people.deps import READ_PEOPLE, CurrentPerson
 from app.web import redirect, render
 
@@ -68,4 +69,5 @@ def person_page(request: Request, session: SessionDep, actor: ActorDep,
     return render(request, "people/detail.html", {
         "page": page, "person": page.person, "sexes": SEX_LABELS,
         "via_labels": identity.VIA_LABELS, "suggestion_labels": SUGGESTION_LABELS,
-        "outcome_labels": OUTCOME_LABELS})
+        "outcome_labels": OUTCOME_LABELS,
+        "may_edit_names": people_service.may_update(actor, person)})

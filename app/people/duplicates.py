@@ -3,7 +3,9 @@
 A likely duplicate has the same document number; or a similar name (fuzzy and indifferent to
 order: "Juan Dela Cruz" ~ "Dela Cruz, Juan" ~ "Juan D. Cruz") with the same nationality and a
 date of birth or age within two years. Each comes with a score (0-100) and the reasons in
-words.
+words. Names are compared as written, in Latin letters (the forms recorded) and transliterated
+(anyascii), so that "Zaw Min Htun" finds "ဇော်မင်းထွန်း" recorded with the Latin form "Zaw Min Tun",
+and "Somchai Jaidee" finds "สมชาย ใจดี"; only the actor's own records are searched, as before.
 
 It must stay fast with a million people: the database narrows the candidates first (the
 document number index; the (nationality, date of birth) index with a window of birth dates,
@@ -26,7 +28,7 @@ from app.auth import access
 from app.clock import local_today
 from app.people.models import Person
 from app.people.schemas import PersonRead
-from app.people.service import name_key, normalize_document_number
+from app.people.service import latin_key, name_key, normalize_document_number
 
 NAME_THRESHOLD = 85  # out of 100
 AGE_TOLERANCE = 2  # years
@@ -47,6 +49,8 @@ class Probe:
     date_of_birth: date | None = None
     age_estimate: int | None = None
     document_number: str | None = None
+    given_name_latin: str = ""
+    family_name_latin: str = ""
 
 
 @dataclass
@@ -68,6 +72,8 @@ class DuplicateRead(BaseModel):
     person_id: int
     given_name: str
     family_name: str
+    given_name_latin: str
+    family_name_latin: str
     nationality_code: str | None
     date_of_birth: date | None
     age_estimate: int | None
@@ -94,6 +100,36 @@ def name_tokens(text: str) -> tuple[str, ...]:
         return tuple(key.translate(_ASCII_PUNCTUATION).split())
     cleaned = "".join(" " if unicodedata.category(ch)[0] in "PSZC" else ch for ch in key)
     return tuple(cleaned.split())
+
+
+@lru_cache(maxsize=65_536)
+def _transliterated_tokens(key: str) -> tuple[str, ...]:
+    """The parts of a name key transliterated to Latin letters (empty for a Latin name)."""
+    return name_tokens(latin_key(key, "")) if not key.isascii() else ()
+
+
+def name_forms(key: str, key_latin: str) -> tuple[tuple[str, ...], ...]:
+    """A name's forms to compare, as parts: as written, in Latin letters (name_key_latin:
+    the forms recorded, or transliterated), and transliterated (anyascii) when the Latin
+    forms recorded differ from it. A name in Latin letters has one form."""
+    forms = [name_tokens(key)]
+    for other in (name_tokens(key_latin) if key_latin else (), _transliterated_tokens(key)):
+        if other and other not in forms:
+            forms.append(other)
+    return tuple(forms)
+
+
+def forms_similarity(a: tuple[tuple[str, ...], ...],
+                     b: tuple[tuple[str, ...], ...]) -> tuple[int, bool]:
+    """The best token_similarity between any form of one name and any of the other, and
+    whether that best was reached only in Latin letters (not by the names as written)."""
+    as_written = token_similarity(a[0], b[0])
+    best = as_written
+    for i, fa in enumerate(a):
+        for j, fb in enumerate(b):
+            if i or j:
+                best = max(best, token_similarity(fa, fb))
+    return best, best > as_written
 
 
 def _expand_initials(tokens: list[str], other: list[str]) -> tuple[list[str], bool]:
@@ -229,29 +265,37 @@ def find_duplicates(session: Session, probe: Probe, *, today: date,
                 reasons.append("but a different nationality")
             found[person.id] = Duplicate(person, 100, reasons, ["document_number"])
 
-    probe_name = f"{probe.given_name} {probe.family_name}"
-    tokens = name_tokens(probe_name)
+    probe_key = name_key(probe.given_name, probe.family_name)
+    forms = name_forms(probe_key, latin_key(probe.given_name, probe.family_name,
+                                            probe.given_name_latin, probe.family_name_latin))
+    tokens = forms[0]
     windows = _age_windows(probe, today) if probe.nationality_code and tokens else []
-    fragments = _fragments(tokens)
+    fragments = sorted({f for form in forms for f in _fragments(form)})
     # score on the few columns the check needs; whole rows only for the matches
     matches: dict[int, tuple[int, list[str], list[str]]] = {}
     for window in windows:
-        statement = select(Person.id, Person.name_key, Person.date_of_birth,
-                           Person.age_estimate).where(
+        statement = select(Person.id, Person.name_key, Person.name_key_latin,
+                           Person.date_of_birth, Person.age_estimate).where(
             Person.nationality_code == probe.nationality_code, window, *conditions)
         if fragments:
             statement = statement.where(or_(*(
-                Person.name_key.like(f"%{f}%", escape="\\") for f in fragments)))
+                column.like(f"%{f}%", escape="\\") for f in fragments
+                for column in (Person.name_key, Person.name_key_latin))))
         for row in session.exec(statement.limit(MAX_SCORED)):
-            score = token_similarity(tokens, name_tokens(row.name_key))
+            candidate = name_forms(row.name_key, row.name_key_latin)
+            if len(forms) == 1 and len(candidate) == 1:
+                score, latin = token_similarity(tokens, candidate[0]), False
+            else:
+                score, latin = forms_similarity(forms, candidate)
             if score < NAME_THRESHOLD:
                 continue
             age_reason = _age_reason(probe, row, today)
             if age_reason is None:
                 continue
-            matches[row.id] = (score, [f"similar name (score {score})", "same nationality",
-                                       age_reason],
-                               ["name", "nationality",
+            name_reason = (f"similar name in Latin letters (score {score})" if latin
+                           else f"similar name (score {score})")
+            matches[row.id] = (score, [name_reason, "same nationality", age_reason],
+                               ["name_latin" if latin else "name", "nationality",
                                 "date_of_birth" if "birth" in age_reason else "age"])
     best = sorted(matches, key=lambda pid: (-matches[pid][0], pid))[:limit]
     rows = {p.id: p for p in session.exec(select(Person).where(Person.id.in_(best)))} \
@@ -286,7 +330,9 @@ def _reads(session: Session, actor: Actor, found: list[Duplicate]) -> list[Dupli
     return [
         DuplicateRead(
             person_id=d.person.id, given_name=d.person.given_name,
-            family_name=d.person.family_name, nationality_code=d.person.nationality_code,
+            family_name=d.person.family_name, given_name_latin=d.person.given_name_latin,
+            family_name_latin=d.person.family_name_latin,
+            nationality_code=d.person.nationality_code,
             date_of_birth=d.person.date_of_birth, age_estimate=d.person.age_estimate,
             score=d.score, reason=d.reason, reasons=d.reasons, matched_on=d.matched_on,
             visible=d.person.id in visible,
@@ -299,7 +345,9 @@ def probe_of(person) -> Probe:
     """A probe from a Person row or a PersonCreate."""
     return Probe(given_name=person.given_name, family_name=person.family_name or "",
                  nationality_code=person.nationality_code, date_of_birth=person.date_of_birth,
-                 age_estimate=person.age_estimate, document_number=person.document_number)
+                 age_estimate=person.age_estimate, document_number=person.document_number,
+                 given_name_latin=getattr(person, "given_name_latin", "") or "",
+                 family_name_latin=getattr(person, "family_name_latin", "") or "")
 
 
 def check_new_person(session: Session, *, actor: Actor, person_in,

@@ -19,6 +19,13 @@ class Person(Timestamped, table=True):
     family_name: str = Field(default="", max_length=200)
     # lower-cased, accent-free "given family" for search; kept by the service
     name_key: str = Field(default="", max_length=400, index=True)
+    # the names in Latin letters when they are written in another script (optional, as the
+    # person or their documents spell them; proposed by transliteration, app.people.latin)
+    given_name_latin: str = Field(default="", max_length=200)
+    family_name_latin: str = Field(default="", max_length=200)
+    # name_key of the Latin forms, else of the names transliterated (anyascii) when they are
+    # not in Latin letters, else empty: what the duplicate check and the search also compare
+    name_key_latin: str = Field(default="", max_length=400)
     sex: str = Field(default="unknown", sa_type=String(16))
     date_of_birth: date | None = None
     age_estimate: int | None = None

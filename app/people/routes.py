@@ -13,6 +13,7 @@ from app.people.schemas import (
     PersonMergeRead,
     PersonMergeUndo,
     PersonRead,
+    PersonUpdate,
 )
 
 api = APIRouter(prefix="/api/v1", tags=["people"])
@@ -42,6 +43,17 @@ def list_people(session: SessionDep, actor: ActorDep, page: PageDep,
 def read_person(session: SessionDep, actor: ActorDep, person: CurrentPerson) -> PersonRead:
     """One person's record (404 when it is not there or not the caller's to see)."""
     return PersonRead.model_validate(service.read_person(session, actor=actor, person=person))
+
+
+@api.patch("/people/{person_id}", response_model=PersonRead,
+           dependencies=[require(Permission.PERSON_CREATE)])
+def update_person(session: SessionDep, actor: ActorDep, person: CurrentPerson,
+                  person_in: PersonUpdate) -> PersonRead:
+    """Correct a person's names, in their own script and in Latin letters (fields left out
+    stay as they are; an empty Latin form clears it). Only the organisation that registered
+    the person: others 403; a person the caller may not see 404."""
+    return PersonRead.model_validate(service.update_person(session, actor=actor, person=person,
+                                                           person_in=person_in))
 
 
 @api.get("/people/{person_id}/duplicates", response_model=Page[duplicates.DuplicateRead],

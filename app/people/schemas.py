@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from app.bounds import RecordId
 from app.clock import local_today
 from app.filters import blank_is_none
+from app.people.latin import is_latin
 
 Language = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
 
@@ -19,6 +20,17 @@ class Sex(StrEnum):
 
 
 EARLIEST_BIRTH = date(1900, 1, 1)
+LATIN_MESSAGE = "Latin letters only (A to Z, accents allowed)"
+
+
+def latin_only(value: str) -> str:
+    if not is_latin(value):
+        raise ValueError(LATIN_MESSAGE)
+    return value
+
+
+LATIN_DESCRIPTION = ("The name in Latin letters, when it is written in another script (as the "
+                     "person or their documents spell it); optional")
 
 
 class PersonCreate(BaseModel):
@@ -28,6 +40,8 @@ class PersonCreate(BaseModel):
 
     given_name: str = Field(min_length=1, max_length=200)
     family_name: str = Field(default="", max_length=200)
+    given_name_latin: str = Field(default="", max_length=200, description=LATIN_DESCRIPTION)
+    family_name_latin: str = Field(default="", max_length=200, description=LATIN_DESCRIPTION)
     sex: Sex = Sex.UNKNOWN
     date_of_birth: date | None = None
     age_estimate: int | None = Field(default=None, ge=0, le=120)
@@ -39,6 +53,7 @@ class PersonCreate(BaseModel):
 
     _blank = field_validator("nationality_code", "document_number", "phone",
                              mode="before")(blank_is_none)
+    _latin = field_validator("given_name_latin", "family_name_latin")(latin_only)
 
     @field_validator("nationality_code")
     @classmethod
@@ -59,6 +74,8 @@ class PersonRead(BaseModel):
     id: int
     given_name: str
     family_name: str
+    given_name_latin: str
+    family_name_latin: str
     sex: str
     date_of_birth: date | None
     age_estimate: int | None
@@ -68,6 +85,25 @@ class PersonRead(BaseModel):
     languages: list[str]
     registered_by_organization_id: int
     created_at: datetime
+
+
+class PersonUpdate(BaseModel):
+    """A person's names corrected by the organisation that registered them: in their own
+    script and in Latin letters. Fields left out stay as they are."""
+
+    model_config = ConfigDict(str_strip_whitespace=True, extra="forbid")
+
+    given_name: str | None = Field(default=None, min_length=1, max_length=200)
+    family_name: str | None = Field(default=None, max_length=200)
+    given_name_latin: str | None = Field(default=None, max_length=200,
+                                         description=LATIN_DESCRIPTION)
+    family_name_latin: str | None = Field(default=None, max_length=200,
+                                          description=LATIN_DESCRIPTION)
+
+    @field_validator("given_name_latin", "family_name_latin")
+    @classmethod
+    def _latin(cls, value: str | None) -> str | None:
+        return latin_only(value) if value is not None else value
 
 
 # --- merging two records of one person ---

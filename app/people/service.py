@@ -9,13 +9,15 @@ from sqlmodel import Session, select
 from app import audit
 from app.audit.service import Actor
 from app.auth import access
+from app.auth.permissions import Permission, can
 from app.crossings.filters import CrossingFilters
 from app.crossings.models import Crossing
-from app.errors import field_error
+from app.errors import PermissionDenied, field_error
 from app.nationalities.models import Nationality
 from app.pagination import PageParams, paginate
+from app.people.latin import transliterate
 from app.people.models import Person
-from app.people.schemas import PersonCreate
+from app.people.schemas import PersonCreate, PersonUpdate
 
 # Values per batched lookup: well under SQLite's limit of bind parameters.
 LOOKUP_BATCH = 900
@@ -32,6 +34,19 @@ def name_key(given_name: str, family_name: str) -> str:
     stripped = "".join(ch for ch in decomposed if not (unicodedata.combining(ch) and ch < "\u0370"))
     key = " ".join(unicodedata.normalize("NFC", stripped).casefold().split())
     return key[:NAME_KEY_LENGTH]  # two 200-character names and a space would not fit
+
+
+def latin_key(given_name: str, family_name: str, given_name_latin: str = "",
+              family_name_latin: str = "") -> str:
+    """name_key of the names in Latin letters: the Latin forms recorded, else the names
+    transliterated where they are not in Latin letters; empty when the names are all Latin
+    and no other form is recorded (name_key says it all)."""
+    if given_name_latin or family_name_latin:
+        return name_key(given_name_latin, family_name_latin)
+    given, family = transliterate(given_name), transliterate(family_name)
+    if not (given or family):
+        return ""
+    return name_key(given or given_name, family or family_name)
 
 
 def normalize_document_number(value: str | None) -> str | None:
@@ -53,6 +68,8 @@ def person_values(person_in: PersonCreate, *, actor: Actor) -> dict:
     values["sex"] = person_in.sex.value
     values["document_number"] = normalize_document_number(person_in.document_number)
     values["name_key"] = name_key(person_in.given_name, person_in.family_name)
+    values["name_key_latin"] = latin_key(person_in.given_name, person_in.family_name,
+                                         person_in.given_name_latin, person_in.family_name_latin)
     values["registered_by_organization_id"] = actor.organization_id
     values["created_by_id"] = actor.user_id
     return values
@@ -65,6 +82,40 @@ def create_person(session: Session, *, actor: Actor, person_in: PersonCreate) ->
     session.flush()
     audit.record(session, actor=actor, action="person.create", entity_type="person",
                  entity_id=person.id)
+    return person
+
+
+def may_update(actor: Actor, person: Person) -> bool:
+    """Only the registering organisation corrects a person's names (others keep their own
+    record, app.people.identity)."""
+    return (can(actor, Permission.PERSON_CREATE)
+            and person.registered_by_organization_id == actor.organization_id)
+
+
+def check_may_update(actor: Actor, person: Person) -> None:
+    if not may_update(actor, person):
+        raise PermissionDenied("Only the organisation that registered this person corrects "
+                               "their names", action="person.update", entity_type="person",
+                               entity_id=person.id)
+
+
+def update_person(session: Session, *, actor: Actor, person: Person,
+                  person_in: PersonUpdate) -> Person:
+    """Correct the names of a person the actor may see (CurrentPerson): 403, audited, unless
+    the actor's organisation registered them. Audited with the fields changed, not their
+    values."""
+    check_may_update(actor, person)
+    changes = {name: value for name, value in person_in.model_dump(exclude_unset=True).items()
+               if value is not None and value != getattr(person, name)}
+    for name, value in changes.items():
+        setattr(person, name, value)
+    person.name_key = name_key(person.given_name, person.family_name)
+    person.name_key_latin = latin_key(person.given_name, person.family_name,
+                                      person.given_name_latin, person.family_name_latin)
+    session.add(person)
+    session.flush()
+    audit.record(session, actor=actor, action="person.update", entity_type="person",
+                 entity_id=person.id, detail={"fields": sorted(changes)})
     return person
 
 
