@@ -85,16 +85,22 @@ def referral_report(session: StreamingSessionDep, actor: ExportActorDep,
          responses={200: {"content": {"text/csv": {}, XLSX_TYPE: {}}}})
 def statistics_report(session: StreamingSessionDep, actor: ExportActorDep, settings: SettingsDep,
                       filters: Annotated[CaseDateFilters, Query()],
-                      fmt: Annotated[ExportFormat, Query(alias="format")] = ExportFormat.CSV):
-    """Cases by nationality × suggestion × determination × sex, registered in the date
-    range. Coordinators: exact, any range, as things stand now. Border officials: one table
-    per completed calendar month of the range (a `month` column first, each month with its
-    own Total row; a month never added to another), counted as recorded when the last month
-    ended (X-Passage-As-Of), every cell of the grid; counts from 0 to the threshold - 1 read
-    "<threshold"; "x" marks counts hidden so that those cannot be worked out from the
-    totals."""
+                      fmt: Annotated[ExportFormat, Query(alias="format")] = ExportFormat.CSV,
+                      labels: Labels = Labels.WORDS):
+    """Cases registered in the date range, one row per nationality: by latest determination
+    (Trafficking victim, Willing worker, Undetermined, No determination yet) and their Total,
+    then the same cases by sex; a Total row last. XLSX cells hold numbers; a hidden count is
+    text. Coordinators: exact, any range, as things stand now; `labels=codes` gives them the
+    integrators' layout (nationality × suggestion × determination × sex, one row per
+    combination that has cases). Border officials: one table per completed calendar month of
+    the range (a `month` column first, each month with its own Total row; a month never added
+    to another), counted as recorded when the last month ended (X-Passage-As-Of), every
+    nationality; counts from 0 to the threshold - 1 read "<threshold"; "x" marks counts hidden
+    so that those cannot be worked out from the totals of either table; `labels=codes` gives
+    the same numbers under machine codes."""
     return ExportResponse(service.export_statistics(
-        session, actor=actor, filters=filters, fmt=fmt, threshold=settings.suppression_threshold))
+        session, actor=actor, filters=filters, fmt=fmt, threshold=settings.suppression_threshold,
+        labels=labels))
 
 
 @api.get("/reports/ctdc", dependencies=[require_for_export(Permission.EXPORT_CTDC)],
@@ -213,9 +219,10 @@ def download_referrals(session: StreamingSessionDep, actor: ExportActorDep,
            dependencies=[require_for_export(Permission.EXPORT_STATISTICS), _export_form("stats")])
 def download_statistics(session: StreamingSessionDep, actor: ExportActorDep, settings: SettingsDep,
                         filters: Annotated[CaseDateFilters, Query()],
-                        fmt: FormatParam = ExportFormat.CSV):
+                        fmt: FormatParam = ExportFormat.CSV, labels: Labels = Labels.WORDS):
     return ExportResponse(service.export_statistics(
-        session, actor=actor, filters=filters, fmt=fmt, threshold=settings.suppression_threshold))
+        session, actor=actor, filters=filters, fmt=fmt, threshold=settings.suppression_threshold,
+        labels=labels))
 
 
 @pages.get("/exports/ctdc",

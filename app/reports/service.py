@@ -40,10 +40,11 @@ from app.referrals.models import Referral, ReferralStatusChange
 from app.referrals.schemas import ReferralFilters
 from app.referrals.service import filter_conditions
 from app.reports import ctdc, disclosure
+from app.reports.network_suppression import suppress_network
 from app.reports.reading import Reader, record_when_done
 from app.reports.schemas import CaseDateFilters, ExportFormat, Labels
 from app.reports.streaming import CSV_TYPE, XLSX_TYPE, Export, RowCounter, audited
-from app.reports.suppression import SECONDARY_LABEL
+from app.reports.suppression import SECONDARY_LABEL, Mark
 from app.reports.writers import XLSX_MAX_ROWS, csv_chunks, xlsx_chunks
 
 
@@ -208,7 +209,8 @@ def statistics_counts(reader: Reader, *, filters: CaseDateFilters,
 
 
 def statistics_table(counts: Counter, names: dict[str, str], threshold: int):
-    """The rows as coordinators read them (exact): the keys that have cases, then the total."""
+    """The integrators' layout (`labels=codes`), for coordinators (exact): the combinations of
+    nationality, suggestion and determination that have cases, by sex, then the total."""
     keys = sorted({k[:3] for k in counts},
                   key=lambda k: (names.get(k[0], "~") if k[0] else "~~", k[0],
                                  SUGGESTIONS.index(k[1]), OUTCOMES.index(k[2])))
@@ -216,19 +218,6 @@ def statistics_table(counts: Counter, names: dict[str, str], threshold: int):
         return []
     matrix = [[counts.get((*key, sex), 0) for sex in SEXES] for key in keys]
     published = disclosure.publish(matrix, width=len(SEXES), threshold=threshold, exact=True)
-    return _statistics_rows(keys, names, published)
-
-
-def statistics_grid(counts: Counter, names: dict[str, str], threshold: int):
-    """The rows as every other role reads them: every nationality Passage knows (and "not
-    recorded") × every suggestion × every determination, zeros included, so that a row's
-    presence says nothing; published under app.reports.disclosure."""
-    codes = sorted(names, key=lambda code: (names[code], code)) + [""]
-    keys = [(code, s, o) for code in codes for s in SUGGESTIONS for o in OUTCOMES]
-    extra = {k[0] for k in counts} - set(codes)  # a code outside the reference list
-    keys += [(code, s, o) for code in sorted(extra) for s in SUGGESTIONS for o in OUTCOMES]
-    matrix = [[counts.get((*key, sex), 0) for sex in SEXES] for key in keys]
-    published = disclosure.publish(matrix, width=len(SEXES), threshold=threshold, exact=False)
     return _statistics_rows(keys, names, published)
 
 
@@ -240,6 +229,121 @@ def _statistics_rows(keys, names: dict[str, str], published: disclosure.Publishe
     return rows
 
 
+# The layout people read (labels=words, the default): one row per nationality, the cases by
+# determination and their total, then the same cases by sex. The two tables share their rows'
+# totals (the Total column) and the grand total, so they are published as one: suppressed
+# together (app.reports.network_suppression), a hidden count of either table cannot be
+# worked out from the other's totals. Nationality × sex rather than sex × determination: an
+# embassy reads its own nationals' row, how many were found to be victims and how many are
+# women and men (shelter, escorts, documents); it is also the table that shares the rows.
+STATISTICS_SEX_WORDS = {"female": "Female", "male": "Male", "other": "Other sex",
+                        "unknown": "Sex not known"}
+STATISTICS_DETERMINATION_WORDS = {
+    "trafficking_victim": "Trafficking victim", "willing_worker": "Willing worker",
+    "undetermined": "Undetermined", "none": "No determination yet"}
+STATISTICS_TABLES_HEADER = ("nationality_code", "nationality", *OUTCOMES, "total", *SEXES)
+STATISTICS_TABLES_WORDS = ("Nationality", "Code", *STATISTICS_DETERMINATION_WORDS.values(),
+                           "Total", *STATISTICS_SEX_WORDS.values())
+NOT_RECORDED = "Not recorded"
+
+
+def _by_nationality(counts: Counter) -> dict[str, tuple[list[int], list[int]]]:
+    """Each nationality's cases by determination and by sex (the two tables' rows)."""
+    rows: dict[str, tuple[list[int], list[int]]] = {}
+    for (code, _, outcome, sex), n in counts.items():
+        by_outcome, by_sex = rows.setdefault(code, ([0] * len(OUTCOMES), [0] * len(SEXES)))
+        by_outcome[OUTCOMES.index(outcome)] += n
+        by_sex[SEXES.index(sex)] += n
+    return rows
+
+
+def _table_row(code: str, names: dict[str, str], labels: Labels, cells: list) -> list:
+    name = names.get(code, NOT_RECORDED) if code else NOT_RECORDED
+    if labels is Labels.WORDS:
+        return [name, code, *cells]
+    return [code or ctdc.UNKNOWN_CITIZENSHIP, name, *cells]
+
+
+def _total_row(labels: Labels, cells: list) -> list:
+    return ["Total", "", *cells] if labels is Labels.WORDS else ["", "Total", *cells]
+
+
+def statistics_tables_exact(counts: Counter, names: dict[str, str], labels: Labels):
+    """The two tables as coordinators read them (exact): the nationalities that have cases,
+    most cases first, then the Total row."""
+    rows = _by_nationality(counts)
+    if not rows:
+        return []
+    order = sorted(rows, key=lambda c: (-sum(rows[c][0]),
+                                        names.get(c, "~") if c else "~~", c))
+    out = [_table_row(code, names, labels, [*rows[code][0], sum(rows[code][0]),
+                                            *rows[code][1]]) for code in order]
+    det_totals = [sum(rows[c][0][k] for c in rows) for k in range(len(OUTCOMES))]
+    sex_totals = [sum(rows[c][1][k] for c in rows) for k in range(len(SEXES))]
+    out.append(_total_row(labels, [*det_totals, sum(det_totals), *sex_totals]))
+    return out
+
+
+def statistics_tables_suppressed(counts: Counter, names: dict[str, str], threshold: int,
+                                 labels: Labels):
+    """The two tables as every other role reads them: every nationality Passage knows (and
+    "not recorded"), zeros included, suppressed as one network (T_in → T_out → sex totals →
+    nationality × sex → nationality totals → nationality × determination → determination
+    totals → T_in): every published number is one edge and the flow is conserved at every
+    node, which is all a reader knows of the two tables together. Rows with numbers first,
+    most first, then by name: the order says no more than the numbers."""
+    rows = _by_nationality(counts)
+    codes = sorted(names, key=lambda c: (names[c], c))
+    codes += sorted(set(rows) - set(codes) - {""}) + [""]
+    empty = ([0] * len(OUTCOMES), [0] * len(SEXES))
+    grand = sum(sum(rows.get(c, empty)[0]) for c in codes)
+    t_in, t_out = 0, 1
+    sex_node = [2 + k for k in range(len(SEXES))]
+    det_node = [2 + len(SEXES) + k for k in range(len(OUTCOMES))]
+    first = 2 + len(SEXES) + len(OUTCOMES)
+    edges: list[tuple[int, int]] = []
+    values: list[int] = []
+    costs: list[float] = []
+
+    def edge(tail: int, head: int, value: int, base: float) -> int:
+        edges.append((tail, head))
+        values.append(value)
+        costs.append(base + value / (grand + 1))
+        return len(edges) - 1
+
+    grand_edge = edge(t_in, t_out, grand, 100.0)
+    sex_totals = [edge(t_out, sex_node[k], sum(rows.get(c, empty)[1][k] for c in codes), 10.0)
+                  for k in range(len(SEXES))]
+    det_totals = [edge(det_node[k], t_in, sum(rows.get(c, empty)[0][k] for c in codes), 10.0)
+                  for k in range(len(OUTCOMES))]
+    row_edges = []
+    for i, code in enumerate(codes):
+        by_outcome, by_sex = rows.get(code, empty)
+        r_in, r_out = first + 2 * i, first + 2 * i + 1
+        row_edges.append((
+            [edge(r_out, det_node[k], v, 1.0) for k, v in enumerate(by_outcome)],
+            edge(r_in, r_out, sum(by_outcome), 10.0),
+            [edge(sex_node[k], r_in, v, 1.0) for k, v in enumerate(by_sex)]))
+    table = suppress_network(edges, values, costs, threshold)
+
+    def label(e: int) -> disclosure.Cell:
+        if table.withheld or table.marks[e] is Mark.SECONDARY:
+            return SECONDARY_LABEL
+        if table.marks[e] is Mark.PRIMARY:
+            return f"<{threshold}"
+        return values[e]
+
+    published = [(code, [*(label(e) for e in dets), label(total), *(label(e) for e in sexes)])
+                 for code, (dets, total, sexes) in zip(codes, row_edges, strict=True)]
+    # (codes are in the order of their names already, "not recorded" last: a stable sort)
+    published.sort(key=lambda r: (0, -r[1][len(OUTCOMES)]) if isinstance(
+        r[1][len(OUTCOMES)], int) else (1, 0))
+    out = [_table_row(code, names, labels, cells) for code, cells in published]
+    out.append(_total_row(labels, [*(label(e) for e in det_totals), label(grand_edge),
+                                   *(label(e) for e in sex_totals)]))
+    return out
+
+
 def _hidden(rows, threshold: int, first: int = 4) -> tuple[int, int]:
     """(cells shown as "<threshold", cells hidden as "x") of the published rows."""
     values = [v for row in rows for v in row[first:]]
@@ -247,24 +351,38 @@ def _hidden(rows, threshold: int, first: int = 4) -> tuple[int, int]:
 
 
 def export_statistics(session: Session, *, actor: Actor, filters: CaseDateFilters,
-                      fmt: ExportFormat, threshold: int) -> Export:
-    """Coordinators: exact, for any range of days, the combinations that have cases, as
-    things stand now. Every other role (border officials): one table per completed calendar
-    month of the range (a `month` column first, each month with its own Total row, never a
-    total across months), counted as recorded when the last month ended, every cell of the
-    grid, small counts and zeros as "<threshold" and secondary suppression
-    (app.reports.disclosure)."""
+                      fmt: ExportFormat, threshold: int, labels: Labels = Labels.WORDS) -> Export:
+    """Cases by nationality: by determination with their total, then by sex (one row per
+    nationality, the two tables side by side sharing the Total column), in words by default.
+
+    Coordinators: exact, for any range of days, the nationalities that have cases, as things
+    stand now; with `labels=codes` the integrators' layout (nationality × suggestion ×
+    determination × sex, one row per combination that has cases). Every other role (border
+    officials): one table per completed calendar month of the range (a month column first,
+    each month with its own Total row, never a total across months), counted as recorded when
+    the last month ended, every nationality, small counts and zeros as "<threshold" and
+    secondary suppression of both tables together (app.reports.disclosure); `labels=codes`
+    gives them the same numbers under the machine codes (a second layout with its own
+    suppression could be set against this one)."""
     if not can(actor, Permission.EXPORT_STATISTICS):
         raise PermissionDenied(action="export.statistics", entity_type="report")
     exact = disclosure.is_exact_for(actor)
+    combinations = exact and labels is Labels.CODES  # the integrators' long layout
+    words = labels is Labels.WORDS
     reader = Reader(session)
     withheld_months: list[str] = []
     try:
         names = dict(reader.execute(select(Nationality.code, Nationality.name)).all())
         if exact:
-            rows = statistics_table(statistics_counts(reader, filters=filters), names,
-                                    threshold)
-            header, first, as_of = STATISTICS_HEADER, 4, None
+            counts = statistics_counts(reader, filters=filters)
+            if combinations:
+                rows = statistics_table(counts, names, threshold)
+                header, first = STATISTICS_HEADER, 4
+            else:
+                rows = statistics_tables_exact(counts, names, labels)
+                header = STATISTICS_TABLES_WORDS if words else STATISTICS_TABLES_HEADER
+                first = 2
+            as_of = None
             period_from, period_to = filters.date_from, filters.date_to
         else:
             earliest = reader.execute(select(func.min(Case.created_at))).scalar_one()
@@ -272,15 +390,17 @@ def export_statistics(session: Session, *, actor: Actor, filters: CaseDateFilter
                 filters.date_from, filters.date_to,
                 earliest=local_date(earliest) if earliest is not None else None)
             as_of = plan.as_of
-            header, first, rows = ("month", *STATISTICS_HEADER), 5, []
+            header = (("Month", *STATISTICS_TABLES_WORDS) if words
+                      else ("month", *STATISTICS_TABLES_HEADER))
+            first, rows = 3, []
             for month in plan.months:
                 in_month = CaseDateFilters(date_from=month.first, date_to=month.last)
                 counts = statistics_counts(reader, filters=in_month,
                                             before=month.counted_before)
-                grid = statistics_grid(counts, names, threshold)
-                if all(v == SECONDARY_LABEL for v in grid[-1][4:]):
+                tables = statistics_tables_suppressed(counts, names, threshold, labels)
+                if all(v == SECONDARY_LABEL for v in tables[-1][2:]):
                     withheld_months.append(month.key)
-                rows.extend([month.key, *row] for row in grid)
+                rows.extend([month.key, *row] for row in tables)
             period_from = plan.months[0].first if plan.months else filters.date_from
             period_to = plan.months[-1].last if plan.months else filters.date_to
     finally:
@@ -295,16 +415,21 @@ def export_statistics(session: Session, *, actor: Actor, filters: CaseDateFilter
         "(the start of the current month, which is published when it ends)." if as_of else "",
         f"<{threshold}: from 0 to {threshold - 1} cases (none included).",
         f"{SECONDARY_LABEL}: {threshold} or more cases, hidden so that the small counts "
-        "cannot be worked out from the totals.")
+        "cannot be worked out from the totals of either table.")
     rule = tuple(line for line in rule if line)
+    layout = (
+        ("Cases registered in Passage by nationality, latest screening suggestion, latest "
+         "determination and sex.",) if combinations else
+        ("Cases registered in Passage, one row per nationality: by latest determination and "
+         "their Total, then the same cases by sex (the sex columns add up to the Total).",))
     notes = (
-        "Cases registered in Passage by nationality, latest screening suggestion, latest "
-        "determination and sex.",
-        period, *rule,
-        "none: no interview screened yet, or no determination recorded yet.",
+        *layout, period, *rule,
+        "none: no interview screened yet, or no determination recorded yet." if combinations
+        else "No determination yet: no determination recorded yet.",
     ) + ((f"Withheld ({', '.join(withheld_months)}): too few cases to publish any count "
           "without disclosure.",) if withheld_months else ())
-    detail = {"format": fmt.value, "filters": filters.as_audit(), "threshold": threshold,
+    detail = {"format": fmt.value, "labels": labels.value, "filters": filters.as_audit(),
+              "threshold": threshold,
               "exact": exact, "period": {"from": str(period_from) if period_from else None,
                                          "to": str(period_to) if period_to else None},
               "as_of": as_of.isoformat() if as_of else None,

@@ -133,3 +133,68 @@ def attack_outcomes(body: dict, code: str, suggestion: str, determination: str):
             ends.append(round(sign * result.fun))
         found.append(tuple(ends))
     return found[0], found[1]
+
+
+def attack_tables(publications, blocks: int, count: int, target: list[tuple[int, int, int]]):
+    """(min, max) of the sum of `target` (block, row, column) over every pair of tables
+    consistent with the statistics export: each publication (its rows as published, the
+    Total row last; each row's cells by determination, their total, then by sex) is one block
+    of `count` nationalities. A row's determinations and its sexes add up to the same total
+    (the Total column the two tables share); each column to its total; a column < 4 is a
+    determination, 4 + k the k-th sex. What the LP cannot pin, no reader of both tables can."""
+    dets, sexes = 4, 4
+    width = dets + sexes
+    size = blocks * count * width
+    a_rows, a_cols, a_vals, lower, upper = [], [], [], [], []
+    eq_rows, eq_cols, eq_vals = [], [], []
+    line = eq_line = 0
+
+    def var(block: int, i: int, k: int) -> int:
+        return (block * count + i) * width + k
+
+    def constrain(variables: list[int], label):
+        nonlocal line
+        low, high = _bounds_of(str(label))
+        for v in variables:
+            a_rows.append(line)
+            a_cols.append(v)
+            a_vals.append(1.0)
+        lower.append(low)
+        upper.append(np.inf if high is None else high)
+        line += 1
+
+    for published, block in publications:
+        body, totals = published[:-1], published[-1]
+        assert len(body) == count
+        for i, row in enumerate(body):
+            for k in range(dets):
+                constrain([var(block, i, k)], row[k])
+            constrain([var(block, i, k) for k in range(dets)], row[dets])
+            for k in range(sexes):
+                constrain([var(block, i, dets + k)], row[dets + 1 + k])
+            for k in range(width):  # the determinations and the sexes: one total
+                eq_rows.append(eq_line)
+                eq_cols.append(var(block, i, k))
+                eq_vals.append(1.0 if k < dets else -1.0)
+            eq_line += 1
+        for k in range(dets):
+            constrain([var(block, i, k) for i in range(count)], totals[k])
+        constrain([var(block, i, k) for i in range(count) for k in range(dets)], totals[dets])
+        for k in range(sexes):
+            constrain([var(block, i, dets + k) for i in range(count)], totals[dets + 1 + k])
+    matrix = coo_matrix((a_vals, (a_rows, a_cols)), shape=(line, size)).tocsr()
+    lower_arr, upper_arr = np.array(lower, dtype=float), np.array(upper, dtype=float)
+    finite = np.isfinite(upper_arr)
+    a_ub = vstack([matrix[finite], -matrix])
+    b_ub = np.concatenate([upper_arr[finite], -lower_arr])
+    a_eq = coo_matrix((eq_vals, (eq_rows, eq_cols)), shape=(eq_line, size)).tocsr()
+    objective = np.zeros(size)
+    for block, i, k in target:
+        objective[var(block, i, k)] = 1.0
+    found = []
+    for sign in (1, -1):
+        result = linprog(sign * objective, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq,
+                         b_eq=np.zeros(eq_line), bounds=(0, None), method="highs")
+        assert result.status == 0, result.message
+        found.append(round(sign * result.fun))
+    return found[0], found[1]

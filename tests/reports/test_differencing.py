@@ -160,12 +160,12 @@ def _statistics_cells(text: str) -> tuple[dict, dict]:
     """(cells keyed by (month, row, sex), the figures without their month)."""
     rows = list(csv.reader(io.StringIO(text, newline="")))
     header, body = rows[0], rows[1:]
-    assert header[0] == "month"
+    assert header[0] == "Month"
     by_month, flat = {}, {}
-    for row in body:
-        for j, value in enumerate(row[5:]):
-            by_month[(row[0], *row[1:5], header[5 + j])] = value
-            flat.setdefault((*row[1:5], header[5 + j]), []).append(value)
+    for row in body:  # month, nationality, code, then the two tables' numbers
+        for j, value in enumerate(row[3:]):
+            by_month[(row[0], *row[1:3], header[3 + j])] = value
+            flat.setdefault((*row[1:3], header[3 + j]), []).append(value)
     return by_month, flat
 
 
@@ -287,9 +287,9 @@ def test_statistics_export_has_a_month_column_and_no_total_across_months(
     response = _get(client, login_as("border_official").headers,
                     "/api/v1/reports/statistics", m3.first.isoformat(), local_today().isoformat())
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"), newline="")))
-    assert rows[0][:2] == ["month", "nationality_code"]
+    assert rows[0][:2] == ["Month", "Nationality"]
     assert {r[0] for r in rows[1:]} == {m3.key, m2.key, m1.key}
-    totals = [r for r in rows[1:] if r[2] == "Total"]
+    totals = [r for r in rows[1:] if r[1] == "Total"]
     assert [t[0] for t in totals] == [m3.key, m2.key, m1.key]  # one a month, none overall
     assert response.headers["X-Passage-Period"] == f"{m3.first}/{m1.last}"
     assert response.headers["X-Passage-As-Of"].startswith(
@@ -435,8 +435,9 @@ def test_coordinators_still_read_exact_counts_for_any_range_as_things_stand(
     rows = list(csv.reader(io.StringIO(_get(
         client, headers, "/api/v1/reports/statistics", today, today).content.decode(
         "utf-8-sig"), newline="")))
-    assert rows[0][0] == "nationality_code"  # no month column: one exact table
-    assert rows[-1][4:] == ["1", "0", "0", "0", "1"]
+    assert rows[0][0] == "Nationality"  # no month column: one exact table
+    # willing worker 1, total 1; female 1
+    assert rows[-1][2:] == ["0", "1", "0", "0", "1", "1", "0", "0", "0"]
 
 
 # --- the pages ------------------------------------------------------------------------------
