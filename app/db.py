@@ -2,6 +2,7 @@
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -9,6 +10,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Engine, MetaData, event, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlmodel import Field, Session, SQLModel, create_engine
 
 from app.clock import utcnow
@@ -148,12 +150,39 @@ class ConnectGate:
         return connection
 
 
+# A pooled connection that has been idle this long is pinged before it is used (SQLAlchemy's
+# pool_pre_ping pinged before every use: a round trip and a sixth of the user lookup's time on
+# a busy server, for connections used a few milliseconds earlier). A connection that dies while
+# in use, or within this time, fails its statement: SQLAlchemy then discards it and every
+# connection the pool made before it (a restart of the server ends them all), the request
+# answers 503 with Retry-After, and the next ones connect afresh (tests/test_health.py).
+PING_AFTER_IDLE = 5.0  # seconds
+# Connections are renewed after this long whatever their use (a server or proxy that ends old
+# connections, memory a backend holds).
+POOL_RECYCLE = 1800  # seconds
+
+
 def _guard_postgresql(engine: Engine) -> None:
     gate = ConnectGate(engine.dialect.loaded_dbapi.OperationalError)
 
     @event.listens_for(engine, "do_connect")
     def _connect(dialect, _record, cargs, cparams):
         return gate.connect(lambda: dialect.connect(*cargs, **cparams))
+
+    @event.listens_for(engine, "checkin")
+    def _checkin(_dbapi_connection, record):
+        record.info["passage_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi_connection, record, _proxy):
+        idle_since = record.info.pop("passage_idle_since", None)
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            # the pool discards this connection and checks out another (a new one)
+            raise DisconnectionError("the pooled connection no longer answers") from exc
 
 
 def make_engine(url: str, timeouts: Timeouts = Timeouts()) -> Engine:
@@ -172,7 +201,7 @@ def make_engine(url: str, timeouts: Timeouts = Timeouts()) -> Engine:
         connect_args["options"] = (
             f"{options} -c statement_timeout={int(timeouts.statement * 1000)}").strip()
     # hide_parameters: SQL errors must not carry personal values into logs
-    engine = create_engine(url, pool_pre_ping=True, pool_size=timeouts.pool_size,
+    engine = create_engine(url, pool_recycle=POOL_RECYCLE, pool_size=timeouts.pool_size,
                            max_overflow=POOL_OVERFLOW, pool_timeout=timeouts.pool,
                            connect_args=connect_args, hide_parameters=True)
     _guard_postgresql(engine)

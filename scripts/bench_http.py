@@ -112,7 +112,8 @@ def run_wrk(wrk: str, url: str, token: str, *, connections: int, duration: int,
     return rate, p99, int(errors.group(1)) if errors else 0
 
 
-def profile(url: str, endpoints: dict, tokens: dict, requests: int) -> None:
+def profile(url: str, endpoints: dict, tokens: dict, requests: int,
+            profile_dir: Path | None = None) -> None:
     """Where the time of `requests` requests of each endpoint goes, in process: the app is
     driven through httpx's ASGI transport on one thread, with the work FastAPI hands to its
     thread pool run in line, so that the profiler (which follows one thread) sees all of it.
@@ -146,7 +147,11 @@ def profile(url: str, endpoints: dict, tokens: dict, requests: int) -> None:
                         await client.request(method, path, headers=headers, json=body)
                 each = (time.perf_counter() - started) / requests * 1000
                 print(f"\n=== {name}: {each:.1f} ms a request in process ===")
-                print(profiler.output_text(unicode=False, color=False, short_mode=True)[:5000])
+                text = profiler.output_text(unicode=False, color=False, short_mode=True)
+                if profile_dir is not None:
+                    (profile_dir / f"{name}.txt").write_text(text)
+                    print(f"(whole profile in {profile_dir / (name + '.txt')})")
+                print(text[:5000])
 
     asyncio.run(run())
 
@@ -200,18 +205,28 @@ def main() -> None:
                         help="also profile N requests of each endpoint in process with "
                              "pyinstrument (pip install pyinstrument) and print where the "
                              "time went")
+    parser.add_argument("--profile-dir", type=Path, default=None,
+                        help="write each endpoint's whole profile there")
+    parser.add_argument("--profile-only", action="store_true",
+                        help="profile (--profile N) and stop: no wrk")
+    parser.add_argument("--url", default=None,
+                        help="an existing database with the demo loaded (kept --keep from an "
+                             "earlier run) instead of a new scratch database")
     parser.add_argument("--show-sql", action="store_true",
                         help="print the start of each captured statement")
     args = parser.parse_args()
-    wrk = ensure_wrk()
+    wrk = None if args.profile_only else ensure_wrk()
+    if args.profile_dir is not None:
+        args.profile_dir.mkdir(parents=True, exist_ok=True)
 
-    url = create_database(args.pg)
+    url = args.url or create_database(args.pg)
     os.environ["PASSAGE_DATABASE_URL"] = url
     workdir = Path(tempfile.mkdtemp(prefix="passage-bench-http-"))
     env = {**os.environ, "PASSAGE_DATABASE_URL": url}
     try:
-        subprocess.run([str(VENV_BIN / "passage"), "demo"], env=env, check=True,
-                       stdout=subprocess.DEVNULL)
+        if args.url is None:
+            subprocess.run([str(VENV_BIN / "passage"), "demo"], env=env, check=True,
+                           stdout=subprocess.DEVNULL)
         port = free_port()
         passage = subprocess.Popen(
             [str(VENV_BIN / "passage"), "serve", "--host", "127.0.0.1", "--port", str(port)],
@@ -223,12 +238,13 @@ def main() -> None:
             if passage.poll() is None:
                 stop(passage)
     finally:
-        if args.keep:
+        if args.keep or args.url:
             print(f"kept: {url}")
         else:
             drop_database(url, args.pg)
         shutil.rmtree(workdir, ignore_errors=True)
-    print_table(results, args)
+    if results:
+        print_table(results, args)
 
 
 def measure_both(args, wrk, url, port, passage, env, workdir) -> list:
@@ -261,7 +277,9 @@ def measure_both(args, wrk, url, port, passage, env, workdir) -> list:
                            interview),
     }
     if args.profile:
-        profile(url, endpoints, tokens, args.profile)
+        profile(url, endpoints, tokens, args.profile, args.profile_dir)
+    if args.profile_only:
+        return []
     captured = capture(url, endpoints, tokens)
     if args.show_sql:
         for name, statements in captured.items():

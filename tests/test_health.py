@@ -175,6 +175,48 @@ def test_app_recovers_without_restart_when_postgresql_returns(fresh_database_url
         standin.close()
 
 
+@pytest.mark.skipif(not SERVER_URL, reason="needs a PostgreSQL server")
+def test_pooled_connections_lost_to_a_restart_are_replaced(fresh_database_url, monkeypatch):
+    """No ping before every use (app.db.PING_AFTER_IDLE): a connection idle for a while is
+    pinged and replaced unseen; one used just before the server restarted fails one request
+    with 503 and Retry-After, and the pool drops every connection of before the restart, so
+    that the next request connects afresh."""
+    import app.db as db
+
+    engine = make_engine(fresh_database_url)
+    with session_factory_for(engine)() as session:
+        user, password = factories.make_user(session, role="caseworker")
+        session.commit()
+    engine.dispose()
+    server = make_url(SERVER_URL)
+    standin = DatabaseStandIn(FORWARD, target=(server.host, server.port or 5432))
+    app = _app_on(standin.url(make_url(fresh_database_url).database))
+    sign_in = {"username": user.username, "password": password}
+
+    def restart() -> None:
+        standin.switch(SILENT)  # cuts every connection it carried, as a restart does
+        standin.switch(FORWARD)
+
+    try:
+        with TestClient(app, raise_server_exceptions=False) as client:
+            token = client.post("/api/v1/auth/token", data=sign_in).json()["access_token"]
+            bearer = {"Authorization": f"Bearer {token}"}
+            assert client.get("/api/v1/me", headers=bearer).status_code == 200
+
+            monkeypatch.setattr(db, "PING_AFTER_IDLE", 0.0)  # every connection is idle
+            restart()
+            assert client.get("/api/v1/me", headers=bearer).status_code == 200
+
+            monkeypatch.setattr(db, "PING_AFTER_IDLE", 3600.0)  # none is
+            restart()
+            first = client.get("/api/v1/me", headers=bearer)
+            assert first.status_code == 503 and first.headers["retry-after"] == "7"
+            for _ in range(3):
+                assert client.get("/api/v1/me", headers=bearer).status_code == 200
+    finally:
+        standin.close()
+
+
 def test_app_answers_503_while_sqlite_is_locked_and_recovers(tmp_path):
     url = f"sqlite:///{tmp_path / 'locked.db'}"
     upgrade(url)

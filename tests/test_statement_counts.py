@@ -13,13 +13,13 @@ from tests import factories
 # the most statements each request may run: the user's lookup, the route's reads, its
 # audit event (a bound, not a goal: lower it when a request gets cheaper)
 BOUNDS = {
-    "/api/v1/cases": 10,
-    "/api/v1/cases/{case}": 17,
+    "/api/v1/cases": 5,
+    "/api/v1/cases/{case}": 11,
     "/api/v1/people": 4,
     "/api/v1/people/{person}": 4,
     "/api/v1/referrals": 5,
-    "/cases": 5,
-    "/people": 6,
+    "/cases": 4,
+    "/people": 5,
     "/referrals": 6,
 }
 
@@ -72,9 +72,11 @@ def _counts(client, engine, headers, case, person) -> dict[str, int]:
     found = {}
     for path in BOUNDS:
         url = path.format(case=case.id, person=person.id)
+        params = {"limit": 100} if path.startswith("/api/") and "{" not in path else {}
+        # once before counting: reference data (the nationalities) is read once a process
+        client.get(url, headers=headers, params=params)
         with counted(engine) as statements:
-            response = client.get(url, headers=headers, params=(
-                {"limit": 100} if path.startswith("/api/") and "{" not in path else {}))
+            response = client.get(url, headers=headers, params=params)
         assert response.status_code == 200, (url, response.text)
         found[path] = len(statements)
     return found

@@ -84,8 +84,31 @@ def _registered(model: type) -> _Registered:
                           "(every table and its access rule) first") from None
 
 
+# Building a rule's condition (subqueries, aliases) cost more than running it on a people
+# search; the conditions are kept, per model and everything of the actor a rule may read. A
+# rule is a function of those alone (role, active, awaiting confirmation, Passage-wide admin,
+# organisation, user id), never of the request or the time; it may use no other attribute of
+# the actor. A condition is an immutable SQL expression that any number of statements and
+# threads may use at once. Bounded: emptied when it holds more than _VISIBLE_MAX.
+_VISIBLE: dict[tuple, ColumnElement[bool]] = {}
+_VISIBLE_MAX = 4096
+
+
 def visible(actor: Actor, model: type) -> ColumnElement[bool]:
     """The condition on `model` of the rows actor may see."""
+    _registered(model)  # a model without a rule is a programming error, whoever asks
+    key = (model, actor.role, actor.is_active, actor.awaiting_confirmation,
+           actor.global_admin, actor.organization_id, actor.user_id)
+    condition = _VISIBLE.get(key)
+    if condition is None:
+        condition = _condition(actor, model)
+        if len(_VISIBLE) >= _VISIBLE_MAX:
+            _VISIBLE.clear()
+        _VISIBLE[key] = condition
+    return condition
+
+
+def _condition(actor: Actor, model: type) -> ColumnElement[bool]:
     registered = _registered(model)
     if actor.awaiting_confirmation:
         return false()  # the two-person rule (above)

@@ -8,6 +8,7 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session, select
 
 from app import audit
@@ -179,8 +180,12 @@ def record_interview(session: Session, *, actor: Actor, case_id: int,
     )
     session.add(interview)
     session.flush()
-    session.add_all(InterviewAnswer(interview_id=interview.id, code=code, answer=answer.value)
-                    for code, answer in answers.items())
+    stored = {code: answer.value for code, answer in answers.items()}
+    if stored:
+        # one multi-row INSERT, without an ORM object per answer
+        session.execute(insert(InterviewAnswer), [
+            {"interview_id": interview.id, "code": code, "answer": value}
+            for code, value in stored.items()])
     screening = new_screening(interview=interview, age=age, result=result, at=now)
     session.add(screening)
     session.flush()
@@ -188,7 +193,9 @@ def record_interview(session: Session, *, actor: Actor, case_id: int,
                  entity_id=case.id,
                  detail={"interview_id": interview.id, "screening_id": screening.id,
                          "rules_version": result.rules_version})
-    return _interview_reads(session, [interview], {interview.id: screening}, actor)[0]
+    # answered from what was just stored: nothing to read back
+    return _interview_read(interview, stored, actor.full_name or actor.username, screening,
+                           actor)
 
 
 def _interview_reads(session: Session, interviews: list[Interview],
@@ -200,29 +207,43 @@ def _interview_reads(session: Session, interviews: list[Interview],
                                 .where(InterviewAnswer.interview_id.in_(ids))):
             answers[row.interview_id][row.code] = row.answer
     users = display_names(session, {i.created_by_id for i in interviews})
-    return [
-        InterviewRead(
-            id=i.id, case_id=i.case_id, conducted_at=i.conducted_at, language=i.language,
-            interpreter_used=i.interpreter_used, consent_given=i.consent_given,
-            recruited_on=i.recruited_on, answers=_in_catalogue_order(answers[i.id]),
-            narrative=i.narrative, section_notes=i.section_notes or {},
-            created_by=users.get(i.created_by_id), created_at=i.created_at,
-            screening=screening_read(screenings[i.id], actor),
-        )
-        for i in interviews
-    ]
+    return [_interview_read(i, answers[i.id], users.get(i.created_by_id), screenings[i.id],
+                            actor)
+            for i in interviews]
+
+
+def _interview_read(interview: Interview, answers: dict[str, str], created_by: str | None,
+                    screening: Screening, actor: Actor) -> InterviewRead:
+    i = interview
+    return InterviewRead(
+        id=i.id, case_id=i.case_id, conducted_at=i.conducted_at, language=i.language,
+        interpreter_used=i.interpreter_used, consent_given=i.consent_given,
+        recruited_on=i.recruited_on, answers=_in_catalogue_order(answers),
+        narrative=i.narrative, section_notes=i.section_notes or {},
+        created_by=created_by, created_at=i.created_at,
+        screening=screening_read(screening, actor),
+    )
+
+
+_CATALOGUE_ORDER = {code: n for n, code in enumerate(INDICATORS_BY_CODE)}
 
 
 def _in_catalogue_order(answers: dict[str, str]) -> dict[str, str]:
-    order = {code: n for n, code in enumerate(INDICATORS_BY_CODE)}
+    order = _CATALOGUE_ORDER
     return dict(sorted(answers.items(), key=lambda item: order.get(item[0], len(order))))
 
 
-def interviews_of(session: Session, case_id: int, actor: Actor) -> list[InterviewRead]:
+def interviews_of(session: Session, case_id: int, actor: Actor,
+                  screenings: list[Screening] | None = None) -> list[InterviewRead]:
+    """The case's interviews with their answers and suggestions; `screenings`: the case's
+    screenings when the caller has read them already (screenings_of)."""
     interviews = list(session.exec(select(Interview).where(Interview.case_id == case_id)
                                    .order_by(Interview.id)).all())
-    screenings = {s.interview_id: s for s in screenings_of(session, case_id)}
-    return _interview_reads(session, interviews, screenings, actor)
+    if screenings is None:
+        screenings = screenings_of(session, case_id)
+    # by interview, the last (newest rules version) of each
+    return _interview_reads(session, interviews, {s.interview_id: s for s in screenings},
+                            actor)
 
 
 def list_interviews(session: Session, *, actor: Actor, case_id: int) -> list[InterviewRead]:

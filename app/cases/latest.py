@@ -54,12 +54,3 @@ def latest_row(session: Session, model, case_id: int):
     """The case's current row of `model`, or None."""
     return session.exec(select(model).where(model.case_id == case_id)
                         .order_by(*newest_first(model)).limit(1)).first()
-
-
-def latest_ids(session: Session, model, case_ids: list[int]) -> dict[int, int]:
-    """{case id: id of its current row of `model`} for the cases that have one."""
-    if not case_ids:
-        return {}
-    latest = latest_value(model, "id")
-    rows = session.exec(select(Case.id, latest).where(Case.id.in_(case_ids), latest.isnot(None)))
-    return dict(rows.all())

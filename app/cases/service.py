@@ -7,8 +7,9 @@ is composed in app/pages/.
 
 import uuid
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import func, text
+from sqlalchemy import bindparam, func, text
 from sqlmodel import Session, select
 
 from app import audit
@@ -17,11 +18,10 @@ from app.audit.service import Actor
 from app.auth import access
 from app.auth.models import Organization, User
 from app.auth.permissions import Permission, can
-from app.auth.service import display_names
 from app.cases import lifecycle
 from app.cases.determinations import determinations_of
 from app.cases.interviews import interviews_of, screening_read, screenings_of
-from app.cases.latest import latest_ids
+from app.cases.latest import latest_value
 from app.cases.models import Case, Determination, Screening
 from app.cases.schemas import (
     CaseCreate,
@@ -186,33 +186,38 @@ def open_case_for(session: Session, *, actor: Actor, person_id: int) -> Case:
     return create_case(session, actor=actor, case_in=CaseCreate(person_id=person_id))
 
 
+@cache
+def _case_reads_statement():
+    """For each case of the bound list `case_ids`: its current suggestion and latest outcome,
+    its organisation's name and its assignee's names, in one statement built once per
+    process (building the correlated subqueries cost more than running them)."""
+    return (select(Case.id, latest_value(Screening, "classification"),
+                   latest_value(Determination, "outcome"), Organization.name,
+                   User.username, User.full_name)
+            .select_from(Case)
+            .outerjoin(Organization, Organization.id == Case.organization_id)
+            .outerjoin(User, User.id == Case.assigned_to_id)
+            .where(Case.id.in_(bindparam("case_ids", expanding=True))))
+
+
 def _case_reads(session: Session, cases: list[Case]) -> list[CaseRead]:
-    ids = [c.id for c in cases]
-    latest_screening = latest_ids(session, Screening, ids)
-    latest_determination = latest_ids(session, Determination, ids)
-    classifications = dict(session.exec(
-        select(Screening.id, Screening.classification)
-        .where(Screening.id.in_(list(latest_screening.values())))).all()) \
-        if latest_screening else {}
-    outcomes = dict(session.exec(
-        select(Determination.id, Determination.outcome)
-        .where(Determination.id.in_(list(latest_determination.values())))).all()) \
-        if latest_determination else {}
-    orgs = dict(session.exec(select(Organization.id, Organization.name).where(
-        Organization.id.in_({c.organization_id for c in cases}))).all()) if cases else {}
-    users = display_names(session, {c.assigned_to_id for c in cases})
-    return [
-        CaseRead(
+    if not cases:
+        return []
+    extras = {row[0]: row[1:] for row in session.exec(
+        _case_reads_statement(), params={"case_ids": [c.id for c in cases]})}
+    reads = []
+    for c in cases:
+        suggestion, outcome, organization, username, full_name = extras[c.id]
+        reads.append(CaseRead(
             id=c.id, reference=c.reference, status=c.status, person_id=c.person_id,
-            organization_id=c.organization_id, organization=orgs.get(c.organization_id, ""),
-            assigned_to_id=c.assigned_to_id, assigned_to=users.get(c.assigned_to_id),
+            organization_id=c.organization_id, organization=organization or "",
+            assigned_to_id=c.assigned_to_id,
+            assigned_to=(full_name or username) if c.assigned_to_id is not None else None,
             created_at=c.created_at, closure_reason=c.closure_reason,
-            latest_suggestion=classifications.get(latest_screening.get(c.id)),
-            latest_outcome=outcomes.get(latest_determination.get(c.id)),
+            latest_suggestion=suggestion, latest_outcome=outcome,
             consent_to_share=c.consent_to_share,
-        )
-        for c in cases
-    ]
+        ))
+    return reads
 
 
 def case_read(session: Session, case: Case) -> CaseRead:
@@ -243,11 +248,12 @@ def read_case(session: Session, *, actor: Actor, case: Case) -> CaseOverview:
     determinations; with its interviews (answers and narratives) only for those who may read
     them (the owning organisation's caseworkers)."""
     base = case_read(session, case).model_dump()
-    screenings = [screening_read(s, actor) for s in screenings_of(session, case.id)]
+    screening_rows = screenings_of(session, case.id)
+    screenings = [screening_read(s, actor) for s in screening_rows]
     determinations = determinations_of(session, case.id)
     audit.record(session, actor=actor, action="case.read", entity_type="case",
                  entity_id=case.id)
     if can(actor, Permission.INTERVIEW_READ):
         return CaseDetail(**base, screenings=screenings, determinations=determinations,
-                          interviews=interviews_of(session, case.id, actor))
+                          interviews=interviews_of(session, case.id, actor, screening_rows))
     return CaseOverview(**base, screenings=screenings, determinations=determinations)

@@ -178,9 +178,10 @@ def case_page(session: Session, *, actor: Actor, case: Case) -> CasePage:
     audited as one read of the case and of the person's record."""
     person = session.get(Person, case.person_id)
     read = case_read(session, case)
-    screenings = [screening_read(s, actor) for s in screenings_of(session, case.id)]
+    screening_rows = screenings_of(session, case.id)
+    screenings = [screening_read(s, actor) for s in screening_rows]
     determinations = determinations_of(session, case.id)
-    interviews = (interviews_of(session, case.id, actor)
+    interviews = (interviews_of(session, case.id, actor, screening_rows)
                   if can(actor, Permission.INTERVIEW_READ) else None)
     crossing_rows = session.exec(
         select(Crossing).where(Crossing.person_id == person.id, access.visible(actor, Crossing))
