@@ -14,6 +14,7 @@ from pydantic import AfterValidator
 from pydantic_core import PydanticCustomError
 
 from app.db import MAX_DATABASE_INT
+from app.i18n import _
 
 EARLIEST_DAY = date(1900, 1, 1)
 LATEST_DAY = date(2999, 12, 31)
@@ -23,14 +24,15 @@ _CONTROL = frozenset(chr(c) for c in (*range(0x20), 0x7F)) - {"\t"}
 def _plain_text(value: str) -> str:
     if any(c in _CONTROL for c in value):
         raise PydanticCustomError(
-            "control_character", "Remove the control characters (such as NUL) from the text")
+            "control_character", _("Remove the control characters (such as NUL) from the text"))
     return value
 
 
 def _record_id(value: int) -> int:
     if not 1 <= value <= MAX_DATABASE_INT:
         raise PydanticCustomError(
-            "record_id", "Use a record number from 1 to {largest}", {"largest": MAX_DATABASE_INT})
+            "record_id", _("Use a record number from 1 to {largest}"), {"largest": MAX_DATABASE_INT}
+        )
     return value
 
 
@@ -38,7 +40,7 @@ def check_day(value: date) -> date:
     day = value.date() if isinstance(value, datetime) else value
     if not EARLIEST_DAY <= day <= LATEST_DAY:
         raise PydanticCustomError(
-            "day_out_of_range", "Use a date between {earliest} and {latest}",
+            "day_out_of_range", _("Use a date between {earliest} and {latest}"),
             {"earliest": EARLIEST_DAY.isoformat(), "latest": LATEST_DAY.isoformat()})
     return value
 

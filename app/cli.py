@@ -1,5 +1,5 @@
 """passage serve | migrate | createuser | grant-global-admin | confirm-user | demo |
-import-roster | backup | restore"""
+import-roster | backup | restore | locales"""
 
 import sys
 from pathlib import Path
@@ -74,6 +74,8 @@ def createuser(
         "--password-stdin", help="Read the password from the first line of standard input")
     ] = False,
     full_name: Annotated[str, typer.Option(help="The person's name, shown in the app")] = "",
+    language: Annotated[str, typer.Option(
+        help="The language of their pages: a code `passage locales` lists (en, th, ...)")] = "en",
 ) -> None:
     """Create a user (and the organisation, if it is new)."""
     from app import audit
@@ -90,7 +92,8 @@ def createuser(
             org = service.get_or_create_organization(session, name=organization)
             user = service.create_user(session, actor=audit.Actor.system("createuser"),
                                        username=username, password=password, role=role,
-                                       organization=org, full_name=full_name)
+                                       organization=org, full_name=full_name,
+                                       preferred_language=language)
         except AppError as exc:
             typer.echo(f"Error: {_plain(exc.detail)}", err=True)
             raise typer.Exit(2) from None
@@ -280,6 +283,38 @@ def restore(
     if contents.revision != head_revision():
         typer.echo("The backup is from another version of Passage: run `passage migrate` "
                    "before serving it.")
+
+
+@cli.command()
+def locales(
+    action: Annotated[str, typer.Argument(
+        help="table: the README's table of locales; extract: write app/locale/messages.pot "
+             "from the code and templates; update: bring every .po up to date with it; "
+             "check: what is missing, empty or wrong in each .po")] = "table",
+) -> None:
+    """The languages Passage speaks: their coverage and review state, and the catalogues."""
+    from app import i18n, i18n_catalogue
+
+    if action == "table":
+        typer.echo(i18n.readme_table())
+    elif action == "extract":
+        count = i18n_catalogue.write_template()
+        typer.echo(f"{count} messages in {i18n.TEMPLATE_FILE.relative_to(Path.cwd())}"
+                   if i18n.TEMPLATE_FILE.is_relative_to(Path.cwd())
+                   else f"{count} messages in {i18n.TEMPLATE_FILE}")
+    elif action == "update":
+        for locale in i18n.REGISTRY:
+            if locale.code != i18n.SOURCE_LOCALE:
+                typer.echo(f"{locale.code}: {i18n_catalogue.update(locale)} messages")
+    elif action == "check":
+        problems = i18n_catalogue.check_all()
+        for problem in problems:
+            typer.echo(str(problem))
+        typer.echo(f"{len(problems)} problems")
+        raise typer.Exit(1 if problems else 0)
+    else:
+        typer.echo("Choose table, extract, update or check.", err=True)
+        raise typer.Exit(2)
 
 
 def main() -> None:

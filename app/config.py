@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.i18n import _
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SECRET_FILE = PROJECT_ROOT / ".secret_key"
 PLACEHOLDER_SECRETS = {"", "changethis", "change-me", "secret"}
@@ -90,8 +92,8 @@ class Settings(BaseSettings):
             value = self.secret_key.get_secret_value() if self.secret_key else ""
             if value in PLACEHOLDER_SECRETS or len(value) < 32:
                 raise ValueError(
-                    "PASSAGE_SECRET_KEY must be set to a random value of at least 32 characters "
-                    "in production"
+                    _("PASSAGE_SECRET_KEY must be set to a random value of at least 32 characters "
+                    "in production")
                 )
         return self
 

@@ -7,6 +7,7 @@ from fastapi import Depends, Path, Request
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlmodel import Session
 
+from app import i18n
 from app.audit.service import Actor
 from app.auth import access
 from app.auth import service as auth_service
@@ -14,6 +15,7 @@ from app.auth.models import User
 from app.auth.permissions import Permission, can
 from app.config import Settings
 from app.errors import NotAuthenticated, PermissionDenied
+from app.i18n import _
 from app.web import check_csrf
 
 SESSION_COOKIE = "passage_session"
@@ -62,7 +64,7 @@ def _resolve_user(request: Request, session: Session) -> User | None:
     if header.lower().startswith("bearer "):
         found = auth_service.resolve(session, secret=header[7:].strip(), kind="token")
         if found is None:
-            raise NotAuthenticated("The token is invalid or has expired")
+            raise NotAuthenticated(_("The token is invalid or has expired"))
         user, _row, org_name = found
         request.state.auth_kind = "token"
     else:
@@ -80,6 +82,7 @@ def _resolve_user(request: Request, session: Session) -> User | None:
         request.state.auth_kind = "cookie"
         request.state.session_secret = secret
     request.state.actor = Actor.of(user, client_address(request))
+    i18n.choose(user.preferred_language)  # the rest of the request in the user's language
     request.state.org_name = org_name
     return user
 
@@ -142,7 +145,7 @@ def _user_dependencies(optional_user_dependency: Any):
 
 
 OptionalUser, CurrentUser, ActorDep, require = _user_dependencies(get_optional_user)
-_, _, ExportActorDep, require_for_export = _user_dependencies(get_export_user)
+_optional, _current, ExportActorDep, require_for_export = _user_dependencies(get_export_user)
 
 
 def visible_in_path(model: type, path_parameter: str, *, action: str) -> Any:

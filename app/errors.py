@@ -3,20 +3,23 @@
 from collections.abc import Mapping
 from typing import Any
 
+from app.i18n import N_, gettext
+
 
 class AppError(Exception):
     status_code = 400
-    default_detail = "Bad request"
+    default_detail = N_("Bad request")
 
     def __init__(self, detail: Any = None, *, headers: dict[str, str] | None = None):
-        self.detail = detail if detail is not None else self.default_detail
+        # the class's default in the reader's language; a given detail is already in words
+        self.detail = detail if detail is not None else gettext(self.default_detail)
         self.headers = headers
         super().__init__(str(self.detail))
 
 
 class NotAuthenticated(AppError):
     status_code = 401
-    default_detail = "Not signed in"
+    default_detail = N_("Not signed in")
 
     def __init__(self, detail: Any = None):
         super().__init__(detail, headers={"WWW-Authenticate": "Bearer"})
@@ -35,12 +38,12 @@ class AuditedRefusal(AppError):
 
 class PermissionDenied(AuditedRefusal):
     status_code = 403
-    default_detail = "Your role does not allow this"
+    default_detail = N_("Your role does not allow this")
 
 
 class NotFound(AppError):
     status_code = 404
-    default_detail = "Not found"
+    default_detail = N_("Not found")
 
 
 class Hidden(AuditedRefusal, NotFound):
@@ -50,12 +53,12 @@ class Hidden(AuditedRefusal, NotFound):
 
 class Conflict(AppError):
     status_code = 409
-    default_detail = "Conflict"
+    default_detail = N_("Conflict")
 
 
 class TooLarge(AppError):
     status_code = 413
-    default_detail = "Too large"
+    default_detail = N_("Too large")
 
 
 class InvalidInput(AppError):
@@ -87,7 +90,7 @@ class FormInvalid(InvalidInput):
 
 class TooManyRequests(AppError):
     status_code = 429
-    default_detail = "Too many attempts; try again later"
+    default_detail = N_("Too many attempts; try again later")
 
 
 def field_error(field: str, message: str, *, where: str = "body") -> InvalidInput:

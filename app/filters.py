@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement
 
 from app.bounds import FilterDay, FilterMoment
 from app.clock import local_day_end, local_day_start
+from app.i18n import _
 
 
 def blank_is_none(value: Any) -> Any:
@@ -35,7 +36,7 @@ def _parse_day(value: Any) -> Any:
         try:
             return date.fromisoformat(value.strip())
         except ValueError:
-            raise ValueError("Enter a date like 2025-10-25") from None
+            raise ValueError(_("Enter a date like 2025-10-25")) from None
     return value
 
 
@@ -60,7 +61,7 @@ class DateRange(BaseModel):
     def _not_before_start(cls, value: date | None, info: ValidationInfo) -> date | None:
         start = info.data.get("date_from")
         if value is not None and start is not None and _start(value) < _start(start):
-            raise ValueError("The end date is before the start date")
+            raise ValueError(_("The end date is before the start date"))
         return value
 
     def conditions(self, column) -> list[ColumnElement[bool]]:
@@ -105,8 +106,8 @@ def _parse_moment(value: Any) -> Any:
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise ValueError("Enter a date like 2025-10-25, or a date and time like "
-                         "2025-10-25T14:30:00+07:00") from None
+        raise ValueError(_("Enter a date like 2025-10-25, or a date and time like "
+                         "2025-10-25T14:30:00+07:00")) from None
     return moment if moment.utcoffset() is not None else moment.replace(tzinfo=UTC)
 
 

@@ -26,6 +26,7 @@ from pydantic_core.core_schema import ErrorType
 from sqlmodel import Session
 
 from app.errors import AppError, FormInvalid, InvalidInput
+from app.i18n import N_, _, format_number
 from app.labels import CHOSEN_FIELDS, FIELD_WORDS
 from app.web import CSRF_FIELD
 
@@ -63,25 +64,29 @@ def _field_of(loc) -> str:
     return names[-1] if names else "form"
 
 
-_DATE = "Enter a date like 2025-10-25"
-_CHOOSE = "Choose one of the options offered"
+_DATE = N_("Enter a date like 2025-10-25")
+_CHOOSE = N_("Choose one of the options offered")
 # pydantic's error types, in words that say what to do (its own messages are for developers)
 _BY_TYPE = {
-    "int_parsing": "Enter a whole number, like 25", "int_type": "Enter a whole number, like 25",
-    "int_from_float": "Enter a whole number, like 25",
-    "float_parsing": "Enter a number, like 2.5", "float_type": "Enter a number, like 2.5",
-    "decimal_parsing": "Enter a number, like 2.5",
+    "int_parsing": N_("Enter a whole number, like 25"),
+    "int_type": N_("Enter a whole number, like 25"),
+    "int_from_float": N_("Enter a whole number, like 25"),
+    "float_parsing": N_("Enter a number, like 2.5"), "float_type": N_("Enter a number, like 2.5"),
+    "decimal_parsing": N_("Enter a number, like 2.5"),
     "date_parsing": _DATE, "date_type": _DATE, "date_from_datetime_parsing": _DATE,
     "date_from_datetime_inexact": _DATE, "datetime_parsing": _DATE, "datetime_type": _DATE,
-    "datetime_from_date_parsing": _DATE, "date_future": "Enter a date that is not in the future",
-    "date_past": "Enter a date in the past",
-    "time_parsing": "Enter a time like 14:30", "time_type": "Enter a time like 14:30",
-    "bool_parsing": "Choose yes or no", "bool_type": "Choose yes or no",
+    "datetime_from_date_parsing": _DATE,
+    "date_future": N_("Enter a date that is not in the future"),
+    "date_past": N_("Enter a date in the past"),
+    "time_parsing": N_("Enter a time like 14:30"), "time_type": N_("Enter a time like 14:30"),
+    "bool_parsing": N_("Choose yes or no"), "bool_type": N_("Choose yes or no"),
     "enum": _CHOOSE, "literal_error": _CHOOSE, "list_type": _CHOOSE,
-    "string_pattern_mismatch": "Use only letters, numbers and the signs . @ + - _, without "
-                               "spaces",
-    "string_type": "Enter text here", "url_parsing": "Enter a web address like https://...",
-    "too_long": "Choose fewer", "extra_forbidden": "Leave this out: the form has no such field",
+    "string_pattern_mismatch": N_("Use only letters, numbers and the signs . @ + - _, without "
+                               "spaces"),
+    "string_type": N_("Enter text here"),
+    "url_parsing": N_("Enter a web address like https://..."),
+    "too_long": N_("Choose fewer"),
+    "extra_forbidden": N_("Leave this out: the form has no such field"),
 }
 
 
@@ -102,25 +107,32 @@ def plain_message(field: str, error: Mapping[str, Any]) -> str:
     if kind in ("value_error", "assertion_error") or kind not in _PYDANTIC_TYPES:
         return _message(error.get("msg", ""))  # the app's own words (app.bounds, validators)
     if kind == "missing" or (kind == "string_too_short" and ctx.get("min_length") == 1):
-        verb = "Choose" if chosen else "Enter"
-        return f"{verb} {words}" if words else "Fill this in: it cannot be left empty"
+        if not words:
+            return _("Fill this in: it cannot be left empty")
+        return (_("Choose %(field)s") if chosen else _("Enter %(field)s")) % {"field": words}
     if chosen and kind in ("int_parsing", "int_type", "string_too_long", "string_too_short",
                            "greater_than_equal", "greater_than", "less_than_equal",
                            "less_than", "bool_parsing", "string_pattern_mismatch"):
-        return _CHOOSE  # a value the form never offered
+        return _(_CHOOSE)  # a value the form never offered
     if kind == "string_too_short":
-        return f"Use at least {ctx.get('min_length'):,} characters"
+        return _("Use at least %(count)s characters") % {
+            "count": format_number(ctx.get("min_length"))}
     if kind == "string_too_long":
-        return f"Shorten this to {ctx.get('max_length'):,} characters or fewer"
+        return _("Shorten this to %(count)s characters or fewer") % {
+            "count": format_number(ctx.get("max_length"))}
     if kind in ("greater_than_equal", "greater_than"):
-        bound = ctx.get("ge", ctx.get("gt"))
-        return f"Enter a number {'of at least' if 'ge' in ctx else 'greater than'} {bound:,}"
+        bound = format_number(ctx.get("ge", ctx.get("gt")))
+        if "ge" in ctx:
+            return _("Enter a number of at least %(bound)s") % {"bound": bound}
+        return _("Enter a number greater than %(bound)s") % {"bound": bound}
     if kind in ("less_than_equal", "less_than"):
-        bound = ctx.get("le", ctx.get("lt"))
-        return f"Enter a number {'no greater than' if 'le' in ctx else 'less than'} {bound:,}"
+        bound = format_number(ctx.get("le", ctx.get("lt")))
+        if "le" in ctx:
+            return _("Enter a number no greater than %(bound)s") % {"bound": bound}
+        return _("Enter a number less than %(bound)s") % {"bound": bound}
     if kind in _BY_TYPE:
-        return _BY_TYPE[kind]
-    return "Check what you entered here: Passage cannot read it"
+        return _(_BY_TYPE[kind])
+    return _("Check what you entered here: Passage cannot read it")
 
 
 def validation_errors(errors) -> dict[str, str]:
@@ -142,7 +154,8 @@ def messages_with_fields(errors: Mapping[str, str]) -> list[str]:
     for field, message in errors.items():
         words = FIELD_WORDS.get(field)
         if words and words not in message:
-            listed.append(f"{words[0].upper()}{words[1:]}: {message}")
+            listed.append(_("%(field)s: %(message)s") % {
+                "field": f"{words[0].upper()}{words[1:]}", "message": message})
         else:
             listed.append(message)
     return listed
@@ -158,7 +171,7 @@ def field_errors(exc: Exception) -> dict[str, str]:
         return validation_errors(exc.errors())
     if isinstance(exc, AppError):
         return {"form": str(exc.detail)}
-    return {"form": "The form could not be saved"}
+    return {"form": _("The form could not be saved")}
 
 
 def parse_form(model: type[Model], values: Mapping[str, Any], *,

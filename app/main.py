@@ -31,6 +31,7 @@ from app.detention import routes as detention
 from app.errors import AppError, AuditedRefusal, InvalidInput, NotAuthenticated, NotFound
 from app.forms import messages_with_fields, show_again, validation_errors
 from app.health import UNAVAILABLE_ERRORS, DatabaseProbe, unavailable_reason
+from app.i18n import LocaleMiddleware, _
 from app.integrity import routes as integrity
 from app.limits import BodySizeLimit, DatabaseAdmission
 from app.nationalities import routes as nationalities
@@ -161,6 +162,8 @@ def create_app(settings: Settings | None = None,
                        upload_paths=settings.upload_paths)
 
     app.add_middleware(SecurityHeaders)
+    # outermost: every page, error and refusal below it is written in the request's language
+    app.add_middleware(LocaleMiddleware)
 
     @app.exception_handler(AppError)
     async def app_error(request: Request, exc: AppError):
@@ -186,7 +189,7 @@ def create_app(settings: Settings | None = None,
             from urllib.parse import quote
 
             return RedirectResponse("/login?next=" + quote(request.url.path), status_code=303)
-        message = exc.detail if isinstance(exc.detail, str) else "The request was not valid."
+        message = exc.detail if isinstance(exc.detail, str) else _("The request was not valid.")
         return render(request, "errors/error.html",
                       {"status": exc.status_code, "message": message},
                       status_code=exc.status_code)
@@ -201,7 +204,7 @@ def create_app(settings: Settings | None = None,
         if ids:
             return await app_error(request, NotFound())
         return await app_error(request, InvalidInput(
-            [{"loc": ["request"], "msg": "A number in the request is out of range",
+            [{"loc": ["request"], "msg": _("A number in the request is out of range"),
               "type": "out_of_range"}]))
 
     async def _show_form_again(request: Request, exc: Exception, status_code: int):
@@ -223,7 +226,7 @@ def create_app(settings: Settings | None = None,
         if shown is not None:
             return shown
         return render(request, "errors/error.html",
-                      {"status": 422, "message": "Some of what was sent cannot be used:",
+                      {"status": 422, "message": _("Some of what was sent cannot be used:"),
                        "errors": messages_with_fields(validation_errors(exc.errors()))},
                       status_code=422)
 
@@ -245,7 +248,7 @@ def create_app(settings: Settings | None = None,
         headers = {"Retry-After": str(settings.retry_after_seconds)}
         if wants_json(request):
             return JSONResponse(
-                {"detail": "The database is not answering just now; try again shortly"},
+                {"detail": _("The database is not answering just now; try again shortly")},
                 status_code=503, headers=headers)
         response = render(request, "errors/unavailable.html",
                           {"retry_after": settings.retry_after_seconds}, status_code=503)

@@ -11,10 +11,12 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
+from app import i18n
 from app.auth.permissions import Permission, Role, can
 from app.clock import LOCAL_TZ
 from app.config import PROJECT_ROOT
 from app.errors import PermissionDenied
+from app.i18n import _
 from app.labels import CROSSING_DIRECTION_LABELS, ROLE_LABELS, country_name
 from app.navigation import DESTINATIONS
 
@@ -52,8 +54,8 @@ async def check_csrf(request: Request, token: str | None = None) -> None:
     if not request.cookies.get(CSRF_COOKIE) or not token or not hmac.compare_digest(
         token, csrf_token(request)
     ):
-        raise PermissionDenied("The form has expired or did not come from Passage; "
-                               "reload the page and try again", action="csrf.check")
+        raise PermissionDenied(_("The form has expired or did not come from Passage; "
+                                 "reload the page and try again"), action="csrf.check")
 
 
 def set_csrf_cookie_if_new(request: Request, response) -> None:
@@ -65,21 +67,25 @@ def set_csrf_cookie_if_new(request: Request, response) -> None:
 # --- formatting shown to people ---
 
 def format_date(value: date | datetime | None) -> str:
+    """A date with its month in words, in the reader's language (app.i18n.format_date)."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         # a time says its zone: the reader may be anywhere, Passage counts in Thai time
-        return value.astimezone(LOCAL_TZ).strftime("%-d %b %Y %H:%M") + " Thai time"
-    return value.strftime("%-d %b %Y")
+        local = value.astimezone(LOCAL_TZ)
+        return _("%(date)s %(time)s Thai time") % {
+            "date": i18n.format_date(local.date()), "time": i18n.format_time(local, LOCAL_TZ)}
+    return i18n.format_date(value)
 
 
 def format_number(value: object) -> str:
-    """A count as people read it: 12,480. What is not a number ("<5", a suppressed cell) shows
-    as it is. The one way a page writes a number (the `num` filter)."""
+    """A count as people read it, in the reader's language: 12,480 (12.480 in Indonesian).
+    What is not a number ("<5", a suppressed cell) shows as it is. The one way a page writes
+    a number (the `num` filter)."""
     if value is None:
         return ""
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return f"{value:,}"
+        return i18n.format_number(value)
     return str(value)
 
 
@@ -90,13 +96,27 @@ def role_label(role: str | None) -> str:
         return role or ""
 
 
+def language_choices() -> list[tuple[str, str]]:
+    """The offered languages as a form's choices: each in its own name (and English's)."""
+    return [(locale.code, locale.native_name if locale.native_name == locale.english_name
+             else f"{locale.native_name} ({locale.english_name})")
+            for locale in i18n.available()]
+
+
 @lru_cache
 def templates() -> Jinja2Templates:
     t = Jinja2Templates(directory=str(TEMPLATES_DIR))
+    t.env.add_extension("jinja2.ext.i18n")
+    # newstyle: _("%(name)s", name=...) escapes its values; the locale is the request's
+    t.env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
     t.env.globals.update(can=can, Permission=Permission, csrf_token=csrf_token,
                          role_label=role_label, CSRF_FIELD=CSRF_FIELD, country=country_name,
                          nav_items=DESTINATIONS, home_items=DESTINATIONS,
-                         direction_choices=list(CROSSING_DIRECTION_LABELS.items()))
+                         direction_choices=CROSSING_DIRECTION_LABELS.items,
+                         html_lang=lambda: i18n.current().html_lang,
+                         locale_code=i18n.current_code, languages=i18n.available,
+                         language_name=i18n.language_name,
+                         language_choices=language_choices)
     t.env.filters["date"] = format_date
     t.env.filters["num"] = format_number
     return t

@@ -51,6 +51,7 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("POST", f"{V1}/auth/set-password"): _everyone(204) | {"anonymous": 204},
     ("GET", f"{V1}/me"): _everyone(200),
     ("POST", f"{V1}/me/password"): _everyone(200),
+    ("PUT", f"{V1}/me/language"): _everyone(204),
     # reference data, open to every signed-in user; compounds are managed by coordinators and
     # administrators
     ("GET", f"{V1}/nationalities"): _everyone(200),
@@ -375,6 +376,7 @@ BODIES = {
     ("POST", f"{V1}/users/{{user_id}}/confirm"): lambda w, r: {
         "json": {"username": w.ids["awaiting_username"], "role": "caseworker"}},
     ("POST", f"{V1}/me/password"): _password_change,
+    ("PUT", f"{V1}/me/language"): lambda w, r: {"json": {"language": "en"}},
     ("POST", f"{V1}/compounds"): lambda w, r: {
         "json": {"name": factories.unique("Matrix Compound "), "region": "Myawaddy"}},
     ("POST", f"{V1}/people"): lambda w, r: {

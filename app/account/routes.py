@@ -6,11 +6,13 @@ from fastapi.security import OAuth2PasswordRequestForm
 from itsdangerous import BadSignature
 from sqlmodel import Session
 
+from app import i18n
 from app.auth import service, set_password
 from app.auth.models import Organization, User
 from app.auth.permissions import Permission, permissions_of
 from app.auth.schemas import (
     SET_PASSWORD_CODE_MAX_LENGTH,
+    LanguageChoice,
     MeRead,
     PasswordChange,
     SessionsEnded,
@@ -28,8 +30,9 @@ from app.deps import (
     require,
     session_serializer,
 )
-from app.errors import InvalidInput, NotAuthenticated, TooManyRequests
-from app.forms import field_errors
+from app.errors import FormInvalid, InvalidInput, NotAuthenticated, TooManyRequests
+from app.forms import error_list, field_errors, form_page
+from app.i18n import N_, Labels, _
 from app.web import check_csrf, redirect, render
 
 api = APIRouter(prefix="/api/v1", tags=["auth"])
@@ -85,7 +88,16 @@ def me(user: CurrentUser, session: SessionDep) -> MeRead:
                   organization=org.name if org else "", organization_id=user.organization_id,
                   permissions=sorted(p.value for p in permissions_of(user)),
                   awaiting_confirmation=user.awaiting_confirmation,
-                  global_admin=user.global_admin)
+                  global_admin=user.global_admin, preferred_language=user.preferred_language)
+
+
+@api.put("/me/language", status_code=204, response_class=Response,
+         responses={422: {"description": "A language Passage does not offer"}})
+def set_own_language(session: SessionDep, actor: ActorDep, user: CurrentUser,
+                     choice: LanguageChoice) -> Response:
+    """The language of your pages and of the API's messages in words (audited)."""
+    service.set_preferred_language(session, actor=actor, user=user, code=choice.language)
+    return Response(status_code=204)
 
 
 @api.post("/me/password", response_model=SessionsEnded,
@@ -124,8 +136,14 @@ def redeem_set_password_code(request: Request, session: SessionDep,
     return Response(status_code=204)
 
 
-SET_PASSWORD_LABELS = {"username": "Username", "code": "Code", "password": "New password",
-                       "confirm_password": "New password again"}
+SET_PASSWORD_LABELS = Labels(
+    {
+        "username": N_("Username"),
+        "code": N_("Code"),
+        "password": N_("New password"),
+        "confirm_password": N_("New password again"),
+    }
+)
 
 
 def _set_password_page(request: Request, *, username: str = "",
@@ -154,11 +172,11 @@ async def set_password_form(
     await check_csrf(request)
     errors: dict[str, str] = {}
     if not username.strip():
-        errors["username"] = "Enter your user name"
+        errors["username"] = _("Enter your user name")
     if not code.strip():
-        errors["code"] = "Enter the code the administrator gave you"
+        errors["code"] = _("Enter the code the administrator gave you")
     if password != confirm_password:
-        errors["confirm_password"] = PASSWORDS_DIFFER
+        errors["confirm_password"] = _(PASSWORDS_DIFFER)
     if errors:
         return _set_password_page(request, username=username, errors=errors, status_code=422)
     try:
@@ -177,11 +195,13 @@ async def set_password_form(
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site: never an open redirect."""
+    """Only a path on this site: never an open redirect (browsers read "/\\evil.example"
+    as "//evil.example"), nor a header split by a line break."""
     if not target:
         return "/"
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
+            or "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
         return "/"
     return target
 
@@ -265,7 +285,7 @@ def change_password_form(
     errors: dict[str, str] = {}
     status_code = 422
     if new_password != confirm_password:
-        errors["confirm_password"] = PASSWORDS_DIFFER
+        errors["confirm_password"] = _(PASSWORDS_DIFFER)
     else:
         try:
             service.change_password(session, actor=actor, user=user,
@@ -284,10 +304,66 @@ def change_password_form(
     return redirect("/account/password?changed=true")
 
 
-PASSWORD_LABELS = {"current_password": "Current password", "new_password": "New password",
-                   "confirm_password": "New password again"}
+PASSWORD_LABELS = Labels(
+    {
+        "current_password": N_("Current password"),
+        "new_password": N_("New password"),
+        "confirm_password": N_("New password again"),
+    }
+)
 
 
 def _error_list(errors: dict[str, str]) -> list[dict[str, str]]:
     return [{"field": k if k in PASSWORD_LABELS else "", "label": PASSWORD_LABELS.get(k, ""),
              "message": v} for k, v in errors.items()]
+
+
+# --- language: the switcher in the top bar, the account's language page, the list ---
+
+LANGUAGE_COOKIE_SECONDS = 365 * 24 * 3600
+
+
+def _language_page(request: Request, form: dict, errors: dict[str, str], *,
+                   changed: bool = False, status_code: int = 200):
+    return render(request, "auth/language.html", {
+        "form": form, "errors": errors, "changed": changed,
+        "error_list": error_list(errors, {"language": _("Language")})},
+        status_code=status_code)
+
+
+def _language_again(request: Request, session: Session, form: dict, errors: dict[str, str]):
+    return _language_page(request, form, errors)
+
+
+@pages.get("/account/language")
+def language_page(request: Request, user: CurrentUser, changed: bool = False):
+    return _language_page(request, {}, {}, changed=changed)
+
+
+@pages.post("/language", dependencies=[form_page(_language_again)])
+async def choose_language(
+    request: Request, session: SessionDep, user: OptionalUser,
+    language: Annotated[str, Form(max_length=16)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "/",
+):
+    """The switcher (and the account page): a signed-in user's preference is kept (audited
+    as user.language); for anyone, a cookie carries the choice to the signed-out pages."""
+    await check_csrf(request)
+    if problem := service.language_problem(language):
+        raise FormInvalid({"language": problem})
+    if user is not None:
+        service.set_preferred_language(session, actor=request.state.actor, user=user,
+                                       code=language)
+    response = redirect(_safe_next(next))
+    response.set_cookie(i18n.LANGUAGE_COOKIE, language, max_age=LANGUAGE_COOKIE_SECONDS,
+                        httponly=True, samesite="lax", secure=request.url.scheme == "https",
+                        path="/")
+    return response
+
+
+@pages.get("/languages")
+def languages_page(request: Request, user: OptionalUser):
+    """Every language Passage knows, with how much it translates and who checked it."""
+    return render(request, "auth/languages.html", {
+        "rows": i18n.registry_rows(),
+        "review_words": {code: _(words) for code, words in i18n.REVIEW_WORDS.items()}})

@@ -10,6 +10,7 @@ from app.auth.permissions import Permission
 from app.auth.service import display_names
 from app.deps import ActorDep, SessionDep, require
 from app.forms import error_list, form_page
+from app.i18n import N_, Labels
 from app.labels import AUDIT_ACTIONS, audit_action_words
 from app.pagination import OffsetQuery, Page, PageDep, PageParams, pager
 from app.web import render
@@ -19,8 +20,17 @@ pages = APIRouter(include_in_schema=False)
 
 AuditFilterDep = Annotated[AuditFilter, Query()]
 PAGE_SIZE = 50
-FILTER_LABELS = {"from": "From", "to": "To", "actor": "Actor", "action": "Action",
-                 "entity_type": "Record type", "entity_id": "Record id", "outcome": "Outcome"}
+FILTER_LABELS = Labels(
+    {
+        "from": N_("From"),
+        "to": N_("To"),
+        "actor": N_("Actor"),
+        "action": N_("Action"),
+        "entity_type": N_("Record type"),
+        "entity_id": N_("Record id"),
+        "outcome": N_("Outcome"),
+    }
+)
 
 
 def _read(event, organization: str | None) -> AuditEventRead:

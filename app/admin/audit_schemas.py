@@ -5,6 +5,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.bounds import PlainText
 from app.filters import Blank, MomentRange
+from app.i18n import _
 
 OUTCOMES = ("success", "failure", "denied", "locked")
 
@@ -27,7 +28,7 @@ class AuditFilter(MomentRange):
     @classmethod
     def _known_outcome(cls, value: str | None) -> str | None:
         if value is not None and value not in OUTCOMES:
-            raise ValueError("Outcome must be one of " + ", ".join(OUTCOMES))
+            raise ValueError(_("Outcome must be one of ") + ", ".join(OUTCOMES))
         return value
 
     def query_params(self) -> dict[str, str]:

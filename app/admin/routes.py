@@ -29,6 +29,7 @@ from app.db import MAX_DATABASE_INT
 from app.deps import ActorDep, SessionDep, SettingsDep, require
 from app.errors import FormInvalid
 from app.forms import error_list, form_page, parse_form
+from app.i18n import N_, Labels, _
 from app.labels import ORGANIZATION_KIND_LABELS, ROLE_LABELS
 from app.pagination import OffsetQuery, Page, PageDep, PageParams, pager
 from app.web import redirect, render
@@ -171,8 +172,8 @@ def lift_sign_in_lock(session: SessionDep, actor: ActorDep, lock_id: IdPath) -> 
 
 # --- pages ---------------------------------------------------------------------------------
 
-USER_LABELS = {"username": "Username", "full_name": "Full name", "role": "Role",
-               "organization_id": "Organisation"}
+USER_LABELS = Labels({"username": N_("Username"), "full_name": N_("Full name"), "role": N_("Role"),
+               "organization_id": N_("Organisation"), "preferred_language": N_("Language")})
 
 
 def _errors_context(errors: dict[str, str], labels: dict[str, str]) -> dict:
@@ -236,14 +237,16 @@ def add_user(
     full_name: Annotated[str, Form(max_length=200)] = "",
     role: Annotated[str, Form(max_length=32)] = "",
     organization_id: Annotated[str, Form(max_length=12)] = "",
+    preferred_language: Annotated[str, Form(max_length=16)] = "en",
 ):
     errors: dict[str, str] = {}
     if not organization_id:
-        errors["organization_id"] = "Choose an organisation"
+        errors["organization_id"] = _("Choose an organisation")
     try:
         user_in = parse_form(UserCreate, {
             "username": username, "full_name": full_name, "role": role,
-            "organization_id": organization_id or 0})
+            "organization_id": organization_id or 0,
+            "preferred_language": preferred_language or "en"})
     except FormInvalid as exc:
         errors = {**exc.fields, **errors}
     if errors:
@@ -253,16 +256,16 @@ def add_user(
     return _user_page(request, session, user_id=user.id, done="created", issued=issued)
 
 
-DONE_MESSAGES = {
-    "created": "The user was created. Give them the code below in person: with it they "
-               "choose their password.",
-    "updated": "The changes were saved.",
-    "disabled": "The user is disabled; their sessions and tokens have ended.",
-    "enabled": "The user is enabled and may sign in again.",
-    "sessions": "Every session and token of the user has ended.",
-    "password": "The password is reset: it no longer works, and every session of the user "
-                "has ended. Give them the code below in person: with it they choose a new one.",
-}
+DONE_MESSAGES = Labels({
+    "created": N_("The user was created. Give them the code below in person: with it they "
+               "choose their password."),
+    "updated": N_("The changes were saved."),
+    "disabled": N_("The user is disabled; their sessions and tokens have ended."),
+    "enabled": N_("The user is enabled and may sign in again."),
+    "sessions": N_("Every session and token of the user has ended."),
+    "password": N_("The password is reset: it no longer works, and every session of the user "
+                "has ended. Give them the code below in person: with it they choose a new one."),
+})
 
 
 def _user_page(request: Request, session, *, user_id: int, done: str | None = None,
@@ -337,7 +340,7 @@ def end_sessions(session: SessionDep, actor: ActorDep, user_id: IdPath):
     return redirect(f"/admin/users/{user_id}?done=sessions")
 
 
-ORGANIZATION_LABELS = {"name": "Name", "kind": "Kind"}
+ORGANIZATION_LABELS = Labels({"name": N_("Name"), "kind": N_("Kind")})
 
 
 def _organizations_page(request: Request, session, *, form: dict | None = None,

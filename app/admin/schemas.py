@@ -32,6 +32,10 @@ class UserCreate(BaseModel):
                                  description="Your own organisation, unless you are a "
                                              "Passage-wide administrator")
     full_name: str = Field(default="", max_length=200)
+    preferred_language: str = Field(
+        default="en", max_length=16,
+        description="The language of their pages: a locale Passage offers (en, th, my, "
+                    "zh_Hans, hi, fil, vi, id; GET /languages lists those offered)")
 
     _strip_names = field_validator("username", "full_name", mode="before")(_strip)
 
@@ -66,6 +70,7 @@ class UserAdminRead(BaseModel):
     password_set: bool = Field(description="False until the user redeems their set-password "
                                            "code")
     global_admin: bool
+    preferred_language: str = Field(default="en", description="The language of their pages")
     awaiting_confirmation: bool = Field(
         description="Sees nothing of the organisation's records until a caseworker or "
                     "coordinator of it confirms them")

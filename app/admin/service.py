@@ -22,6 +22,7 @@ from app.auth import service as auth_service
 from app.auth.models import Organization, User
 from app.auth.permissions import Permission, Role, can
 from app.errors import Conflict, PermissionDenied, field_error
+from app.i18n import _
 from app.pagination import PageParams, paginate
 
 OWN_ORGANIZATION_ONLY = ("You manage the users of your own organisation only; a Passage-wide "
@@ -69,7 +70,7 @@ def _organization(session: Session, actor: Actor, organization_id: int, *,
                   action: str) -> Organization:
     organization = session.get(Organization, organization_id)
     if organization is None:
-        raise field_error("organization_id", "No such organisation")
+        raise field_error("organization_id", _("No such organisation"))
     if not can(actor, Permission.USER_ADMIN_ALL) and organization.id != actor.organization_id:
         raise PermissionDenied(OWN_ORGANIZATION_ONLY, action=action,
                                entity_type="organization", entity_id=organization.id)
@@ -83,7 +84,8 @@ def create_user(session: Session, *, actor: Actor,
     organization = _organization(session, actor, user_in.organization_id, action="user.create")
     user = auth_service.create_user(
         session, actor=actor, username=user_in.username, password=None, role=user_in.role,
-        organization=organization, full_name=user_in.full_name)
+        organization=organization, full_name=user_in.full_name,
+        preferred_language=user_in.preferred_language)
     confirmation.require_confirmation(user, reason=confirmation.CREATED)
     session.add(user)
     session.flush()
@@ -96,10 +98,10 @@ def reset_password(session: Session, *, actor: Actor, user_id: int) -> set_passw
     a new set-password code; they await confirmation again, since the administrator saw it."""
     user = managed_user(session, actor=actor, user_id=user_id, action="user.password_reset")
     if user.id == actor.user_id:
-        raise Conflict("Change your own password on your account page; it needs the "
-                       "current one")
+        raise Conflict(_("Change your own password on your account page; it needs the "
+                       "current one"))
     if not user.is_active:
-        raise Conflict("The user is disabled: enable them first")
+        raise Conflict(_("The user is disabled: enable them first"))
     set_password.clear_password(user)
     confirmation.require_confirmation(user, reason=confirmation.PASSWORD_RESET)
     session.add(user)
@@ -118,12 +120,12 @@ def update_user(session: Session, *, actor: Actor, user_id: int, user_in: UserUp
         # an administrator cannot lock themselves out, nor give themselves another role or
         # organisation
         if changes.get("is_active") is False:
-            raise Conflict("You cannot disable your own account")
+            raise Conflict(_("You cannot disable your own account"))
         if "role" in changes and changes["role"] != user.role:
-            raise Conflict("You cannot change your own role")
+            raise Conflict(_("You cannot change your own role"))
         if ("organization_id" in changes
                 and changes["organization_id"] != user.organization_id):
-            raise Conflict("You cannot move yourself to another organisation")
+            raise Conflict(_("You cannot move yourself to another organisation"))
     if "organization_id" in changes and changes["organization_id"] != user.organization_id:
         _organization(session, actor, changes["organization_id"], action="user.update")
     if "is_active" in changes and changes["is_active"] != user.is_active:
@@ -192,7 +194,7 @@ def create_organization(session: Session, *, actor: Actor,
     name = organization_in.name
     if session.exec(select(Organization).where(
             func.lower(Organization.name) == name.lower())).first():
-        raise Conflict("An organisation with this name already exists")
+        raise Conflict(_("An organisation with this name already exists"))
     organization = Organization(name=name, kind=organization_in.kind.value)
     session.add(organization)
     session.flush()

@@ -21,15 +21,16 @@ from app.audit.service import Actor
 from app.auth import access
 from app.auth.models import User
 from app.errors import Conflict
+from app.i18n import N_, Labels, _
 from app.pagination import PageParams, paginate
 
 CREATED, MOVED, ROLE, PASSWORD_RESET = "created", "moved", "role", "password_reset"
-AWAITING_REASONS = {
-    CREATED: "New account",
-    MOVED: "Moved from another organisation",
-    ROLE: "Given another role",
-    PASSWORD_RESET: "Password reset by an administrator",
-}
+AWAITING_REASONS = Labels({
+    CREATED: N_("New account"),
+    MOVED: N_("Moved from another organisation"),
+    ROLE: N_("Given another role"),
+    PASSWORD_RESET: N_("Password reset by an administrator"),
+})
 
 
 def require_confirmation(user: User, *, reason: str) -> None:
@@ -68,16 +69,16 @@ def confirm(session: Session, *, actor: Actor, user_id: int, username: str,
     set-password code, could redeem it themselves and hold the confirmed account."""
     user = access.get_visible(session, actor, User, user_id, action="user.confirm")
     if not user.awaiting_confirmation:
-        raise Conflict("This user is confirmed already")
+        raise Conflict(_("This user is confirmed already"))
     if user.id == actor.user_id:
-        raise Conflict("You cannot confirm yourself")
+        raise Conflict(_("You cannot confirm yourself"))
     if user.username != username or user.role != role:
-        raise Conflict("This user's name or role has changed since you looked: look at the "
+        raise Conflict(_("This user's name or role has changed since you looked: look at the "
                        "list again and confirm only someone you know works with you in that "
-                       "role")
+                       "role"))
     if not user.password_set:
-        raise Conflict("This user has not yet chosen their password with their set-password "
-                       "code: confirm them once they have")
+        raise Conflict(_("This user has not yet chosen their password with their set-password "
+                       "code: confirm them once they have"))
     reason = user.awaiting_reason
     confirm_as(session, actor=actor, user=user)
     audit.record(session, actor=actor, action="user.confirm", entity_type="user",

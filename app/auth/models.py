@@ -37,6 +37,9 @@ class User(Timestamped, table=True):
     awaiting_reason: str | None = Field(default=None, sa_type=String(16))
     confirmed_by_id: int | None = Field(default=None, foreign_key="users.id")
     confirmed_at: datetime | None = None
+    # the locale of the pages for this user (app.i18n's registry: "en", "th", ...)
+    preferred_language: str = Field(default="en", sa_type=String(16),
+                                    sa_column_kwargs={"server_default": "en"})
 
     @property
     def password_set(self) -> bool:

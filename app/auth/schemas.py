@@ -21,6 +21,13 @@ class MeRead(BaseModel):
         description="Until a caseworker or coordinator of your organisation confirms you, "
                     "you see nothing of its cases and people, and may use only your account")
     global_admin: bool = Field(description="Passage-wide administration (command line only)")
+    preferred_language: str = Field(
+        default="en", description="The language of your pages and of the API's messages")
+
+
+class LanguageChoice(BaseModel):
+    language: str = Field(max_length=16, description="A locale Passage offers: en, th, my, "
+                          "zh_Hans, hi, fil, vi or id (GET /languages lists those offered)")
 
 
 class PasswordChange(BaseModel):

@@ -9,10 +9,11 @@ from passlib.context import CryptContext
 
 from app.config import get_settings
 from app.errors import InvalidInput, field_error
+from app.i18n import N_, _
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024
-PASSWORDS_DIFFER = "The two passwords are not the same"
+PASSWORDS_DIFFER = N_("The two passwords are not the same")
 # The password hash of an account whose password no one knows yet: a user an administrator
 # created, or whose password an administrator reset, until they redeem their set-password
 # code. No password matches it.
@@ -51,8 +52,11 @@ def too_long_password(password: str) -> InvalidInput | None:
     """The refusal of a password longer than any Passage accepts, given before any account is
     looked up or any hash computed, so that it answers alike for every name."""
     if len(password) > MAX_PASSWORD_LENGTH:
-        return field_error("password", f"Password must be at most {MAX_PASSWORD_LENGTH} "
-                                        "characters")
+        return field_error(
+            "password",
+            _("Password must be at most %(limit)s characters")
+            % {"limit": MAX_PASSWORD_LENGTH},
+        )
     return None
 
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 from sqlalchemy import update
 from sqlmodel import Session, func, select
 
-from app import audit
+from app import audit, i18n
 from app.audit.service import Actor
 from app.auth import throttle
 from app.auth.models import AuthSession, Organization, User
@@ -23,6 +23,7 @@ from app.auth.security import (
 from app.config import get_settings
 from app.db import utcnow
 from app.errors import Conflict, InvalidInput, NotAuthenticated, field_error
+from app.i18n import _
 
 SESSION_TOUCH_INTERVAL = timedelta(minutes=1)
 
@@ -34,7 +35,7 @@ USERNAME = re.compile(r"[A-Za-z0-9_.@+-]+")
 def get_or_create_organization(session: Session, *, name: str, kind: str = "ngo") -> Organization:
     name = name.strip()
     if not name:
-        raise field_error("organization", "Organisation name is required")
+        raise field_error("organization", _("Organisation name is required"))
     org = session.exec(select(Organization).where(Organization.name == name)).first()
     if org is None:
         org = Organization(name=name, kind=kind)
@@ -52,6 +53,7 @@ def create_user(
     role: Role | str,
     organization: Organization,
     full_name: str = "",
+    preferred_language: str = i18n.SOURCE_LOCALE,
 ) -> User:
     """A new user. With a password (the command line, the demo), ready to sign in; with None
     (an administrator: app.admin.service), an account no password opens until its set-password
@@ -59,28 +61,37 @@ def create_user(
     username = username.strip()
     errors = []
     if not username or len(username) > 150:
-        errors.append({"loc": ["body", "username"], "msg": "Username must be 1 to 150 characters",
-                       "type": "value_error"})
+        errors.append(
+            {
+                "loc": ["body", "username"],
+                "msg": _("Username must be 1 to 150 characters"),
+                "type": "value_error",
+            }
+        )
     elif not USERNAME.fullmatch(username):
         errors.append({"loc": ["body", "username"], "type": "value_error",
-                       "msg": "Use only Latin letters, digits and . _ @ + - in a username"})
+                       "msg": _("Use only Latin letters, digits and . _ @ + - in a username")})
     try:
         role = Role(role)
     except ValueError:
         errors.append({"loc": ["body", "role"],
-                       "msg": "Role must be one of " + ", ".join(r.value for r in Role),
+                       "msg": _("Role must be one of ") + ", ".join(r.value for r in Role),
                        "type": "value_error"})
     if password is not None and (problem := password_problem(password)):
         errors.append({"loc": ["body", "password"], "msg": problem, "type": "value_error"})
+    if problem := language_problem(preferred_language):
+        errors.append({"loc": ["body", "preferred_language"], "msg": problem,
+                       "type": "value_error"})
     if errors:
         raise InvalidInput(errors)
     # a name that differs from another only in case would pass for that colleague
     if session.exec(select(User.id).where(
             func.lower(User.username) == username.lower())).first() is not None:
-        raise Conflict("A user with this username already exists")
+        raise Conflict(_("A user with this username already exists"))
     password_hash = UNUSABLE_PASSWORD if password is None else hash_password(password)
     user = User(username=username, full_name=full_name, password_hash=password_hash,
-                role=role.value, organization_id=organization.id)
+                role=role.value, organization_id=organization.id,
+                preferred_language=preferred_language)
     session.add(user)
     session.flush()
     audit.record(session, actor=actor, action="user.create", entity_type="user",
@@ -111,7 +122,7 @@ def authenticate(session: Session, *, username: str, password: str, client: str 
                      entity_id=user.id if user else None, outcome="failure")
         throttle.record_failure(session, name_hash=name, address=address, user=user,
                                 actor=failed_actor)
-        raise NotAuthenticated("Incorrect username or password")
+        raise NotAuthenticated(_("Incorrect username or password"))
     throttle.clear_failures(session, name_hash=name, address=address)
     audit.record(session, actor=Actor.of(user, client), action="auth.sign_in",
                  entity_type="user", entity_id=user.id)
@@ -131,7 +142,7 @@ def _start(session: Session, *, user: User, kind: str, lifetime: timedelta,
 
 def issue_token(session: Session, *, user: User, client: str | None) -> tuple[str, int]:
     minutes = get_settings().token_minutes
-    secret, _ = _start(session, user=user, kind="token", lifetime=timedelta(minutes=minutes),
+    secret, _row = _start(session, user=user, kind="token", lifetime=timedelta(minutes=minutes),
                        client=client)
     return secret, minutes * 60
 
@@ -223,11 +234,11 @@ def change_password(session: Session, *, actor: Actor, user: User, current_passw
                      entity_id=user.id, outcome="failure")
         throttle.record_failure(session, name_hash=name, address=address, user=user,
                                 actor=actor)
-        raise field_error("current_password", "The current password is not correct")
+        raise field_error("current_password", _("The current password is not correct"))
     if problem := password_problem(new_password):
         raise field_error("new_password", problem)
     if verify_password(new_password, user.password_hash):
-        raise field_error("new_password", "The new password must differ from the current one")
+        raise field_error("new_password", _("The new password must differ from the current one"))
     set_password(session, user=user, password=new_password)
     ended = end_user_sessions(session, user_id=user.id, keep_secret=keep_secret)
     throttle.clear_failures(session, name_hash=name, address=address)
@@ -252,3 +263,28 @@ def display_names(session: Session, user_ids: set[int | None]) -> dict[int, str]
         return {}
     rows = session.exec(select(User.id, User.username, User.full_name).where(User.id.in_(ids)))
     return {uid: full_name or username for uid, username, full_name in rows}
+
+
+def language_problem(code: str | None) -> str | None:
+    """Why `code` cannot be a preferred language (None when it can): only the languages
+    Passage offers (app.i18n)."""
+    if code is None or not i18n.is_available(code):
+        return _("Choose one of the languages offered: %(languages)s") % {
+            "languages": ", ".join(f"{locale.native_name} ({locale.code})"
+                                   for locale in i18n.available())}
+    return None
+
+
+def set_preferred_language(session: Session, *, actor: Actor, user: User, code: str) -> None:
+    """The language of the pages for `user` (themselves, from the account page or the
+    switcher); audited as user.language with the old and new codes."""
+    if problem := language_problem(code):
+        raise field_error("language", problem)
+    user = session.get(User, user.id) or user
+    if user.preferred_language == code:
+        return
+    audit.record(session, actor=actor, action="user.language", entity_type="user",
+                 entity_id=user.id, detail={"from": user.preferred_language, "to": code})
+    user.preferred_language = code
+    session.add(user)
+    session.flush()

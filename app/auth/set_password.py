@@ -34,6 +34,7 @@ from app.auth.security import (
 )
 from app.auth.service import end_user_sessions
 from app.errors import InvalidInput, field_error
+from app.i18n import N_, _
 
 CODE_LIFETIME = timedelta(hours=24)
 # no 0/O, 1/I/L, U: read aloud or copied from a screen without mistakes
@@ -44,7 +45,7 @@ NEW_USER, RESET = "new_user", "reset"
 
 WRONG_CODE = ("The user name or the code is not right. Check both, or ask an administrator "
               "for a new code.")
-USED_CODE = "This code has been used already. Ask an administrator for a new one."
+USED_CODE = N_("This code has been used already. Ask an administrator for a new one.")
 REPLACED_CODE = ("A newer code has been made for you since this one; use it, or ask an "
                  "administrator for a new one.")
 EXPIRED_CODE = ("This code has expired: a code lasts 24 hours. Ask an administrator for a "
@@ -135,7 +136,7 @@ def redeem(session: Session, *, username: str, code: str, password: str,
     if row is None:
         problem, why = WRONG_CODE, "wrong"
     elif row.used_at is not None:
-        problem, why = USED_CODE, "used"
+        problem, why = _(USED_CODE), "used"
     elif row.revoked_at is not None:
         problem, why = REPLACED_CODE, "replaced"
     elif now >= row.expires_at:

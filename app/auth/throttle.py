@@ -38,6 +38,7 @@ from app.auth.permissions import Permission, can
 from app.config import get_settings
 from app.db import utcnow
 from app.errors import Hidden, NotFound, TooManyRequests
+from app.i18n import _
 from app.pagination import PageParams, paginate
 
 UNKNOWN_ADDRESS = "unknown"
@@ -84,9 +85,13 @@ def locked_error(lock: SignInLock) -> TooManyRequests:
     minutes = ceil(seconds / 60)
     what = ("from this address" if lock.every_name else "for this name from this address")
     return TooManyRequests(
-        f"Too many failed sign-ins {what}. Try again in {minutes} "
-        f"minute{'' if minutes == 1 else 's'}, or ask an administrator to lift the lock.",
-        headers={"Retry-After": str(seconds)})
+        _(
+            "Too many failed sign-ins %(what)s. Try again in %(minutes)s minute%(value)s, or ask "
+            "an administrator to lift the lock."
+        )
+        % {"what": what, "minutes": minutes, "value": "" if minutes == 1 else "s"},
+        headers={"Retry-After": str(seconds)},
+    )
 
 
 def _count(session: Session, *condition) -> int:
@@ -192,10 +197,10 @@ def lift_lock(session: Session, *, actor: Actor, lock_id: int) -> SignInLock:
     """Lifts a lock with a fresh count: the failures it was set for are forgotten."""
     lock = session.get(SignInLock, lock_id)
     if lock is None:
-        raise NotFound("No such sign-in lock")
+        raise NotFound(_("No such sign-in lock"))
     if session.exec(select(SignInLock.id).where(SignInLock.id == lock_id,
                                                 _locks_in_reach(actor))).first() is None:
-        raise Hidden("No such sign-in lock", action="auth.lock_lift",
+        raise Hidden(_("No such sign-in lock"), action="auth.lock_lift",
                      entity_type="sign_in_lock", entity_id=lock_id)
     if lock.lifted_at is None and lock.locked_until > utcnow():
         lock.lifted_at = utcnow()

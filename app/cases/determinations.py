@@ -16,6 +16,7 @@ from app.cases.models import Case, Determination, Screening
 from app.cases.schemas import DeterminationCreate, DeterminationRead, Outcome
 from app.db import utcnow
 from app.errors import Conflict, field_error
+from app.i18n import _
 from app.labels import SUGGESTION_LABELS
 from app.screening.rules import Classification
 
@@ -63,8 +64,8 @@ def record_determination(session: Session, *, actor: Actor, case_id: int,
     latest = latest_screening_of(session, case.id)
     if determination_in.screening_id is not None and (
             latest is None or latest.id != determination_in.screening_id):
-        raise Conflict("A newer interview has been recorded for this case since this "
-                       "suggestion; review the latest suggestion and decide again")
+        raise Conflict(_("A newer interview has been recorded for this case since this "
+                       "suggestion; review the latest suggestion and decide again"))
     suggestion = latest.classification if latest else None
     outcome = determination_in.outcome.value
     if not agrees(outcome, suggestion) and not determination_in.rationale:

@@ -26,6 +26,7 @@ from app.cases.models import Case, FollowUp
 from app.cases.schemas import FollowUpCreate, FollowUpRead, FollowUpState, FollowUpUpdate, Outcome
 from app.clock import local_date, local_today, utcnow
 from app.errors import field_error
+from app.i18n import _
 from app.pagination import PageParams, paginate
 from app.web import format_date
 
@@ -67,8 +68,11 @@ def state_condition(state: FollowUpState, today: date) -> ColumnElement[bool]:
 def _check_due_on(case: Case, due_on: date) -> None:
     opened = local_date(case.created_at)
     if due_on < opened:
-        raise field_error("due_on", f"The follow-up cannot be due before the case was opened "
-                                    f"({format_date(opened)})")
+        raise field_error(
+            "due_on",
+            _("The follow-up cannot be due before the case was opened (%(format_date)s)")
+            % {"format_date": format_date(opened)},
+        )
 
 
 def _check_assignee(session: Session, case: Case, user_id: int) -> None:
@@ -76,7 +80,7 @@ def _check_assignee(session: Session, case: Case, user_id: int) -> None:
     if (user is None or user.organization_id != case.organization_id or not user.is_active
             or not can(user, Permission.FOLLOW_UP_WRITE)):
         raise field_error("assigned_to_id",
-                          "Must be an active caseworker of the case's organisation")
+                          _("Must be an active caseworker of the case's organisation"))
 
 
 def add_follow_up(session: Session, *, case: Case, title: str, due_on: date, actor: Actor,
@@ -90,7 +94,7 @@ def add_follow_up(session: Session, *, case: Case, title: str, due_on: date, act
     refuse_if_closed(case)
     title = title.strip()
     if not title:
-        raise field_error("title", "Say what is to be done")
+        raise field_error("title", _("Say what is to be done"))
     _check_due_on(case, due_on)
     if assigned_to_id is not None:
         _check_assignee(session, case, assigned_to_id)
@@ -139,7 +143,7 @@ def update_follow_up(session: Session, *, actor: Actor, follow_up_id: int,
     changes = update_in.model_dump(exclude_unset=True)
     for name in ("done", "dropped", "title", "due_on"):
         if name in changes and changes[name] is None:
-            raise field_error(name, "Leave the field out to keep it as it is")
+            raise field_error(name, _("Leave the field out to keep it as it is"))
     now = utcnow()
     if "title" in changes:
         follow_up.title = changes["title"]

@@ -22,6 +22,7 @@ from app.cases.models import Case, Interview, InterviewAnswer, Screening
 from app.cases.schemas import DimensionRead, InterviewCreate, InterviewRead, ScreeningRead
 from app.clock import assume_local, local_date, utcnow
 from app.errors import InvalidInput, NotFound, field_error
+from app.i18n import _
 from app.people.models import Person
 from app.screening.catalogue import CURRENT_RULES_VERSION, INDICATORS_BY_CODE
 from app.screening.rules import (
@@ -86,7 +87,7 @@ def latest_screening(session: Session, *, actor: Actor, case_id: int) -> Screeni
     case = access.get_visible(session, actor, Case, case_id, action="screening.read")
     screening = latest_screening_of(session, case.id)
     if screening is None:
-        raise NotFound("No interview has been recorded for this case yet")
+        raise NotFound(_("No interview has been recorded for this case yet"))
     audit.record(session, actor=actor, action="screening.read", entity_type="case",
                  entity_id=case.id, detail={"screening_id": screening.id})
     return screening_read(screening, actor)
@@ -153,13 +154,13 @@ def record_interview(session: Session, *, actor: Actor, case_id: int,
     refuse_if_closed(case)
     if interview_in.consent_given is not True:
         raise field_error("consent_given",
-                          "The person's informed consent is needed before the interview is "
-                          "recorded")
+                          _("The person's informed consent is needed before the interview is "
+                          "recorded"))
     answers = _answers_or_422(interview_in.answers)
     now = utcnow()
     conducted_at = assume_local(interview_in.conducted_at) if interview_in.conducted_at else now
     if conducted_at > now + FUTURE_TOLERANCE:
-        raise field_error("conducted_at", "The interview date cannot be in the future")
+        raise field_error("conducted_at", _("The interview date cannot be in the future"))
     person = session.get(Person, case.person_id)
     today = local_date(conducted_at)
     try:

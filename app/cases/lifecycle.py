@@ -29,6 +29,7 @@ from app.cases.schemas import (
 )
 from app.clock import utcnow
 from app.errors import Conflict, field_error
+from app.i18n import N_, _
 from app.labels import CLOSURE_REASON_LABELS
 
 
@@ -41,7 +42,7 @@ class Event:
     REOPENED = "reopened"
 
 
-CLOSED_MESSAGE = "The case is closed: reopen it before recording anything new"
+CLOSED_MESSAGE = N_("The case is closed: reopen it before recording anything new")
 
 
 def is_active(status: str) -> bool:
@@ -63,7 +64,7 @@ def status_for_outcome(outcome: str | None) -> CaseStatus:
 
 def refuse_if_closed(case: Case) -> None:
     if case.status == CaseStatus.CLOSED:
-        raise Conflict(CLOSED_MESSAGE)
+        raise Conflict(_(CLOSED_MESSAGE))
 
 
 # --- HTCDS (IOM's Human Trafficking Case Data Standard 2.0, cas_Status) ---
@@ -99,8 +100,8 @@ def _change(session: Session, *, case: Case, to: CaseStatus, event: str, actor: 
         update(Case).where(and_(Case.id == case.id, Case.status == current))
         .values(status=to.value, closure_reason=reason, updated_at=utcnow()))
     if changed.rowcount != 1:
-        raise Conflict("The case was changed by someone else meanwhile; reload it and try "
-                       "again")
+        raise Conflict(_("The case was changed by someone else meanwhile; reload it and try "
+                       "again"))
     session.refresh(case)
     change = CaseStatusChange(case_id=case.id, from_status=current, to_status=to.value,
                               event=event, reason=reason, note=note,
@@ -135,10 +136,10 @@ def close_case(session: Session, *, actor: Actor, case_id: int, close_in: CaseCl
     """Close a case of the actor's organisation, for a reason, with a note."""
     case = access.get_visible(session, actor, Case, case_id, action="case.close")
     if close_in.reason is None:
-        raise field_error("reason", "Choose why the case is closed: "
+        raise field_error("reason", _("Choose why the case is closed: ")
                           + ", ".join(r.value for r in ClosureReason))
     if case.status == CaseStatus.CLOSED:
-        raise Conflict("The case is already closed")
+        raise Conflict(_("The case is already closed"))
     change = _change(session, case=case, to=CaseStatus.CLOSED, event=Event.CLOSED,
                      actor=actor, reason=close_in.reason.value, note=close_in.note)
     audit.record(session, actor=actor, action="case.close", entity_type="case",
@@ -153,15 +154,20 @@ def reopen_case(session: Session, *, actor: Actor, case_id: int, reopen_in: Case
     determination gives it."""
     case = access.get_visible(session, actor, Case, case_id, action="case.reopen")
     if not reopen_in.note:
-        raise field_error("note", "Say why the case is reopened")
+        raise field_error("note", _("Say why the case is reopened"))
     if case.status != CaseStatus.CLOSED:
-        raise Conflict("The case is not closed")
+        raise Conflict(_("The case is not closed"))
     other = session.exec(select(Case.reference).where(
         Case.person_id == case.person_id, Case.organization_id == case.organization_id,
         Case.id != case.id, active_condition())).first()
     if other is not None:
-        raise Conflict(f"Your organisation has another open case for this person ({other}); "
-                       "work on that one, or close it first")
+        raise Conflict(
+            _(
+                "Your organisation has another open case for this person (%(other)s); work on "
+                "that one, or close it first"
+            )
+            % {"other": other}
+        )
     latest = latest_row(session, Determination, case.id)
     change = _change(session, case=case, to=status_for_outcome(latest.outcome if latest else None),
                      event=Event.REOPENED, actor=actor, note=reopen_in.note)

@@ -11,6 +11,7 @@ from app.auth.models import Organization
 from app.cases.lifecycle import active_condition
 from app.cases.models import Case
 from app.errors import Conflict
+from app.i18n import _
 from app.people.merge import Mover, register_mover
 
 
@@ -29,9 +30,16 @@ def _check(session: Session, survivor_id: int, duplicate_id: int) -> None:
         if len(by_person) == 2:
             organization = session.get(Organization, organization_id)
             raise Conflict(
-                f"Both records have an open case at {organization.name if organization else ''}"
-                f" ({by_person[survivor_id]} and {by_person[duplicate_id]}): close one of them "
-                "as a duplicate record first")
+                _(
+                    "Both records have an open case at %(value)s (%(by_person)s and "
+                    "%(by_person2)s): close one of them as a duplicate record first"
+                )
+                % {
+                    "value": organization.name if organization else "",
+                    "by_person": by_person[survivor_id],
+                    "by_person2": by_person[duplicate_id],
+                }
+            )
 
 
 def _move(session: Session, survivor_id: int, duplicate_id: int) -> list[int]:

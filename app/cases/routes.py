@@ -32,6 +32,7 @@ from app.clock import LOCAL_TZ, local_now
 from app.deps import ActorDep, CurrentUser, SessionDep, SettingsDep, require
 from app.errors import FormInvalid, NotFound
 from app.forms import error_list, form_page, parse_form
+from app.i18n import N_, Labels, _
 from app.pagination import Page, PageDep, PageParams
 from app.people.pages import registration_form
 from app.screening.catalogue import DIMENSIONS, catalogue_as_dict, indicators_of
@@ -75,7 +76,7 @@ def create_case(session: SessionDep, actor: ActorDep, settings: SettingsDep,
         case = _open_case_by_details(session, actor, settings, case_in.known_details,
                                      case_in.assigned_to_id)
         if case is None:
-            raise NotFound("No record matches these details")
+            raise NotFound(_("No record matches these details"))
         if case_in.consent_to_share:
             service.set_consent(session, actor=actor, case=case, consent_to_share=True)
     return service.case_read(session, case)
@@ -270,8 +271,8 @@ def find_record_and_open_case(
         "age_estimate": age_estimate, "document_number": document_number})
     case = _open_case_by_details(session, actor, settings, details)
     if case is None:
-        raise FormInvalid({"form": "No record matches these details. Check them with the "
-                                   "person, or register them."})
+        raise FormInvalid({"form": _("No record matches these details. Check them with the "
+                                   "person, or register them.")})
     return redirect(f"/cases/{case.id}")
 
 
@@ -349,9 +350,9 @@ def _conducted_at(value: str):
     return datetime.combine(day, time(12), tzinfo=LOCAL_TZ)
 
 
-INTAKE_LABELS = {"conducted_on": "Date of the interview", "language": "Language",
-                 "consent_given": "Consent", "recruited_on": "Recruitment date",
-                 "narrative": "Narrative"}
+INTAKE_LABELS = Labels({"conducted_on": N_("Date of the interview"), "language": N_("Language"),
+                 "consent_given": N_("Consent"), "recruited_on": N_("Recruitment date"),
+                 "narrative": N_("Narrative")})
 
 
 def _intake_errors(errors: dict[str, str]) -> dict[str, str]:

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from app.bounds import FilterDay, RecordId
 from app.filters import Blank, blank_is_none
+from app.i18n import _
 from app.screening.catalogue import DIMENSIONS_BY_CODE
 
 MAX_NARRATIVE = 20_000
@@ -74,7 +75,7 @@ class KnownDetails(BaseModel):
     @classmethod
     def _birth_or_age(cls, value: int | None, info: ValidationInfo) -> int | None:
         if value is None and info.data.get("date_of_birth") is None:
-            raise ValueError("Give the date of birth, or the age if it is not known")
+            raise ValueError(_("Give the date of birth, or the age if it is not known"))
         return value
 
 
@@ -103,9 +104,9 @@ class CaseCreate(BaseModel):
     def _one_person(cls, value: int | None, info: ValidationInfo) -> int | None:
         details = info.data.get("known_details")
         if value is None and details is None and "known_details" in info.data:
-            raise ValueError("Give the person's id, or their details (known_details)")
+            raise ValueError(_("Give the person's id, or their details (known_details)"))
         if value is not None and details is not None:
-            raise ValueError("Give either person_id or known_details, not both")
+            raise ValueError(_("Give either person_id or known_details, not both"))
         return value
 
 
@@ -213,7 +214,7 @@ class InterviewCreate(BaseModel):
         # the codes and values themselves are checked against the catalogue by the service
         for code, answer in value.items():
             if len(code) > 16 or len(answer) > 16:
-                raise ValueError("indicator codes and answers are short words")
+                raise ValueError(_("indicator codes and answers are short words"))
         return value
 
     @field_validator("section_notes")
@@ -221,10 +222,12 @@ class InterviewCreate(BaseModel):
     def _known_dimensions(cls, value: dict[str, str]) -> dict[str, str]:
         for code, note in value.items():
             if code not in DIMENSIONS_BY_CODE:
-                raise ValueError("keys must be dimension codes: "
+                raise ValueError(_("keys must be dimension codes: ")
                                  + ", ".join(DIMENSIONS_BY_CODE))
             if len(note) > MAX_NOTE:
-                raise ValueError(f"a note is at most {MAX_NOTE} characters")
+                raise ValueError(
+                    _("a note is at most %(limit)s characters") % {"limit": MAX_NOTE}
+                )
         return {code: note.strip() for code, note in value.items() if note.strip()}
 
 
@@ -355,7 +358,7 @@ class FollowUpFilters(BaseModel):
     @classmethod
     def _me_or_an_id(cls, value: str | None) -> str | None:
         if value is not None and value != "me" and not (value.isdigit() and int(value) > 0):
-            raise ValueError("Use \"me\" or a user's number")
+            raise ValueError(_("Use \"me\" or a user's number"))
         return value
 
     def assignee(self, user_id: int | None) -> int | None:

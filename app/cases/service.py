@@ -33,6 +33,7 @@ from app.cases.schemas import (
 )
 from app.clock import local_date, local_today, utcnow
 from app.errors import Conflict, PermissionDenied, TooManyRequests, field_error
+from app.i18n import _
 from app.pagination import PageParams, paginate
 from app.people import identity
 from app.people.duplicates import Probe
@@ -88,14 +89,16 @@ def _open_case(session: Session, *, actor: Actor, person: Person,
                                      lifecycle.active_condition())
     ).first()
     if open_case is not None:
-        raise Conflict(f"Your organisation already has an open case for this person: "
-                       f"{open_case}")
+        raise Conflict(
+            _("Your organisation already has an open case for this person: %(open_case)s")
+            % {"open_case": open_case}
+        )
     if assigned_to_id is not None:
         assignee = session.get(User, assigned_to_id)
         if (assignee is None or assignee.organization_id != actor.organization_id
                 or not assignee.is_active or not can(assignee, Permission.CASE_WRITE)):
             raise field_error("assigned_to_id",
-                              "Must be an active caseworker of your organisation")
+                              _("Must be an active caseworker of your organisation"))
     return insert_case(session, actor=actor, person_id=person.id,
                        assigned_to_id=assigned_to_id or actor.user_id)
 
@@ -114,8 +117,8 @@ def count_record_search(session: Session, *, actor: Actor, per_day: int) -> None
     PostgreSQL one user's searches wait for each other, so that parallel requests cannot
     all pass the count. The caller commits the count before searching."""
     if not can(actor, Permission.PERSON_DUPLICATE_SEARCH):
-        raise PermissionDenied("Your role does not allow looking for other organisations' "
-                               "records", action=RECORD_SEARCH)
+        raise PermissionDenied(_("Your role does not allow looking for other organisations' "
+                               "records"), action=RECORD_SEARCH)
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:cls, :key)"),
                         {"cls": RECORD_SEARCHES, "key": actor.user_id})
@@ -129,9 +132,13 @@ def count_record_search(session: Session, *, actor: Actor, per_day: int) -> None
             AuditEvent.at > since)).one()
         wait = max(60, int(((oldest or utcnow()) - since).total_seconds()))
         raise TooManyRequests(
-            f"You have looked for {per_day} records of other organisations in the last 24 "
-            "hours, as many as one person may; try again later or ask a coordinator",
-            headers={"Retry-After": str(wait)})
+            _(
+                "You have looked for %(per_day)s records of other organisations in the last 24 "
+                "hours, as many as one person may; try again later or ask a coordinator"
+            )
+            % {"per_day": per_day},
+            headers={"Retry-After": str(wait)},
+        )
     audit.record(session, actor=actor, action=RECORD_SEARCH, entity_type="person",
                  detail={"allowance": per_day, "used": done + 1})
 

@@ -7,6 +7,7 @@ from app.compounds import service
 from app.compounds.schemas import CompoundCreate, CompoundRead
 from app.deps import ActorDep, SessionDep, require
 from app.forms import error_list, form_page, parse_form
+from app.i18n import N_, Labels
 from app.pagination import OffsetQuery, Page, PageDep, PageParams, pager
 from app.web import redirect, render
 
@@ -33,7 +34,14 @@ pages = APIRouter(include_in_schema=False)
 
 
 PAGE_SIZE = 50
-LABELS = {"name": "Name", "country_code": "Country", "region": "Region", "notes": "Notes"}
+LABELS = Labels(
+    {
+        "name": N_("Name"),
+        "country_code": N_("Country"),
+        "region": N_("Region"),
+        "notes": N_("Notes"),
+    }
+)
 
 
 def _render_page(request: Request, session, *, form=None, errors=None, offset: int = 0):

@@ -5,6 +5,7 @@ from app.audit.service import Actor
 from app.compounds.models import Compound
 from app.compounds.schemas import CompoundCreate
 from app.errors import Conflict, field_error
+from app.i18n import _
 from app.nationalities.models import Nationality
 from app.pagination import PageParams, paginate
 
@@ -21,9 +22,9 @@ def find_by_name(session: Session, name: str) -> Compound | None:
 
 def create_compound(session: Session, *, actor: Actor, compound_in: CompoundCreate) -> Compound:
     if session.get(Nationality, compound_in.country_code) is None:
-        raise field_error("country_code", "Not an ISO 3166-1 alpha-2 country code")
+        raise field_error("country_code", _("Not an ISO 3166-1 alpha-2 country code"))
     if find_by_name(session, compound_in.name):
-        raise Conflict("A compound with this name already exists")
+        raise Conflict(_("A compound with this name already exists"))
     compound = Compound(**compound_in.model_dump(), created_by_id=actor.user_id)
     session.add(compound)
     session.flush()

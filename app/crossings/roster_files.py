@@ -17,6 +17,7 @@ from app.config import get_settings
 from app.crossings.roster_xlsx import xlsx_rows
 from app.crossings.schemas import RosterError
 from app.errors import InvalidInput, TooLarge
+from app.i18n import _, format_number
 
 ROSTER_COLUMNS: tuple[str, ...] = (
     "given_name", "family_name", "sex", "date_of_birth", "age_estimate", "nationality",
@@ -66,17 +67,19 @@ def read_roster(content: bytes, *, max_bytes: int | None = None,
     max_bytes = settings.max_upload_bytes if max_bytes is None else max_bytes
     max_rows = settings.max_roster_rows if max_rows is None else max_rows
     if len(content) > max_bytes:
-        raise TooLarge(f"The file is larger than {max_bytes // (1024 * 1024)} MB; "
-                       "split the roster into smaller files")
+        raise TooLarge(
+            _("The file is larger than %(value)s MB; split the roster into smaller files")
+            % {"value": max_bytes // (1024 * 1024)}
+        )
     if not content.strip():
-        raise InvalidInput("The file is empty", field="file")
+        raise InvalidInput(_("The file is empty"), field="file")
     if content.startswith(XLSX_MAGIC):
         roster = _roster_from(_xlsx_rows(content), max_rows, "xlsx")
     else:
         roster = _roster_from(_csv_rows(content), max_rows, "csv")
     if not roster.rows and not roster.header_errors:
-        raise InvalidInput("The file could not be read as a roster: it has a header but no "
-                           "rows of people below it", field="file")
+        raise InvalidInput(_("The file could not be read as a roster: it has a header but no "
+                           "rows of people below it"), field="file")
     return roster
 
 
@@ -94,8 +97,8 @@ def _csv_rows(content: bytes) -> Iterator[tuple[int, list[Any]]]:
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InvalidInput("The file is neither an XLSX workbook nor a UTF-8 CSV file; "
-                           "save it as CSV UTF-8 or XLSX", field="file") from None
+        raise InvalidInput(_("The file is neither an XLSX workbook nor a UTF-8 CSV file; "
+                           "save it as CSV UTF-8 or XLSX"), field="file") from None
     first_line = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first_line.count)
     lines = io.StringIO(text, newline="")
@@ -119,8 +122,8 @@ def _csv_rows(content: bytes) -> Iterator[tuple[int, list[Any]]]:
                 return
             continue
         if not header_read and any("\n" in v or "\r" in v for v in record):
-            raise InvalidInput("The file could not be read as a roster: its header row has a "
-                               "line break inside quotes (\")", field="file")
+            raise InvalidInput(_("The file could not be read as a roster: its header row has a "
+                               "line break inside quotes (\")"), field="file")
         header_read = True
         empty_rows = 0
         yield number, record
@@ -140,9 +143,14 @@ def _refuse_values_after_empty_rows(text: str, position: int, line: int) -> None
     value = re.compile(r'[^\s,;"]').search(text, position)
     if value is not None:
         line += text.count("\n", position, value.start()) + 1
-        raise InvalidInput(f"Line {line:,} has values after {EMPTY_RUN:,} or more empty rows: "
-                           "delete the empty rows and import again, so that no row is left out",
-                           field="file")
+        raise InvalidInput(
+            _(
+                "Line %(line)s has values after %(empty_rows)s or more empty rows: delete the "
+                "empty rows and import again, so that no row is left out"
+            )
+            % {"line": format_number(line), "empty_rows": format_number(EMPTY_RUN)},
+            field="file",
+        )
 
 
 def _xlsx_rows(content: bytes) -> Iterator[tuple[int, list[Any]]]:
@@ -174,7 +182,7 @@ def _roster_from(records: Iterator[tuple[int, list[Any]]], max_rows: int,
                  file_format: str) -> Roster:
     first = next(records, None)
     if first is None:
-        raise InvalidInput("The file is empty", field="file")
+        raise InvalidInput(_("The file is empty"), field="file")
     header_row, header = first
     names = [_column_name(v) for v in header[:MAX_HEADER_COLUMNS]]
     positions: dict[str, int] = {}
@@ -186,8 +194,10 @@ def _roster_from(records: Iterator[tuple[int, list[Any]]], max_rows: int,
         if _blank(record):
             continue  # a blank row: spreadsheets are full of them
         if len(rows) >= max_rows:
-            raise TooLarge(f"The roster has more than {max_rows:,} rows; "
-                           "split it into smaller files")
+            raise TooLarge(
+                _("The roster has more than %(max_rows)s rows; split it into smaller files")
+                % {"max_rows": format_number(max_rows)}
+            )
         rows.append((number, {name: record[i] if i < len(record) else None
                               for name, i in positions.items()}))
     return _with_header(tuple(positions), rows, file_format, header_row=header_row)
@@ -213,9 +223,11 @@ def unpack(data: str) -> bytes:
         inflater = zlib.decompressobj()
         content = inflater.decompress(base64.b64decode(data, validate=True), limit + 1)
     except (binascii.Error, ValueError, zlib.error):
-        raise InvalidInput("The checked roster did not come back whole; upload it again",
+        raise InvalidInput(_("The checked roster did not come back whole; upload it again"),
                            field="file") from None
     if inflater.unconsumed_tail or len(content) > limit:
-        raise TooLarge(f"The file is larger than {limit // (1024 * 1024)} MB")
+        raise TooLarge(
+            _("The file is larger than %(value)s MB") % {"value": limit // (1024 * 1024)}
+        )
     return content
 

@@ -13,6 +13,7 @@ from app.crossings.roster_files import REQUIRED_COLUMNS
 from app.crossings.roster_xlsx import CellProblem
 from app.crossings.schemas import LATEST_CROSSING_AHEAD, RosterError, crossing_time_problem
 from app.db import utcnow
+from app.i18n import _
 from app.nationalities.service import resolve_nationality
 from app.people import service as people_service
 from app.people.identity import Identity
@@ -102,14 +103,14 @@ class RowChecker:
         else:
             text = " ".join(str(value).split())
         if CONTROL_CHARACTER.search(text):
-            self.error(number, column, "Holds a control character (such as a NUL byte) that "
-                       "cannot be stored: type the value again")
+            self.error(number, column, _("Holds a control character (such as a NUL byte) that "
+                       "cannot be stored: type the value again"))
             return ""
         if column in REQUIRED_COLUMNS and not text and column in self.columns:
             self.error(number, column, "Required")
         limit = MAX_LENGTHS.get(column)
         if limit and len(text) > limit:
-            self.error(number, column, f"Longer than {limit} characters")
+            self.error(number, column, _("Longer than %(limit)s characters") % {"limit": limit})
         return text
 
     def check(self, number: int, values: dict[str, Any]) -> RosterRow | None:
@@ -119,7 +120,7 @@ class RowChecker:
         family = self.text(number, values, "family_name")
         sex = SEX_WORDS.get(self.text(number, values, "sex").lower())
         if sex is None:
-            self.error(number, "sex", "Use female, male, other or unknown")
+            self.error(number, "sex", _("Use female, male, other or unknown"))
         nationality = self.nationality(number, values)
         document = people_service.normalize_document_number(
             self.text(number, values, "document_number"))
@@ -132,17 +133,17 @@ class RowChecker:
         if compound:
             compound_id = self.compounds.get(compound.casefold())
             if compound_id is None:
-                self.error(number, "compound", "No compound of this name in Passage; "
-                           "check the spelling or ask a coordinator to add it")
+                self.error(number, "compound", _("No compound of this name in Passage; "
+                           "check the spelling or ask a coordinator to add it"))
         group = self.text(number, values, "group_reference") or None
         direction = self.text(number, values, "direction").lower() or "entry"
         if direction not in ("entry", "exit"):
-            self.error(number, "direction", "Use entry or exit (or leave it empty: entry)")
+            self.error(number, "direction", _("Use entry or exit (or leave it empty: entry)"))
         latin = {}
         for column in ("given_name_latin", "family_name_latin"):
             latin[column] = self.text(number, values, column)
             if not is_latin(latin[column]):
-                self.error(number, column, LATIN_MESSAGE)
+                self.error(number, column, _(LATIN_MESSAGE))
         if self.problems > before:
             return None
         identity = Identity(
@@ -160,8 +161,8 @@ class RowChecker:
         code = self.nationalities[text]
         if code is None:
             self.error(number, "nationality",
-                       "Not a nationality Passage knows: use the two-letter country code "
-                       "(IN) or the English name (India)")
+                       _("Not a nationality Passage knows: use the two-letter country code "
+                       "(IN) or the English name (India)"))
         return code
 
     def crossed_at(self, number: int, values: dict[str, Any]) -> datetime | None:
@@ -176,8 +177,8 @@ class RowChecker:
                 return None
             parsed = _parse_datetime(text)
             if parsed is None:
-                self.error(number, "crossed_at", "Not a date and time: write it as "
-                           "2025-10-21 14:30 (Thai time) or 2025-10-21T14:30+07:00")
+                self.error(number, "crossed_at", _("Not a date and time: write it as "
+                           "2025-10-21 14:30 (Thai time) or 2025-10-21T14:30+07:00"))
                 return None
         moment = assume_local(parsed)
         problem = crossing_time_problem(moment, now=self.now)
@@ -199,12 +200,12 @@ class RowChecker:
                 return None
             born = _parse_date(text)
             if born is None:
-                self.error(number, "date_of_birth", "Not a date: write it as 1998-03-14")
+                self.error(number, "date_of_birth", _("Not a date: write it as 1998-03-14"))
                 return None
         if born < EARLIEST_BIRTH:
-            self.error(number, "date_of_birth", "Before 1900")
+            self.error(number, "date_of_birth", _("Before 1900"))
         elif born > (crossed_at.date() if crossed_at else self.latest.date()):
-            self.error(number, "date_of_birth", "After the crossing")
+            self.error(number, "date_of_birth", _("After the crossing"))
         else:
             return born
         return None
@@ -218,7 +219,7 @@ class RowChecker:
         except ValueError:
             age = -1
         if not 0 <= age <= 120:
-            self.error(number, "age_estimate", "Not an age in whole years (0 to 120)")
+            self.error(number, "age_estimate", _("Not an age in whole years (0 to 120)"))
             return None
         return age
 

@@ -17,6 +17,7 @@ from app.crossings.roster_matching import ImportPlan
 from app.crossings.roster_rows import Progress, RosterRow
 from app.db import utcnow
 from app.errors import Conflict
+from app.i18n import _
 from app.people import identity
 from app.people import service as people_service
 from app.people.models import IdentityLink, Person
@@ -50,8 +51,8 @@ def write_plan(session: Session, *, actor: Actor, plan: ImportPlan, progress: Pr
              "created_by_id": actor.user_id, "created_at": now, "updated_at": now}
             for person_index, row in new_crossings])
     except (IntegrityError, psycopg.IntegrityError):
-        raise Conflict("Another import recorded some of these crossings at the same moment; "
-                       "import the roster again: what is already recorded is skipped") from None
+        raise Conflict(_("Another import recorded some of these crossings at the same moment; "
+                       "import the roster again: what is already recorded is skipped")) from None
 
 
 class BulkWriter:

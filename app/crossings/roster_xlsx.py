@@ -26,6 +26,7 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelt
 from openpyxl.utils.datetime import MAC_EPOCH, WINDOWS_EPOCH, from_excel
 
 from app.errors import InvalidInput, TooLarge
+from app.i18n import N_, _, format_number
 
 MB = 1024 * 1024
 MAX_PARTS = 1000
@@ -46,7 +47,7 @@ CHUNK = 64 * 1024
 BAD_CHARACTER = {expat.errors.codes[expat.errors.XML_ERROR_BAD_CHAR_REF],
                  expat.errors.codes[expat.errors.XML_ERROR_INVALID_TOKEN]}
 CELL_REF = re.compile(r"([A-Z]{1,3})(\d+)$")
-NOT_READABLE = "The file is not a readable XLSX workbook"
+NOT_READABLE = N_("The file is not a readable XLSX workbook")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +65,7 @@ def xlsx_rows(content: bytes, *, max_columns: int,
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
     except (zipfile.BadZipFile, ValueError, OSError):
-        raise InvalidInput(NOT_READABLE, field="file") from None
+        raise InvalidInput(_(NOT_READABLE), field="file") from None
     with archive:
         _check_sizes(archive)
         workbook = _Workbook(archive)
@@ -76,22 +77,35 @@ def xlsx_rows(content: bytes, *, max_columns: int,
 def _check_sizes(archive: zipfile.ZipFile) -> None:
     parts = archive.infolist()
     if len(parts) > MAX_PARTS:
-        raise InvalidInput(f"{NOT_READABLE}: it holds {len(parts):,} parts", field="file")
+        raise InvalidInput(
+            _("%(problem)s: it holds %(len)s parts")
+            % {"problem": _(NOT_READABLE), "len": format_number(len(parts))},
+            field="file",
+        )
     for part in parts:
         size, packed = part.file_size, part.compress_size
         if size > MAX_SHEET_BYTES:
             raise _too_large(part.filename, f"holds {_mb(size)}, more than a roster needs "
                                             f"({_mb(MAX_SHEET_BYTES)} at most)")
         if size > RATIO_FLOOR and size > MAX_RATIO * max(packed, 1):
-            raise TooLarge(f"The workbook unpacks to far more than its size: its part "
-                           f"{part.filename} grows from {_mb(packed)} to {_mb(size)}, as "
-                           "damaged or hostile files do. Save the roster again as XLSX or CSV "
-                           "and import that")
+            raise TooLarge(
+                _(
+                    "The workbook unpacks to far more than its size: its part %(filename)s grows "
+                    "from %(mb)s to %(mb2)s, as damaged or hostile files do. Save the roster "
+                    "again as XLSX or CSV and import that"
+                )
+                % {"filename": part.filename, "mb": _mb(packed), "mb2": _mb(size)}
+            )
 
 
 def _too_large(part: str, how: str) -> TooLarge:
-    return TooLarge(f"The workbook is too large once unpacked: its part {part} {how}. "
-                    "Save the roster sheet alone as XLSX or CSV and import that")
+    return TooLarge(
+        _(
+            "The workbook is too large once unpacked: its part %(part)s %(how)s. Save the roster "
+            "sheet alone as XLSX or CSV and import that"
+        )
+        % {"part": part, "how": how}
+    )
 
 
 def _mb(size: int) -> str:
@@ -108,14 +122,20 @@ class _Workbook:
         main = next((target for _, kind, target in self._relationships("_rels/.rels", "")
                      if kind == "officeDocument"), "xl/workbook.xml")
         if main not in self.names:
-            raise InvalidInput(f"{NOT_READABLE}: it has no workbook part", field="file")
+            raise InvalidInput(
+                _("%(problem)s: it has no workbook part") % {"problem": _(NOT_READABLE)},
+                field="file",
+            )
         folder, file_name = main.rpartition("/")[::2]
         relationships = self._relationships(join(folder, "_rels", file_name + ".rels"), folder)
         first_sheet, date1904 = self._first_sheet(main)
         self.epoch = MAC_EPOCH if date1904 else WINDOWS_EPOCH
         self.sheet = next((target for rid, _, target in relationships if rid == first_sheet), "")
         if not first_sheet or self.sheet not in self.names:
-            raise InvalidInput(f"{NOT_READABLE}: it has no sheet", field="file")
+            raise InvalidInput(
+                _("%(problem)s: it has no sheet") % {"problem": _(NOT_READABLE)},
+                field="file",
+            )
         by_kind = {kind: target for _, kind, target in reversed(relationships)}
         self.strings_part = by_kind.get("sharedStrings")
         if self.strings_part not in self.names:
@@ -179,7 +199,7 @@ class _Workbook:
         if self.strings_part is None:
             return []
         reader = _SharedStringsReader()
-        for _ in _stream(self.archive, self.strings_part, MAX_SHARED_STRINGS_BYTES, reader):
+        for _chunk in _stream(self.archive, self.strings_part, MAX_SHARED_STRINGS_BYTES, reader):
             pass
         return reader.strings
 
@@ -197,8 +217,11 @@ def _int(value: str | None) -> int:
     try:
         return int(value or 0)
     except ValueError:
-        raise InvalidInput(f"{NOT_READABLE}: a number in its structure is damaged",
-                           field="file") from None
+        raise InvalidInput(
+            _("%(problem)s: a number in its structure is damaged")
+            % {"problem": _(NOT_READABLE)},
+            field="file",
+        ) from None
 
 
 class _Handlers:
@@ -219,9 +242,13 @@ def _new_parser():
     parser.buffer_text = True
     parser.buffer_size = CHUNK
 
-    def refuse_declarations(*_) -> None:
+    def refuse_declarations(*_declaration) -> None:
         # a roster needs no DTD; entity declarations are how XML bombs multiply text
-        raise InvalidInput(f"{NOT_READABLE}: it declares its own XML entities", field="file")
+        raise InvalidInput(
+            _("%(problem)s: it declares its own XML entities")
+            % {"problem": _(NOT_READABLE)},
+            field="file",
+        )
 
     parser.StartDoctypeDeclHandler = refuse_declarations
     parser.EntityDeclHandler = refuse_declarations
@@ -236,7 +263,7 @@ def _parse_whole(archive: zipfile.ZipFile, part: str, start: Callable,
             if end:
                 parser.EndElementHandler = end
 
-    for _ in _stream(archive, part, MAX_SMALL_PART_BYTES, Whole()):
+    for _chunk in _stream(archive, part, MAX_SMALL_PART_BYTES, Whole()):
         pass
 
 
@@ -266,14 +293,27 @@ def _stream(archive: zipfile.ZipFile, part: str, limit: int,
             what = "holds a character no workbook may contain (such as a NUL byte)"
         else:
             what = f"is damaged ({expat.ErrorString(exc.code)})"
-        raise InvalidInput(f"The workbook could not be read as a roster: its part {part}"
-                           f"{handlers.where()} {what}", field="file") from None
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, RuntimeError,
-            NotImplementedError, zlib.error):
+        raise InvalidInput(
+            _("The workbook could not be read as a roster: its part %(part)s%(where)s %(what)s")
+            % {"part": part, "where": handlers.where(), "what": what},
+            field="file",
+        ) from None
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        EOFError,
+        OSError,
+        RuntimeError,
+        NotImplementedError,
+        zlib.error,
+    ):
         # a part that is not the size it declares fails its checksum; encrypted or oddly
         # compressed parts cannot be read either
-        raise InvalidInput(f"{NOT_READABLE}: its part {part} is damaged or not the size it "
-                           "declares", field="file") from None
+        raise InvalidInput(
+            _("%(problem)s: its part %(part)s is damaged or not the size it declares")
+            % {"problem": _(NOT_READABLE), "part": part},
+            field="file",
+        ) from None
 
 
 class _SharedStringsReader(_Handlers):
@@ -294,9 +334,14 @@ class _SharedStringsReader(_Handlers):
         local = _local(name)
         if local == "si":
             if len(self.strings) >= MAX_SHARED_STRINGS:
-                raise TooLarge(f"The workbook holds more than {MAX_SHARED_STRINGS:,} different "
-                               "texts, more than a roster needs. Save the roster sheet alone as "
-                               "XLSX or CSV and import that")
+                raise TooLarge(
+                    _(
+                        "The workbook holds more than %(limit)s different texts, "
+                        "more than a roster needs. Save the roster sheet alone as XLSX or CSV and "
+                        "import that"
+                    )
+                    % {"limit": format_number(MAX_SHARED_STRINGS)}
+                )
             self.text, self.size = [], 0
         elif local == "rPh":
             self.phonetic += 1
@@ -381,8 +426,11 @@ class _SheetReader(_Handlers):
             reference = attrs.get("r")
             number = _int(reference) if reference else self.row_number + 1
             if not 0 < number <= MAX_ROW_NUMBER:
-                raise InvalidInput(f"{NOT_READABLE}: it numbers a row {number:,}",
-                                   field="file")
+                raise InvalidInput(
+                    _("%(problem)s: it numbers a row %(number)s")
+                    % {"problem": _(NOT_READABLE), "number": format_number(number)},
+                    field="file",
+                )
             self.row_number, self.values, self.column = number, [], 0
             self.row_has_value = False
 
@@ -414,7 +462,8 @@ class _SheetReader(_Handlers):
             return self.column + 1
         match = CELL_REF.match(reference)
         if match is None:
-            raise InvalidInput(f"{NOT_READABLE}: a cell is named {reference[:20]!r}",
+            raise InvalidInput(_("%(problem)s: a cell is named %(name)s")
+                               % {"problem": _(NOT_READABLE), "name": repr(reference[:20])},
                                field="file")
         column = 0
         for letter in match.group(1):
@@ -484,9 +533,16 @@ class _SheetReader(_Handlers):
                 self.row_number = _int(reference) if reference else self.row_number + 1
             elif local in ("v", "is"):
                 raise InvalidInput(
-                    f"Row {self.row_number:,} has values after {self.empty_run:,} or more "
-                    "empty rows: delete the empty rows and import again, so that no row is "
-                    "left out", field="file")
+                    _(
+                        "Row %(row_number)s has values after %(empty_run)s or more empty rows: "
+                        "delete the empty rows and import again, so that no row is left out"
+                    )
+                    % {
+                        "row_number": format_number(self.row_number),
+                        "empty_run": format_number(self.empty_run),
+                    },
+                    field="file",
+                )
 
         parser.StartElementHandler = start
         parser.EndElementHandler = None

@@ -20,6 +20,7 @@ from app.crossings.schemas import (
 from app.deps import ActorDep, SessionDep, SettingsDep, require
 from app.errors import InvalidInput
 from app.forms import error_list, form_page, parse_form
+from app.i18n import N_, Labels, _
 from app.labels import SEX_LABELS
 from app.nationalities.service import list_nationalities
 from app.pagination import Page, PageDep, PageParams
@@ -27,16 +28,26 @@ from app.web import redirect, render
 
 LAST_CROSSING_COOKIE = "passage_last_crossing"
 READ_CROSSINGS = require(Permission.CROSSING_READ, Permission.CROSSING_READ_OWN_CASES)
-FORM_LABELS = {
-    "given_name": "Given name", "family_name": "Family name", "sex": "Sex",
-    "nationality": "Nationality", "date_of_birth": "Date of birth",
-    "age_estimate": "Age estimate", "document_number": "Passport or document number",
-    "crossed_on": "Day", "crossed_time": "Time", "crossing_point": "Crossing point",
-    "compound_id": "Compound", "group_reference": "Group reference", "direction": "Direction",
-}
-FILTER_LABELS = {"from": "From", "to": "To", "crossing_point": "Crossing point",
-                 "compound_id": "Compound", "nationality": "Nationality",
-                 "direction": "Direction"}
+FORM_LABELS = Labels(
+    {
+        "given_name": N_("Given name"),
+        "family_name": N_("Family name"),
+        "sex": N_("Sex"),
+        "nationality": N_("Nationality"),
+        "date_of_birth": N_("Date of birth"),
+        "age_estimate": N_("Age estimate"),
+        "document_number": N_("Passport or document number"),
+        "crossed_on": N_("Day"),
+        "crossed_time": N_("Time"),
+        "crossing_point": N_("Crossing point"),
+        "compound_id": N_("Compound"),
+        "group_reference": N_("Group reference"),
+        "direction": N_("Direction"),
+    }
+)
+FILTER_LABELS = Labels({"from": N_("From"), "to": N_("To"), "crossing_point": N_("Crossing point"),
+                 "compound_id": N_("Compound"), "nationality": N_("Nationality"),
+                 "direction": N_("Direction")})
 FIRST_PAGE = PageParams(limit=50, offset=0)
 ALL_COMPOUNDS = PageParams(limit=1000, offset=0)
 
@@ -279,7 +290,7 @@ def import_upload(
     elif roster_data:
         content = roster_files.unpack(roster_data)
     else:
-        raise InvalidInput("Choose a roster file (CSV or XLSX)", field="file")
+        raise InvalidInput(_("Choose a roster file (CSV or XLSX)"), field="file")
     report = importer.import_file(session, actor=actor, content=content, dry_run=dry_run,
                                   lock_timeout=settings.database_lock_timeout)
     if dry_run:

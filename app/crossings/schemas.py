@@ -13,6 +13,7 @@ from pydantic import (
 from app.clock import assume_local
 from app.crossings.direction import Direction
 from app.filters import blank_is_none
+from app.i18n import _
 from app.nationalities.service import resolve_nationality
 from app.people.schemas import PersonCreate, Sex
 
@@ -27,9 +28,9 @@ def crossing_time_problem(moment: datetime, *, now: datetime | None = None) -> s
     single crossings and rosters. Compared without conversion, so that year 1 or 9999 with
     any offset is refused rather than overflowing."""
     if moment < EARLIEST_CROSSING:
-        return "Before the year 2000"
+        return _("Before the year 2000")
     if moment > (now or datetime.now(UTC)) + LATEST_CROSSING_AHEAD:
-        return "In the future"
+        return _("In the future")
     return None
 
 
@@ -53,7 +54,7 @@ class CrossingCreate(BaseModel):
     def _not_a_number(cls, value):
         # pydantic would read a number as seconds since 1970
         if isinstance(value, int | float) or (isinstance(value, str) and NUMBER.fullmatch(value)):
-            raise ValueError("Not a date and time: write it as 2025-10-21T14:30+07:00")
+            raise ValueError(_("Not a date and time: write it as 2025-10-21T14:30+07:00"))
         return value
 
     @field_validator("crossed_at")
@@ -70,7 +71,7 @@ class CrossingCreate(BaseModel):
     @model_validator(mode="after")
     def _one_person(self) -> "CrossingCreate":
         if (self.person_id is None) == (self.person is None):
-            raise ValueError("Give either person_id or person, not both")
+            raise ValueError(_("Give either person_id or person, not both"))
         return self
 
 
@@ -112,8 +113,8 @@ class CrossingForm(BaseModel):
     def _known(cls, value: str) -> str:
         code = resolve_nationality(value)
         if code is None:
-            raise ValueError("Not a nationality Passage knows: use the two-letter code (IN) "
-                             "or the English name (India)")
+            raise ValueError(_("Not a nationality Passage knows: use the two-letter code (IN) "
+                             "or the English name (India)"))
         return code
 
     def crossing_in(self) -> "CrossingCreate":

@@ -16,6 +16,7 @@ from app.crossings.models import Crossing
 from app.crossings.schemas import CrossingCreate
 from app.db import MAX_DATABASE_INT
 from app.errors import Conflict, InvalidInput, field_error
+from app.i18n import _
 from app.nationalities.models import Nationality
 from app.pagination import PageParams, paginate
 from app.people import identity
@@ -49,7 +50,7 @@ def create_crossing(session: Session, *, actor: Actor, crossing_in: CrossingCrea
     two). Nothing in the answer says whether Passage knew the person."""
     if crossing_in.compound_id is not None and session.get(
             Compound, crossing_in.compound_id) is None:
-        raise field_error("compound_id", "No such compound")
+        raise field_error("compound_id", _("No such compound"))
     if crossing_in.person_id is not None:
         # a merged record's id stands for the record it was merged into (access: forward)
         person_id = access.get_visible(session, actor, Person, crossing_in.person_id,
@@ -66,13 +67,13 @@ def create_crossing(session: Session, *, actor: Actor, crossing_in: CrossingCrea
     if session.exec(select(func.count()).select_from(Crossing).where(
             Crossing.person_id == person_id, Crossing.crossed_at == crossing.crossed_at,
             Crossing.crossing_point == crossing.crossing_point)).one():
-        raise Conflict("This crossing is already recorded: same person, time and crossing point")
+        raise Conflict(_("This crossing is already recorded: same person, time and crossing point"))
     try:
         with session.begin_nested():
             session.add(crossing)
             session.flush()
     except IntegrityError:
-        raise Conflict("This crossing was recorded at the same moment by someone else") from None
+        raise Conflict(_("This crossing was recorded at the same moment by someone else")) from None
     audit.record(session, actor=actor, action="crossing.create", entity_type="crossing",
                  entity_id=crossing.id, detail={"person_id": person_id,
                                                 "direction": crossing.direction})
@@ -102,7 +103,7 @@ def _person_of_inline(session: Session, *, actor: Actor, person_in: PersonCreate
     if person_in.nationality_code and session.get(
             Nationality, person_in.nationality_code) is None:
         raise InvalidInput([{"loc": ["body", "person", "nationality_code"],
-                             "msg": "Not an ISO 3166-1 alpha-2 country code",
+                             "msg": _("Not an ISO 3166-1 alpha-2 country code"),
                              "type": "value_error"}])
     person_identity = identity.Identity.of(person_in)
     identity.lock_identities(session, [person_identity], timeout_seconds=lock_timeout)

@@ -32,6 +32,7 @@ from app.detention.schemas import (
     LetterRead,
 )
 from app.errors import Conflict, NotFound, field_error
+from app.i18n import _
 from app.screening.rules import Classification
 
 # fields a PATCH may not set to null: the record keeps a value for each
@@ -41,10 +42,10 @@ NOT_NULL = ("detained", "charged", "authority", "place", "note", "consent_to_sha
 def _check(detention: Detention) -> None:
     """The rules of a record as a whole, whether made or changed."""
     if (detention.detained or detention.charged) and not detention.authority:
-        raise field_error("authority", "Say which authority holds or charges the person "
-                                       "(police, immigration, a court)")
+        raise field_error("authority", _("Say which authority holds or charges the person "
+                                       "(police, immigration, a court)"))
     if detention.since is not None and detention.since > local_today():
-        raise field_error("since", "The date cannot be in the future")
+        raise field_error("since", _("The date cannot be in the future"))
 
 
 def _record_of(session: Session, case_id: int) -> Detention | None:
@@ -73,7 +74,7 @@ def create_detention(session: Session, *, actor: Actor, case_id: int,
                      detention_in: DetentionCreate) -> DetentionRead:
     case = access.get_visible(session, actor, Case, case_id, action="detention.create")
     if _record_of(session, case.id) is not None:
-        raise Conflict("This case already has a detention record: change it with PATCH")
+        raise Conflict(_("This case already has a detention record: change it with PATCH"))
     detention = Detention(case_id=case.id, **detention_in.model_dump(),
                           created_by_id=actor.user_id, updated_by_id=actor.user_id)
     _check(detention)
@@ -88,7 +89,7 @@ def read_detention(session: Session, *, actor: Actor, case_id: int) -> Detention
     case = access.get_visible(session, actor, Case, case_id, action="detention.read")
     detention = _record_of(session, case.id)
     if detention is None:
-        raise NotFound("No detention has been recorded for this case")
+        raise NotFound(_("No detention has been recorded for this case"))
     audit.record(session, actor=actor, action="detention.read", entity_type="case",
                  entity_id=case.id, detail={"detention_id": detention.id})
     return _read(session, detention)
@@ -105,11 +106,11 @@ def update_detention(session: Session, *, actor: Actor, case_id: int,
     case = access.get_visible(session, actor, Case, case_id, action="detention.update")
     detention = _record_of(session, case.id)
     if detention is None:
-        raise NotFound("No detention has been recorded for this case: record it with POST")
+        raise NotFound(_("No detention has been recorded for this case: record it with POST"))
     changes = update_in.model_dump(exclude_unset=True)
     for name in NOT_NULL:
         if name in changes and changes[name] is None:
-            raise field_error(name, "Cannot be empty: leave it out to keep it as it is")
+            raise field_error(name, _("Cannot be empty: leave it out to keep it as it is"))
     changed = sorted(name for name, value in changes.items()
                      if getattr(detention, name) != value)
     for name in changed:
@@ -164,16 +165,16 @@ def letter_basis(session: Session, *, actor: Actor, case_id: int) -> LetterBasis
     case = access.get_visible(session, actor, Case, case_id, action="export.letter")
     detention = _record_of(session, case.id)
     if detention is None or not (detention.detained or detention.charged):
-        raise Conflict("A non-punishment letter is for a person who is detained or charged: "
-                       "record the detention first")
+        raise Conflict(_("A non-punishment letter is for a person who is detained or charged: "
+                       "record the detention first"))
     screening = latest_screening_of(session, case.id)
     determinations = determinations_of(session, case.id)
     determination = determinations[-1] if determinations else None
     if not indicates_trafficking(screening.classification if screening else None,
                                  determination.outcome if determination else None):
-        raise Conflict("The screening found no indicators of trafficking for this case and "
+        raise Conflict(_("The screening found no indicators of trafficking for this case and "
                        "no one has determined that the person is a victim, so a "
-                       "non-punishment letter has nothing to state")
+                       "non-punishment letter has nothing to state"))
     organization = session.get(Organization, case.organization_id)
     return LetterBasis(case=case, organization=organization.name if organization else "",
                        detention=detention, screening=screening, determination=determination)

@@ -29,6 +29,7 @@ from app.cases.lifecycle import is_active
 from app.cases.models import Case, FollowUp, Interview, InterviewAnswer, Screening
 from app.clock import local_date, local_today, utcnow
 from app.errors import PermissionDenied, field_error
+from app.i18n import _
 from app.nationalities.service import nationality_names
 from app.people.models import Person
 from app.screening.catalogue import RULES_VERSIONS
@@ -85,8 +86,11 @@ class _Planned:
 def _check_version(rules_version: int) -> None:
     if rules_version not in RULES_VERSIONS:
         known = ", ".join(str(v) for v in RULES_VERSIONS)
-        raise field_error("rules_version", f"Not a rules version Passage knows: {known}",
-                          where="query")
+        raise field_error(
+            "rules_version",
+            _("Not a rules version Passage knows: %(known)s") % {"known": known},
+            where="query",
+        )
 
 
 def _interview_batches(session: Session, actor: Actor) -> Iterator[list[tuple]]:
@@ -206,7 +210,7 @@ def preview(session: Session, *, actor: Actor, rules_version: int) -> RescreenRe
     stored."""
     _check_version(rules_version)
     tally = _Tally()
-    for _ in _plan(session, actor, rules_version, tally):
+    for _step in _plan(session, actor, rules_version, tally):
         pass
     report = _report(session, actor, rules_version, applied=False, tally=tally)
     audit.record(session, actor=actor, action="screening.rescreen_preview",

@@ -35,6 +35,7 @@ from app.auth.service import display_names
 from app.cases.models import Case, Determination, Interview, InterviewAnswer, Screening
 from app.cases.schemas import Outcome
 from app.crossings.models import Crossing
+from app.i18n import _
 from app.nationalities.service import nationality_names
 from app.people.models import Person
 from app.reports.suppression import Mark, suppress
@@ -367,7 +368,7 @@ def integrity_report(session: Session, *, actor: Actor, threshold: int) -> Integ
          _language_labels(pairs)),
         (_Grouping("interpreter", "Interpreter", lambda p: "yes" if p.interpreter_used
                    else "no", False),
-         lambda k: "With an interpreter" if k == "yes" else "Without an interpreter"),
+         lambda k: _("With an interpreter") if k == "yes" else _("Without an interpreter")),
     ]
     flags: list[Flag] = []
     breakdowns = [_breakdown(grouping, pairs, labels, threshold=threshold,

@@ -32,6 +32,7 @@ from app.compounds.models import Compound
 from app.crossings.models import Crossing
 from app.detention.schemas import DetentionRead
 from app.detention.service import detention_of, indicates_trafficking
+from app.i18n import _
 from app.labels import (
     CLOSURE_REASON_LABELS,
     OUTCOME_LABELS,
@@ -239,10 +240,10 @@ def _timeline(case: CaseRead, crossings, screenings: list[ScreeningRead],
                              f"{case.organization}", "case")]
     for c in crossings:
         where = c["crossing_point"] + (f" from {c['compound']}" if c["compound"] else "")
-        verb = "Left the country at" if c["direction"] == "exit" else "Crossed at"
+        verb = _("Left the country at") if c["direction"] == "exit" else _("Crossed at")
         entries.append(TimelineEntry(c["crossed_at"], f"{verb} {where}", "crossing"))
     for s in screenings:
-        what = "Interview recorded; screening" if with_interviews else "Screening"
+        what = _("Interview recorded; screening") if with_interviews else _("Screening")
         entries.append(TimelineEntry(
             s.created_at, f"{what} suggests: {SUGGESTION_LABELS[s.classification]} "
                           f"(rules version {s.rules_version})", "screening"))

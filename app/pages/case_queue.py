@@ -26,6 +26,7 @@ from app.cases.routes import READ_CASE
 from app.clock import local_date, local_day, local_today
 from app.deps import ActorDep, SessionDep
 from app.forms import error_list, form_page
+from app.i18n import N_, Labels
 from app.labels import CASE_STATUS_LABELS, NEXT_STEP_LABELS
 from app.nationalities.service import nationality_names
 from app.pagination import OffsetQuery, PageParams, pager, paginate
@@ -201,7 +202,9 @@ def render_queue_page(request: Request, session: Session, form: dict,
         "can_write": can(actor, Permission.CASE_WRITE), **pager(offset, QUEUE_LIMIT, total)})
 
 
-QUEUE_LABELS = {"next_step": "Next step", "reference": "Case reference", "sort": "Sort"}
+QUEUE_LABELS = Labels(
+    {"next_step": N_("Next step"), "reference": N_("Case reference"), "sort": N_("Sort")}
+)
 
 
 @pages.get("/cases", dependencies=[READ_CASE, form_page(render_queue_page)])

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query, Request
 
 from app.deps import ActorDep, SessionDep
 from app.forms import error_list, form_page
+from app.i18n import N_, Labels
 from app.labels import OUTCOME_LABELS, SEX_LABELS, SUGGESTION_LABELS
 from app.nationalities.service import list_nationalities
 from app.pages import people
@@ -20,7 +21,9 @@ pages = APIRouter(include_in_schema=False)
 FIRST_PAGE = PageParams(limit=50, offset=0)
 
 
-SEARCH_LABELS = {"name": "Name", "nationality": "Nationality", "reference": "Case reference"}
+SEARCH_LABELS = Labels(
+    {"name": N_("Name"), "nationality": N_("Nationality"), "reference": N_("Case reference")}
+)
 
 
 def _people_page(request: Request, session, *, query: people.SearchQuery | None = None,

@@ -29,6 +29,7 @@ from app.detention import service as detention_service
 from app.detention.schemas import MAX_NOTE as MAX_DETENTION_NOTE
 from app.detention.schemas import DetentionCreate
 from app.forms import error_list, form_page, parse_form
+from app.i18n import N_, Labels, _
 from app.labels import (
     CASE_STATUS_LABELS,
     CLOSURE_REASON_LABELS,
@@ -66,7 +67,7 @@ def home(request: Request, session: SessionDep, user: OptionalUser):
     queue = queue_counts = None
     if can(user, Permission.FOLLOW_UP_WRITE):
         # the caseworker's own work queue, overdue first
-        queue, _ = follow_ups.list_follow_ups(
+        queue, _total = follow_ups.list_follow_ups(
             session, actor=actor, page=HOME_QUEUE, assigned_to_id=actor.user_id,
             states=(FollowUpState.OVERDUE, FollowUpState.DUE))
         queue_counts = follow_ups.queue_counts(session, actor=actor)
@@ -90,7 +91,7 @@ def awaiting_letters_page(request: Request, session: SessionDep, actor: ActorDep
         "grounds_labels": GROUNDS_LABELS})
 
 
-DETERMINATION_LABELS = {"outcome": "Determination", "rationale": "Rationale"}
+DETERMINATION_LABELS = Labels({"outcome": N_("Determination"), "rationale": N_("Rationale")})
 
 
 def render_case(request: Request, session, case: Case, *, form=None, errors=None,
@@ -144,13 +145,13 @@ def determine(session: SessionDep, actor: ActorDep, case_id: int,
     determination_in = parse_form(DeterminationCreate, {
         "outcome": outcome, "rationale": rationale,
         "screening_id": int(screening_id) if screening_id.isdigit() else None},
-        messages={"outcome": "Choose the determination"})
+        messages={"outcome": _("Choose the determination")})
     determinations.record_determination(session, actor=actor, case_id=case_id,
                                         determination_in=determination_in)
     return redirect(f"/cases/{case_id}#determination")
 
 
-STATUS_LABELS = {"reason": "Reason", "note": "Note"}
+STATUS_LABELS = Labels({"reason": N_("Reason"), "note": N_("Note")})
 
 
 def _status_again(request: Request, session, form: dict, errors: dict[str, str]):
@@ -163,9 +164,15 @@ def _status_again(request: Request, session, form: dict, errors: dict[str, str])
 def close_case(session: SessionDep, actor: ActorDep, case_id: int,
                reason: Annotated[str, Form(max_length=40)] = "",
                note: Annotated[str, Form(max_length=10_000)] = ""):
-    close_in = parse_form(CaseClose, {"reason": reason or None, "note": note},
-                          messages={"reason": "Choose one of the listed reasons",
-                                    "note": f"At most {MAX_STATUS_NOTE} characters"})
+    close_in = parse_form(
+        CaseClose,
+        {"reason": reason or None, "note": note},
+        messages={
+            "reason": _("Choose one of the listed reasons"),
+            "note": _("At most %(limit)s characters")
+            % {"limit": MAX_STATUS_NOTE},
+        },
+    )
     lifecycle.close_case(session, actor=actor, case_id=case_id, close_in=close_in)
     return redirect(f"/cases/{case_id}#status")
 
@@ -174,23 +181,29 @@ def close_case(session: SessionDep, actor: ActorDep, case_id: int,
             dependencies=[require(Permission.CASE_WRITE), form_page(_status_again)])
 def reopen_case(session: SessionDep, actor: ActorDep, case_id: int,
                 note: Annotated[str, Form(max_length=10_000)] = ""):
-    reopen_in = parse_form(CaseReopen, {"note": note},
-                           messages={"note": f"At most {MAX_STATUS_NOTE} characters"})
+    reopen_in = parse_form(
+        CaseReopen,
+        {"note": note},
+        messages={
+            "note": _("At most %(limit)s characters")
+            % {"limit": MAX_STATUS_NOTE}
+        },
+    )
     lifecycle.reopen_case(session, actor=actor, case_id=case_id, reopen_in=reopen_in)
     return redirect(f"/cases/{case_id}#status")
 
 
-DETENTION_LABELS = {"authority": "Authority", "place": "Place", "since": "Since",
-                    "grounds": "For", "note": "Note"}
+DETENTION_LABELS = Labels({"authority": N_("Authority"), "place": N_("Place"), "since": N_("Since"),
+                    "grounds": N_("For"), "note": N_("Note")})
 DETENTION_CHECKBOXES = ("detained", "charged", "consent_to_share")
 # what the detention form says for each field the schema refuses, in words
-DETENTION_MESSAGES = {
-    "since": "Write the date as year-month-day, for example 2025-10-23",
-    "grounds": "Choose one of the listed grounds, or \"Not known\"",
-    "authority": "At most 200 characters",
-    "place": "At most 200 characters",
+DETENTION_MESSAGES = Labels({
+    "since": N_("Write the date as year-month-day, for example 2025-10-23"),
+    "grounds": N_("Choose one of the listed grounds, or \"Not known\""),
+    "authority": N_("At most 200 characters"),
+    "place": N_("At most 200 characters"),
     "note": f"At most {MAX_DETENTION_NOTE} characters",
-}
+})
 
 
 def _detention_again(request: Request, session, form: dict, errors: dict[str, str]):
@@ -246,22 +259,22 @@ REPATRIATION_FIELDS = ("consent_to_return", "consent_to_return_on",
                        "fear_of_return_note", "travel_document_status", "emergency_document",
                        "emergency_document_number", "emergency_document_issued_on",
                        "name_latin", "place_of_origin")
-REPATRIATION_LABELS = {
-    "consent_to_return": "Consent to return", "consent_to_return_on": "Given on",
-    "consent_to_share_with_embassy": "Consent to share with the embassy",
-    "consent_to_share_on": "Given on", "fear_of_return": "Fear of return",
-    "fear_of_return_note": "What they fear", "protection_outcome": "Protection assessment",
-    "protection_rationale": "Rationale of the assessment",
-    "travel_document_status": "Travel document", "emergency_document": "Emergency document",
-    "emergency_document_number": "Its number", "emergency_document_issued_on": "Issued on",
-    "name_latin": "Name in Latin letters", "place_of_origin": "Place of origin",
-    "stage": "Go to", "note": "Why", "form": "Repatriation"}
-REPATRIATION_MESSAGES = {
-    "consent_to_return_on": "Write the date as year-month-day, for example 2025-10-28",
-    "consent_to_share_on": "Write the date as year-month-day, for example 2025-10-28",
-    "emergency_document_issued_on": "Write the date as year-month-day, for example 2025-11-01",
-    "protection_rationale": "Say why: what was asked and what was found",
-}
+REPATRIATION_LABELS = Labels({
+    "consent_to_return": N_("Consent to return"), "consent_to_return_on": N_("Given on"),
+    "consent_to_share_with_embassy": N_("Consent to share with the embassy"),
+    "consent_to_share_on": N_("Given on"), "fear_of_return": N_("Fear of return"),
+    "fear_of_return_note": N_("What they fear"), "protection_outcome": N_("Protection assessment"),
+    "protection_rationale": N_("Rationale of the assessment"),
+    "travel_document_status": N_("Travel document"), "emergency_document": N_("Emergency document"),
+    "emergency_document_number": N_("Its number"), "emergency_document_issued_on": N_("Issued on"),
+    "name_latin": N_("Name in Latin letters"), "place_of_origin": N_("Place of origin"),
+    "stage": N_("Go to"), "note": N_("Why"), "form": N_("Repatriation")})
+REPATRIATION_MESSAGES = Labels({
+    "consent_to_return_on": N_("Write the date as year-month-day, for example 2025-10-28"),
+    "consent_to_share_on": N_("Write the date as year-month-day, for example 2025-10-28"),
+    "emergency_document_issued_on": N_("Write the date as year-month-day, for example 2025-11-01"),
+    "protection_rationale": N_("Say why: what was asked and what was found"),
+})
 
 
 def _repatriation_again(request: Request, session, form: dict, errors: dict[str, str]):
@@ -311,8 +324,8 @@ def move_repatriation(session: SessionDep, actor: ActorDep, case_id: int,
                       stage: Annotated[str, Form(max_length=40)] = "",
                       note: Annotated[str, Form(max_length=10_000)] = ""):
     update_in = parse_form(RepatriationUpdate, {"stage": stage or None, "note": note},
-                           messages={"stage": "Choose a stage", "note": "At most 2,000 "
-                                                                        "characters"})
+                           messages={"stage": _("Choose a stage"), "note": _("At most 2,000 "
+                                                                        "characters")})
     repatriation_service.update_repatriation(session, actor=actor, case_id=case_id,
                                              update_in=update_in)
     return redirect(f"/cases/{case_id}#repatriation")

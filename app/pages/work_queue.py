@@ -21,6 +21,7 @@ from app.cases.schemas import (
 )
 from app.deps import ActorDep, SessionDep, require
 from app.forms import error_list, form_page, parse_form
+from app.i18n import N_, Labels
 from app.pages.routes import render_case
 from app.pagination import PageParams
 from app.web import redirect, render
@@ -30,13 +31,19 @@ pages = APIRouter(include_in_schema=False)
 QUEUE = "/follow-ups"
 QUEUE_PAGE = PageParams(limit=100, offset=0)
 DONE_SHOWN = PageParams(limit=10, offset=0)
-FOLLOW_UP_LABELS = {"title": "What is to be done", "due_on": "Due on", "note": "Note",
-                    "assigned_to_id": "Assigned to"}
-FOLLOW_UP_MESSAGES = {
+FOLLOW_UP_LABELS = Labels(
+    {
+        "title": N_("What is to be done"),
+        "due_on": N_("Due on"),
+        "note": N_("Note"),
+        "assigned_to_id": N_("Assigned to"),
+    }
+)
+FOLLOW_UP_MESSAGES = Labels({
     "title": f"Say what is to be done, in at most {MAX_FOLLOW_UP_TITLE} characters",
-    "due_on": "Write the date as year-month-day, for example 2025-11-08",
+    "due_on": N_("Write the date as year-month-day, for example 2025-11-08"),
     "note": f"At most {MAX_FOLLOW_UP_NOTE} characters",
-}
+})
 
 
 def render_queue(request: Request, session, *, everyone: bool = False, errors=None):

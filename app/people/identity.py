@@ -32,6 +32,7 @@ from app.auth import access
 from app.auth.models import Organization
 from app.auth.permissions import Permission, can
 from app.clock import local_today
+from app.i18n import N_, Labels
 from app.people import service as people_service
 from app.people.duplicates import (
     AGE_TOLERANCE,
@@ -285,8 +286,8 @@ class LinkRead(BaseModel):
     own_person_id: int | None = Field(default=None, description="Coordinators only")
 
 
-VIA_LABELS = {"crossing": "recorded a crossing", "roster": "imported a roster",
-              "registration": "registered someone", "case": "opened a case"}
+VIA_LABELS = Labels({"crossing": N_("recorded a crossing"), "roster": N_("imported a roster"),
+              "registration": N_("registered someone"), "case": N_("opened a case")})
 
 
 def may_see_links(actor: Actor, person: Person) -> bool:

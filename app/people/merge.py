@@ -34,6 +34,7 @@ from app.auth.service import display_names
 from app.clock import utcnow
 from app.crossings.models import Crossing
 from app.errors import Conflict, NotFound, field_error
+from app.i18n import _
 from app.people.models import IdentityLink, Person, PersonMerge
 from app.people.schemas import PersonMergeCreate, PersonMergeRead, PersonMergeUndo
 
@@ -177,11 +178,16 @@ def _live(session: Session, person_id: int, *, field: str | None = None) -> Pers
     person = session.get(Person, person_id)
     if person is None:
         if field is not None:
-            raise field_error(field, "No such person")
-        raise NotFound("No such person")
+            raise field_error(field, _("No such person"))
+        raise NotFound(_("No such person"))
     if person.merged_into_id is not None:
-        raise Conflict(f"Person {person_id} was merged into person {person.merged_into_id}: "
-                       "merge with that record instead")
+        raise Conflict(
+            _(
+                "Person %(person_id)s was merged into person %(merged_into_id)s: merge with that "
+                "record instead"
+            )
+            % {"person_id": person_id, "merged_into_id": person.merged_into_id}
+        )
     return person
 
 
@@ -190,9 +196,9 @@ def merge_people(session: Session, *, actor: Actor, survivor_id: int,
     """Merge person `merge_in.duplicate_id` into `survivor_id` (both records the actor may
     see); audited on both records."""
     if merge_in.duplicate_id is None:
-        raise field_error("duplicate_id", "Say which record to merge into this one")
+        raise field_error("duplicate_id", _("Say which record to merge into this one"))
     if merge_in.duplicate_id == survivor_id:
-        raise field_error("duplicate_id", "A record cannot be merged into itself")
+        raise field_error("duplicate_id", _("A record cannot be merged into itself"))
     # both rows locked in a fixed order until the end of the transaction (PostgreSQL), so
     # that two merges of the same records at once cannot cross
     session.exec(select(Person.id).where(Person.id.in_([survivor_id, merge_in.duplicate_id]))
@@ -245,11 +251,13 @@ def undo_merge(session: Session, *, actor: Actor, merge_id: int,
     cases. Refused (409) when it was undone already or a later merge depends on it."""
     merge = access.get_visible(session, actor, PersonMerge, merge_id, action="person.merge_undo")
     if merge.undone_at is not None:
-        raise Conflict("This merge was undone already")
+        raise Conflict(_("This merge was undone already"))
     later = blocking_merge(session, merge)
     if later is not None:
-        raise Conflict(f"A later merge (number {later.id}) involves these records: undo that "
-                       "one first")
+        raise Conflict(
+            _("A later merge (number %(id)s) involves these records: undo that one first")
+            % {"id": later.id}
+        )
     survivor = session.get(Person, merge.survivor_id)
     duplicate = session.get(Person, merge.duplicate_id)
     person = merge.moved.get("person", {})
@@ -327,7 +335,7 @@ def merge_preview(session: Session, *, actor: Actor, survivor: Person,
     """What merging `duplicate_id` into `survivor` (CurrentPerson) would move, for the page
     that asks the coordinator to confirm; the read of both records is audited."""
     if duplicate_id == survivor.id:
-        raise field_error("duplicate_id", "A record cannot be merged into itself")
+        raise field_error("duplicate_id", _("A record cannot be merged into itself"))
     _live(session, duplicate_id, field="duplicate_id")
     duplicate = access.get_visible(session, actor, Person, duplicate_id, action="person.merge")
     problem = None

@@ -11,6 +11,7 @@ from app.auth.permissions import Permission
 from app.deps import ActorDep, SessionDep, require
 from app.filters import blank_is_none
 from app.forms import error_list, form_page, parse_form
+from app.i18n import N_, Labels, _
 from app.labels import SEX_LABELS
 from app.nationalities.service import list_nationalities
 from app.people import latin, merge
@@ -39,12 +40,12 @@ FIELD_LIMITS = {"given_name": 200, "family_name": 200, "given_name_latin": 200,
                 "languages": 1100}
 
 
-PERSON_LABELS = {"given_name": "Given name", "family_name": "Family name",
-                 "given_name_latin": "Given name in Latin letters",
-                 "family_name_latin": "Family name in Latin letters", "sex": "Sex",
-                 "date_of_birth": "Date of birth", "age_estimate": "Age estimate",
-                 "nationality_code": "Nationality", "document_number": "Document number",
-                 "phone": "Phone", "languages": "Languages"}
+PERSON_LABELS = Labels({"given_name": N_("Given name"), "family_name": N_("Family name"),
+                 "given_name_latin": N_("Given name in Latin letters"),
+                 "family_name_latin": N_("Family name in Latin letters"), "sex": N_("Sex"),
+                 "date_of_birth": N_("Date of birth"), "age_estimate": N_("Age estimate"),
+                 "nationality_code": N_("Nationality"), "document_number": N_("Document number"),
+                 "phone": N_("Phone"), "languages": N_("Languages")})
 
 
 def registration_form(request: Request, session, *, form=None, errors=None, warnings=None,
@@ -155,7 +156,7 @@ async def save_names(request: Request, session: SessionDep, actor: ActorDep,
 
 # --- merging two records of one person (coordinators) ---
 
-MERGE_LABELS = {"duplicate_id": "Record to merge", "note": "Note"}
+MERGE_LABELS = Labels({"duplicate_id": N_("Record to merge"), "note": N_("Note")})
 
 
 def _merge_page(request: Request, session, survivor: Person, duplicate_id: int, *,
@@ -189,9 +190,13 @@ def merge_page(request: Request, session: SessionDep, person: CurrentPerson,
 def merge_people(session: SessionDep, actor: ActorDep, person_id: int,
                  duplicate_id: Annotated[str, Form(max_length=12)] = "",
                  note: Annotated[str, Form(max_length=10_000)] = ""):
-    merge_in = parse_form(PersonMergeCreate, {"duplicate_id": duplicate_id or None,
-                                              "note": note},
-                          messages={"note": f"At most {MAX_MERGE_NOTE} characters"})
+    merge_in = parse_form(
+        PersonMergeCreate,
+        {"duplicate_id": duplicate_id or None, "note": note},
+        messages={
+            "note": _("At most %(limit)s characters") % {"limit": MAX_MERGE_NOTE}
+        },
+    )
     done = merge.merge_people(session, actor=actor, survivor_id=person_id, merge_in=merge_in)
     return redirect(f"/people/{done.survivor_id}#merges")
 

@@ -4,6 +4,7 @@ from app.auth.permissions import Permission
 from app.crossings.filters import CrossingFiltersDep
 from app.deps import ActorDep, SessionDep, require
 from app.errors import PermissionDenied
+from app.i18n import _
 from app.pagination import Page, PageDep
 from app.people import duplicates, identity, merge, service
 from app.people.deps import READ_PEOPLE, CurrentPerson
@@ -75,8 +76,8 @@ def list_links(session: SessionDep, actor: ActorDep,
     case opened on it), newest first: for the organisation that registered the person, and
     coordinators."""
     if not identity.may_see_links(actor, person):
-        raise PermissionDenied("Only the organisation that registered this person, and the "
-                               "coordinators, see who linked the record",
+        raise PermissionDenied(_("Only the organisation that registered this person, and the "
+                               "coordinators, see who linked the record"),
                                action="person.links", entity_type="person",
                                entity_id=person.id)
     links = identity.links_of(session, actor=actor, person=person)

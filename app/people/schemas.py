@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from app.bounds import RecordId
 from app.clock import local_today
 from app.filters import blank_is_none
+from app.i18n import N_, _
 from app.people.latin import is_latin
 
 Language = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
@@ -20,12 +21,12 @@ class Sex(StrEnum):
 
 
 EARLIEST_BIRTH = date(1900, 1, 1)
-LATIN_MESSAGE = "Latin letters only (A to Z, accents allowed)"
+LATIN_MESSAGE = N_("Latin letters only (A to Z, accents allowed)")
 
 
 def latin_only(value: str) -> str:
     if not is_latin(value):
-        raise ValueError(LATIN_MESSAGE)
+        raise ValueError(_(LATIN_MESSAGE))
     return value
 
 
@@ -64,7 +65,7 @@ class PersonCreate(BaseModel):
     @classmethod
     def _plausible_birth(cls, value: date | None) -> date | None:
         if value is not None and not (EARLIEST_BIRTH <= value <= local_today()):
-            raise ValueError("Date of birth must be after 1900 and not in the future")
+            raise ValueError(_("Date of birth must be after 1900 and not in the future"))
         return value
 
 

@@ -13,6 +13,7 @@ from app.auth.permissions import Permission, can
 from app.crossings.filters import CrossingFilters
 from app.crossings.models import Crossing
 from app.errors import PermissionDenied, field_error
+from app.i18n import _
 from app.nationalities.models import Nationality
 from app.pagination import PageParams, paginate
 from app.people.latin import transliterate
@@ -59,7 +60,7 @@ def normalize_document_number(value: str | None) -> str | None:
 
 def check_nationality(session: Session, code: str | None, *, field: str = "nationality_code"):
     if code is not None and session.get(Nationality, code) is None:
-        raise field_error(field, "Not an ISO 3166-1 alpha-2 country code")
+        raise field_error(field, _("Not an ISO 3166-1 alpha-2 country code"))
 
 
 def person_values(person_in: PersonCreate, *, actor: Actor) -> dict:
@@ -94,8 +95,8 @@ def may_update(actor: Actor, person: Person) -> bool:
 
 def check_may_update(actor: Actor, person: Person) -> None:
     if not may_update(actor, person):
-        raise PermissionDenied("Only the organisation that registered this person corrects "
-                               "their names", action="person.update", entity_type="person",
+        raise PermissionDenied(_("Only the organisation that registered this person corrects "
+                               "their names"), action="person.update", entity_type="person",
                                entity_id=person.id)
 
 

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Form, Query, Request
 from app.auth.permissions import Permission
 from app.deps import ActorDep, SessionDep, require
 from app.forms import error_list, form_page, parse_form
+from app.i18n import N_, Labels, _
 from app.labels import ACTION_LABELS, SERVICE_LABELS, STATUS_LABELS
 from app.pagination import OffsetQuery, Page, PageDep, PageParams
 from app.referrals import service
@@ -81,10 +82,18 @@ def _tab_links(raw: dict[str, str]) -> dict[str, str]:
     return links
 
 
-FILTER_LABELS = {"status": "Status", "service": "Service", "recipient": "Recipient",
-                 "from": "Referred from", "to": "Referred until", "case_id": "Case"}
-FORM_LABELS = {"service": "Service", "recipient": "Recipient", "notes": "Notes",
-               "consent_to_share": "Consent", "status": "Status", "note": "Note"}
+FILTER_LABELS = Labels(
+    {
+        "status": N_("Status"),
+        "service": N_("Service"),
+        "recipient": N_("Recipient"),
+        "from": N_("Referred from"),
+        "to": N_("Referred until"),
+        "case_id": N_("Case"),
+    }
+)
+FORM_LABELS = Labels({"service": N_("Service"), "recipient": N_("Recipient"), "notes": N_("Notes"),
+               "consent_to_share": N_("Consent"), "status": N_("Status"), "note": N_("Note")})
 BOARD_FIELDS = ("status", "service", "recipient", "from", "to", "case_id")
 
 
@@ -190,6 +199,6 @@ def create_referral_from_form(
     referral_in = parse_form(ReferralCreate, {
         "service": service_, "recipient": recipient, "notes": notes,
         "consent_to_share": consent_to_share == "yes"},
-        messages={"service": "Choose the service the person is referred to"})
+        messages={"service": _("Choose the service the person is referred to")})
     service.create_referral(session, actor=actor, case_id=case_id, referral_in=referral_in)
     return redirect(f"/cases/{case_id}#referrals")

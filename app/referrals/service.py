@@ -17,6 +17,7 @@ from app.cases.models import Case
 from app.clock import utcnow
 from app.db import MAX_DATABASE_INT
 from app.errors import Conflict
+from app.i18n import _
 from app.pagination import PageParams
 from app.referrals.models import Referral, ReferralStatusChange
 from app.referrals.schemas import (
@@ -206,8 +207,10 @@ def update_status(session: Session, *, actor: Actor, referral_id: int,
     if wanted not in TRANSITIONS[current]:
         allowed = sorted(s.value for s in TRANSITIONS[current])
         raise Conflict(
-            f"status: a {current.value} referral cannot become {wanted.value}; "
-            + (f"it can become {' or '.join(allowed)}" if allowed else "it is final"))
+            _("status: a %(value)s referral cannot become %(value2)s; ")
+            % {"value": current.value, "value2": wanted.value}
+            + (f"it can become {' or '.join(allowed)}" if allowed else "it is final")
+        )
     # Conditional on the status just read, so that two coordinators moving the same referral
     # at once cannot both win (and the history stays a single line).
     moved = session.connection().execute(
@@ -216,8 +219,8 @@ def update_status(session: Session, *, actor: Actor, referral_id: int,
         .values(status=wanted.value, updated_at=utcnow())
     )
     if moved.rowcount != 1:
-        raise Conflict("status: the referral was changed by someone else meanwhile; "
-                       "reload it and try again")
+        raise Conflict(_("status: the referral was changed by someone else meanwhile; "
+                       "reload it and try again"))
     session.refresh(referral)
     session.add(ReferralStatusChange(referral_id=referral.id, from_status=current.value,
                                      to_status=wanted.value, note=update_in.note,

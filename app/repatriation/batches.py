@@ -25,6 +25,7 @@ from app.clock import utcnow
 from app.crossings.models import Crossing
 from app.crossings.service import insert_exit
 from app.errors import Conflict, field_error
+from app.i18n import _
 from app.labels import BATCH_STAGE_LABELS, REPATRIATION_STAGE_LABELS
 from app.nationalities.models import Nationality
 from app.pagination import PageParams, paginate
@@ -68,7 +69,7 @@ def document_of(rep: Repatriation, person: Person) -> str:
         return f"Emergency travel document {rep.emergency_document_number}"
     if person.document_number:
         return person.document_number
-    return "No document number recorded"
+    return _("No document number recorded")
 
 
 def latin_name(rep: Repatriation, person: Person) -> str:
@@ -138,7 +139,7 @@ def _organization_name(session: Session, organization_id: int | None) -> str | N
 
 def _check_border_organization(session: Session, organization_id: int | None) -> None:
     if organization_id is not None and session.get(Organization, organization_id) is None:
-        raise field_error("border_organization_id", "No organisation has this id")
+        raise field_error("border_organization_id", _("No organisation has this id"))
 
 
 def border_organizations(session: Session) -> list[tuple[int, str]]:
@@ -154,7 +155,7 @@ def border_organizations(session: Session) -> list[tuple[int, str]]:
 
 def create_batch(session: Session, *, actor: Actor, batch_in: BatchCreate) -> BatchRead:
     if session.get(Nationality, batch_in.nationality_code) is None:
-        raise field_error("nationality_code", "No country has this code")
+        raise field_error("nationality_code", _("No country has this code"))
     _check_border_organization(session, batch_in.border_organization_id)
     batch = RepatriationBatch(**batch_in.model_dump(), created_by_id=actor.user_id,
                               updated_by_id=actor.user_id)
@@ -227,8 +228,8 @@ def _record_exit(session: Session, *, actor: Actor, batch: RepatriationBatch,
             session.add(exit_)
             session.flush()
     except IntegrityError:
-        raise Conflict("This exit was recorded at the same moment by someone else: "
-                       "load the list again") from None
+        raise Conflict(_("This exit was recorded at the same moment by someone else: "
+                       "load the list again")) from None
     return exit_, True
 
 
@@ -252,11 +253,11 @@ def update_batch(session: Session, *, actor: Actor, batch_id: int,
             session.flush()
     if update_in.stage is None:
         if "border_organization_id" not in update_in.model_fields_set:
-            raise field_error("stage", "Say which stage the batch moves to")
+            raise field_error("stage", _("Say which stage the batch moves to"))
         return _read(session, actor=actor, batch=batch)
     target = BatchStage(update_in.stage)
     if target == BatchStage.PLANNED:
-        raise Conflict("A batch goes forward only: take people out of it instead")
+        raise Conflict(_("A batch goes forward only: take people out of it instead"))
     after, members_from, members_to = BATCH_MOVES[target]
     # the batch and its people locked, then read again as committed: a fear of return
     # recorded a moment ago is seen here, and one recorded from now on waits for this move
@@ -265,22 +266,34 @@ def update_batch(session: Session, *, actor: Actor, batch_id: int,
                                         Repatriation.stage != Stage.CANCELLED.value)
     current = BatchStage(batch.stage)
     if current != target and current != after:
-        raise Conflict(f"'{BATCH_STAGE_LABELS[target]}' comes after "
-                       f"'{BATCH_STAGE_LABELS[after]}'; the batch is "
-                       f"'{BATCH_STAGE_LABELS[current]}'")
+        raise Conflict(
+            _(
+                "'%(stage)s' comes after '%(before)s'; the batch is "
+                "'%(current)s'"
+            )
+            % {
+                "stage": BATCH_STAGE_LABELS[target],
+                "before": BATCH_STAGE_LABELS[after],
+                "current": BATCH_STAGE_LABELS[current],
+            }
+        )
     # the safeguard checked again for every member inside the lock: anyone held back is
     # left out (members_of leaves them out in SQL; this is the second look)
     members = [m for m in service.members_of(session, batch.id)
                if m.repatriation.batch_id == batch.id and not service.held_back(m.repatriation)]
     if not members:
-        raise Conflict("The batch has no one in it")
+        raise Conflict(_("The batch has no one in it"))
     order = [members_from, members_to, *([Stage.RECEIVED] if members_to == Stage.DEPARTED
                                          else [])]
     behind = Counter(m.repatriation.stage for m in members if m.repatriation.stage not in order)
     if behind:
-        raise Conflict(f"Every member must be at '{REPATRIATION_STAGE_LABELS[members_from]}' "
-                       "first: " + ", ".join(f"{n} at '{REPATRIATION_STAGE_LABELS[s]}'"
-                                             for s, n in sorted(behind.items())))
+        raise Conflict(
+            _("Every member must be at '%(stage)s' first: ")
+            % {"stage": REPATRIATION_STAGE_LABELS[members_from]}
+            + ", ".join(
+                f"{n} at '{REPATRIATION_STAGE_LABELS[s]}'" for s, n in sorted(behind.items())
+            )
+        )
     moved = exits = 0
     for member in members:
         rep = member.repatriation
@@ -346,11 +359,11 @@ def record_member_exit(session: Session, *, actor: Actor, batch_id: int,
     member = next((m for m in service.members_of(session, batch.id)
                    if m.repatriation.id == repatriation_id), None)
     if member is None or service.held_back(member.repatriation):
-        raise field_error("repatriation_id", "This person is not on the batch's list")
+        raise field_error("repatriation_id", _("This person is not on the batch's list"))
     rep = member.repatriation
     if rep.stage not in (Stage.EXIT_CLEARED, Stage.DEPARTED, Stage.RECEIVED):
-        raise Conflict("The person has not been cleared to leave: their exit clearance "
-                       "comes before the departure")
+        raise Conflict(_("The person has not been cleared to leave: their exit clearance "
+                       "comes before the departure"))
     exit_, created = _record_exit(session, actor=actor, batch=batch, member=member)
     if rep.stage == Stage.EXIT_CLEARED:
         service.record_stage(session, rep=rep, to=Stage.DEPARTED, actor=actor,
@@ -399,7 +412,7 @@ def manifest_of(session: Session, *, actor: Actor, batch_id: int) -> Manifest:
                                action="repatriation_batch.manifest")
     members = service.members_of(session, batch.id)
     if not members:
-        raise Conflict("The batch has no one in it: there is no manifest to make")
+        raise Conflict(_("The batch has no one in it: there is no manifest to make"))
     named = [m for m in members if m.repatriation.consent_to_share_with_embassy == Answer.YES]
     nationality = session.get(Nationality, batch.nationality_code)
     rows = [ManifestRow(
@@ -484,7 +497,7 @@ def add_members(session: Session, *, actor: Actor, batch_id: int,
                 repatriation_ids: list[int]) -> int:
     """The batch page's form: each repatriation joins as a PATCH of its batch_id would."""
     if not repatriation_ids:
-        raise field_error("repatriation_id", "Tick the people who join the batch")
+        raise field_error("repatriation_id", _("Tick the people who join the batch"))
     for rep_id in repatriation_ids:
         rep = access.get_visible(session, actor, Repatriation, rep_id,
                                  action="repatriation.update")

@@ -11,6 +11,7 @@ from app.auth.permissions import Permission, can
 from app.deps import ActorDep, SessionDep, require
 from app.errors import field_error
 from app.forms import error_list, form_page, parse_form
+from app.i18n import N_, Labels, _
 from app.labels import BATCH_MODE_LABELS, BATCH_STAGE_LABELS, REPATRIATION_STAGE_LABELS
 from app.nationalities.service import list_nationalities
 from app.pagination import PageParams
@@ -21,15 +22,24 @@ from app.web import redirect, render
 
 pages = APIRouter(include_in_schema=False)
 BOARD_PAGE = PageParams(limit=200, offset=0)
-BATCH_LABELS = {"name": "Name", "nationality_code": "Nationality", "departs_on": "Departs on",
-                "mode": "By", "carrier_reference": "Carrier reference",
-                "exit_point": "Exit point", "border_organization_id": "Border organisation",
-                "repatriation_id": "People", "form": "Batch",
-                "stage": "Stage"}
-BATCH_MESSAGES = {"name": "Give the batch a name (at most 200 characters)",
-                  "nationality_code": "Choose the country the batch goes to",
-                  "departs_on": "Write the date as year-month-day, for example 2025-11-06",
-                  "mode": "Choose flight, land or sea"}
+BATCH_LABELS = Labels(
+    {
+        "name": N_("Name"),
+        "nationality_code": N_("Nationality"),
+        "departs_on": N_("Departs on"),
+        "mode": N_("By"),
+        "carrier_reference": N_("Carrier reference"),
+        "exit_point": N_("Exit point"),
+        "border_organization_id": N_("Border organisation"),
+        "repatriation_id": N_("People"),
+        "form": N_("Batch"),
+        "stage": N_("Stage"),
+    }
+)
+BATCH_MESSAGES = Labels({"name": N_("Give the batch a name (at most 200 characters)"),
+                  "nationality_code": N_("Choose the country the batch goes to"),
+                  "departs_on": N_("Write the date as year-month-day, for example 2025-11-06"),
+                  "mode": N_("Choose flight, land or sea")})
 READ_BATCHES = require(Permission.REPATRIATION_BATCHES, Permission.REPATRIATION_DEPARTURE)
 
 
@@ -116,7 +126,7 @@ def add_members(session: SessionDep, actor: ActorDep, batch_id: int,
 def move_batch(session: SessionDep, actor: ActorDep, batch_id: int,
                stage: Annotated[str, Form(max_length=40)] = ""):
     update_in = parse_form(BatchUpdate, {"stage": stage},
-                           messages={"stage": "Choose the batch's next stage"})
+                           messages={"stage": _("Choose the batch's next stage")})
     batches.update_batch(session, actor=actor, batch_id=batch_id, update_in=update_in)
     return redirect(f"/repatriation-batches/{batch_id}")
 
@@ -149,7 +159,7 @@ def departure_page(request: Request, session: SessionDep, batch_id: int):
 def tick(session: SessionDep, actor: ActorDep, batch_id: int,
          repatriation_id: Annotated[str, Form(max_length=20)] = ""):
     if not repatriation_id.isdigit() or len(repatriation_id) > 11:
-        raise field_error("repatriation_id", "Choose a person on the list")
+        raise field_error("repatriation_id", _("Choose a person on the list"))
     access.get_visible(session, actor, RepatriationBatch, batch_id,
                        action="repatriation_batch.exit")
     batches.record_member_exit(session, actor=actor, batch_id=batch_id,

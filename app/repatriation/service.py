@@ -37,6 +37,7 @@ from app.cases.models import Case
 from app.cases.schemas import CaseStatus
 from app.clock import local_today, utcnow
 from app.errors import Conflict, NotFound, PermissionDenied, field_error
+from app.i18n import N_, _
 from app.labels import REPATRIATION_STAGE_LABELS
 from app.nationalities.models import Nationality
 from app.people.models import Person
@@ -72,14 +73,14 @@ NOT_NULL = ("destination_country", "name_latin", "place_of_origin", "consent_to_
             "consent_to_share_with_embassy", "fear_of_return", "fear_of_return_note",
             "emergency_document", "emergency_document_number")
 
-FEAR_NOT_ASKED = "Fear of return: ask the person whether they fear returning home"
+FEAR_NOT_ASKED = N_("Fear of return: ask the person whether they fear returning home")
 FEAR_UNASSESSED = ("Fear of return: the person fears returning and no protection "
                    "assessment is recorded")
 FEAR_REFERRED = ("Protection assessment: the person was referred to UNHCR and is not to be "
                  "returned")
 FEAR_REASSESS = ("Fear of return: recorded after the last protection assessment, which did not "
                  "assess it: a new protection assessment is needed")
-NO_CONSENT = "Consent to return: the person has not agreed to return"
+NO_CONSENT = N_("Consent to return: the person has not agreed to return")
 NO_DOCUMENT = ("Travel document: the person has neither their own travel document nor an "
                "issued emergency document")
 
@@ -90,9 +91,9 @@ def held_back(rep: Repatriation) -> list[str]:
     """Why the person may not go past planning, in words (empty: they may)."""
     reasons = []
     if rep.consent_to_return != Answer.YES:
-        reasons.append(NO_CONSENT)
+        reasons.append(_(NO_CONSENT))
     if rep.fear_of_return == Answer.NOT_ASKED:
-        reasons.append(FEAR_NOT_ASKED)
+        reasons.append(_(FEAR_NOT_ASKED))
     elif rep.fear_of_return == Answer.YES:
         if rep.protection_outcome is None:
             reasons.append(FEAR_UNASSESSED)
@@ -197,14 +198,14 @@ def lock_repatriations(session: Session, *conditions) -> list[Repatriation]:
 def _lock_record(session: Session, rep: Repatriation, joining: int | None) -> Repatriation:
     """Lock the batches the repatriation is in or joins, then the repatriation itself."""
     locked: set[int] = set()
-    for _ in range(3):
+    for _attempt in range(3):
         for batch_id in sorted({rep.batch_id, joining} - {None} - locked):
             lock_batch(session, batch_id)
             locked.add(batch_id)
         rep = lock_repatriations(session, Repatriation.id == rep.id)[0]
         if rep.batch_id is None or rep.batch_id in locked:
             return rep
-    raise Conflict("The repatriation is being changed by someone else: try again")
+    raise Conflict(_("The repatriation is being changed by someone else: try again"))
 
 
 def _history(session: Session, rep: Repatriation) -> list[RepatriationStageChange]:
@@ -266,7 +267,7 @@ def read_repatriation(session: Session, *, actor: Actor, case_id: int) -> Repatr
     case = access.get_visible(session, actor, Case, case_id, action="repatriation.read")
     rep = _record_of(session, case.id)
     if rep is None:
-        raise NotFound("No repatriation has been started for this case")
+        raise NotFound(_("No repatriation has been started for this case"))
     audit.record(session, actor=actor, action="repatriation.read", entity_type="case",
                  entity_id=case.id, detail={"repatriation_id": rep.id})
     return read_of(session, rep, case)
@@ -293,26 +294,26 @@ def _apply_fields(session: Session, rep: Repatriation, changes: dict, *,
     """Set the fields sent (checked one by one); the names of those that changed."""
     for name in NOT_NULL:
         if name in changes and changes[name] is None:
-            raise field_error(name, "Cannot be empty: leave it out to keep it as it is")
+            raise field_error(name, _("Cannot be empty: leave it out to keep it as it is"))
     if "destination_country" in changes and session.get(
             Nationality, changes["destination_country"]) is None:
-        raise field_error("destination_country", "No country has this code")
+        raise field_error("destination_country", _("No country has this code"))
     today = local_today()
     for name in ("consent_to_return_on", "consent_to_share_on", "emergency_document_issued_on"):
         if changes.get(name) is not None and changes[name] > today:
-            raise field_error(name, "The date cannot be in the future")
+            raise field_error(name, _("The date cannot be in the future"))
     changed = []
     assessment = changes.pop("protection_assessment", None)
     judges = can(actor, Permission.REPATRIATION_PROTECTION)
     if assessment is not None and not judges:
-        raise PermissionDenied("A protection assessment is recorded by a caseworker of the "
-                               "case's organisation, who heard the person",
+        raise PermissionDenied(_("A protection assessment is recorded by a caseworker of the "
+                               "case's organisation, who heard the person"),
                                action="repatriation.protection_assessment",
                                entity_type="case", entity_id=rep.case_id)
     fear_before = rep.fear_of_return
     if (changes.get("fear_of_return") not in (None, fear_before, Answer.YES) and not judges):
-        raise PermissionDenied("Only a caseworker of the case's organisation changes a fear of "
-                               "return to anything but yes",
+        raise PermissionDenied(_("Only a caseworker of the case's organisation changes a fear of "
+                               "return to anything but yes"),
                                action="repatriation.fear_of_return",
                                entity_type="case", entity_id=rep.case_id)
     for name, value in changes.items():
@@ -341,10 +342,10 @@ def _apply_fields(session: Session, rep: Repatriation, changes: dict, *,
     if rep.emergency_document == EmergencyDocument.ISSUED:
         if not rep.emergency_document_number:
             raise field_error("emergency_document_number",
-                              "Give the number of the emergency document that was issued")
+                              _("Give the number of the emergency document that was issued"))
         if rep.emergency_document_issued_on is None:
             raise field_error("emergency_document_issued_on",
-                              "Give the date the emergency document was issued")
+                              _("Give the date the emergency document was issued"))
     return sorted(changed)
 
 
@@ -384,38 +385,50 @@ def _move(session: Session, rep: Repatriation, to: Stage, note: str, *,
         return
     if to == Stage.CANCELLED:
         if current in GONE:
-            raise Conflict("The person has already left: a journey that happened cannot be "
-                           "cancelled (step it back with a note if it was recorded by mistake)")
+            raise Conflict(_("The person has already left: a journey that happened cannot be "
+                           "cancelled (step it back with a note if it was recorded by mistake)"))
         if not note:
-            raise field_error("note", "Say why the repatriation is cancelled")
+            raise field_error("note", _("Say why the repatriation is cancelled"))
         rep.cancel_reason = note
         rep.batch_id = None
         record_stage(session, rep=rep, to=to, actor=actor, note=note)
         return
     if current == Stage.CANCELLED:
         if to != Stage.PLANNING:
-            raise Conflict("A cancelled repatriation starts again at planning")
+            raise Conflict(_("A cancelled repatriation starts again at planning"))
         if not note:
-            raise field_error("note", "Say why the repatriation starts again")
+            raise field_error("note", _("Say why the repatriation starts again"))
         rep.cancel_reason = ""
         record_stage(session, rep=rep, to=to, actor=actor, note=note)
         return
     here, there = STEPS.index(current), STEPS.index(to)
     if there < here:
         if not note:
-            raise field_error("note", "Say why the repatriation steps back")
+            raise field_error("note", _("Say why the repatriation steps back"))
         if to not in BATCH_STAGES:
             rep.batch_id = None
         record_stage(session, rep=rep, to=to, actor=actor, note=note)
         return
     if there > here + 1:
         skipped = STEPS[here + 1]
-        raise Conflict(f"One step at a time: '{REPATRIATION_STAGE_LABELS[skipped]}' "
-                       f"({skipped.value}) comes next, before "
-                       f"'{REPATRIATION_STAGE_LABELS[to]}'")
+        raise Conflict(
+            _(
+                "One step at a time: '%(stage)s' (%(value)s) comes next, "
+                "before '%(next_stage)s'"
+            )
+            % {
+                "stage": REPATRIATION_STAGE_LABELS[skipped],
+                "value": skipped.value,
+                "next_stage": REPATRIATION_STAGE_LABELS[to],
+            }
+        )
     missing = missing_for(rep, to)
     if missing:
-        raise Conflict(f"'{REPATRIATION_STAGE_LABELS[to]}' needs: " + "; ".join(missing))
+        raise Conflict(
+            _("'%(stage)s' needs: ")
+            % {"stage": REPATRIATION_STAGE_LABELS[to]}
+            + "; ".join(missing)
+        )
     record_stage(session, rep=rep, to=to, actor=actor, note=note)
 
 
@@ -440,19 +453,19 @@ def _join(session: Session, rep: Repatriation, batch_id: int | None, *,
           actor: Actor) -> None:
     if batch_id is None:
         if rep.stage in GONE and rep.batch_id is not None:
-            raise Conflict("The person left with this batch: they stay on it")
+            raise Conflict(_("The person left with this batch: they stay on it"))
         rep.batch_id = None
         return
     batch = access.get_visible(session, actor, RepatriationBatch, batch_id,
                                action="repatriation.join_batch")
     if rep.batch_id == batch.id:
-        raise Conflict("The person is already in this batch")
+        raise Conflict(_("The person is already in this batch"))
     if rep.batch_id is not None:
-        raise Conflict("The person is in another batch: take them out of it first "
-                       "(batch_id null)")
+        raise Conflict(_("The person is in another batch: take them out of it first "
+                       "(batch_id null)"))
     refusals = joining_refusals(rep, batch)
     if refusals:
-        raise Conflict("Cannot join this batch: " + "; ".join(refusals))
+        raise Conflict(_("Cannot join this batch: ") + "; ".join(refusals))
     rep.batch_id = batch.id
 
 
@@ -466,13 +479,13 @@ def create_repatriation(session: Session, *, actor: Actor, case_id: int,
                         rep_in: RepatriationCreate) -> RepatriationRead:
     case = _writable_case(session, actor=actor, case_id=case_id, action="repatriation.create")
     if _record_of(session, case.id) is not None:
-        raise Conflict("This case already has a repatriation: change it with PATCH")
+        raise Conflict(_("This case already has a repatriation: change it with PATCH"))
     changes = rep_in.model_dump(exclude_unset=True)
     if changes.get("destination_country") is None:
         person = session.get(Person, case.person_id)
         if person is None or person.nationality_code is None:
-            raise field_error("destination_country", "The person's nationality is not "
-                              "recorded: say which country they return to")
+            raise field_error("destination_country", _("The person's nationality is not "
+                              "recorded: say which country they return to"))
         changes["destination_country"] = person.nationality_code
     rep = Repatriation(case_id=case.id, destination_country=changes["destination_country"],
                        created_by_id=actor.user_id, updated_by_id=actor.user_id)
@@ -497,7 +510,7 @@ def update_repatriation(session: Session, *, actor: Actor, case_id: int,
     case = _writable_case(session, actor=actor, case_id=case_id, action="repatriation.update")
     rep = _record_of(session, case.id)
     if rep is None:
-        raise NotFound("No repatriation has been started for this case: start it with POST")
+        raise NotFound(_("No repatriation has been started for this case: start it with POST"))
     changes = update_in.model_dump(exclude_unset=True)
     stage = changes.pop("stage", None)
     note = changes.pop("note", None) or ""
@@ -505,7 +518,7 @@ def update_repatriation(session: Session, *, actor: Actor, case_id: int,
     batch_id = changes.pop("batch_id", None)
     rep = _lock_record(session, rep, batch_id)
     if stage is None and "stage" in update_in.model_fields_set:
-        raise field_error("stage", "Cannot be empty: leave it out to keep the stage")
+        raise field_error("stage", _("Cannot be empty: leave it out to keep the stage"))
     before = (rep.stage, rep.batch_id)
     fear_before, outcome_before = rep.fear_of_return, rep.protection_outcome
     changed = _apply_fields(session, rep, changes, actor=actor)
@@ -517,8 +530,8 @@ def update_repatriation(session: Session, *, actor: Actor, case_id: int,
         if fear_before == Answer.YES:
             # a fear withdrawn is never silent: a note, kept in the history with the codes
             if not note:
-                raise field_error("note", "Say why the fear of return is withdrawn (it is "
-                                          "kept in the repatriation's history)")
+                raise field_error("note", _("Say why the fear of return is withdrawn (it is "
+                                          "kept in the repatriation's history)"))
             session.add(RepatriationStageChange(
                 repatriation_id=rep.id, from_stage=rep.stage, to_stage=rep.stage,
                 note=f"Fear of return withdrawn ({fear_before} to {rep.fear_of_return}): "

@@ -53,6 +53,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from app.i18n import _
 from app.screening.catalogue import INDICATORS, ctdc_field
 
 K = 11
@@ -280,7 +281,7 @@ def k_anonymise(counts: Mapping[Key, int], k: int = K) -> KAnonymityPlan:
     group of at least k; if the merged group still has fewer than k rows, the small groups are
     left out. Every published group then has at least k rows."""
     if k < 1:
-        raise ValueError("k must be at least 1")
+        raise ValueError(_("k must be at least 1"))
     keep = {key for key, n in counts.items() if n >= k}
     small_by_pair: dict[tuple[str, str], list[Key]] = {}
     for key, n in counts.items():

@@ -48,6 +48,7 @@ from datetime import date, datetime, timedelta
 from app.auth.permissions import Permission, can
 from app.clock import LOCAL_TZ, local_day_start, local_today
 from app.errors import field_error
+from app.i18n import _
 from app.reports.suppression import SECONDARY_LABEL, Mark, suppress
 
 Cell = int | str
@@ -133,8 +134,12 @@ def published_months(date_from: date | None, date_to: date | None, *,
         if date_from is None:
             months = months[-MAX_MONTHS:]
         else:
-            raise field_error("from", f"Ask for at most {MAX_MONTHS} months at a time: "
-                                      "they come one table a month", where="query")
+            raise field_error(
+                "from",
+                _("Ask for at most %(limit)s months at a time: they come one table a month")
+                % {"limit": MAX_MONTHS},
+                where="query",
+            )
     return Months(months, as_of)
 
 
@@ -185,7 +190,7 @@ def publish(counts: Sequence[Sequence[int]], *, width: int, threshold: int, exac
     shown as "<threshold" too."""
     rows = [list(r) for r in counts]
     if any(len(r) != width for r in rows):
-        raise ValueError(f"every row needs {width} counts")
+        raise ValueError(_("every row needs %(width)s counts") % {"width": width})
     sums = [sum(r) for r in rows]
     totals = list(row_totals) if row_totals is not None else sums
     column_totals = [sum(r[j] for r in rows) for j in range(width)]

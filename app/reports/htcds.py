@@ -185,7 +185,9 @@ def fields(source: HtcdsSource) -> dict[str, str | list[str] | bool | None]:
         "vic_TypeOfExploitation": [FORCED_LABOUR] if victim else [],
         "vic_ForcedLabourIndustry": SCAM_INDUSTRY if victim else None,
         "cas_Status": case_status(source.status, source.closure_reason),
-        "cas_ReasonForCaseClosure": (CLOSURE_REASON_LABELS.get(source.closure_reason)
+        # a data standard's file: in English whatever the reader's language, so that it
+        # imports anywhere (app.reports.htcds_import reads these words)
+        "cas_ReasonForCaseClosure": (CLOSURE_REASON_LABELS.english().get(source.closure_reason)
                                      if source.status == "closed" and source.closure_reason
                                      else None),
     }

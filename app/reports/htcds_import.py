@@ -39,6 +39,7 @@ from app.config import get_settings
 from app.crossings.importer import RosterInvalid
 from app.crossings.schemas import RosterError
 from app.errors import InvalidInput, PermissionDenied, TooLarge
+from app.i18n import _
 from app.labels import CLOSURE_REASON_LABELS
 from app.nationalities.service import nationality_names
 from app.people import identity
@@ -59,7 +60,8 @@ DERIVED = frozenset({"vic_TraffickinStatusDecisionMakingOrg", "vic_TypeOfExploit
 TRUE = {"true", "yes", "1", "y"}
 FALSE = {"false", "no", "0", "n", ""}
 # the closure reason in words (as exported), or its value
-REASONS = {**{label.casefold(): reason for reason, label in CLOSURE_REASON_LABELS.items()},
+REASONS = {**{label.casefold(): reason
+              for reason, label in CLOSURE_REASON_LABELS.english().items()},
            **{reason: reason for reason in CLOSURE_REASON_LABELS}}
 
 
@@ -98,15 +100,17 @@ def read_sheet(content: bytes) -> list[tuple[int, list[str]]]:
     """(spreadsheet row number, cells as text) of a CSV (UTF-8) or XLSX file."""
     settings = get_settings()
     if len(content) > settings.max_upload_bytes:
-        raise TooLarge(f"The file is larger than {settings.max_upload_bytes // (1024 * 1024)} "
-                       "MB")
+        raise TooLarge(
+            _("The file is larger than %(value)s MB")
+            % {"value": settings.max_upload_bytes // (1024 * 1024)}
+        )
     if not content.strip():
-        raise InvalidInput("The file is empty", field="file")
+        raise InvalidInput(_("The file is empty"), field="file")
     if content.startswith(XLSX_MAGIC):
         try:
             book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         except Exception as error:  # a damaged or disguised file: say so, never a 500
-            raise InvalidInput("The file could not be read as an XLSX workbook",
+            raise InvalidInput(_("The file could not be read as an XLSX workbook"),
                                field="file") from error
         sheet = book.worksheets[0]
         rows = [(n, [_text(v) for v in values])
@@ -116,11 +120,14 @@ def read_sheet(content: bytes) -> list[tuple[int, list[str]]]:
         try:
             text = content.decode("utf-8-sig")
         except UnicodeDecodeError as error:
-            raise InvalidInput("The file is neither UTF-8 CSV nor XLSX", field="file") from error
+            raise InvalidInput(_("The file is neither UTF-8 CSV nor XLSX"), field="file") from error
         rows = [(n, [_text(v) for v in values])
                 for n, values in enumerate(csv.reader(io.StringIO(text, newline="")), start=1)]
     if len(rows) > settings.max_roster_rows + 2:
-        raise TooLarge(f"The sheet has more than {settings.max_roster_rows} rows")
+        raise TooLarge(
+            _("The sheet has more than %(max_roster_rows)s rows")
+            % {"max_roster_rows": settings.max_roster_rows}
+        )
     return rows
 
 
@@ -155,34 +162,40 @@ class _Checker:
         before = len(self.errors)
         for name, value in values.items():
             if len(value) > MAX_TEXT:
-                self.error(number, name, f"Longer than {MAX_TEXT} characters")
+                self.error(
+                    number, name, _("Longer than %(limit)s characters") % {"limit": MAX_TEXT}
+                )
         born = None
         if values.get("prs_Birthdate"):
             try:
                 born = date.fromisoformat(values["prs_Birthdate"][:10])
             except ValueError:
-                self.error(number, "prs_Birthdate", "Not a date (YYYY-MM-DD)")
+                self.error(number, "prs_Birthdate", _("Not a date (YYYY-MM-DD)"))
         gender = values.get("prs_Gender", "")
         if gender and gender not in htcds.SEXES:
-            self.error(number, "prs_Gender", "Not a value of the HTCDS gender picklist: "
+            self.error(number, "prs_Gender", _("Not a value of the HTCDS gender picklist: ")
                        + ", ".join(htcds.GENDERS.values()))
         citizenship = [c.strip().upper() for c in values.get("prs_Citizenship", "").split(";")
                        if c.strip()]
         for code in citizenship:
             if code not in self.codes:
-                self.error(number, "prs_Citizenship", f"{code} is not an ISO 3166-1 code")
+                self.error(
+                    number,
+                    "prs_Citizenship",
+                    _("%(code)s is not an ISO 3166-1 code") % {"code": code},
+                )
         consent = values.get("con_Consent", "").casefold()
         if consent not in TRUE | FALSE:
-            self.error(number, "con_Consent", "Must be true or false")
+            self.error(number, "con_Consent", _("Must be true or false"))
         status = values.get("vic_TraffickingStatus", "")
         if status and status not in (*htcds.OUTCOMES, htcds.POSSIBLE):
-            self.error(number, "vic_TraffickingStatus", "Not a value of the HTCDS picklist: "
+            self.error(number, "vic_TraffickingStatus", _("Not a value of the HTCDS picklist: ")
                        + ", ".join([*htcds.OUTCOMES, htcds.POSSIBLE]))
         case_status = values.get("cas_Status", "") or htcds.ACTIVE
         closure = None
         if case_status not in ("Active", "FollowUp", htcds.CLOSED, htcds.CLOSED_REFERRED):
-            self.error(number, "cas_Status", "Not a value of the HTCDS picklist: Active, "
-                       "FollowUp, Closed, ClosedReferred")
+            self.error(number, "cas_Status", _("Not a value of the HTCDS picklist: Active, "
+                       "FollowUp, Closed, ClosedReferred"))
         elif case_status in (htcds.CLOSED, htcds.CLOSED_REFERRED):
             said = values.get("cas_ReasonForCaseClosure", "").casefold()
             closure = REASONS.get(said)
@@ -190,8 +203,8 @@ class _Checker:
                 closure = htcds.REFERRED_ELSEWHERE
             if closure is None:
                 self.error(number, "cas_ReasonForCaseClosure",
-                           "A closed case needs its reason, one of: "
-                           + ", ".join(CLOSURE_REASON_LABELS.values()))
+                           _("A closed case needs its reason, one of: ")
+                           + ", ".join(CLOSURE_REASON_LABELS.english().values()))
         try:
             person = PersonCreate(
                 given_name=values.get("prs_FirstName", ""),
@@ -224,7 +237,7 @@ def import_sheet(session: Session, *, actor: Actor, content: bytes,
         raise PermissionDenied(action="import.htcds", entity_type="case")
     records = read_sheet(content)
     if not records or not any(records[0][1]):
-        raise InvalidInput("The sheet has no header row", field="file")
+        raise InvalidInput(_("The sheet has no header row"), field="file")
     columns, errors = _columns(records[0][1])
     if errors:  # the rows are read by the header: nothing more is said until it is right
         raise RosterInvalid(errors)
@@ -244,7 +257,7 @@ def import_sheet(session: Session, *, actor: Actor, content: bytes,
     if errors:
         raise RosterInvalid(errors)
     if not rows:
-        raise InvalidInput("The sheet has a header but no rows of cases below it", field="file")
+        raise InvalidInput(_("The sheet has a header but no rows of cases below it"), field="file")
     created = already = 0
     matches = identity.match_people(session, actor=actor,
                                     identities=[Identity.of(r.person) for r in rows],

@@ -46,6 +46,7 @@ from app.crossings.direction import Direction
 from app.crossings.filters import CountryCode, use_custom_plans
 from app.crossings.models import Crossing
 from app.filters import Blank, DateRange
+from app.i18n import N_, _
 from app.labels import CLOSURE_REASON_LABELS, OUTCOME_LABELS, SUGGESTION_LABELS
 from app.nationalities.models import Nationality
 from app.people.models import Person
@@ -62,27 +63,39 @@ NOT_RECORDED = "Not recorded"
 @dataclass(frozen=True)
 class Column:
     key: str
-    label: str
+    english: str  # the label as written; `label` is it in the reader's language
     group: str  # columns of one group are suppressed together (they add up to its total)
     funnel: bool = False  # drawn as a bar of the funnel
+    of: tuple[str, str] | None = None  # ("suggestion", code): "Suggestion: <its label>"
+
+    @property
+    def label(self) -> str:
+        if self.of is None:
+            return _(self.english)
+        kind, code = self.of
+        if kind == "suggestion":
+            return _("Suggestion: %(label)s") % {"label": SUGGESTION_LABELS[code]}
+        if kind == "determination":
+            return _("Determination: %(label)s") % {"label": OUTCOME_LABELS[code]}
+        return _("Closed: %(label)s") % {"label": CLOSURE_REASON_LABELS[code]}
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("crossed", "Crossed", "crossed", funnel=True),
-    Column("case", "Case opened", "case", funnel=True),
-    Column("interview", "Interviewed", "interview", funnel=True),
-    *(Column(f"suggestion_{c.value}", f"Suggestion: {SUGGESTION_LABELS[c.value]}",
-             "suggestion") for c in Classification),
-    Column("determined", "Determined", "determined", funnel=True),
-    *(Column(f"determination_{o.value}", f"Determination: {OUTCOME_LABELS[o.value]}",
-             "determination") for o in Outcome),
-    Column("referral", "Referred", "referral", funnel=True),
-    Column("repatriation_started", "Repatriation started", "repatriation_started",
+    Column("crossed", N_("Crossed"), "crossed", funnel=True),
+    Column("case", N_("Case opened"), "case", funnel=True),
+    Column("interview", N_("Interviewed"), "interview", funnel=True),
+    *(Column(f"suggestion_{c.value}", f"Suggestion: {SUGGESTION_LABELS.english()[c.value]}",
+             "suggestion", of=("suggestion", c.value)) for c in Classification),
+    Column("determined", N_("Determined"), "determined", funnel=True),
+    *(Column(f"determination_{o.value}", f"Determination: {OUTCOME_LABELS.english()[o.value]}",
+             "determination", of=("determination", o.value)) for o in Outcome),
+    Column("referral", N_("Referred"), "referral", funnel=True),
+    Column("repatriation_started", N_("Repatriation started"), "repatriation_started",
            funnel=True),
-    Column("departed", "Departed", "departed", funnel=True),
-    Column("closed", "Case closed", "closed", funnel=True),
-    *(Column(f"closed_{r.value}", f"Closed: {CLOSURE_REASON_LABELS[r.value]}", "closure")
-      for r in ClosureReason),
+    Column("departed", N_("Departed"), "departed", funnel=True),
+    Column("closed", N_("Case closed"), "closed", funnel=True),
+    *(Column(f"closed_{r.value}", f"Closed: {CLOSURE_REASON_LABELS.english()[r.value]}",
+             "closure", of=("closure", r.value)) for r in ClosureReason),
 )
 # a group of columns that add up to another column: (its total column)
 GROUP_TOTALS = {"suggestion": "interview", "determination": "determined", "closure": "closed"}

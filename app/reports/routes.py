@@ -24,6 +24,8 @@ from app.deps import (
 )
 from app.errors import InvalidInput
 from app.forms import error_list, form_page
+from app.i18n import N_, _
+from app.i18n import Labels as Words
 from app.labels import OUTCOME_LABELS, SERVICE_LABELS, STATUS_LABELS, SUGGESTION_LABELS
 from app.nationalities.service import list_nationalities
 from app.referrals.schemas import (
@@ -162,9 +164,17 @@ def _read_upload(file: UploadFile) -> bytes:
 
 # The page holds three forms; each one's fields and errors are kept apart by its name.
 EXPORT_FORMS = ("referrals", "stats", "ctdc")
-FILTER_LABELS = {"status": "Status", "service": "Service", "recipient": "Recipient",
-                 "from": "From", "to": "Until", "format": "Format",
-                 "labels": "Column names and values"}
+FILTER_LABELS = Words(
+    {
+        "status": N_("Status"),
+        "service": N_("Service"),
+        "recipient": N_("Recipient"),
+        "from": N_("From"),
+        "to": N_("Until"),
+        "format": N_("Format"),
+        "labels": N_("Column names and values"),
+    }
+)
 
 
 def _render_exports(request: Request, *, form_name: str = "", form: dict | None = None,
@@ -251,7 +261,7 @@ def audit_log_csv(session: StreamingSessionDep, actor: ExportActorDep,
 # --- the pipeline from crossing to closure ---
 
 PipelineFiltersDep = Annotated[pipeline.PipelineFilters, Query()]
-PIPELINE_LABELS = {"from": "From", "to": "To", "nationality": "Nationality"}
+PIPELINE_LABELS = Words({"from": N_("From"), "to": N_("To"), "nationality": N_("Nationality")})
 
 
 def _pipeline_read(result: pipeline.Pipeline) -> PipelineRead:
@@ -337,7 +347,7 @@ def pipeline_page_csv(session: SessionDep, actor: ActorDep, settings: SettingsDe
 # --- outcome counts ---
 
 OutcomeFiltersDep = Annotated[outcomes.OutcomeFilters, Query()]
-OUTCOME_LABELS_FORM = {"from": "Registered from", "to": "Registered until"}
+OUTCOME_LABELS_FORM = Words({"from": N_("Registered from"), "to": N_("Registered until")})
 
 
 @api.get("/stats/outcomes", response_model=outcomes.OutcomeCounts,
@@ -367,8 +377,8 @@ def _outcomes_page(request: Request, session, *, filters=None, form=None, errors
         "filter_errors": errors,
         "error_list": error_list(errors, OUTCOME_LABELS_FORM, id_prefix="q-"),
         "suggestion_keys": outcomes.SUGGESTION_KEYS, "outcome_keys": outcomes.OUTCOME_KEYS,
-        "suggestion_labels": {**SUGGESTION_LABELS, "none": "No suggestion yet"},
-        "outcome_labels": {**OUTCOME_LABELS, "none": "Not determined yet"},
+        "suggestion_labels": {**SUGGESTION_LABELS, "none": _("No suggestion yet")},
+        "outcome_labels": {**OUTCOME_LABELS, "none": _("Not determined yet")},
     })
 
 
@@ -426,7 +436,7 @@ def htcds_import_upload(
     elif sheet_data:
         content = roster_files.unpack(sheet_data)
     else:
-        raise InvalidInput("Choose an HTCDS case sheet (CSV or XLSX)", field="file")
+        raise InvalidInput(_("Choose an HTCDS case sheet (CSV or XLSX)"), field="file")
     report = htcds_import.import_sheet(session, actor=actor, content=content, dry_run=dry_run)
     if dry_run:
         return _htcds_import_page(request, report=report, filename=filename,

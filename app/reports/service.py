@@ -33,6 +33,7 @@ from app.clock import LOCAL_TZ, local_date, local_today
 from app.compounds.models import Compound
 from app.crossings.models import Crossing
 from app.errors import PermissionDenied, TooLarge
+from app.i18n import N_, _
 from app.labels import SERVICE_LABELS, SEX_LABELS, STATUS_LABELS
 from app.nationalities.models import Nationality
 from app.people.models import Person
@@ -117,9 +118,11 @@ def _referral_statement(scope: ColumnElement[bool], filters: ReferralFilters):
 
 # the same columns in words, for people (`labels=words`, the default)
 REFERRAL_HEADER_WORDS = (
-    "Referral", "Case", "Referred on", "Organisation", "Service", "Recipient", "Status",
-    "Status changed", "Status note", "Consent to share", "Given name", "Family name", "Sex",
-    "Date of birth", "Age (estimated)", "Nationality", "Document number", "Phone", "Notes",
+    N_("Referral"), N_("Case"), N_("Referred on"), N_("Organisation"), N_("Service"),
+    N_("Recipient"), N_("Status"), N_("Status changed"), N_("Status note"),
+    N_("Consent to share"), N_("Given name"), N_("Family name"), N_("Sex"),
+    N_("Date of birth"), N_("Age (estimated)"), N_("Nationality"), N_("Document number"),
+    N_("Phone"), N_("Notes"),
 )
 
 
@@ -132,7 +135,7 @@ def _referral_rows(reader: Reader, statement, labels: Labels = Labels.CODES) -> 
             service = SERVICE_LABELS.get(service, service)
             status = STATUS_LABELS.get(status, status)
             sex = SEX_LABELS.get(sex, sex) if sex else sex
-            consent = "Yes" if consent else "No"
+            consent = _("Yes") if consent else _("No")
         yield (rid, reference, local_date(created_at), organization, service, recipient, status,
                updated_at.astimezone(LOCAL_TZ), status_note, consent, given, family, sex,
                *person)
@@ -148,13 +151,19 @@ def export_referrals(session: Session, *, actor: Actor, filters: ReferralFilters
             total = reader.execute(select(func.count()).select_from(
                 statement.order_by(None).subquery())).scalar_one()
             if total >= XLSX_MAX_ROWS:
-                raise TooLarge(f"{total} rows are more than one XLSX sheet holds; "
-                               "export them as CSV or narrow the filters")
+                raise TooLarge(
+                    _(
+                        "%(total)s rows are more than one XLSX sheet holds; export them as CSV or "
+                        "narrow the filters"
+                    )
+                    % {"total": total}
+                )
     except Exception:
         reader.close()
         raise
     counter = RowCounter(_referral_rows(reader, statement, labels))
-    header = REFERRAL_HEADER_WORDS if labels is Labels.WORDS else REFERRAL_HEADER
+    header = ([_(words) for words in REFERRAL_HEADER_WORDS] if labels is Labels.WORDS
+              else REFERRAL_HEADER)
     detail = {"format": fmt.value, "labels": labels.value, "filters": filters.as_audit(),
               "scope": "all" if can(actor, Permission.EXPORT_REFERRALS_ALL) else "organization"}
     body = audited(_body(fmt, header, counter, sheet="Referrals"),
@@ -250,7 +259,7 @@ NOT_RECORDED = "Not recorded"
 def _by_nationality(counts: Counter) -> dict[str, tuple[list[int], list[int]]]:
     """Each nationality's cases by determination and by sex (the two tables' rows)."""
     rows: dict[str, tuple[list[int], list[int]]] = {}
-    for (code, _, outcome, sex), n in counts.items():
+    for (code, _suggestion, outcome, sex), n in counts.items():
         by_outcome, by_sex = rows.setdefault(code, ([0] * len(OUTCOMES), [0] * len(SEXES)))
         by_outcome[OUTCOMES.index(outcome)] += n
         by_sex[SEXES.index(sex)] += n

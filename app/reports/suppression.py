@@ -19,6 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from app.i18n import _
+
 
 class Mark(StrEnum):
     SHOWN = "shown"
@@ -72,12 +74,12 @@ class SuppressedTable:
 def with_totals(counts: Sequence[Sequence[int]]) -> list[list[int]]:
     """The counts with a total column on the right and a total row at the bottom."""
     if not counts or not counts[0]:
-        raise ValueError("a table needs at least one row and one column")
+        raise ValueError(_("a table needs at least one row and one column"))
     width = len(counts[0])
     if any(len(r) != width for r in counts):
-        raise ValueError("every row needs the same number of columns")
+        raise ValueError(_("every row needs the same number of columns"))
     if any(v < 0 for r in counts for v in r):
-        raise ValueError("counts cannot be negative")
+        raise ValueError(_("counts cannot be negative"))
     table = [list(r) + [sum(r)] for r in counts]
     table.append([sum(r[j] for r in table) for j in range(width + 1)])
     return table
@@ -236,7 +238,7 @@ def _any_path(adjacency, start: int, goal: int, skip: tuple[int, int]
     while frontier:
         following = []
         for node in frontier:
-            for nxt, _, cell in adjacency.get(node, ()):
+            for nxt, _via, cell in adjacency.get(node, ()):
                 if nxt in came or cell == skip:
                     continue
                 came[nxt] = (node, cell)
@@ -283,7 +285,7 @@ def suppress(counts: Sequence[Sequence[int]], threshold: int, *,
     0 .. threshold - 1; the cells from 1 to threshold - 1 are protected under those bounds
     (a zero needs no protection of its own: it is told apart from nothing)."""
     if threshold < 1:
-        raise ValueError("the threshold must be at least 1")
+        raise ValueError(_("the threshold must be at least 1"))
     values = with_totals(counts)
     low = 0 if zeros_small else 1
     marks = [[Mark.PRIMARY if low <= v < threshold else Mark.SHOWN for v in row]

@@ -14,6 +14,7 @@ from datetime import date, datetime
 import xlsxwriter
 
 from app.cells import FORMULA_FIRST_CHARACTERS, neutralise
+from app.i18n import _
 
 BOM = "\ufeff"
 CSV_BATCH_ROWS = 500
@@ -90,7 +91,7 @@ def write_xlsx(target, header: Sequence[str], rows: Iterable[Sequence[Cell]], *,
     count = 0
     for count, row in enumerate(rows, start=1):
         if count >= XLSX_MAX_ROWS:
-            raise ValueError("more rows than one XLSX sheet holds")
+            raise ValueError(_("more rows than one XLSX sheet holds"))
         for col, value in enumerate(row):
             if value is None or value == "":
                 continue
