@@ -81,9 +81,51 @@ def _sideways(page) -> int:
                          "document.documentElement.clientWidth")
 
 
-def _walk(page, base_url: str) -> list[tuple[str, int]]:
+# Every filter form (a grid, .filters, or a wrapping bar, .filter-bar): its fields laid out in
+# rows; on each row the labels' top edges and the controls' top edges must be the same (a
+# label that wraps or a hint above one control throws its row out of line; a date box is not
+# as tall as a list unless told).
+MISALIGNED = """() => {
+  const problems = [];
+  for (const form of document.querySelectorAll('form.filters, form.filter-bar')) {
+    // (a tick box with its label beside it is not a labelled box: it sits on the row's foot)
+    const fields = [...form.children].filter(el => el.offsetParent !== null &&
+      !el.classList.contains('check') &&
+      el.querySelector('input:not([type=hidden]), select, textarea'));
+    const boxes = fields.map(el => {
+      const control = el.querySelector('input:not([type=hidden]), select, textarea');
+      const label = el.querySelector('label');
+      const box = el.getBoundingClientRect();
+      return {name: control.name, top: box.top, bottom: box.bottom,
+              control: control.getBoundingClientRect().top,
+              label: label ? label.getBoundingClientRect().top : null};
+    });
+    const rows = [];
+    for (const b of boxes.sort((x, y) => x.control - y.control)) {
+      const row = rows.find(r => r.some(o => b.top < o.bottom - 1 && o.top < b.bottom - 1));
+      if (row) row.push(b); else rows.push([b]);
+    }
+    for (const row of rows) {
+      for (const key of ['control', 'label']) {
+        const tops = row.map(b => b[key]).filter(t => t !== null);
+        if (tops.length > 1 && Math.max(...tops) - Math.min(...tops) > 1)
+          problems.push(`${form.getAttribute('action')}: ${key}s of ` +
+                        row.map(b => `${b.name}@${Math.round(b[key])}`).join(', '));
+      }
+    }
+  }
+  return problems;
+}"""
+
+
+def _misaligned(page) -> list[str]:
+    """The rows of filter fields whose labels or controls do not share their top edge."""
+    return page.evaluate(MISALIGNED)
+
+
+def _walk(page, base_url: str, measure=_sideways) -> list[tuple[str, object]]:
     """Each page reachable by links from the home page (two of each shape of address), with
-    how far it scrolls sideways."""
+    `measure` of it (by default how far it scrolls sideways)."""
     shapes: dict[str, int] = {}
     seen: set[str] = set()
     measured = []
@@ -99,7 +141,7 @@ def _walk(page, base_url: str) -> list[tuple[str, int]]:
                 response.headers.get("content-type", "")):
             continue
         shapes[shape] = shapes.get(shape, 0) + 1
-        measured.append((path, _sideways(page)))
+        measured.append((path, measure(page)))
         for href in page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)"):
             parts = urlsplit(href)
             if parts.netloc == urlsplit(base_url).netloc and not SKIP.search(parts.path):
@@ -145,6 +187,29 @@ AXE_PAGES = [
     ("coordinator", "/exports"),
     ("admin", "/admin/audit"),
 ]
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280px", "390px"])
+def test_filter_fields_line_up(live_server, browser, viewport):
+    """On every page each role reaches (the same walk), each filter form's fields share their
+    rows' top edges: labels with labels, boxes with boxes."""
+    _world(live_server.database_url)
+    crooked, forms = [], 0
+    for role in ROLES:
+        context = browser.new_context(viewport=viewport, locale="en-GB")
+        page = context.new_page()
+        try:
+            _sign_in(page, live_server.base_url, role)
+            measured = _walk(page, live_server.base_url,
+                             lambda p: (p.locator("form.filters, form.filter-bar").count(),
+                                        _misaligned(p)))
+        finally:
+            context.close()
+        forms += sum(n for _, (n, _) in measured)
+        crooked += [f"{role} {path}: {problem}" for path, (_, problems) in measured
+                    for problem in problems]
+    assert forms >= 10  # the walk met the filter forms (cases, referrals, stats, audit...)
+    assert not crooked, "filter fields out of line:\n" + "\n".join(crooked)
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280px", "390px"])
