@@ -60,6 +60,7 @@ class Locale:
 # "reviewed" is the only change a native speaker's review needs besides the .po itself.
 REGISTRY: tuple[Locale, ...] = (
     Locale("en", "English", "English", "en", "source"),
+    Locale("th", "Thai", "ไทย", "th", "drafted"),
 )
 
 def N_(message: str) -> str:  # noqa: N802  (gettext's own name for "mark, do not translate")
