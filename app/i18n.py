@@ -61,6 +61,7 @@ class Locale:
 REGISTRY: tuple[Locale, ...] = (
     Locale("en", "English", "English", "en", "source"),
     Locale("th", "Thai", "ไทย", "th", "drafted"),
+    Locale("vi", "Vietnamese", "Tiếng Việt", "vi", "drafted"),
 )
 
 def N_(message: str) -> str:  # noqa: N802  (gettext's own name for "mark, do not translate")
