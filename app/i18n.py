@@ -62,6 +62,8 @@ REGISTRY: tuple[Locale, ...] = (
     Locale("en", "English", "English", "en", "source"),
     Locale("th", "Thai", "ไทย", "th", "drafted"),
     Locale("vi", "Vietnamese", "Tiếng Việt", "vi", "drafted"),
+    Locale("my", "Burmese", "မြန်မာ", "my", "drafted"),
+    Locale("id", "Indonesian", "Bahasa Indonesia", "id", "drafted"),
 )
 
 def N_(message: str) -> str:  # noqa: N802  (gettext's own name for "mark, do not translate")
