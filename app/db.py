@@ -25,6 +25,13 @@ NAMING_CONVENTION = {
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
 metadata: MetaData = SQLModel.metadata
 
+# Indexes the migrations make on PostgreSQL alone, which no model declares (a trigram GIN index
+# has no SQLite form; an index on an expression is not compared by Alembic): the comparison
+# of models and database leaves them out (migrations/env.py).
+POSTGRESQL_ONLY_INDEXES = frozenset({
+    "ix_people_name_key_trgm", "ix_people_name_key_latin_trgm",
+    "ix_audit_events_actor_name_at"})
+
 # INTEGER columns hold up to this on PostgreSQL (more on SQLite): no id is larger, and a
 # number beyond it cannot be stored
 MAX_DATABASE_INT = 2**31 - 1

@@ -5,7 +5,7 @@ from sqlalchemy import Connection
 
 import app.models  # noqa: F401  (registers every table)
 from app.config import get_settings
-from app.db import Timeouts, engine_for, metadata
+from app.db import POSTGRESQL_ONLY_INDEXES, Timeouts, engine_for, metadata
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
@@ -16,12 +16,18 @@ def _url() -> str:
     return config.get_main_option("sqlalchemy.url") or get_settings().database_url
 
 
+def _include_object(obj, name, type_, reflected, compare_to) -> bool:
+    # indexes only the migrations make, on PostgreSQL (app.db.POSTGRESQL_ONLY_INDEXES)
+    return not (type_ == "index" and name in POSTGRESQL_ONLY_INDEXES)
+
+
 def _configure(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=_include_object,
     )
 
 

@@ -8,6 +8,12 @@ from app.db import Timestamped, utcnow
 
 class Case(Timestamped, table=True):
     __tablename__ = "cases"
+    __table_args__ = (
+        # an organisation's cases newest first: the case list and its pages
+        Index("ix_cases_organization_id_id", "organization_id", "id"),
+        # the people of an organisation's cases (whom its caseworkers see), from the index
+        Index("ix_cases_organization_id_person_id", "organization_id", "person_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     reference: str = Field(max_length=32, unique=True)  # PSG-2025-000123

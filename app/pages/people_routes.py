@@ -22,7 +22,8 @@ FIRST_PAGE = PageParams(limit=50, offset=0)
 
 
 SEARCH_LABELS = Labels(
-    {"name": N_("Name"), "nationality": N_("Nationality"), "reference": N_("Case reference")}
+    {"name": N_("Name"), "nationality": N_("Nationality"), "document": N_("Document number"),
+     "reference": N_("Case reference")}
 )
 
 
@@ -36,7 +37,7 @@ def _people_page(request: Request, session, *, query: people.SearchQuery | None 
         query = people.SearchQuery()
     rows, total = people.search_people(session, actor=actor, query=query, page=page)
     form = form if errors else {"name": query.name, "nationality": query.nationality_code,
-                                "reference": query.reference}
+                                "document": query.document, "reference": query.reference}
     return render(request, "people/index.html", {
         "people": rows, "total": total, "page": page, "query": query, "form": form,
         "errors": errors, "error_list": error_list(errors, SEARCH_LABELS),
@@ -56,9 +57,10 @@ def people_page(
     name: Annotated[str, Query(max_length=200)] = "",
     nationality: Annotated[str, Query(max_length=2)] = "",
     reference: Annotated[str, Query(max_length=32)] = "",
+    document: Annotated[str, Query(max_length=64)] = "",
 ):
     query = people.SearchQuery(name=name, nationality_code=nationality or None,
-                               reference=reference)
+                               reference=reference, document=document)
     return _people_page(request, session, query=query, page=page)
 
 
