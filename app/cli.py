@@ -310,6 +310,10 @@ def locales(
         problems = i18n_catalogue.check_all()
         for problem in problems:
             typer.echo(str(problem))
+        for locale in i18n.REGISTRY:
+            for msgid in i18n_catalogue.stale(locale):
+                typer.echo(f"{locale.code}: no longer used (harmless; `passage locales "
+                           f"update` drops it): {msgid!r}")
         typer.echo(f"{len(problems)} problems")
         raise typer.Exit(1 if problems else 0)
     else:

@@ -120,8 +120,28 @@ class Coverage:
 
 def template_ids() -> set[str]:
     """The msgids of messages.pot (the singular of a plural)."""
-    with TEMPLATE_FILE.open("rb") as pot:
-        return {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(pot) if m.id}
+    return set(_ids_of(TEMPLATE_FILE, None, _mtime(TEMPLATE_FILE)))
+
+
+def _mtime(path: Path) -> float:
+    return path.stat().st_mtime if path.is_file() else 0.0
+
+
+@cache
+def _ids_of(path: Path, code: str | None, _mtime: float) -> frozenset[str]:
+    """The msgids of a catalogue; with `code`, only those it translates (not fuzzy, no empty
+    form). Kept per file and modification time: read once per process, again when changed."""
+    with path.open("rb") as po:
+        catalog = read_po(po, locale=code)
+    ids = set()
+    for message in catalog:
+        if not message.id:
+            continue
+        strings = message.string if isinstance(message.string, tuple | list) else (
+            message.string,)
+        if code is None or (not message.fuzzy and all(strings)):
+            ids.add(message.id if isinstance(message.id, str) else message.id[0])
+    return frozenset(ids)
 
 
 def coverage(locale: Locale) -> Coverage:
@@ -131,16 +151,8 @@ def coverage(locale: Locale) -> Coverage:
         return Coverage(len(wanted), len(wanted))
     if not locale.catalogue.is_file():
         return Coverage(0, len(wanted))
-    with locale.catalogue.open("rb") as po:
-        catalog = read_po(po, locale=locale.code)
-    done = 0
-    for message in catalog:
-        key = message.id if isinstance(message.id, str) else (message.id or ("",))[0]
-        strings = message.string if isinstance(message.string, tuple | list) else (
-            message.string,)
-        if key in wanted and not message.fuzzy and all(strings):
-            done += 1
-    return Coverage(done, len(wanted))
+    done = _ids_of(locale.catalogue, locale.code, _mtime(locale.catalogue))
+    return Coverage(len(wanted & done), len(wanted))
 
 
 # --- the request's locale ---

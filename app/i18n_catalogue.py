@@ -142,10 +142,17 @@ def check(locale: Locale, template: Catalog | None = None) -> list[Problem]:
                 problems.append(Problem(locale.code, msgid,
                                         f"placeholders {got} instead of {expected}"))
                 break
-    for msgid in have.keys() - wanted.keys():
-        problems.append(Problem(locale.code, msgid, "not in messages.pot (run "
-                                "`passage locales update`)"))
     return problems
+
+
+def stale(locale: Locale, template: Catalog | None = None) -> list[str]:
+    """Messages of a locale's .po that the .pot no longer has: harmless (never looked up),
+    dropped by `passage locales update`."""
+    if locale.code == SOURCE_LOCALE or not locale.catalogue.is_file():
+        return []
+    template = template or read(TEMPLATE_FILE)
+    wanted = {key(m) for m in template if m.id}
+    return sorted({key(m) for m in read(locale.catalogue, locale.code) if m.id} - wanted)
 
 
 def check_all(locales: Iterable[Locale] = REGISTRY) -> list[Problem]:

@@ -3,18 +3,21 @@ placeholders, every word of the templates goes through gettext and is in message
 every page of every role renders in each registered locale with its `lang`."""
 
 import re
+from collections import deque
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
-from sqlmodel import select
+from fastapi.testclient import TestClient
+from sqlmodel import select, update
 
 from app import i18n, i18n_catalogue
 from app.audit.models import AuditEvent
 from app.config import PROJECT_ROOT
 from tests import factories
 from tests.pages import csrf_from, sign_in
-from tests.test_plain_words import walk, world  # noqa: F401  (a fixture)
+from tests.test_plain_words import SKIP_LINKS, read_page, world  # noqa: F401  (a fixture)
 
 TEMPLATES = PROJECT_ROOT / "templates"
 TAG = re.compile(r"<[^>]*>")
@@ -98,52 +101,65 @@ def _html_lang(html: str) -> str:
     return match.group(1) if match else ""
 
 
-def _prefer(session, username: str, code: str) -> None:
-    from sqlmodel import select
+def _walk_shapes(client) -> dict[str, str]:
+    """One page of each shape of address reachable from the home page by links (as
+    tests/test_plain_words.walk, which takes two of each), each checked to be in English."""
+    found: dict[str, str] = {}
+    queue = deque(["/"])
+    while queue:
+        path = queue.popleft()
+        shape = re.sub(r"\d+", "N", urlsplit(path).path)
+        if shape in found:
+            continue
+        response = client.get(path)
+        if response.status_code != 200 or "text/html" not in response.headers.get(
+                "content-type", ""):
+            continue
+        assert _html_lang(response.text) == "en", path
+        found[shape] = path
+        for link in read_page("http://testserver" + path, response.text).links:
+            parts = urlsplit(link)
+            if parts.netloc == "testserver" and not SKIP_LINKS.search(parts.path):
+                queue.append(parts.path)
+    return found
 
+
+def _prefer(session, code: str) -> None:
     from app.auth.models import User
 
-    user = session.exec(select(User).where(User.username == username)).one()
-    user.preferred_language = code
-    session.add(user)
+    session.exec(update(User).where(User.username.in_([f"plain-{r}" for r in ROLES]))
+                 .values(preferred_language=code))
     session.commit()
 
 
-def test_every_page_of_every_role_renders_in_each_registered_locale(client, session, world):  # noqa: F811
-    """English: each role walks its pages. Every other registered locale: each page (one of
-    each shape of address, as the role that first reached it) again in that locale."""
+def test_every_page_of_every_role_renders_in_each_registered_locale(app, session, world):  # noqa: F811
+    """English: each role walks its pages (tests/test_plain_words.walk). Every other
+    registered locale: each shape of address, as the first role that reached it, again in
+    that locale, with its lang and no placeholder left unfilled."""
+    clients: dict[str, TestClient] = {}
     shapes: dict[str, tuple[str, str]] = {}
     problems = []
     for role in ROLES:
-        client.cookies.clear()
+        clients[role] = client = TestClient(app)
         sign_in(client, f"plain-{role}", factories.DEFAULT_PASSWORD)
-        pages, _forms = walk(client)
+        pages = _walk_shapes(client)
         assert len(pages) > 3, (role, pages)
-        for path in pages:
-            shapes.setdefault(re.sub(r"\d+", "N", path.split("?")[0]), (role, path))
-        home = client.get("/")
-        if _html_lang(home.text) != "en":
-            problems.append(f"{role}: / has lang {_html_lang(home.text)!r}")
+        for shape, path in pages.items():  # each shape once, as the first role to reach it
+            shapes.setdefault(shape, (role, path))
     for locale in i18n.available():
         if locale.code == i18n.SOURCE_LOCALE:
             continue
-        by_role: dict[str, list[str]] = {}
+        _prefer(session, locale.code)
         for role, path in shapes.values():
-            by_role.setdefault(role, []).append(path)
-        for role, paths in by_role.items():
-            _prefer(session, f"plain-{role}", locale.code)
-            client.cookies.clear()
-            sign_in(client, f"plain-{role}", factories.DEFAULT_PASSWORD)
-            for path in paths:
-                response = client.get(path)
-                if response.status_code != 200:
-                    problems.append(f"{locale.code} {role} {path}: {response.status_code}")
-                elif _html_lang(response.text) != locale.html_lang:
-                    problems.append(f"{locale.code} {role} {path}: lang "
-                                    f"{_html_lang(response.text)!r}")
-                elif "%(" in response.text:
-                    problems.append(f"{locale.code} {role} {path}: a placeholder left as it is")
-            _prefer(session, f"plain-{role}", i18n.SOURCE_LOCALE)
+            response = clients[role].get(path)
+            if response.status_code != 200:
+                problems.append(f"{locale.code} {role} {path}: {response.status_code}")
+            elif _html_lang(response.text) != locale.html_lang:
+                problems.append(f"{locale.code} {role} {path}: lang "
+                                f"{_html_lang(response.text)!r}")
+            elif "%(" in response.text:
+                problems.append(f"{locale.code} {role} {path}: a placeholder left as it is")
+    _prefer(session, i18n.SOURCE_LOCALE)
     assert not problems, "\n".join(problems)
 
 
