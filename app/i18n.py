@@ -64,6 +64,7 @@ REGISTRY: tuple[Locale, ...] = (
     Locale("vi", "Vietnamese", "Tiếng Việt", "vi", "drafted"),
     Locale("my", "Burmese", "မြန်မာ", "my", "drafted"),
     Locale("id", "Indonesian", "Bahasa Indonesia", "id", "drafted"),
+    Locale("fil", "Filipino", "Filipino", "fil", "drafted"),
 )
 
 def N_(message: str) -> str:  # noqa: N802  (gettext's own name for "mark, do not translate")
