@@ -4,6 +4,7 @@ pages people use most, at 1280 and at 390 px."""
 
 import re
 from collections import deque
+from collections.abc import Iterator
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -14,6 +15,7 @@ from app.clock import local_today
 from app.db import make_engine
 from app.screening.catalogue import INDICATORS_BY_CODE
 from tests import factories
+from tests.live import serve_in_thread, stop_server
 
 pytestmark = pytest.mark.browser
 
@@ -149,24 +151,51 @@ def _walk(page, base_url: str, measure=_sideways) -> list[tuple[str, object]]:
     return measured
 
 
-def test_no_page_scrolls_sideways_on_a_phone(live_server, browser):
-    _world(live_server.database_url)
+def _filter_forms(page) -> tuple[int, list[str]]:
+    """(how many filter forms the page has, the rows of their fields out of line)."""
+    return page.locator("form.filters, form.filter-bar").count(), _misaligned(page)
+
+
+def _on_a_phone(page) -> tuple[int, tuple[int, list[str]]]:
+    return _sideways(page), _filter_forms(page)
+
+
+@pytest.fixture(scope="module")
+def phone_walks(browser, tmp_path_factory) -> Iterator[dict]:
+    """Each role's walk at 390 px (and the sign-in page, signed out), each page measured for
+    the tests that look at the same pages on a phone: how far it scrolls sideways, and its
+    filter forms' rows. One served database with the world, walked once for both."""
+    from tests.conftest import _create_database, _drop_database
+
+    url = _create_database(tmp_path_factory.mktemp("phone-walk"))
+    server = serve_in_thread(url)
+    try:
+        _world(url)
+        walks = {}
+        for role in (None, *ROLES):
+            context = browser.new_context(viewport=PHONE, locale="en-GB")
+            page = context.new_page()
+            try:
+                if role is None:
+                    page.goto(server.base_url + "/login")
+                    walks["anonymous"] = [("/login", _on_a_phone(page))]
+                else:
+                    _sign_in(page, server.base_url, role)
+                    walks[role] = _walk(page, server.base_url, _on_a_phone)
+            finally:
+                context.close()
+        yield walks
+    finally:
+        stop_server(server)
+        _drop_database(url)
+
+
+def test_no_page_scrolls_sideways_on_a_phone(phone_walks):
     too_wide = []
     reached = {}
-    for role in (None, *ROLES):
-        context = browser.new_context(viewport=PHONE, locale="en-GB")
-        page = context.new_page()
-        try:
-            if role is None:
-                page.goto(live_server.base_url + "/login")
-                measured = [("/login", _sideways(page))]
-            else:
-                _sign_in(page, live_server.base_url, role)
-                measured = _walk(page, live_server.base_url)
-        finally:
-            context.close()
-        reached[role or "anonymous"] = [path for path, _ in measured]
-        too_wide += [f"{role or 'anonymous'} {path}: {extra} px" for path, extra in measured
+    for role, measured in phone_walks.items():
+        reached[role] = [path for path, _ in measured]
+        too_wide += [f"{role} {path}: {extra} px" for path, (extra, _) in measured
                      if extra > 0]
     assert len(reached["caseworker"]) > 10 and len(reached["admin"]) > 5, reached
     assert not too_wide, "pages wider than a 390 px phone:\n" + "\n".join(too_wide)
@@ -190,21 +219,27 @@ AXE_PAGES = [
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280px", "390px"])
-def test_filter_fields_line_up(live_server, browser, viewport):
+def test_filter_fields_line_up(request, browser, viewport):
     """On every page each role reaches (the same walk), each filter form's fields share their
-    rows' top edges: labels with labels, boxes with boxes."""
-    _world(live_server.database_url)
+    rows' top edges: labels with labels, boxes with boxes. On a phone, read from the walk the
+    sideways test made (`phone_walks`)."""
+    walks = {}
+    if viewport == PHONE:
+        phone = request.getfixturevalue("phone_walks")
+        walks = {role: [(path, forms) for path, (_, forms) in phone[role]] for role in ROLES}
+    else:
+        live_server = request.getfixturevalue("live_server")
+        _world(live_server.database_url)
+        for role in ROLES:
+            context = browser.new_context(viewport=viewport, locale="en-GB")
+            page = context.new_page()
+            try:
+                _sign_in(page, live_server.base_url, role)
+                walks[role] = _walk(page, live_server.base_url, _filter_forms)
+            finally:
+                context.close()
     crooked, forms = [], 0
-    for role in ROLES:
-        context = browser.new_context(viewport=viewport, locale="en-GB")
-        page = context.new_page()
-        try:
-            _sign_in(page, live_server.base_url, role)
-            measured = _walk(page, live_server.base_url,
-                             lambda p: (p.locator("form.filters, form.filter-bar").count(),
-                                        _misaligned(p)))
-        finally:
-            context.close()
+    for role, measured in walks.items():
         forms += sum(n for _, (n, _) in measured)
         crooked += [f"{role} {path}: {problem}" for path, (_, problems) in measured
                     for problem in problems]
