@@ -37,6 +37,7 @@ from app.db import make_engine  # noqa: E402
 from app.main import create_app  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
 from tests import factories  # noqa: E402
+from tests.asgi_client import InThreadTestClient  # noqa: E402
 from tests.live import PASSAGE  # noqa: E402
 
 SERVER_URL = os.environ.get("PASSAGE_TEST_DATABASE_URL")
@@ -249,7 +250,8 @@ def app(_shared_app, connection):
 
 @pytest.fixture
 def client(app) -> Iterator[TestClient]:
-    with TestClient(app) as c:
+    """Starlette's TestClient, its requests run in the test's thread (tests/asgi_client.py)."""
+    with InThreadTestClient(app) as c:
         yield c
 
 
