@@ -65,6 +65,7 @@ REGISTRY: tuple[Locale, ...] = (
     Locale("my", "Burmese", "မြန်မာ", "my", "drafted"),
     Locale("id", "Indonesian", "Bahasa Indonesia", "id", "drafted"),
     Locale("fil", "Filipino", "Filipino", "fil", "drafted"),
+    Locale("hi", "Hindi", "हिन्दी", "hi", "drafted"),
 )
 
 def N_(message: str) -> str:  # noqa: N802  (gettext's own name for "mark, do not translate")
