@@ -66,6 +66,7 @@ REGISTRY: tuple[Locale, ...] = (
     Locale("id", "Indonesian", "Bahasa Indonesia", "id", "drafted"),
     Locale("fil", "Filipino", "Filipino", "fil", "drafted"),
     Locale("hi", "Hindi", "हिन्दी", "hi", "drafted"),
+    Locale("zh_Hans", "Simplified Chinese", "简体中文", "zh-Hans", "drafted"),
 )
 
 def N_(message: str) -> str:  # noqa: N802  (gettext's own name for "mark, do not translate")
