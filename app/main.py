@@ -290,6 +290,7 @@ def routers() -> list:
         referrals.api, referrals.pages, reports.api, reports.pages,
         letter_routes.referral_letters, composed_pages.pages, people_page_routes.pages,
         work_queue.pages, case_queue.pages, detention.api,
-        letter_routes.non_punishment_letters, integrity.api, integrity.pages,
+        letter_routes.non_punishment_letters, letter_routes.questionnaires, integrity.api,
+        integrity.pages,
         repatriation.api, letter_routes.manifests, repatriation_pages.pages,
     ]

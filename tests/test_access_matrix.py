@@ -56,6 +56,8 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     # administrators
     ("GET", f"{V1}/nationalities"): _everyone(200),
     ("GET", f"{V1}/screening/indicators"): _everyone(200),
+    # the questionnaire on paper: those who record interviews
+    ("GET", f"{V1}/screening/questionnaire.pdf"): _row(caseworker=200),
     ("GET", f"{V1}/compounds"): _everyone(200),
     ("POST", f"{V1}/compounds"): _row(coordinator=201, admin=201),
     # person identity: caseworker and border official their organisation's, coordinator all,
@@ -397,6 +399,7 @@ BODIES = {
         "json": {"service": "medical", "recipient": "Mae Tao Clinic",
                  "consent_to_share": True}},
     ("GET", f"{V1}/screening/rescreen"): lambda w, r: {"params": {"rules_version": 2}},
+    ("GET", f"{V1}/screening/questionnaire.pdf"): lambda w, r: {"params": {"lang": "en"}},
     ("POST", f"{V1}/screening/rescreen"): lambda w, r: {"params": {"rules_version": 2}},
     ("POST", f"{V1}/cases/{{case_id}}/detention"): lambda w, r: {
         "json": {"detained": True, "authority": "Tak Immigration Police"}},

@@ -4,7 +4,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 
 from app.auth.permissions import Permission
-from app.cases import determinations, follow_ups, interviews, lifecycle, service
+from app.cases import determinations, follow_ups, interviews, lifecycle, questionnaire, service
 from app.cases.deps import CurrentCase
 from app.cases.schemas import (
     MAX_NARRATIVE,
@@ -35,7 +35,7 @@ from app.forms import error_list, form_page, parse_form
 from app.i18n import N_, Labels, _
 from app.pagination import Page, PageDep, PageParams
 from app.people.pages import registration_form
-from app.screening.catalogue import DIMENSIONS, catalogue_as_dict, indicators_of
+from app.screening.catalogue import DIMENSIONS, indicators_of
 from app.web import redirect, render
 
 api = APIRouter(prefix="/api/v1", tags=["cases"])
@@ -53,12 +53,15 @@ catalogue = APIRouter(prefix="/api/v1", tags=["screening"])
 
 
 @catalogue.get("/screening/indicators")
-def list_indicators(user: CurrentUser) -> dict:
+def list_indicators(user: CurrentUser,
+                    lang: Annotated[str | None, Query(max_length=20)] = None) -> dict:
     """Every dimension and indicator of the catalogue an interview answers (SCREENING.md),
-    with its code, strength, question and CTDC field.
+    with its code, strength, question and CTDC field; the words (dimension names, labels,
+    questions) in the locale `lang` (th, my, hi...; the caller's own language when left out;
+    422 naming `lang` for a locale Passage does not know), the codes never translated.
 
     The catalogue holds no personal data; any signed-in user may read it."""
-    return catalogue_as_dict()
+    return questionnaire.catalogue_in(questionnaire.check_lang(lang))
 
 
 @api.post("/cases", response_model=CaseRead, status_code=201,
@@ -279,12 +282,35 @@ def find_record_and_open_case(
 def _render_intake(request: Request, session, case_id: int, *, form=None, errors=None):
     case = interviews.intake_context(session, actor=request.state.actor, case_id=case_id)
     errors = _intake_errors(errors or {})
+    form = form or {"answers": {}, "notes": {}}
+    # the caseworker's language, and the interviewee's beside it when it is another locale
+    mine, theirs = questionnaire.sides(questionnaire.locale_of_language(form.get("language")))
     return render(request, "cases/interview.html", {
-        "case": case, "form": form or {"answers": {}, "notes": {}},
+        "case": case, "form": form,
         "sections": [(d, indicators_of(d.code)) for d in DIMENSIONS],
         "errors": errors, "error_list": error_list(errors, INTAKE_LABELS),
         "max_narrative": MAX_NARRATIVE, "max_note": MAX_NOTE,
+        "mine": mine, "theirs": theirs, "consent_statement": questionnaire.CONSENT_STATEMENT,
+        "consent_question": questionnaire.CONSENT_QUESTION,
     })
+
+
+LANGUAGE_LABELS = Labels({"language": N_("Language of the interview"),
+                          "other": N_("If another language, which one")})
+
+
+def _language_step(request: Request, session, case_id: int, *, form: dict,
+                   errors: dict[str, str] | None = None):
+    """The interview's first step: its language, from the locales Passage knows or another;
+    and the questionnaire on paper in each."""
+    case = interviews.intake_context(session, actor=request.state.actor, case_id=case_id)
+    errors = errors or {}
+    return render(request, "cases/interview_language.html", {
+        "case": case, "form": form, "errors": errors,
+        "error_list": error_list(errors, LANGUAGE_LABELS),
+        "languages": [(code, _(name)) for code, name in questionnaire.interview_languages()],
+        "paper_languages": questionnaire.paper_languages(),
+    }, status_code=422 if errors else 200)
 
 
 def _intake_again(request: Request, session, form: dict, errors: dict[str, str]):
@@ -293,8 +319,26 @@ def _intake_again(request: Request, session, form: dict, errors: dict[str, str])
 
 
 @pages.get("/cases/{case_id}/interview", dependencies=[require(Permission.INTERVIEW_WRITE)])
-def intake_page(request: Request, session: SessionDep, case_id: int):
-    return _render_intake(request, session, case_id)
+def intake_page(request: Request, session: SessionDep, case_id: int,
+                language: Annotated[str | None, Query(max_length=100)] = None,
+                other: Annotated[str, Query(max_length=100)] = ""):
+    """The language of the interview first (?language=th, or other&other=Karen), then the
+    questions in the caseworker's language with the interviewee's beside them."""
+    form = {"language": language or "", "other": other}
+    if language is None:
+        return _language_step(request, session, case_id, form=form)
+    if language == questionnaire.OTHER:
+        if not other.strip():
+            return _language_step(request, session, case_id, form=form, errors={
+                "other": _("Write the language of the interview")})
+        stored = " ".join(other.split())
+    elif questionnaire.is_locale(language):
+        stored = questionnaire.stored_language(language)
+    else:
+        return _language_step(request, session, case_id, form=form, errors={
+            "language": _("Choose a language from the list, or another language")})
+    return _render_intake(request, session, case_id,
+                          form={"answers": {}, "notes": {}, "language": stored})
 
 
 @pages.post("/cases/{case_id}/interview",

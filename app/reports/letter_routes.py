@@ -7,9 +7,11 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from app.auth.permissions import Permission
+from app.cases.questionnaire import check_lang
 from app.deps import ActorDep, SessionDep, require
 from app.reports.manifest import ManifestFormat, manifest_file
 from app.reports.non_punishment import non_punishment_letter
+from app.reports.questionnaire import render_questionnaire
 from app.reports.referral_letter import referral_letter as compose_referral_letter
 
 READ_REFERRALS = require(Permission.REFERRAL_READ_OWN_ORG, Permission.REFERRAL_READ_ALL)
@@ -40,6 +42,22 @@ def letter(session: SessionDep, actor: ActorDep, case_id: int) -> Response:
     pdf = non_punishment_letter(session, actor=actor, case_id=case_id)
     return Response(pdf, media_type="application/pdf", headers={
         "Content-Disposition": f'inline; filename="non-punishment-{case_id}.pdf"'})
+
+
+questionnaires = APIRouter(prefix="/api/v1", tags=["screening"])
+
+
+@questionnaires.get("/screening/questionnaire.pdf", response_class=Response,
+                    dependencies=[require(Permission.INTERVIEW_WRITE)],
+                    responses={200: {"content": {"application/pdf": {}}}})
+def questionnaire(lang: Annotated[str, Query(max_length=20)]) -> Response:
+    """The screening questionnaire on paper, for an interview where no laptop can go: the
+    consent statement and every question in the caller's language with the interviewee's
+    (`lang`: th, my, hi...; 422 naming `lang` for a locale Passage does not know) beneath
+    it, and boxes to tick. No personal data; the answers are entered in Passage later."""
+    code = check_lang(lang)
+    return Response(render_questionnaire(code), media_type="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="questionnaire-{code}.pdf"'})
 
 
 manifests = APIRouter(prefix="/api/v1", tags=["repatriation"])

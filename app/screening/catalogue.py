@@ -7,6 +7,15 @@ codes rather than editing these. Version 2 changed a rule, not the catalogue.
 from dataclasses import dataclass
 from enum import StrEnum
 
+
+def N_(message: str) -> str:  # noqa: N802  (gettext's name for "mark for translation")
+    """Marks a text for extraction into the message catalogues (pybabel's N_ keyword) and
+    returns it unchanged: the catalogue stays in English and imports nothing of the app; the
+    texts are translated where they are shown (app.cases.questionnaire). The dimensions'
+    names and the questions are marked; the labels and short labels, which the reasons
+    quote, are not yet."""
+    return message
+
 # Every rules version Passage can still screen with: stored suggestions keep the version they
 # were made with, and re-screening compares them with a newer one.
 RULES_VERSIONS = (1, 2)
@@ -40,12 +49,12 @@ class Indicator:
 
 
 DIMENSIONS: tuple[Dimension, ...] = (
-    Dimension("DR", "Deceptive recruitment"),
-    Dimension("CR", "Coercive recruitment"),
-    Dimension("VR", "Abuse of vulnerability at recruitment"),
-    Dimension("EX", "Exploitative conditions of work"),
-    Dimension("CD", "Coercion at destination"),
-    Dimension("VD", "Abuse of vulnerability at destination"),
+    Dimension("DR", N_("Deceptive recruitment")),
+    Dimension("CR", N_("Coercive recruitment")),
+    Dimension("VR", N_("Abuse of vulnerability at recruitment")),
+    Dimension("EX", N_("Exploitative conditions of work")),
+    Dimension("CD", N_("Coercion at destination")),
+    Dimension("VD", N_("Abuse of vulnerability at destination")),
 )
 
 DIMENSIONS_BY_CODE: dict[str, Dimension] = {d.code: d for d in DIMENSIONS}
@@ -57,7 +66,7 @@ INDICATORS: tuple[Indicator, ...] = (
         dimension="DR",
         strength=Strength.STRONG,
         label="deceived about the nature of the job, its location or the employer",
-        question=(
+        question=N_(
             "Were you deceived about the nature of the job, its location or the employer? For "
             "example, were you promised customer service, translation or IT work in Thailand "
             "and then taken to a compound in Myanmar?"
@@ -69,7 +78,7 @@ INDICATORS: tuple[Indicator, ...] = (
         dimension="DR",
         strength=Strength.MEDIUM,
         label="deceived about wages or earnings",
-        question="Were you deceived about your wages or how much you would earn?",
+        question=N_("Were you deceived about your wages or how much you would earn?"),
         ctdc=("FalsePromises",),
     ),
     Indicator(
@@ -77,7 +86,7 @@ INDICATORS: tuple[Indicator, ...] = (
         dimension="DR",
         strength=Strength.MEDIUM,
         label="deceived about working conditions",
-        question=(
+        question=N_(
             "Were you deceived about the working conditions, such as the hours, the days off or "
             "what the work would be?"
         ),
@@ -88,7 +97,7 @@ INDICATORS: tuple[Indicator, ...] = (
         dimension="DR",
         strength=Strength.MEDIUM,
         label="deceived about the journey or recruitment conditions",
-        question=(
+        question=N_(
             "Were you deceived about the journey or the conditions of recruitment, such as the "
             "route, who would pay for it, or fees?"
         ),
@@ -99,7 +108,7 @@ INDICATORS: tuple[Indicator, ...] = (
         dimension="DR",
         strength=Strength.MEDIUM,
         label="deceived about the legality of the work or about visas",
-        question=(
+        question=N_(
             "Were you deceived about whether the work was legal, or about your visa or legal "
             "status?"
         ),
@@ -110,7 +119,7 @@ INDICATORS: tuple[Indicator, ...] = (
         dimension="DR",
         strength=Strength.MEDIUM,
         label="deceived about housing and living conditions",
-        question=(
+        question=N_(
             "Were you deceived about where you would live or what the living conditions would be?"
         ),
         ctdc=("FalsePromises",),
@@ -120,7 +129,7 @@ INDICATORS: tuple[Indicator, ...] = (
         dimension="DR",
         strength=Strength.WEAK,
         label="deceived about training or education",
-        question="Were you deceived about training or education you would get?",
+        question=N_("Were you deceived about training or education you would get?"),
         ctdc=("FalsePromises",),
     ),
     # Coercive recruitment
@@ -129,7 +138,7 @@ INDICATORS: tuple[Indicator, ...] = (
         dimension="CR",
         strength=Strength.STRONG,
         label="violence during recruitment or transport",
-        question=(
+        question=N_(
             "Did anyone use violence against you while you were being recruited or taken to the "
             "place of work?"
         ),
@@ -140,7 +149,7 @@ INDICATORS: tuple[Indicator, ...] = (
         dimension="CR",
         strength=Strength.MEDIUM,
         label="abducted, sold or bought during recruitment or transport",
-        question=(
+        question=N_(
             "Were you abducted, or sold or bought, while you were being recruited or taken to the "
             "place of work?"
         ),
@@ -151,7 +160,7 @@ INDICATORS: tuple[Indicator, ...] = (
         dimension="CR",
         strength=Strength.MEDIUM,
         label="identity documents taken during recruitment or transport",
-        question=(
+        question=N_(
             "Were your passport or identity documents taken from you while you were being "
             "recruited or taken to the place of work?"
         ),
@@ -162,7 +171,7 @@ INDICATORS: tuple[Indicator, ...] = (
         dimension="CR",
         strength=Strength.MEDIUM,
         label="put into debt for recruitment or transport costs",
-        question="Were you put into debt for the costs of your recruitment or journey?",
+        question=N_("Were you put into debt for the costs of your recruitment or journey?"),
         ctdc=("DebtBondage",),
     ),
     Indicator(
@@ -170,7 +179,7 @@ INDICATORS: tuple[Indicator, ...] = (
         dimension="CR",
         strength=Strength.MEDIUM,
         label="confined or watched during transport",
-        question="During the journey, were you locked in, kept from leaving or watched?",
+        question=N_("During the journey, were you locked in, kept from leaving or watched?"),
         ctdc=("RestrictsMovement",),
     ),
     Indicator(
@@ -178,7 +187,7 @@ INDICATORS: tuple[Indicator, ...] = (
         dimension="CR",
         strength=Strength.MEDIUM,
         label="threatened, or family threatened, during recruitment",
-        question="Were you or your family threatened while you were being recruited?",
+        question=N_("Were you or your family threatened while you were being recruited?"),
         ctdc=("Threats",),
     ),
     # Abuse of vulnerability at recruitment
@@ -187,7 +196,7 @@ INDICATORS: tuple[Indicator, ...] = (
         dimension="VR",
         strength=Strength.MEDIUM,
         label="recruited by exploiting irregular status or lack of documents",
-        question=(
+        question=N_(
             "Did the recruiter take advantage of your irregular status or your lack of documents?"
         ),
         ctdc=("ThreatOfLawEnforcement",),
@@ -197,7 +206,7 @@ INDICATORS: tuple[Indicator, ...] = (
         dimension="VR",
         strength=Strength.MEDIUM,
         label="recruited by exploiting economic hardship",
-        question=(
+        question=N_(
             "Did the recruiter take advantage of money problems, such as having no job or debts "
             "at home?"
         ),
@@ -208,7 +217,7 @@ INDICATORS: tuple[Indicator, ...] = (
         dimension="VR",
         strength=Strength.MEDIUM,
         label="recruited by exploiting lack of information or of the language",
-        question=(
+        question=N_(
             "Did the recruiter take advantage of you not having enough information or not "
             "knowing the language?"
         ),
@@ -219,7 +228,9 @@ INDICATORS: tuple[Indicator, ...] = (
         dimension="VR",
         strength=Strength.MEDIUM,
         label="recruited by exploiting a difficult family or personal situation",
-        question="Did the recruiter take advantage of a difficult family or personal situation?",
+        question=N_(
+            "Did the recruiter take advantage of a difficult family or personal situation?"
+        ),
         ctdc=("Other",),
     ),
     Indicator(
@@ -227,7 +238,7 @@ INDICATORS: tuple[Indicator, ...] = (
         dimension="VR",
         strength=Strength.WEAK,
         label="emotionally dependent on the recruiter",
-        question=(
+        question=N_(
             "Were you emotionally dependent on the recruiter, for example a partner, a friend or "
             "a relative?"
         ),
@@ -239,7 +250,7 @@ INDICATORS: tuple[Indicator, ...] = (
         dimension="EX",
         strength=Strength.STRONG,
         label="made to work excessive hours or days",
-        question=(
+        question=N_(
             "Were you made to work excessive hours or days, for example 12 hours or more a day, "
             "or with no rest days?"
         ),
@@ -250,7 +261,9 @@ INDICATORS: tuple[Indicator, ...] = (
         dimension="EX",
         strength=Strength.MEDIUM,
         label="paid little or nothing, or wages withheld or cut by fines",
-        question="Were you paid little or nothing, or were your wages withheld or cut by fines?",
+        question=N_(
+            "Were you paid little or nothing, or were your wages withheld or cut by fines?"
+        ),
         ctdc=("TakesEarnings",),
     ),
     Indicator(
@@ -258,7 +271,7 @@ INDICATORS: tuple[Indicator, ...] = (
         dimension="EX",
         strength=Strength.MEDIUM,
         label="very bad living conditions",
-        question=(
+        question=N_(
             "Were you kept in very bad living conditions, such as crowding, too little food or "
             "no medical care?"
         ),
@@ -269,7 +282,7 @@ INDICATORS: tuple[Indicator, ...] = (
         dimension="EX",
         strength=Strength.MEDIUM,
         label="punished for missing targets or quotas",
-        question=(
+        question=N_(
             "Were you punished for missing targets or quotas, for example with fines, extra hours "
             "or being locked up?"
         ),
@@ -280,7 +293,7 @@ INDICATORS: tuple[Indicator, ...] = (
         dimension="EX",
         strength=Strength.MEDIUM,
         label="no contract, or its terms not respected",
-        question="Did you have no contract, or were the terms of your contract not respected?",
+        question=N_("Did you have no contract, or were the terms of your contract not respected?"),
         ctdc=("Other",),
     ),
     Indicator(
@@ -288,7 +301,7 @@ INDICATORS: tuple[Indicator, ...] = (
         dimension="EX",
         strength=Strength.WEAK,
         label="no social protection",
-        question="Were you without social protection, such as insurance or sick leave?",
+        question=N_("Were you without social protection, such as insurance or sick leave?"),
         ctdc=("Other",),
     ),
     # Coercion at destination
@@ -297,7 +310,9 @@ INDICATORS: tuple[Indicator, ...] = (
         dimension="CD",
         strength=Strength.STRONG,
         label="passport or identity documents taken",
-        question="Was your passport, or were your identity documents, taken away or kept from you?",
+        question=N_(
+            "Was your passport, or were your identity documents, taken away or kept from you?"
+        ),
         ctdc=("WithholdsDocuments",),
     ),
     Indicator(
@@ -305,7 +320,7 @@ INDICATORS: tuple[Indicator, ...] = (
         dimension="CD",
         strength=Strength.STRONG,
         label="held in debt bondage",
-        question=(
+        question=N_(
             "Were you told you owed a debt, a ransom or a resale price that you had to work off "
             "or pay before you could leave?"
         ),
@@ -316,7 +331,7 @@ INDICATORS: tuple[Indicator, ...] = (
         dimension="CD",
         strength=Strength.STRONG,
         label="not free to leave",
-        question="Were you kept from leaving, for example locked in, guarded or watched?",
+        question=N_("Were you kept from leaving, for example locked in, guarded or watched?"),
         ctdc=("RestrictsMovement",),
     ),
     Indicator(
@@ -324,7 +339,7 @@ INDICATORS: tuple[Indicator, ...] = (
         dimension="CD",
         strength=Strength.STRONG,
         label="physical or sexual violence",
-        question=(
+        question=N_(
             "Were you subjected to physical or sexual violence, such as beatings, electric shocks "
             "or being locked up?"
         ),
@@ -335,7 +350,7 @@ INDICATORS: tuple[Indicator, ...] = (
         dimension="CD",
         strength=Strength.STRONG,
         label="threatened with violence",
-        question="Were you threatened with violence?",
+        question=N_("Were you threatened with violence?"),
         ctdc=("Threats",),
     ),
     Indicator(
@@ -343,7 +358,7 @@ INDICATORS: tuple[Indicator, ...] = (
         dimension="CD",
         strength=Strength.MEDIUM,
         label="forced to commit fraud or other crimes",
-        question="Were you forced to commit fraud or other crimes?",
+        question=N_("Were you forced to commit fraud or other crimes?"),
         ctdc=("typeOfLabourIllicitActivities",),
     ),
     Indicator(
@@ -351,7 +366,7 @@ INDICATORS: tuple[Indicator, ...] = (
         dimension="CD",
         strength=Strength.MEDIUM,
         label="sold, or threatened with being sold, to another compound",
-        question="Were you sold, or threatened with being sold, to another compound?",
+        question=N_("Were you sold, or threatened with being sold, to another compound?"),
         ctdc=("Other",),
     ),
     Indicator(
@@ -359,7 +374,7 @@ INDICATORS: tuple[Indicator, ...] = (
         dimension="CD",
         strength=Strength.MEDIUM,
         label="threatened with denunciation to the authorities",
-        question=(
+        question=N_(
             "Were you threatened with being reported to the authorities, or with arrest or "
             "deportation?"
         ),
@@ -370,7 +385,7 @@ INDICATORS: tuple[Indicator, ...] = (
         dimension="CD",
         strength=Strength.MEDIUM,
         label="family threatened or harmed",
-        question="Was your family threatened or harmed?",
+        question=N_("Was your family threatened or harmed?"),
         ctdc=("Threats",),
     ),
     Indicator(
@@ -378,7 +393,7 @@ INDICATORS: tuple[Indicator, ...] = (
         dimension="CD",
         strength=Strength.MEDIUM,
         label="isolated: phone taken, contact with family stopped or watched",
-        question=(
+        question=N_(
             "Were you cut off from others, for example was your phone taken, or was contact with "
             "your family stopped or watched?"
         ),
@@ -389,7 +404,7 @@ INDICATORS: tuple[Indicator, ...] = (
         dimension="CD",
         strength=Strength.MEDIUM,
         label="forced to lie about their situation",
-        question=(
+        question=N_(
             "Were you forced to lie to the authorities, your family or others about your situation?"
         ),
         ctdc=("PsychologicalAbuse",),
@@ -400,7 +415,7 @@ INDICATORS: tuple[Indicator, ...] = (
         dimension="VD",
         strength=Strength.MEDIUM,
         label="dependent on the exploiters for food, housing, transport or documents",
-        question=(
+        question=N_(
             "Did you depend on the people who exploited you for food, housing, transport or "
             "documents?"
         ),
@@ -411,7 +426,7 @@ INDICATORS: tuple[Indicator, ...] = (
         dimension="VD",
         strength=Strength.MEDIUM,
         label="unable to communicate",
-        question=(
+        question=N_(
             "Were you unable to communicate, for example because of the language, having no "
             "interpreter or no phone?"
         ),
@@ -422,7 +437,7 @@ INDICATORS: tuple[Indicator, ...] = (
         dimension="VD",
         strength=Strength.MEDIUM,
         label="without legal status in the country",
-        question="Were you without legal status in the country where you were exploited?",
+        question=N_("Were you without legal status in the country where you were exploited?"),
         ctdc=("ThreatOfLawEnforcement",),
     ),
     Indicator(
@@ -430,7 +445,7 @@ INDICATORS: tuple[Indicator, ...] = (
         dimension="VD",
         strength=Strength.MEDIUM,
         label="under economic pressure",
-        question=(
+        question=N_(
             "Were you under economic pressure, for example your family depending on your income, "
             "or debts at home?"
         ),
@@ -441,7 +456,9 @@ INDICATORS: tuple[Indicator, ...] = (
         dimension="VD",
         strength=Strength.WEAK,
         label="vulnerable by personal characteristics",
-        question="Were you vulnerable because of your age, health, a disability or a pregnancy?",
+        question=N_(
+            "Were you vulnerable because of your age, health, a disability or a pregnancy?"
+        ),
         ctdc=("Other",),
     ),
 )

@@ -211,6 +211,7 @@ AXE_PAGES = [
     ("caseworker", "/cases/{case}"),
     ("caseworker", "/cases/{new_case}"),
     ("caseworker", "/cases/{new_case}/interview"),
+    ("caseworker", "/cases/{new_case}/interview?language=en"),
     ("coordinator", "/referrals"),
     ("coordinator", "/stats/nationalities"),
     ("coordinator", "/exports"),

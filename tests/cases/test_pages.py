@@ -42,7 +42,7 @@ def _intake_data(answers: dict[str, str], **fields) -> dict:
 def test_intake_form_asks_consent_first_then_every_indicator_by_dimension(client,
                                                                         caseworker_page):
     case_id = _open_case(client, caseworker_page["person"].id)
-    page = client.get(f"/cases/{case_id}/interview")
+    page = client.get(f"/cases/{case_id}/interview?language=en")
     assert page.status_code == 200
     html = page.text
     assert html.count("<h1>") == 1
