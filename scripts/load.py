@@ -250,20 +250,86 @@ def admin_sql(server: str, statement: str) -> None:
     engine.dispose()
 
 
-def prepare(url: str, env: dict) -> dict[str, list[str]]:
-    """Migrate, load the demo, make the accounts; returns {role: [username, ...]}."""
+def prepare(url: str, env: dict, *, demo: bool = True) -> dict[str, list[str]]:
+    """Migrate, load the demo (unless the database has it: --url), make the accounts (those
+    an earlier run made are kept); returns {role: [username, ...]}."""
     print("Migrating and loading the demo data set ...", flush=True)
     run(PASSAGE, "migrate", env=env)
-    run(PASSAGE, "demo", env=env)
+    if demo:
+        run(PASSAGE, "demo", env=env)
     accounts: dict[str, list[str]] = {}
     for role, organizations in ROLES.items():
         for n in range(ACCOUNTS_PER_ROLE):
             username = f"load-{role.replace('_', '-')}-{n}"
-            run(PASSAGE, "createuser", username, "--role", role, "--organization",
-                organizations[n % len(organizations)], "--password-stdin",
-                env=env, input=PASSWORD + "\n")
+            try:
+                run(PASSAGE, "createuser", username, "--role", role, "--organization",
+                    organizations[n % len(organizations)], "--password-stdin",
+                    env=env, input=PASSWORD + "\n")
+            except subprocess.CalledProcessError:
+                if demo:
+                    raise
+                # made by an earlier run on this database (--url)
             accounts.setdefault(role, []).append(username)
     return accounts
+
+
+class MemorySampler:
+    """The resident memory of each worker process of `passage serve` (the server's
+    children), sampled every `every` seconds while the scenario runs (Linux /proc)."""
+
+    def __init__(self, server_pid: int, every: float = 10.0):
+        import threading
+
+        self.server_pid, self.every = server_pid, every
+        self.samples: list[tuple[float, dict[int, int]]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _workers(self) -> list[int]:
+        children = Path(f"/proc/{self.server_pid}/task/{self.server_pid}/children")
+        try:
+            return [int(pid) for pid in children.read_text().split()]
+        except OSError:
+            return []
+
+    @staticmethod
+    def _rss_kib(pid: int) -> int | None:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+        except OSError:
+            return None
+        return None
+
+    def _run(self) -> None:
+        started = time.monotonic()
+        while not self._stop.wait(self.every):
+            sizes = {pid: rss for pid in self._workers()
+                     if (rss := self._rss_kib(pid)) is not None}
+            self.samples.append((time.monotonic() - started, sizes))
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=self.every + 1)
+
+    def report(self) -> None:
+        if not self.samples:
+            print("memory: no sample")
+            return
+        pids = sorted({pid for _, sizes in self.samples for pid in sizes})
+        for pid in pids:
+            series = [(t, sizes[pid]) for t, sizes in self.samples if pid in sizes]
+            first, last = series[0][1], series[-1][1]
+            # after the first minute (imports, pools and caches filling) to the end
+            settled = next((rss for t, rss in series if t >= 60), first)
+            print(f"memory of worker {pid}: {len(series)} samples over {series[-1][0]:.0f} s; "
+                  f"first {first / 1024:.0f} MiB, after 60 s {settled / 1024:.0f} MiB, "
+                  f"last {last / 1024:.0f} MiB, largest {max(r for _, r in series) / 1024:.0f}"
+                  f" MiB; change from 60 s to the end {100 * (last - settled) / settled:+.1f}%")
 
 
 def sign_in_everyone(base_url: str, accounts: dict[str, list[str]], users: int,
@@ -330,19 +396,26 @@ def main() -> int:
     parser.add_argument("--spawn-rate", type=float, default=20)
     parser.add_argument("--run-time", default="60s")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--url", default=None,
+                        help="run on this database (made by scripts/bench_data.py, with the "
+                             "demo), kept afterwards, instead of a scratch database")
+    parser.add_argument("--memory-every", type=float, default=10.0,
+                        help="seconds between samples of the workers' memory")
     args = parser.parse_args()
     if shutil.which(LOCUST) is None:
         raise SystemExit("locust is not installed: .venv/bin/pip install -e '.[bench]'")
 
     name = f"passage_load_{uuid.uuid4().hex[:10]}"
-    url = database_url(args.server, name)
+    url = args.url or database_url(args.server, name)
     workdir = Path(tempfile.mkdtemp(prefix="passage-load-"))
     env = {**os.environ, "PASSAGE_DATABASE_URL": url,
            "PASSAGE_SECRET_KEY": secrets.token_urlsafe(48), "PASSAGE_ENV": "development"}
-    admin_sql(args.server, f'CREATE DATABASE "{name}"')
+    if args.url is None:
+        admin_sql(args.server, f'CREATE DATABASE "{name}"')
     server = None
+    sampler = None
     try:
-        accounts = prepare(url, env)
+        accounts = prepare(url, env, demo=args.url is None)
         port = free_port()
         base_url = f"http://127.0.0.1:{port}"
         log = workdir / "server.log"
@@ -356,13 +429,17 @@ def main() -> int:
         print(f"Serving on {base_url} with {args.workers} workers; {args.users} users for "
               f"{args.run_time} ...", flush=True)
         prefix = workdir / "load"
+        sampler = MemorySampler(server.pid, args.memory_every)
+        sampler.start()
         subprocess.run(
             [LOCUST, "-f", __file__, "--headless", "--host", base_url,
              "--users", str(args.users), "--spawn-rate", str(args.spawn_rate),
              "--run-time", args.run_time, "--stop-timeout", "10", "--csv", str(prefix),
              "--only-summary", "--loglevel", "WARNING"],
             env={**os.environ, TOKENS_ENV: str(tokens)}, check=False, cwd=ROOT)
+        sampler.stop()
         held = report(summary(Path(f"{prefix}_stats.csv")), Path(f"{prefix}_failures.csv"))
+        sampler.report()
         lines = log.read_text().splitlines()
         server_errors = [line for line in lines if " 500 " in line or "Traceback" in line]
         if server_errors:
@@ -379,7 +456,10 @@ def main() -> int:
                 server.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 server.kill()
-        admin_sql(args.server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if sampler is not None:
+            sampler.stop()
+        if args.url is None:
+            admin_sql(args.server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         shutil.rmtree(workdir, ignore_errors=True)
 
 
