@@ -250,7 +250,7 @@ def _import_again(request: Request, session, form: dict, errors: dict[str, str])
     filename = form.get("filename", "")
     if isinstance(refused, importer.RosterInvalid):
         return _import_page(request, errors=refused.errors, filename=filename)
-    message = errors.get("file") or next(iter(errors.values()), "The file could not be read")
+    message = errors.get("file") or next(iter(errors.values()), _("The file could not be read"))
     return _import_page(request, message=message, filename=filename)
 
 

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from app.auth.permissions import Permission
 from app.cells import neutralise
 from app.deps import ActorDep, SessionDep, SettingsDep, require
+from app.i18n import _
 from app.integrity import rescreen, stats
 from app.integrity.rescreen import RescreenReport
 from app.integrity.stats import IntegrityReport
@@ -101,11 +102,11 @@ def integrity_page(request: Request, session: SessionDep, actor: ActorDep,
     return render(request, "integrity/index.html", {
         "report": report, "bar_width": BAR_WIDTH,
         "charts": [
-            ("Agreement with the suggestion, by organisation",
+            (_("Agreement with the suggestion, by organisation"),
              _bars(by["organization"].rows, "agreement_rate")),
-            ("Overrides to willing worker against indicators, by organisation",
+            (_("Overrides to willing worker against indicators, by organisation"),
              _bars(by["organization"].rows, "override_rate")),
-            ("Overrides to willing worker against indicators, by nationality",
+            (_("Overrides to willing worker against indicators, by nationality"),
              _bars(by["nationality"].rows, "override_rate")),
         ],
         "suggestions": stats.SUGGESTIONS, "outcomes": stats.OUTCOMES,

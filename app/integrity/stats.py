@@ -357,16 +357,16 @@ def integrity_report(session: Session, *, actor: Actor, threshold: int) -> Integ
     user_names = display_names(session, {p.decided_by_id for p in pairs})
     nationalities = nationality_names(session)
     groupings = [
-        (_Grouping("organization", "Organisation", lambda p: str(p.organization_id), True),
-         lambda k: org_names.get(int(k), "Unknown organisation")),
-        (_Grouping("caseworker", "Caseworker who determined", lambda p: str(p.decided_by_id),
+        (_Grouping("organization", _("Organisation"), lambda p: str(p.organization_id), True),
+         lambda k: org_names.get(int(k), _("Unknown organisation"))),
+        (_Grouping("caseworker", _("Caseworker who determined"), lambda p: str(p.decided_by_id),
                    False),
-         lambda k: user_names.get(int(k), "Unknown user")),
-        (_Grouping("nationality", "Nationality", lambda p: p.nationality or "", True),
+         lambda k: user_names.get(int(k), _("Unknown user"))),
+        (_Grouping("nationality", _("Nationality"), lambda p: p.nationality or "", True),
          lambda k: nationalities.get(k, NOT_RECORDED) if k else NOT_RECORDED),
-        (_Grouping("language", "Interview language", lambda p: p.language.casefold(), False),
+        (_Grouping("language", _("Interview language"), lambda p: p.language.casefold(), False),
          _language_labels(pairs)),
-        (_Grouping("interpreter", "Interpreter", lambda p: "yes" if p.interpreter_used
+        (_Grouping("interpreter", _("Interpreter"), lambda p: "yes" if p.interpreter_used
                    else "no", False),
          lambda k: _("With an interpreter") if k == "yes" else _("Without an interpreter")),
     ]
@@ -378,14 +378,16 @@ def integrity_report(session: Session, *, actor: Actor, threshold: int) -> Integ
     by_org: dict[int, list] = defaultdict(list)
     for timing in timings:
         by_org[timing[0]].append(timing)
-    durations = [_durations("all", "All cases in view", timings, suppress_below)] + [
-        _durations(str(org), org_names.get(org, "Unknown organisation"), rows, suppress_below)
+    durations = [_durations("all", _("All cases in view"), timings, suppress_below)] + [
+        _durations(str(org), org_names.get(org, _("Unknown organisation")), rows,
+                   suppress_below)
         for org, rows in sorted(by_org.items(), key=lambda item: -len(item[1]))]
-    scope = ("Every organisation" if exact
-             else f"{org_names.get(actor.organization_id, 'Your organisation')} only")
+    scope = (_("Every organisation") if exact
+             else _("%(organisation)s only") % {
+                 "organisation": org_names.get(actor.organization_id, _("Your organisation"))})
     report = IntegrityReport(
         scope=scope, suppressed_below=suppress_below, significance=SIGNIFICANCE,
-        overall=_row("all", "All cases in view", pairs, suppress_below),
+        overall=_row("all", _("All cases in view"), pairs, suppress_below),
         breakdowns=breakdowns, flags=flags,
         interview_quality=_quality(session, actor, suppress_below), durations=durations)
     audit.record(session, actor=actor, action="stats.integrity", entity_type="report",

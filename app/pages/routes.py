@@ -249,8 +249,9 @@ class _RepatriationWords:
 
     def back_choices(self, stage: str) -> list[tuple[str, str]]:
         earlier = self.steps[:self.steps.index(stage)] if stage in self.steps else []
-        return [*((s, f"Back to: {self.stage[s]}") for s in reversed(earlier)),
-                ("cancelled", "Cancel the repatriation")]
+        return [*((s, _("Back to: %(stage)s") % {"stage": self.stage[s]})
+                  for s in reversed(earlier)),
+                ("cancelled", _("Cancel the repatriation"))]
 
 
 REPATRIATION_WORDS = _RepatriationWords()

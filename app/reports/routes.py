@@ -405,7 +405,7 @@ def _htcds_import_again(request: Request, session, form: dict, errors: dict[str,
     filename = form.get("filename", "")
     if isinstance(refused, RosterInvalid):
         return _htcds_import_page(request, errors=refused.errors, filename=filename)
-    message = errors.get("file") or next(iter(errors.values()), "The file could not be read")
+    message = errors.get("file") or next(iter(errors.values()), _("The file could not be read"))
     return _htcds_import_page(request, message=message, filename=filename)
 
 
