@@ -367,3 +367,19 @@ def test_a_user_sets_their_own_language_through_the_api(client, session, login_a
     assert refused.json()["detail"][0]["loc"] == ["body", "language"]
     # machine codes stay as they are whatever the language: the API's fields and values
     assert client.get("/api/v1/me", headers=me.headers).json()["role"] == "coordinator"
+
+
+@pytest.mark.skipif(not i18n.is_available("th"), reason="Thai is not registered")
+def test_an_export_in_words_is_in_the_readers_language_and_codes_stay_codes(
+        client, session, login_as):
+    coordinator = login_as("coordinator", organization="Export Language Org")
+    client.put("/api/v1/me/language", headers=coordinator.headers, json={"language": "th"})
+    words = client.get("/api/v1/reports/statistics", headers=coordinator.headers)
+    assert words.status_code == 200
+    header = words.content.decode("utf-8-sig").splitlines()[0]
+    assert i18n.gettext_in("th", "Nationality") in header
+    assert i18n.gettext_in("th", "Nationality") != "Nationality"
+    codes = client.get("/api/v1/reports/statistics", headers=coordinator.headers,
+                       params={"labels": "codes"})
+    assert codes.content.decode("utf-8-sig").splitlines()[0].startswith(
+        "nationality_code,nationality")

@@ -245,15 +245,21 @@ def _statistics_rows(keys, names: dict[str, str], published: disclosure.Publishe
 # worked out from the other's totals. Nationality × sex rather than sex × determination: an
 # embassy reads its own nationals' row, how many were found to be victims and how many are
 # women and men (shelter, escorts, documents); it is also the table that shares the rows.
-STATISTICS_SEX_WORDS = {"female": "Female", "male": "Male", "other": "Other sex",
-                        "unknown": "Sex not known"}
+STATISTICS_SEX_WORDS = {"female": N_("Female"), "male": N_("Male"), "other": N_("Other sex"),
+                        "unknown": N_("Sex not known")}
 STATISTICS_DETERMINATION_WORDS = {
-    "trafficking_victim": "Trafficking victim", "willing_worker": "Willing worker",
-    "undetermined": "Undetermined", "none": "No determination yet"}
+    "trafficking_victim": N_("Trafficking victim"), "willing_worker": N_("Willing worker"),
+    "undetermined": N_("Undetermined"), "none": N_("No determination yet")}
 STATISTICS_TABLES_HEADER = ("nationality_code", "nationality", *OUTCOMES, "total", *SEXES)
-STATISTICS_TABLES_WORDS = ("Nationality", "Code", *STATISTICS_DETERMINATION_WORDS.values(),
-                           "Total", *STATISTICS_SEX_WORDS.values())
-NOT_RECORDED = "Not recorded"
+# in English as written; a file gets them in its reader's language (_statistics_words)
+STATISTICS_TABLES_WORDS = (N_("Nationality"), N_("Code"),
+                           *STATISTICS_DETERMINATION_WORDS.values(), N_("Total"),
+                           *STATISTICS_SEX_WORDS.values())
+NOT_RECORDED = N_("Not recorded")
+
+
+def _statistics_words() -> tuple[str, ...]:
+    return tuple(_(words) for words in STATISTICS_TABLES_WORDS)
 
 
 def _by_nationality(counts: Counter) -> dict[str, tuple[list[int], list[int]]]:
@@ -269,12 +275,12 @@ def _by_nationality(counts: Counter) -> dict[str, tuple[list[int], list[int]]]:
 def _table_row(code: str, names: dict[str, str], labels: Labels, cells: list) -> list:
     name = names.get(code, NOT_RECORDED) if code else NOT_RECORDED
     if labels is Labels.WORDS:
-        return [name, code, *cells]
+        return [_(name) if name == NOT_RECORDED else name, code, *cells]
     return [code or ctdc.UNKNOWN_CITIZENSHIP, name, *cells]
 
 
 def _total_row(labels: Labels, cells: list) -> list:
-    return ["Total", "", *cells] if labels is Labels.WORDS else ["", "Total", *cells]
+    return [_("Total"), "", *cells] if labels is Labels.WORDS else ["", "Total", *cells]
 
 
 def statistics_tables_exact(counts: Counter, names: dict[str, str], labels: Labels):
@@ -389,7 +395,7 @@ def export_statistics(session: Session, *, actor: Actor, filters: CaseDateFilter
                 header, first = STATISTICS_HEADER, 4
             else:
                 rows = statistics_tables_exact(counts, names, labels)
-                header = STATISTICS_TABLES_WORDS if words else STATISTICS_TABLES_HEADER
+                header = _statistics_words() if words else STATISTICS_TABLES_HEADER
                 first = 2
             as_of = None
             period_from, period_to = filters.date_from, filters.date_to
@@ -399,7 +405,7 @@ def export_statistics(session: Session, *, actor: Actor, filters: CaseDateFilter
                 filters.date_from, filters.date_to,
                 earliest=local_date(earliest) if earliest is not None else None)
             as_of = plan.as_of
-            header = (("Month", *STATISTICS_TABLES_WORDS) if words
+            header = ((_("Month"), *_statistics_words()) if words
                       else ("month", *STATISTICS_TABLES_HEADER))
             first, rows = 3, []
             for month in plan.months:
