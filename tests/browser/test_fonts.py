@@ -1,6 +1,6 @@
 """Thai, Burmese and Devanagari render in the fonts Passage serves, whatever the machine has:
 chromium reports the font it drew each run with (DevTools' CSS.getPlatformFontsForNode), and
-the page fetched only the woff2 files of the scripts it shows."""
+the page fetched only the woff2 files its text needs."""
 
 import pytest
 
@@ -19,7 +19,10 @@ def test_thai_burmese_and_devanagari_render_in_the_served_fonts(live_server, pag
         "content-type"))) if r.url.endswith(".woff2") else None)
     page.goto(live_server.base_url + "/login")
     page.wait_for_load_state("networkidle")
-    assert fetched == []  # an English page downloads no font
+    # the language switcher names Thai, Burmese and Hindi in their own scripts, so every
+    # page fetches the regular faces; never a bold one no text needs (unicode-range and
+    # weight select what is fetched)
+    assert all(url.endswith("-400.woff2") for url, _, _ in fetched)
     # the sign-in page's own stylesheet, with a line of each script written into it
     page.evaluate("""texts => {
         for (const [script, text] of Object.entries(texts)) {
