@@ -66,16 +66,20 @@ def aware(year: int, month: int, day: int, hour: int = 12) -> datetime:
 
 
 def make_person(session: Session, *, organization: Organization | None = None, **overrides):
-    """A person registered by `organization` (a new one unless given); name_key kept."""
+    """A person registered by `organization` (a new one unless given); name_key and
+    name_key_latin kept."""
     from app.people.models import Person
-    from app.people.service import name_key
+    from app.people.service import latin_key, name_key
 
     organization = organization or make_organization(session)
     values = {"given_name": unique("Given"), "family_name": "Family", "sex": "unknown",
               "nationality_code": "IN", "languages": []}
     values.update(overrides)
     person = Person(**values, registered_by_organization_id=organization.id,
-                    name_key=name_key(values["given_name"], values["family_name"]))
+                    name_key=name_key(values["given_name"], values["family_name"]),
+                    name_key_latin=latin_key(values["given_name"], values["family_name"],
+                                             values.get("given_name_latin", ""),
+                                             values.get("family_name_latin", "")))
     session.add(person)
     session.flush()
     return person

@@ -74,9 +74,13 @@ def document_of(rep: Repatriation, person: Person) -> str:
 
 def latin_name(rep: Repatriation, person: Person) -> str:
     """The name in Latin letters: as the caseworker recorded it from the travel document,
-    else the name itself when it is written in Latin letters already."""
+    else as the person's record has it in Latin letters, else the name itself when it is
+    written in Latin letters already."""
     if rep.name_latin:
         return rep.name_latin
+    recorded = " ".join(p for p in (person.given_name_latin, person.family_name_latin) if p)
+    if recorded:
+        return recorded
     name = " ".join(p for p in (person.given_name, person.family_name) if p)
     if all(c.isascii() or unicodedata.name(c, "").startswith("LATIN") for c in name):
         return name

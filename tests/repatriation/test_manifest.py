@@ -54,6 +54,12 @@ def batch_world(session, coordinator, login_as):
 
     for given, family, document in NAMES:
         add(given, family, document, place_of_origin="Home district")
+    # the Latin forms on the person's record when the repatriation has none of its own
+    person = factories.make_person(session, organization=org, given_name="ဇော်မင်းထွန်း",
+                                   given_name_latin="Zaw Min Tun", document_number="P0000006")
+    factories.make_repatriation(session, case=factories.make_case(
+        session, person=person, organization=org), created_by=caseworker.user,
+        stage="documents_ready", batch_id=batch.id, place_of_origin="Home district")
     add("Withheld", "Person", "SECRET-DOC-1", consent_to_share_with_embassy="no")
     add("Fearful", "Person", "SECRET-DOC-2", fear_of_return="yes")
     session.commit()
@@ -74,15 +80,17 @@ def test_xlsx_manifest_parses_back_with_every_name(client, session, coordinator,
     rows = list(workbook["Manifest"].iter_rows(values_only=True))
     assert rows[0][:3] == ("No.", "Given name (as written)", "Family name (as written)")
     named = {(r[1], r[2]) for r in rows[1:]}
-    assert named == {(g, f) for g, f, _ in NAMES}
-    assert any(r[3] == "Maria José Santos" for r in rows[1:])
+    assert named == {(g, f) for g, f, _ in NAMES} | {("ဇော်မင်းထွန်း", "Family")}
+    latin = {r[1]: r[3] for r in rows[1:]}
+    assert (latin["Maria José"], latin["ဇော်မင်းထွန်း"], latin["สมชาย"]) == (
+        "Maria José Santos", "Zaw Min Tun", None)
     notes = " ".join(str(c.value) for c in workbook["Notes"]["A"])
     assert "Withheld: 1" in notes
     everything = " ".join(str(v) for r in rows for v in r) + notes
     for secret in ("Withheld", "SECRET-DOC-1", "Fearful", "SECRET-DOC-2"):
         assert secret not in everything.replace("Withheld: 1", "")
     [event] = events(session, action="repatriation_batch.manifest")
-    assert event.detail == {"format": "xlsx", "named": 5, "withheld": 1}
+    assert event.detail == {"format": "xlsx", "named": 6, "withheld": 1}
 
 
 def test_pdf_manifest_names_extract_as_text(client, session, coordinator, batch_world,
