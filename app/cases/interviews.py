@@ -22,7 +22,7 @@ from app.cases.models import Case, Interview, InterviewAnswer, Screening
 from app.cases.schemas import DimensionRead, InterviewCreate, InterviewRead, ScreeningRead
 from app.clock import assume_local, local_date, utcnow
 from app.errors import InvalidInput, NotFound, field_error
-from app.i18n import _
+from app.i18n import N_, _
 from app.people.models import Person
 from app.screening.catalogue import CURRENT_RULES_VERSION, INDICATORS_BY_CODE
 from app.screening.rules import (
@@ -113,11 +113,11 @@ def _answers_or_422(raw: dict[str, str]):
 
 AGE_ERRORS = {
     "recruited_on is in the future": (
-        "recruited_on", "The recruitment date is after the interview date"),
+        "recruited_on", N_("The recruitment date is after the interview date")),
     "recruited_on is before date_of_birth": (
-        "recruited_on", "The recruitment date is before the person's date of birth"),
+        "recruited_on", N_("The recruitment date is before the person's date of birth")),
     "date_of_birth is in the future": (
-        "conducted_at", "The interview date is before the person's date of birth"),
+        "conducted_at", N_("The interview date is before the person's date of birth")),
 }
 
 
@@ -169,8 +169,8 @@ def record_interview(session: Session, *, actor: Actor, case_id: int,
                                        interviewed_on=today,
                                        rules_version=rules_version)
     except ValueError as exc:
-        where, message = AGE_ERRORS.get(str(exc), ("recruited_on", "The dates do not agree"))
-        raise field_error(where, message) from None
+        where, message = AGE_ERRORS.get(str(exc), ("recruited_on", N_("The dates do not agree")))
+        raise field_error(where, _(message)) from None
 
     interview = Interview(
         case_id=case.id, conducted_at=conducted_at.astimezone(UTC),
