@@ -37,6 +37,7 @@ from app.errors import Conflict, NotFound, field_error
 from app.i18n import _
 from app.people.models import IdentityLink, Person, PersonMerge
 from app.people.schemas import PersonMergeCreate, PersonMergeRead, PersonMergeUndo
+from app.people.service import latin_key
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,8 @@ register_mover(Mover(name="identity_links", words=("link by another organisation
 
 # the survivor's empty fields taken from the duplicate; age only without a date of birth
 FILLABLE = ("document_number", "date_of_birth", "age_estimate", "nationality_code", "phone")
+# the names in Latin letters, taken together when the survivor has neither
+LATIN = ("given_name_latin", "family_name_latin")
 
 
 def _fill(survivor: Person, duplicate: Person) -> dict[str, Any]:
@@ -160,7 +163,18 @@ def _fill(survivor: Person, duplicate: Person) -> dict[str, Any]:
             value = getattr(duplicate, name)
             setattr(survivor, name, value)
             filled[name] = value.isoformat() if isinstance(value, date) else value
+    if not any(getattr(survivor, name) for name in LATIN) and \
+            any(getattr(duplicate, name) for name in LATIN):
+        for name in LATIN:
+            setattr(survivor, name, getattr(duplicate, name))
+            filled[name] = getattr(duplicate, name)
+        _rekey(survivor)
     return filled
+
+
+def _rekey(person: Person) -> None:
+    person.name_key_latin = latin_key(person.given_name, person.family_name,
+                                      person.given_name_latin, person.family_name_latin)
 
 
 def _unfill(survivor: Person, filled: dict[str, Any]) -> None:
@@ -168,7 +182,9 @@ def _unfill(survivor: Person, filled: dict[str, Any]) -> None:
         current = getattr(survivor, name)
         current = current.isoformat() if isinstance(current, date) else current
         if current == value:
-            setattr(survivor, name, None)
+            setattr(survivor, name, "" if name in LATIN else None)
+    if any(name in LATIN for name in filled):
+        _rekey(survivor)
 
 
 # --- merging ---

@@ -240,3 +240,29 @@ def test_coordinator_merges_from_the_duplicate_list_and_the_old_page_redirects(c
     assert f"Record {b} merged into this one" in page.text
     assert f'href="/people/{a}/merge?duplicate_id={b}"' not in page.text
     assert "Undo this merge" in page.text
+
+
+def test_a_merge_takes_the_latin_forms_the_survivor_lacks_and_undo_gives_them_back(
+        client, session, login_as):
+    coordinator = login_as("coordinator", organization="Tak Coordination Office")
+    ngo = factories.make_organization(session, name="Border Care Foundation")
+    survivor = factories.make_person(session, organization=ngo, given_name="ဇော်မင်းထွန်း",
+                                     family_name="", nationality_code="MM")
+    duplicate = factories.make_person(session, organization=ngo, given_name="ဇော်မင်းထွန်း",
+                                      family_name="", nationality_code="MM",
+                                      given_name_latin="Zaw Min Tun")
+    session.commit()
+    merged = client.post(f"/api/v1/people/{survivor.id}/merge", headers=coordinator.headers,
+                         json={"duplicate_id": duplicate.id, "note": "Same person."})
+    assert merged.status_code == 201, merged.text
+    assert set(merged.json()["filled"]) == {"given_name_latin", "family_name_latin"}
+    session.expire_all()
+    kept = session.get(type(survivor), survivor.id)
+    assert (kept.given_name_latin, kept.name_key_latin) == ("Zaw Min Tun", "zaw min tun")
+    undo = client.post(f"/api/v1/person-merges/{merged.json()['id']}/undo",
+                       headers=coordinator.headers, json={"note": "Two people."})
+    assert undo.status_code == 200, undo.text
+    session.expire_all()
+    kept = session.get(type(survivor), survivor.id)
+    assert (kept.given_name_latin, kept.family_name_latin) == ("", "")
+    assert kept.name_key_latin == "jeamnthvn"  # transliterated again, as before the merge
