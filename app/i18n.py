@@ -222,6 +222,12 @@ def negotiate(accept_language: str | None) -> str:
         if tag and quality > 0:
             wanted.append((quality, tag.strip()))
     wanted.sort(key=lambda item: -item[0])  # stable: equal qualities keep their order
+    # Traditional Chinese (zh-Hant, and zh-TW, zh-HK, zh-MO that imply it) is not offered:
+    # rather than the Simplified catalogue, such a browser gets its next choice, else English.
+    # Most Traditional readers can read Simplified, but not all do so well, and Passage's
+    # messages are rights, consent and case decisions, where a misread word costs more than
+    # English does; a browser that also accepts zh or zh-CN still gets Simplified from that.
+    wanted = [(quality, tag) for quality, tag in wanted if not is_traditional_chinese(tag)]
     offered = list(available_codes())
     # Babel negotiates with "_" or "-"; zh-Hans and zh-CN both mean the Simplified catalogue
     aliases = {"zh_Hans": ["zh-Hans", "zh-CN", "zh-SG", "zh"], "fil": ["fil", "tl"]}
@@ -236,6 +242,15 @@ def negotiate(accept_language: str | None) -> str:
         if found in names and code in offered:
             return code
     return SOURCE_LOCALE
+
+
+TRADITIONAL_CHINESE = ("zh-hant", "zh-tw", "zh-hk", "zh-mo")
+
+
+def is_traditional_chinese(tag: str) -> bool:
+    """zh-Hant..., zh-TW, zh-HK or zh-MO (with "-" or "_", in any case)."""
+    tag = tag.replace("_", "-").lower()
+    return any(tag == name or tag.startswith(name + "-") for name in TRADITIONAL_CHINESE)
 
 
 class LocaleMiddleware:
@@ -339,6 +354,12 @@ DATE_PATTERNS = {SOURCE_LOCALE: "d MMM y"}
 def format_date(value: date, locale: str | None = None) -> str:
     code = locale or current_code()
     return babel_dates.format_date(value, DATE_PATTERNS.get(code, "medium"), locale=code)
+
+
+def format_month(value: date, locale: str | None = None) -> str:
+    """A month and its year in words, in the locale ("October 2025", "ตุลาคม 2025")."""
+    code = locale or current_code()
+    return babel_dates.format_skeleton("yMMMM", value, locale=code)
 
 
 def format_time(value: datetime, zone: tzinfo, locale: str | None = None) -> str:

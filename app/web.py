@@ -66,10 +66,13 @@ def set_csrf_cookie_if_new(request: Request, response) -> None:
 
 # --- formatting shown to people ---
 
-def format_date(value: date | datetime | None) -> str:
-    """A date with its month in words, in the reader's language (app.i18n.format_date)."""
+def format_date(value: date | datetime | None, form: str = "day") -> str:
+    """A date with its month in words, in the reader's language (app.i18n.format_date);
+    `|date("month")` the month and year alone ("October 2025", app.i18n.format_month)."""
     if value is None:
         return ""
+    if form == "month":
+        return i18n.format_month(value.date() if isinstance(value, datetime) else value)
     if isinstance(value, datetime):
         # a time says its zone: the reader may be anywhere, Passage counts in Thai time
         local = value.astimezone(LOCAL_TZ)

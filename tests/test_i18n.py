@@ -383,3 +383,14 @@ def test_an_export_in_words_is_in_the_readers_language_and_codes_stay_codes(
                        params={"labels": "codes"})
     assert codes.content.decode("utf-8-sig").splitlines()[0].startswith(
         "nationality_code,nationality")
+
+
+@pytest.mark.parametrize(("header", "code"), [
+    ("zh-TW", "en"), ("zh-Hant", "en"), ("zh-HK,zh;q=0.5", "zh_Hans"), ("zh-Hant-TW", "en"),
+    ("zh_TW", "en"), ("zh-MO, th;q=0.5", "th"), ("zh-CN", "zh_Hans"), ("zh", "zh_Hans"),
+    ("zh-Hans-CN", "zh_Hans"),
+])
+def test_traditional_chinese_is_not_answered_with_the_simplified_catalogue(header, code):
+    """With no Traditional catalogue, zh-Hant/zh-TW/zh-HK/zh-MO get the browser's next
+    choice, else English; a browser that also accepts plain zh gets Simplified from that."""
+    assert i18n.negotiate(header) == code

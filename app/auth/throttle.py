@@ -38,7 +38,7 @@ from app.auth.permissions import Permission, can
 from app.config import get_settings
 from app.db import utcnow
 from app.errors import Hidden, NotFound, TooManyRequests
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.pagination import PageParams, paginate
 
 UNKNOWN_ADDRESS = "unknown"
@@ -83,13 +83,20 @@ def active_lock(session: Session, *, name_hash: str, address: str) -> SignInLock
 def locked_error(lock: SignInLock) -> TooManyRequests:
     seconds = max(1, ceil((lock.locked_until - utcnow()).total_seconds()))
     minutes = ceil(seconds / 60)
-    what = ("from this address" if lock.every_name else "for this name from this address")
+    if lock.every_name:
+        message = ngettext(
+            "Too many failed sign-ins from this address. Try again in %(num)s minute, or ask an "
+            "administrator to lift the lock.",
+            "Too many failed sign-ins from this address. Try again in %(num)s minutes, or ask an "
+            "administrator to lift the lock.", minutes)
+    else:
+        message = ngettext(
+            "Too many failed sign-ins for this name from this address. Try again in %(num)s "
+            "minute, or ask an administrator to lift the lock.",
+            "Too many failed sign-ins for this name from this address. Try again in %(num)s "
+            "minutes, or ask an administrator to lift the lock.", minutes)
     return TooManyRequests(
-        _(
-            "Too many failed sign-ins %(what)s. Try again in %(minutes)s minute%(value)s, or ask "
-            "an administrator to lift the lock."
-        )
-        % {"what": what, "minutes": minutes, "value": "" if minutes == 1 else "s"},
+        message % {"num": minutes},
         headers={"Retry-After": str(seconds)},
     )
 

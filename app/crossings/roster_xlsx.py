@@ -85,8 +85,7 @@ def _check_sizes(archive: zipfile.ZipFile) -> None:
     for part in parts:
         size, packed = part.file_size, part.compress_size
         if size > MAX_SHEET_BYTES:
-            raise _too_large(part.filename, f"holds {_mb(size)}, more than a roster needs "
-                                            f"({_mb(MAX_SHEET_BYTES)} at most)")
+            raise _too_large(part.filename, size, MAX_SHEET_BYTES)
         if size > RATIO_FLOOR and size > MAX_RATIO * max(packed, 1):
             raise TooLarge(
                 _(
@@ -98,13 +97,23 @@ def _check_sizes(archive: zipfile.ZipFile) -> None:
             )
 
 
-def _too_large(part: str, how: str) -> TooLarge:
+def _too_large(part: str, size: int | None, limit: int) -> TooLarge:
+    """`size` as the archive declares it, or None when the part unpacked past `limit`."""
+    if size is None:
+        return TooLarge(
+            _(
+                "The workbook is too large once unpacked: its part %(part)s holds more than "
+                "%(limit)s. Save the roster sheet alone as XLSX or CSV and import that"
+            )
+            % {"part": part, "limit": _mb(limit)}
+        )
     return TooLarge(
         _(
-            "The workbook is too large once unpacked: its part %(part)s %(how)s. Save the roster "
-            "sheet alone as XLSX or CSV and import that"
+            "The workbook is too large once unpacked: its part %(part)s holds %(size)s, more than "
+            "a roster needs (%(limit)s at most). Save the roster sheet alone as XLSX or CSV and "
+            "import that"
         )
-        % {"part": part, "how": how}
+        % {"part": part, "size": _mb(size), "limit": _mb(limit)}
     )
 
 
@@ -234,6 +243,7 @@ class _Handlers:
         return []
 
     def where(self) -> str:
+        """Where in the part the parser stopped, as a sentence of its own; "" if unknown."""
         return ""
 
 
@@ -273,8 +283,7 @@ def _stream(archive: zipfile.ZipFile, part: str, limit: int,
     handlers made ready after each chunk."""
     declared = archive.getinfo(part).file_size
     if declared > limit:
-        raise _too_large(part, f"holds {_mb(declared)}, more than a roster needs "
-                               f"({_mb(limit)} at most)")
+        raise _too_large(part, declared, limit)
     parser = _new_parser()
     handlers.install(parser)
     unpacked = 0
@@ -283,19 +292,22 @@ def _stream(archive: zipfile.ZipFile, part: str, limit: int,
             while chunk := stream.read(CHUNK):
                 unpacked += len(chunk)
                 if unpacked > limit:
-                    raise _too_large(part, f"holds more than {_mb(limit)}")
+                    raise _too_large(part, None, limit)
                 parser.Parse(chunk, False)
                 yield from handlers.ready()
             parser.Parse(b"", True)
             yield from handlers.ready()
     except expat.ExpatError as exc:
         if exc.code in BAD_CHARACTER:
-            what = "holds a character no workbook may contain (such as a NUL byte)"
+            problem = _("The workbook could not be read as a roster: its part %(part)s holds a "
+                        "character no workbook may contain (such as a NUL byte).") % {"part": part}
         else:
-            what = f"is damaged ({expat.ErrorString(exc.code)})"
+            # expat's own words for the fault (technical, in English in every language)
+            problem = _("The workbook could not be read as a roster: its part %(part)s is "
+                        "damaged (%(detail)s).") % {"part": part,
+                                                    "detail": expat.ErrorString(exc.code)}
         raise InvalidInput(
-            _("The workbook could not be read as a roster: its part %(part)s%(where)s %(what)s")
-            % {"part": part, "where": handlers.where(), "what": what},
+            " ".join(filter(None, (problem, handlers.where()))),
             field="file",
         ) from None
     except (
@@ -404,8 +416,10 @@ class _SheetReader(_Handlers):
     def where(self) -> str:
         if not self.row_number:
             return ""
-        return f", at row {self.row_number:,}" + (
-            f" column {_column_letters(self.column)}," if self.cell else ",")
+        if self.cell:
+            return _("The fault is at row %(row)s, column %(column)s.") % {
+                "row": format_number(self.row_number), "column": _column_letters(self.column)}
+        return _("The fault is at row %(row)s.") % {"row": format_number(self.row_number)}
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
         local = _local(name)

@@ -236,44 +236,67 @@ def _timeline(case: CaseRead, crossings, screenings: list[ScreeningRead],
               history: list[StatusChangeRead], follow_ups: list[FollowUpRead], *,
               with_interviews: bool,
               repatriation: RepatriationRead | None = None) -> list[TimelineEntry]:
-    entries = [TimelineEntry(case.created_at, f"Case {case.reference} opened by "
-                             f"{case.organization}", "case")]
+    # each line one whole message with named placeholders: a translator orders the words
+    entries = [TimelineEntry(case.created_at, _("Case %(reference)s opened by %(organisation)s")
+                             % {"reference": case.reference, "organisation": case.organization},
+                             "case")]
     for c in crossings:
-        where = c["crossing_point"] + (f" from {c['compound']}" if c["compound"] else "")
-        verb = _("Left the country at") if c["direction"] == "exit" else _("Crossed at")
-        entries.append(TimelineEntry(c["crossed_at"], f"{verb} {where}", "crossing"))
+        values = {"point": c["crossing_point"], "compound": c["compound"]}
+        if c["direction"] == "exit":
+            text = (_("Left the country at %(point)s from %(compound)s") if c["compound"]
+                    else _("Left the country at %(point)s"))
+        else:
+            text = (_("Crossed at %(point)s from %(compound)s") if c["compound"]
+                    else _("Crossed at %(point)s"))
+        entries.append(TimelineEntry(c["crossed_at"], text % values, "crossing"))
     for s in screenings:
-        what = _("Interview recorded; screening") if with_interviews else _("Screening")
-        entries.append(TimelineEntry(
-            s.created_at, f"{what} suggests: {SUGGESTION_LABELS[s.classification]} "
-                          f"(rules version {s.rules_version})", "screening"))
+        text = (_("Interview recorded; screening suggests: %(suggestion)s (rules version "
+                  "%(version)s)") if with_interviews
+                else _("Screening suggests: %(suggestion)s (rules version %(version)s)"))
+        entries.append(TimelineEntry(s.created_at, text % {
+            "suggestion": SUGGESTION_LABELS[s.classification], "version": s.rules_version},
+            "screening"))
     for d in determinations:
-        entries.append(TimelineEntry(
-            d.decided_at, f"Determination: {OUTCOME_LABELS[d.outcome]}, by "
-                          f"{d.decided_by or 'unknown user'}", "determination"))
+        outcome = OUTCOME_LABELS[d.outcome]
+        text = (_("Determination: %(outcome)s, by %(user)s") % {"outcome": outcome,
+                                                                 "user": d.decided_by}
+                if d.decided_by else
+                _("Determination: %(outcome)s, by an unknown user") % {"outcome": outcome})
+        entries.append(TimelineEntry(d.decided_at, text, "determination"))
     for r in referrals:
         service = SERVICE_LABELS.get(r.service, r.service)
-        entries.append(TimelineEntry(r.created_at, f"Referral: {service}, {r.recipient}",
+        entries.append(TimelineEntry(r.created_at, _("Referral: %(service)s, %(recipient)s")
+                                     % {"service": service, "recipient": r.recipient},
                                      "referral"))
         for change in r.history[1:]:  # the first is the referral itself
-            by = f" by {change.changed_by}" if change.changed_by else ""
-            note = f": “{change.note}”" if change.note else ""
-            entries.append(TimelineEntry(
-                change.changed_at, f"Referral ({service}) marked "
-                f"{STATUS_LABELS.get(change.to_status, change.to_status).lower()}{by}{note}",
-                "referral"))
+            values = {"service": service, "user": change.changed_by, "note": change.note,
+                      "status": STATUS_LABELS.get(change.to_status, change.to_status).lower()}
+            if change.changed_by and change.note:
+                text = _("Referral (%(service)s) marked %(status)s by %(user)s: “%(note)s”")
+            elif change.changed_by:
+                text = _("Referral (%(service)s) marked %(status)s by %(user)s")
+            elif change.note:
+                text = _("Referral (%(service)s) marked %(status)s: “%(note)s”")
+            else:
+                text = _("Referral (%(service)s) marked %(status)s")
+            entries.append(TimelineEntry(change.changed_at, text % values, "referral"))
     for f in follow_ups:
         if f.done_at is not None:
-            entries.append(TimelineEntry(f.done_at, f"Follow-up done: {f.title}"
-                                         + (f", by {f.done_by}" if f.done_by else ""),
+            text = (_("Follow-up done: %(title)s, by %(user)s") if f.done_by
+                    else _("Follow-up done: %(title)s"))
+            entries.append(TimelineEntry(f.done_at, text % {"title": f.title, "user": f.done_by},
                                          "follow_up"))
     for step in repatriation.history if repatriation else []:
-        by = f", by {step.changed_by}" if step.changed_by else ""
+        values = {"stage": REPATRIATION_STAGE_LABELS.get(step.to_stage, step.to_stage),
+                  "user": step.changed_by}
         # a step that stays at its stage records a fear of return withdrawn (its note says)
-        what = ("fear of return withdrawn" if step.from_stage == step.to_stage
-                else REPATRIATION_STAGE_LABELS[step.to_stage])
-        entries.append(TimelineEntry(step.changed_at, f"Repatriation: {what}{by}",
-                                     "repatriation"))
+        if step.from_stage == step.to_stage:
+            text = (_("Repatriation: fear of return withdrawn, by %(user)s") if step.changed_by
+                    else _("Repatriation: fear of return withdrawn"))
+        else:
+            text = (_("Repatriation: %(stage)s, by %(user)s") if step.changed_by
+                    else _("Repatriation: %(stage)s"))
+        entries.append(TimelineEntry(step.changed_at, text % values, "repatriation"))
     for change in history:
         text = status_change_text(change)
         if text:
@@ -284,10 +307,12 @@ def _timeline(case: CaseRead, crossings, screenings: list[ScreeningRead],
 def status_change_text(change: StatusChangeRead) -> str:
     """A closure or a reopening in words (the timeline has its own lines for the opening and
     the determinations that make the other changes)."""
-    by = f", by {change.changed_by}" if change.changed_by else ""
+    values = {"user": change.changed_by}
     if change.event == Event.CLOSED:
-        reason = CLOSURE_REASON_LABELS.get(change.reason or "", change.reason or "")
-        return f"Case closed: {reason}{by}"
+        values["reason"] = CLOSURE_REASON_LABELS.get(change.reason or "", change.reason or "")
+        return (_("Case closed: %(reason)s, by %(user)s") if change.changed_by
+                else _("Case closed: %(reason)s")) % values
     if change.event == Event.REOPENED:
-        return f"Case reopened{by}"
+        return (_("Case reopened, by %(user)s") if change.changed_by
+                else _("Case reopened")) % values
     return ""

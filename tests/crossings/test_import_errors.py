@@ -48,7 +48,7 @@ def test_workbook_with_an_invalid_character_reference_is_422_naming_row_and_colu
     assert response.status_code == 422
     message = file_message(response)
     assert "could not be read as a roster" in message
-    assert "row 3 column A" in message and "such as a NUL byte" in message
+    assert "at row 3, column A" in message and "such as a NUL byte" in message
     assert "Pri" not in message
     assert crossings(session) == before
 

@@ -244,3 +244,18 @@ def test_a_period_with_no_crossing_answers_every_column(client, world, login_as)
         assert result["rows"] == []
         assert set(result["overall"]) == {c["key"] for c in result["columns"]}
         assert result["overall"]["crossed"] == 0
+
+
+def test_a_month_is_named_in_the_readers_language(client, world, session):
+    """The month headings come from Babel in the request's locale, not strftime's English."""
+    user, password = factories.make_user(session, role="caseworker")
+    session.commit()
+    assert sign_in(client, user.username, password).status_code == 303
+    params = {"from": "2025-09-01", "to": "2025-10-31"}  # two months: a table each
+    english = client.get("/stats/pipeline", params=params).text
+    assert "Crossed in October 2025: 18" in english
+    user.preferred_language = "th"
+    session.add(user)
+    session.commit()
+    thai = client.get("/stats/pipeline", params=params).text
+    assert "ตุลาคม 2025" in thai and "October" not in thai
