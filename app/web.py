@@ -7,6 +7,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
+from babel.lists import format_list
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
@@ -66,6 +67,15 @@ def set_csrf_cookie_if_new(request: Request, response) -> None:
 
 # --- formatting shown to people ---
 
+def format_words(items) -> str:
+    """A list in words, the reader's language's way ("a, b and c", "a、b和c"): Babel's list
+    patterns; English as the house style writes it, with no comma before "and"."""
+    items = [str(item) for item in items]
+    if i18n.current_code() == i18n.SOURCE_LOCALE and len(items) > 2:
+        return ", ".join(items[:-1]) + " and " + items[-1]
+    return format_list(items, locale=i18n.current_code()) if items else ""
+
+
 def format_date(value: date | datetime | None, form: str = "day") -> str:
     """A date with its month in words, in the reader's language (app.i18n.format_date);
     `|date("month")` the month and year alone ("October 2025", app.i18n.format_month)."""
@@ -122,6 +132,7 @@ def templates() -> Jinja2Templates:
                          language_choices=language_choices)
     t.env.filters["date"] = format_date
     t.env.filters["num"] = format_number
+    t.env.filters["words"] = format_words
     return t
 
 

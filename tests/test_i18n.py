@@ -394,3 +394,35 @@ def test_traditional_chinese_is_not_answered_with_the_simplified_catalogue(heade
     """With no Traditional catalogue, zh-Hant/zh-TW/zh-HK/zh-MO get the browser's next
     choice, else English; a browser that also accepts plain zh gets Simplified from that."""
     assert i18n.negotiate(header) == code
+
+
+# A message a translator cannot translate right: a word that only joins others ("by", "from")
+# or a piece that starts or ends with a space, glued to English around it. Whole sentences
+# with named placeholders instead (ngettext where a count decides the form).
+JOINING_WORDS = {"by", "on", "from", "to", "at", "for", "of", "in", "or", "and", "since",
+                 "with", "month", "period", "person has", "people have", "person awaits",
+                 "people await", "(sorted"}
+# pieces still glued with a space, each to become a whole message (none may be added)
+KNOWN_PIECES = {
+    " (every combination of nationality, suggestion, determination and sex)",
+    " (optional)", " (trafficking_victim, female, total)", " current",
+    "'%(stage)s' needs: ", "A closed case needs its reason, one of: ", "Cannot join this batch: ",
+    "Choose why the case is closed: ", "Every member must be at '%(stage)s' first: ",
+    "Not a value of the HTCDS gender picklist: ", "Not a value of the HTCDS picklist: ",
+    "Note on ", "Outcome must be one of ", "Role must be one of ",
+    "keys must be dimension codes: ", "status: a %(value)s referral cannot become %(value2)s; ",
+}
+
+
+def test_no_message_is_a_joining_word_or_a_piece_glued_with_a_space():
+    template = i18n_catalogue.read(i18n.TEMPLATE_FILE)
+    joining, pieces = [], []
+    for message in template:
+        if not message.id:
+            continue
+        for text in (message.id if isinstance(message.id, list | tuple) else (message.id,)):
+            if text.strip() in JOINING_WORDS:  # "By", "From" alone are column headings
+                joining.append(text)
+            elif text != text.strip() and text not in KNOWN_PIECES:
+                pieces.append(text)
+    assert joining == [] and pieces == []
