@@ -8,10 +8,11 @@ from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from babel.lists import format_list
 from sqlalchemy import insert
 from sqlmodel import Session, select
 
-from app import audit
+from app import audit, i18n
 from app.audit.service import Actor
 from app.auth import access
 from app.auth.permissions import Permission, can
@@ -26,9 +27,11 @@ from app.i18n import N_, _
 from app.people.models import Person
 from app.screening.catalogue import CURRENT_RULES_VERSION, INDICATORS_BY_CODE
 from app.screening.rules import (
+    ENGLISH,
     Answer,
     InvalidAnswers,
     ScreeningResult,
+    Words,
     age_group_at_recruitment,
     dimension_level_reasons,
     parse_answers,
@@ -42,10 +45,29 @@ FUTURE_TOLERANCE = timedelta(minutes=10)
 
 # --- screenings ---
 
-def screening_read(screening: Screening, actor: Actor) -> ScreeningRead:
+def reason_words(code: str | None = None) -> Words:
+    """The screening reasons' words in a locale (the request's when None): its catalogue and
+    its way of joining a list (Babel's format_list). English is the rules' own wording."""
+    code = code or i18n.current_code()
+    if code == i18n.SOURCE_LOCALE or not i18n.is_available(code):
+        return ENGLISH
+    t = i18n.translations(code)
+    locale = i18n.by_code()[code].babel
+
+    def join(items: list[str], style: str = "standard") -> str:
+        if not items:
+            return ""
+        return format_list(items, "or" if style == "or" else "standard", locale=locale)
+
+    return Words(gettext=t.gettext, ngettext=t.ngettext, join=join)
+
+
+def screening_read(screening: Screening, actor: Actor, words: Words = ENGLISH) -> ScreeningRead:
     """A stored suggestion as the actor may read it: in full (indicator codes answered yes and
     unknown, reasons naming indicators) for those who may read the interview's answers; at
-    dimension level for everyone else (coordinators), from which no answer can be rebuilt."""
+    dimension level for everyone else (coordinators), from which no answer can be rebuilt.
+    The reasons in `words` (the API's are English unless ?lang= asks; a page's, the reader's
+    language); codes never translated."""
     result = screening.result or {}
     dimensions = result.get("dimensions", [])
     if can(actor, Permission.INTERVIEW_READ):
@@ -56,7 +78,7 @@ def screening_read(screening: Screening, actor: Actor) -> ScreeningRead:
             dimensions=[DimensionRead(**d) for d in dimensions],
             unknown=result.get("unknown", []),
             # in today's words (stored suggestions keep their classification, not their wording)
-            reasons=reasons_of(result) or result.get("reasons", []),
+            reasons=reasons_of(result, words) or result.get("reasons", []),
             created_at=screening.created_at,
         )
     present = [d["code"] for d in dimensions if d.get("present")]
@@ -67,7 +89,7 @@ def screening_read(screening: Screening, actor: Actor) -> ScreeningRead:
         dimensions=[DimensionRead(code=d["code"], name=d["name"], present=d["present"])
                     for d in dimensions],
         reasons=dimension_level_reasons(present, screening.classification,
-                                        screening.age_group),
+                                        screening.age_group, words),
         created_at=screening.created_at,
     )
 
@@ -83,22 +105,24 @@ def latest_screening_of(session: Session, case_id: int) -> Screening | None:
     return latest_row(session, Screening, case_id)
 
 
-def latest_screening(session: Session, *, actor: Actor, case_id: int) -> ScreeningRead:
+def latest_screening(session: Session, *, actor: Actor, case_id: int,
+                     words: Words = ENGLISH) -> ScreeningRead:
     case = access.get_visible(session, actor, Case, case_id, action="screening.read")
     screening = latest_screening_of(session, case.id)
     if screening is None:
         raise NotFound(_("No interview has been recorded for this case yet"))
     audit.record(session, actor=actor, action="screening.read", entity_type="case",
                  entity_id=case.id, detail={"screening_id": screening.id})
-    return screening_read(screening, actor)
+    return screening_read(screening, actor, words)
 
 
-def list_screenings(session: Session, *, actor: Actor, case_id: int) -> list[ScreeningRead]:
+def list_screenings(session: Session, *, actor: Actor, case_id: int,
+                    words: Words = ENGLISH) -> list[ScreeningRead]:
     case = access.get_visible(session, actor, Case, case_id, action="screening.read")
     rows = screenings_of(session, case.id)
     audit.record(session, actor=actor, action="screening.read", entity_type="case",
                  entity_id=case.id, detail={"returned": len(rows)})
-    return [screening_read(s, actor) for s in rows]
+    return [screening_read(s, actor, words) for s in rows]
 
 
 # --- interviews ---

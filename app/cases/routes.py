@@ -206,17 +206,28 @@ def list_interviews(session: SessionDep, actor: ActorDep, case_id: int,
 
 @api.get("/cases/{case_id}/screening", response_model=ScreeningRead,
          dependencies=[require(Permission.SCREENING_READ)])
-def latest_screening(session: SessionDep, actor: ActorDep, case_id: int) -> ScreeningRead:
-    """The suggestion of the latest interview."""
-    return interviews.latest_screening(session, actor=actor, case_id=case_id)
+def latest_screening(session: SessionDep, actor: ActorDep, case_id: int,
+                     lang: str | None = None) -> ScreeningRead:
+    """The suggestion of the latest interview. Its `reasons` are in English (the rules' own
+    words) unless `?lang=` names a locale; codes are never translated."""
+    return interviews.latest_screening(session, actor=actor, case_id=case_id,
+                                       words=_reason_words(lang))
 
 
 @api.get("/cases/{case_id}/screenings", response_model=Page[ScreeningRead],
          dependencies=[require(Permission.SCREENING_READ)])
 def list_screenings(session: SessionDep, actor: ActorDep, case_id: int,
-                    page: PageDep) -> Page[ScreeningRead]:
-    """Every suggestion of the case, oldest first."""
-    return _page_of(interviews.list_screenings(session, actor=actor, case_id=case_id), page)
+                    page: PageDep, lang: str | None = None) -> Page[ScreeningRead]:
+    """Every suggestion of the case, oldest first; `reasons` in English unless `?lang=`."""
+    return _page_of(interviews.list_screenings(session, actor=actor, case_id=case_id,
+                                               words=_reason_words(lang)), page)
+
+
+def _reason_words(lang: str | None):
+    # machine consumers get the rules' English unless they ask for a language
+    if not lang:
+        return interviews.ENGLISH
+    return interviews.reason_words(questionnaire.check_lang(lang))
 
 
 @api.post("/cases/{case_id}/determination", response_model=DeterminationRead,

@@ -3,6 +3,7 @@ determinations and referrals, and a timeline of them all; read once, audited onc
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -10,13 +11,13 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from app import audit
+from app import audit, i18n
 from app.audit.service import Actor
 from app.auth import access
 from app.auth.permissions import Permission, can
 from app.cases.determinations import determinations_of
 from app.cases.follow_ups import follow_ups_of
-from app.cases.interviews import interviews_of, screening_read, screenings_of
+from app.cases.interviews import interviews_of, reason_words, screening_read, screenings_of
 from app.cases.lifecycle import Event, history_of, is_active
 from app.cases.models import Case, Interview
 from app.cases.schemas import (
@@ -48,7 +49,7 @@ from app.referrals.service import case_referrals
 from app.repatriation.models import RepatriationBatch
 from app.repatriation.schemas import RepatriationRead
 from app.repatriation.service import repatriation_of
-from app.screening.catalogue import INDICATORS_BY_CODE, short_label
+from app.screening.catalogue import INDICATORS_BY_CODE, STRENGTH_WORDS, short_label
 
 
 @dataclass
@@ -132,17 +133,24 @@ class ReasonPart:
     anchor: str = ""
 
 
-_SHORT_WORDS = re.compile("|".join(re.escape(words) for words in sorted(
-    {short_label(code): code for code in INDICATORS_BY_CODE}, key=len, reverse=True)))
-_CODE_OF_WORDS = {short_label(code): code for code in INDICATORS_BY_CODE}
+@functools.cache
+def _short_words(code: str) -> tuple[re.Pattern, dict[str, str]]:
+    """The indicators' short labels in a locale, as the reasons quote them, and their codes."""
+    t = i18n.translations(code).gettext
+    words = {t(short_label(c)): c for c in INDICATORS_BY_CODE}
+    pattern = re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+    return pattern, words
 
 
 def reason_parts(reason: str, interview_id: int) -> list[ReasonPart]:
+    """A reason cut into words and the indicators it quotes (in the reader's language), each
+    of these linked to its answer with its code beside it."""
+    pattern, code_of_words = _short_words(i18n.current_code())
     parts, at = [], 0
-    for match in _SHORT_WORDS.finditer(reason):
+    for match in pattern.finditer(reason):
         if match.start() > at:
             parts.append(ReasonPart(reason[at:match.start()]))
-        code = _CODE_OF_WORDS[match.group(0)]
+        code = code_of_words[match.group(0)]
         parts.append(ReasonPart(match.group(0), code, answer_anchor(interview_id, code)))
         at = match.end()
     if at < len(reason):
@@ -160,15 +168,16 @@ def describe_screening(screening: ScreeningRead) -> list[dict[str, Any]]:
     who may not see the answers (dimension level), `found` and `unknown` are None."""
     rows = []
     for dimension in screening.dimensions:
-        row: dict[str, Any] = {"code": dimension.code, "name": dimension.name,
+        row: dict[str, Any] = {"code": dimension.code, "name": _(dimension.name),
                                "present": dimension.present, "found": None, "unknown": None}
         if dimension.yes is not None:
             row["found"] = [
-                {"code": code, "label": INDICATORS_BY_CODE[code].label, "strength": strength}
+                {"code": code, "label": _(INDICATORS_BY_CODE[code].label),
+                 "strength": _(STRENGTH_WORDS.get(strength, strength))}
                 for strength, codes in dimension.yes.items() for code in codes
                 if code in INDICATORS_BY_CODE
             ]
-            row["unknown"] = [{"code": c, "label": INDICATORS_BY_CODE[c].label}
+            row["unknown"] = [{"code": c, "label": _(INDICATORS_BY_CODE[c].label)}
                               for c in dimension.unknown or [] if c in INDICATORS_BY_CODE]
         rows.append(row)
     return rows
@@ -180,7 +189,8 @@ def case_page(session: Session, *, actor: Actor, case: Case) -> CasePage:
     person = session.get(Person, case.person_id)
     read = case_read(session, case)
     screening_rows = screenings_of(session, case.id)
-    screenings = [screening_read(s, actor) for s in screening_rows]
+    words = reason_words()
+    screenings = [screening_read(s, actor, words) for s in screening_rows]
     determinations = determinations_of(session, case.id)
     interviews = (interviews_of(session, case.id, actor, screening_rows)
                   if can(actor, Permission.INTERVIEW_READ) else None)

@@ -11,9 +11,9 @@ from enum import StrEnum
 def N_(message: str) -> str:  # noqa: N802  (gettext's name for "mark for translation")
     """Marks a text for extraction into the message catalogues (pybabel's N_ keyword) and
     returns it unchanged: the catalogue stays in English and imports nothing of the app; the
-    texts are translated where they are shown (app.cases.questionnaire). The dimensions'
-    names and the questions are marked; the labels and short labels, which the reasons
-    quote, are not yet."""
+    texts are translated where they are shown (the interview and case pages, the reasons, the
+    exports in words): the dimensions' names, the labels, the short labels and the questions.
+    Codes and strengths' values are never translated."""
     return message
 
 # Every rules version Passage can still screen with: stored suggestions keep the version they
@@ -30,6 +30,12 @@ class Strength(StrEnum):
     STRONG = "strong"
     MEDIUM = "medium"
     WEAK = "weak"
+
+
+# The strengths in words (the reasons' "(strong)"); the values above are codes.
+STRENGTH_WORDS: dict[str, str] = {
+    Strength.STRONG: N_("strong"), Strength.MEDIUM: N_("medium"), Strength.WEAK: N_("weak"),
+}
 
 
 @dataclass(frozen=True)
@@ -65,7 +71,7 @@ INDICATORS: tuple[Indicator, ...] = (
         code="DR1",
         dimension="DR",
         strength=Strength.STRONG,
-        label="deceived about the nature of the job, its location or the employer",
+        label=N_("deceived about the nature of the job, its location or the employer"),
         question=N_(
             "Were you deceived about the nature of the job, its location or the employer? For "
             "example, were you promised customer service, translation or IT work in Thailand "
@@ -77,7 +83,7 @@ INDICATORS: tuple[Indicator, ...] = (
         code="DR2",
         dimension="DR",
         strength=Strength.MEDIUM,
-        label="deceived about wages or earnings",
+        label=N_("deceived about wages or earnings"),
         question=N_("Were you deceived about your wages or how much you would earn?"),
         ctdc=("FalsePromises",),
     ),
@@ -85,7 +91,7 @@ INDICATORS: tuple[Indicator, ...] = (
         code="DR3",
         dimension="DR",
         strength=Strength.MEDIUM,
-        label="deceived about working conditions",
+        label=N_("deceived about working conditions"),
         question=N_(
             "Were you deceived about the working conditions, such as the hours, the days off or "
             "what the work would be?"
@@ -96,7 +102,7 @@ INDICATORS: tuple[Indicator, ...] = (
         code="DR4",
         dimension="DR",
         strength=Strength.MEDIUM,
-        label="deceived about the journey or recruitment conditions",
+        label=N_("deceived about the journey or recruitment conditions"),
         question=N_(
             "Were you deceived about the journey or the conditions of recruitment, such as the "
             "route, who would pay for it, or fees?"
@@ -107,7 +113,7 @@ INDICATORS: tuple[Indicator, ...] = (
         code="DR5",
         dimension="DR",
         strength=Strength.MEDIUM,
-        label="deceived about the legality of the work or about visas",
+        label=N_("deceived about the legality of the work or about visas"),
         question=N_(
             "Were you deceived about whether the work was legal, or about your visa or legal "
             "status?"
@@ -118,7 +124,7 @@ INDICATORS: tuple[Indicator, ...] = (
         code="DR6",
         dimension="DR",
         strength=Strength.MEDIUM,
-        label="deceived about housing and living conditions",
+        label=N_("deceived about housing and living conditions"),
         question=N_(
             "Were you deceived about where you would live or what the living conditions would be?"
         ),
@@ -128,7 +134,7 @@ INDICATORS: tuple[Indicator, ...] = (
         code="DR7",
         dimension="DR",
         strength=Strength.WEAK,
-        label="deceived about training or education",
+        label=N_("deceived about training or education"),
         question=N_("Were you deceived about training or education you would get?"),
         ctdc=("FalsePromises",),
     ),
@@ -137,7 +143,7 @@ INDICATORS: tuple[Indicator, ...] = (
         code="CR1",
         dimension="CR",
         strength=Strength.STRONG,
-        label="violence during recruitment or transport",
+        label=N_("violence during recruitment or transport"),
         question=N_(
             "Did anyone use violence against you while you were being recruited or taken to the "
             "place of work?"
@@ -148,7 +154,7 @@ INDICATORS: tuple[Indicator, ...] = (
         code="CR2",
         dimension="CR",
         strength=Strength.MEDIUM,
-        label="abducted, sold or bought during recruitment or transport",
+        label=N_("abducted, sold or bought during recruitment or transport"),
         question=N_(
             "Were you abducted, or sold or bought, while you were being recruited or taken to the "
             "place of work?"
@@ -159,7 +165,7 @@ INDICATORS: tuple[Indicator, ...] = (
         code="CR3",
         dimension="CR",
         strength=Strength.MEDIUM,
-        label="identity documents taken during recruitment or transport",
+        label=N_("identity documents taken during recruitment or transport"),
         question=N_(
             "Were your passport or identity documents taken from you while you were being "
             "recruited or taken to the place of work?"
@@ -170,7 +176,7 @@ INDICATORS: tuple[Indicator, ...] = (
         code="CR4",
         dimension="CR",
         strength=Strength.MEDIUM,
-        label="put into debt for recruitment or transport costs",
+        label=N_("put into debt for recruitment or transport costs"),
         question=N_("Were you put into debt for the costs of your recruitment or journey?"),
         ctdc=("DebtBondage",),
     ),
@@ -178,7 +184,7 @@ INDICATORS: tuple[Indicator, ...] = (
         code="CR5",
         dimension="CR",
         strength=Strength.MEDIUM,
-        label="confined or watched during transport",
+        label=N_("confined or watched during transport"),
         question=N_("During the journey, were you locked in, kept from leaving or watched?"),
         ctdc=("RestrictsMovement",),
     ),
@@ -186,7 +192,7 @@ INDICATORS: tuple[Indicator, ...] = (
         code="CR6",
         dimension="CR",
         strength=Strength.MEDIUM,
-        label="threatened, or family threatened, during recruitment",
+        label=N_("threatened, or family threatened, during recruitment"),
         question=N_("Were you or your family threatened while you were being recruited?"),
         ctdc=("Threats",),
     ),
@@ -195,7 +201,7 @@ INDICATORS: tuple[Indicator, ...] = (
         code="VR1",
         dimension="VR",
         strength=Strength.MEDIUM,
-        label="recruited by exploiting irregular status or lack of documents",
+        label=N_("recruited by exploiting irregular status or lack of documents"),
         question=N_(
             "Did the recruiter take advantage of your irregular status or your lack of documents?"
         ),
@@ -205,7 +211,7 @@ INDICATORS: tuple[Indicator, ...] = (
         code="VR2",
         dimension="VR",
         strength=Strength.MEDIUM,
-        label="recruited by exploiting economic hardship",
+        label=N_("recruited by exploiting economic hardship"),
         question=N_(
             "Did the recruiter take advantage of money problems, such as having no job or debts "
             "at home?"
@@ -216,7 +222,7 @@ INDICATORS: tuple[Indicator, ...] = (
         code="VR3",
         dimension="VR",
         strength=Strength.MEDIUM,
-        label="recruited by exploiting lack of information or of the language",
+        label=N_("recruited by exploiting lack of information or of the language"),
         question=N_(
             "Did the recruiter take advantage of you not having enough information or not "
             "knowing the language?"
@@ -227,7 +233,7 @@ INDICATORS: tuple[Indicator, ...] = (
         code="VR4",
         dimension="VR",
         strength=Strength.MEDIUM,
-        label="recruited by exploiting a difficult family or personal situation",
+        label=N_("recruited by exploiting a difficult family or personal situation"),
         question=N_(
             "Did the recruiter take advantage of a difficult family or personal situation?"
         ),
@@ -237,7 +243,7 @@ INDICATORS: tuple[Indicator, ...] = (
         code="VR5",
         dimension="VR",
         strength=Strength.WEAK,
-        label="emotionally dependent on the recruiter",
+        label=N_("emotionally dependent on the recruiter"),
         question=N_(
             "Were you emotionally dependent on the recruiter, for example a partner, a friend or "
             "a relative?"
@@ -249,7 +255,7 @@ INDICATORS: tuple[Indicator, ...] = (
         code="EX1",
         dimension="EX",
         strength=Strength.STRONG,
-        label="made to work excessive hours or days",
+        label=N_("made to work excessive hours or days"),
         question=N_(
             "Were you made to work excessive hours or days, for example 12 hours or more a day, "
             "or with no rest days?"
@@ -260,7 +266,7 @@ INDICATORS: tuple[Indicator, ...] = (
         code="EX2",
         dimension="EX",
         strength=Strength.MEDIUM,
-        label="paid little or nothing, or wages withheld or cut by fines",
+        label=N_("paid little or nothing, or wages withheld or cut by fines"),
         question=N_(
             "Were you paid little or nothing, or were your wages withheld or cut by fines?"
         ),
@@ -270,7 +276,7 @@ INDICATORS: tuple[Indicator, ...] = (
         code="EX3",
         dimension="EX",
         strength=Strength.MEDIUM,
-        label="very bad living conditions",
+        label=N_("very bad living conditions"),
         question=N_(
             "Were you kept in very bad living conditions, such as crowding, too little food or "
             "no medical care?"
@@ -281,7 +287,7 @@ INDICATORS: tuple[Indicator, ...] = (
         code="EX4",
         dimension="EX",
         strength=Strength.MEDIUM,
-        label="punished for missing targets or quotas",
+        label=N_("punished for missing targets or quotas"),
         question=N_(
             "Were you punished for missing targets or quotas, for example with fines, extra hours "
             "or being locked up?"
@@ -292,7 +298,7 @@ INDICATORS: tuple[Indicator, ...] = (
         code="EX5",
         dimension="EX",
         strength=Strength.MEDIUM,
-        label="no contract, or its terms not respected",
+        label=N_("no contract, or its terms not respected"),
         question=N_("Did you have no contract, or were the terms of your contract not respected?"),
         ctdc=("Other",),
     ),
@@ -300,7 +306,7 @@ INDICATORS: tuple[Indicator, ...] = (
         code="EX6",
         dimension="EX",
         strength=Strength.WEAK,
-        label="no social protection",
+        label=N_("no social protection"),
         question=N_("Were you without social protection, such as insurance or sick leave?"),
         ctdc=("Other",),
     ),
@@ -309,7 +315,7 @@ INDICATORS: tuple[Indicator, ...] = (
         code="CD1",
         dimension="CD",
         strength=Strength.STRONG,
-        label="passport or identity documents taken",
+        label=N_("passport or identity documents taken"),
         question=N_(
             "Was your passport, or were your identity documents, taken away or kept from you?"
         ),
@@ -319,7 +325,7 @@ INDICATORS: tuple[Indicator, ...] = (
         code="CD2",
         dimension="CD",
         strength=Strength.STRONG,
-        label="held in debt bondage",
+        label=N_("held in debt bondage"),
         question=N_(
             "Were you told you owed a debt, a ransom or a resale price that you had to work off "
             "or pay before you could leave?"
@@ -330,7 +336,7 @@ INDICATORS: tuple[Indicator, ...] = (
         code="CD3",
         dimension="CD",
         strength=Strength.STRONG,
-        label="not free to leave",
+        label=N_("not free to leave"),
         question=N_("Were you kept from leaving, for example locked in, guarded or watched?"),
         ctdc=("RestrictsMovement",),
     ),
@@ -338,7 +344,7 @@ INDICATORS: tuple[Indicator, ...] = (
         code="CD4",
         dimension="CD",
         strength=Strength.STRONG,
-        label="physical or sexual violence",
+        label=N_("physical or sexual violence"),
         question=N_(
             "Were you subjected to physical or sexual violence, such as beatings, electric shocks "
             "or being locked up?"
@@ -349,7 +355,7 @@ INDICATORS: tuple[Indicator, ...] = (
         code="CD5",
         dimension="CD",
         strength=Strength.STRONG,
-        label="threatened with violence",
+        label=N_("threatened with violence"),
         question=N_("Were you threatened with violence?"),
         ctdc=("Threats",),
     ),
@@ -357,7 +363,7 @@ INDICATORS: tuple[Indicator, ...] = (
         code="CD6",
         dimension="CD",
         strength=Strength.MEDIUM,
-        label="forced to commit fraud or other crimes",
+        label=N_("forced to commit fraud or other crimes"),
         question=N_("Were you forced to commit fraud or other crimes?"),
         ctdc=("typeOfLabourIllicitActivities",),
     ),
@@ -365,7 +371,7 @@ INDICATORS: tuple[Indicator, ...] = (
         code="CD7",
         dimension="CD",
         strength=Strength.MEDIUM,
-        label="sold, or threatened with being sold, to another compound",
+        label=N_("sold, or threatened with being sold, to another compound"),
         question=N_("Were you sold, or threatened with being sold, to another compound?"),
         ctdc=("Other",),
     ),
@@ -373,7 +379,7 @@ INDICATORS: tuple[Indicator, ...] = (
         code="CD8",
         dimension="CD",
         strength=Strength.MEDIUM,
-        label="threatened with denunciation to the authorities",
+        label=N_("threatened with denunciation to the authorities"),
         question=N_(
             "Were you threatened with being reported to the authorities, or with arrest or "
             "deportation?"
@@ -384,7 +390,7 @@ INDICATORS: tuple[Indicator, ...] = (
         code="CD9",
         dimension="CD",
         strength=Strength.MEDIUM,
-        label="family threatened or harmed",
+        label=N_("family threatened or harmed"),
         question=N_("Was your family threatened or harmed?"),
         ctdc=("Threats",),
     ),
@@ -392,7 +398,7 @@ INDICATORS: tuple[Indicator, ...] = (
         code="CD10",
         dimension="CD",
         strength=Strength.MEDIUM,
-        label="isolated: phone taken, contact with family stopped or watched",
+        label=N_("isolated: phone taken, contact with family stopped or watched"),
         question=N_(
             "Were you cut off from others, for example was your phone taken, or was contact with "
             "your family stopped or watched?"
@@ -403,7 +409,7 @@ INDICATORS: tuple[Indicator, ...] = (
         code="CD11",
         dimension="CD",
         strength=Strength.MEDIUM,
-        label="forced to lie about their situation",
+        label=N_("forced to lie about their situation"),
         question=N_(
             "Were you forced to lie to the authorities, your family or others about your situation?"
         ),
@@ -414,7 +420,7 @@ INDICATORS: tuple[Indicator, ...] = (
         code="VD1",
         dimension="VD",
         strength=Strength.MEDIUM,
-        label="dependent on the exploiters for food, housing, transport or documents",
+        label=N_("dependent on the exploiters for food, housing, transport or documents"),
         question=N_(
             "Did you depend on the people who exploited you for food, housing, transport or "
             "documents?"
@@ -425,7 +431,7 @@ INDICATORS: tuple[Indicator, ...] = (
         code="VD2",
         dimension="VD",
         strength=Strength.MEDIUM,
-        label="unable to communicate",
+        label=N_("unable to communicate"),
         question=N_(
             "Were you unable to communicate, for example because of the language, having no "
             "interpreter or no phone?"
@@ -436,7 +442,7 @@ INDICATORS: tuple[Indicator, ...] = (
         code="VD3",
         dimension="VD",
         strength=Strength.MEDIUM,
-        label="without legal status in the country",
+        label=N_("without legal status in the country"),
         question=N_("Were you without legal status in the country where you were exploited?"),
         ctdc=("ThreatOfLawEnforcement",),
     ),
@@ -444,7 +450,7 @@ INDICATORS: tuple[Indicator, ...] = (
         code="VD4",
         dimension="VD",
         strength=Strength.MEDIUM,
-        label="under economic pressure",
+        label=N_("under economic pressure"),
         question=N_(
             "Were you under economic pressure, for example your family depending on your income, "
             "or debts at home?"
@@ -455,7 +461,7 @@ INDICATORS: tuple[Indicator, ...] = (
         code="VD5",
         dimension="VD",
         strength=Strength.WEAK,
-        label="vulnerable by personal characteristics",
+        label=N_("vulnerable by personal characteristics"),
         question=N_(
             "Were you vulnerable because of your age, health, a disability or a pregnancy?"
         ),
@@ -489,24 +495,25 @@ def ctdc_field(name: str) -> str:
 # A few words for each indicator, for the reasons a caseworker reads aloud ("deceived about the
 # job (strong)"); where the label is short already, the label itself.
 SHORT_LABELS: dict[str, str] = {
-    "DR1": "deceived about the job", "DR3": "deceived about working conditions",
-    "DR4": "deceived about the journey", "DR5": "deceived about legality or visas",
-    "DR6": "deceived about housing", "CR1": "violence during recruitment",
-    "CR2": "abducted or sold during recruitment", "CR3": "documents taken during recruitment",
-    "CR4": "put into debt for the journey", "CR5": "confined during transport",
-    "CR6": "threatened during recruitment", "VR1": "recruited through irregular status",
-    "VR2": "recruited through economic hardship",
-    "VR3": "recruited through lack of information or language",
-    "VR4": "recruited through a difficult family situation",
-    "VR5": "emotionally dependent on the recruiter", "EX1": "excessive hours",
-    "EX2": "paid little or nothing", "EX3": "very bad living conditions",
-    "EX4": "punished for missing quotas", "EX5": "no contract, or terms broken",
-    "CD1": "passport or documents taken", "CD3": "kept from leaving",
-    "CD4": "physical or sexual violence", "CD6": "forced to commit fraud",
-    "CD7": "sold or threatened with sale", "CD8": "threatened with the authorities",
-    "CD10": "isolated from family", "CD11": "forced to lie about their situation",
-    "VD1": "dependent on the exploiters", "VD3": "no legal status",
-    "VD5": "vulnerable by age, health or pregnancy",
+    "DR1": N_("deceived about the job"), "DR3": N_("deceived about working conditions"),
+    "DR4": N_("deceived about the journey"), "DR5": N_("deceived about legality or visas"),
+    "DR6": N_("deceived about housing"), "CR1": N_("violence during recruitment"),
+    "CR2": N_("abducted or sold during recruitment"),
+    "CR3": N_("documents taken during recruitment"),
+    "CR4": N_("put into debt for the journey"), "CR5": N_("confined during transport"),
+    "CR6": N_("threatened during recruitment"), "VR1": N_("recruited through irregular status"),
+    "VR2": N_("recruited through economic hardship"),
+    "VR3": N_("recruited through lack of information or language"),
+    "VR4": N_("recruited through a difficult family situation"),
+    "VR5": N_("emotionally dependent on the recruiter"), "EX1": N_("excessive hours"),
+    "EX2": N_("paid little or nothing"), "EX3": N_("very bad living conditions"),
+    "EX4": N_("punished for missing quotas"), "EX5": N_("no contract, or terms broken"),
+    "CD1": N_("passport or documents taken"), "CD3": N_("kept from leaving"),
+    "CD4": N_("physical or sexual violence"), "CD6": N_("forced to commit fraud"),
+    "CD7": N_("sold or threatened with sale"), "CD8": N_("threatened with the authorities"),
+    "CD10": N_("isolated from family"), "CD11": N_("forced to lie about their situation"),
+    "VD1": N_("dependent on the exploiters"), "VD3": N_("no legal status"),
+    "VD5": N_("vulnerable by age, health or pregnancy"),
 }
 
 

@@ -6,8 +6,8 @@ here is worded as a verdict. Every version stays available: a stored suggestion 
 the version it was made with, and re-screening compares versions side by side.
 """
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 
@@ -16,7 +16,9 @@ from app.screening.catalogue import (
     DIMENSIONS_BY_CODE,
     INDICATORS,
     INDICATORS_BY_CODE,
+    N_,
     RULES_VERSIONS,
+    STRENGTH_WORDS,
     Strength,
     short_label,
 )
@@ -25,7 +27,8 @@ ADULT_AGE = 18
 # Version 2: an age taken from today's age, under this, may have been a child's at recruitment
 # (a person of 19 today may have been recruited at 16).
 POSSIBLY_CHILD_UNDER_AGE_TODAY = 21
-POSSIBLY_CHILD_REASON = "May have been under 18 when recruited: ask when the recruitment happened."
+POSSIBLY_CHILD_REASON = N_(
+    "May have been under 18 when recruited: ask when the recruitment happened.")
 # Error messages quote at most this much of what was sent, so a long or hostile value is
 # never echoed back in full.
 MAX_ECHO = 20
@@ -272,94 +275,135 @@ def _rule_for(age: AgeGroup):
     return _child_rule if age is AgeGroup.CHILD else _adult_rule
 
 
-def _join(items: list[str], word: str = "and") -> str:
+def _english_join(items: list[str], style: str = "standard") -> str:
+    word = "or" if style == "or" else "and"
     if len(items) <= 1:
         return "".join(items)
+    if style == "comma":
+        return ", ".join(items)
     return f"{', '.join(items[:-1])} {word} {items[-1]}"
 
 
-def _name(code: str) -> str:
-    return DIMENSIONS_BY_CODE[code].name.lower()
+def _english_ngettext(singular: str, plural: str, n: int) -> str:
+    return singular if n == 1 else plural
 
 
-def _names(codes: Iterable[str], word: str = "and") -> str:
-    return _join([_name(code) for code in codes], word)
+@dataclass(frozen=True)
+class Words:
+    """How the reasons are worded: the translation functions of one language and its way of
+    joining a list ("a, b and c"; style "or", or "comma" for a plain list). Every sentence is
+    one whole message with named placeholders, so that each language orders its own words;
+    the default is the rules' English, which the stored suggestions keep. The rules stay pure:
+    the caller brings the language (app.i18n's gettext and Babel's format_list)."""
+
+    gettext: Callable[[str], str] = field(default=lambda message: message)
+    ngettext: Callable[[str, str, int], str] = field(default=_english_ngettext)
+    join: Callable[..., str] = field(default=_english_join)
 
 
-def _with_strengths(codes: list[str]) -> str:
+ENGLISH = Words()
+
+
+def _name(code: str, w: Words) -> str:
+    return w.gettext(DIMENSIONS_BY_CODE[code].name).lower()
+
+
+def _names(codes: Iterable[str], w: Words, style: str = "standard") -> str:
+    return w.join([_name(code, w) for code in codes], style)
+
+
+def _with_strengths(codes: list[str], w: Words) -> str:
     # words only: the codes are a reference the page puts beside them (SCREENING.md rule 5)
-    return _join([f"{short_label(code)} ({INDICATORS_BY_CODE[code].strength.value})"
-                  for code in codes])
+    return w.join([
+        w.gettext("%(indicator)s (%(strength)s)") % {
+            "indicator": w.gettext(short_label(code)),
+            "strength": w.gettext(STRENGTH_WORDS[INDICATORS_BY_CODE[code].strength])}
+        for code in codes])
 
 
-def _dimension_reasons(results: list[DimensionResult]) -> list[str]:
+def _dimension_reasons(results: list[DimensionResult], w: Words) -> list[str]:
     reasons = []
     for result in results:
         codes = result.yes_codes()
+        name = w.gettext(DIMENSIONS_BY_CODE[result.code].name)
         if result.present:
-            reasons.append(f"{result.name} present: {_with_strengths(codes)}.")
+            reasons.append(w.gettext("%(dimension)s present: %(indicators)s.") % {
+                "dimension": name, "indicators": _with_strengths(codes, w)})
         elif codes:
-            verb = "is" if len(codes) == 1 else "are"
-            reasons.append(
-                f"{result.name} not present: {_with_strengths(codes)} {verb} not enough."
-            )
+            reasons.append(w.ngettext(
+                "%(dimension)s not present: %(indicators)s is not enough.",
+                "%(dimension)s not present: %(indicators)s are not enough.", len(codes),
+            ) % {"dimension": name, "indicators": _with_strengths(codes, w)})
     if not any(result.yes_codes() for result in results):
-        reasons.append("No indicator was answered yes.")
+        reasons.append(w.gettext("No indicator was answered yes."))
     return reasons
 
 
-def _adult_rule_reason(present: set[str]) -> str:
+def _adult_rule_reason(present: set[str], w: Words) -> str:
     means = [c for c in MEANS_DIMENSIONS if c in present]
     destination = [c for c in DESTINATION_DIMENSIONS if c in present]
     if _adult_rule(present):
-        return (
-            f"The adult rule is met: a means of recruitment ({_names(means)}), "
-            f"{_names(WORK_DIMENSIONS)}, and coercion or abuse of vulnerability at "
-            f"destination ({_names(destination)}) are all present."
-        )
+        return w.gettext(
+            "The adult rule is met: a means of recruitment (%(means)s), %(work)s, and "
+            "coercion or abuse of vulnerability at destination (%(destination)s) are all "
+            "present."
+        ) % {"means": _names(means, w), "work": _names(WORK_DIMENSIONS, w),
+             "destination": _names(destination, w)}
     missing = []
     if not means:
-        missing.append(f"a means of recruitment ({_names(MEANS_DIMENSIONS, 'or')})")
+        missing.append(w.gettext("a means of recruitment (%(dimensions)s)") % {
+            "dimensions": _names(MEANS_DIMENSIONS, w, "or")})
     if not all(c in present for c in WORK_DIMENSIONS):
-        missing.append(_names(WORK_DIMENSIONS))
+        missing.append(_names(WORK_DIMENSIONS, w))
     if not destination:
-        missing.append("coercion or abuse of vulnerability at destination")
-    return f"The adult rule is not met: missing {_join(missing)}."
+        missing.append(w.gettext("coercion or abuse of vulnerability at destination"))
+    return w.gettext("The adult rule is not met: missing %(missing)s.") % {
+        "missing": w.join(missing)}
 
 
-def _child_rule_clause(present: set[str]) -> str:
+def _child_rule_clause(present: set[str], w: Words) -> str:
     found = [c for c in CHILD_DIMENSIONS if c in present]
     if found:
-        verb = "is" if len(found) == 1 else "are"
-        return f"{_names(found)} {verb} present"
-    return f"neither {_names(CHILD_DIMENSIONS, 'nor')} is present"
+        return w.ngettext("%(dimensions)s is present", "%(dimensions)s are present",
+                          len(found)) % {"dimensions": _names(found, w)}
+    first, second = CHILD_DIMENSIONS
+    return w.gettext("neither %(first)s nor %(second)s is present") % {
+        "first": _name(first, w), "second": _name(second, w)}
 
 
-def _age_reason(age: AgeGroup) -> str:
+def _age_reason(age: AgeGroup, w: Words) -> str:
     if age is AgeGroup.CHILD:
-        return (
+        return w.gettext(
             "The person was under 18 at recruitment: the means of recruitment are not "
             "required (Palermo Protocol art. 3(c)), and a child is never suggested as a "
             "willing worker (ILO Convention 182)."
         )
     if age is AgeGroup.UNKNOWN:
-        return (
+        return w.gettext(
             "The person's age at recruitment is unknown: the adult rule applies, and the "
             "child rule is checked as well."
         )
-    return "The person was 18 or over at recruitment: the adult rule applies."
+    return w.gettext("The person was 18 or over at recruitment: the adult rule applies.")
 
 
-def _suggestion_reason(classification: Classification) -> str:
+def _suggestion_reason(classification: Classification, w: Words) -> str:
     if classification is Classification.TRAFFICKING_VICTIM:
-        return "Suggestion: indicators of trafficking found; a caseworker decides."
+        return w.gettext("Suggestion: indicators of trafficking found; a caseworker decides.")
     if classification is Classification.NEEDS_ASSESSMENT:
-        return "Suggestion: needs assessment; a caseworker looks further and decides."
-    return "Suggestion: no indicators of trafficking found; a caseworker decides."
+        return w.gettext(
+            "Suggestion: needs assessment; a caseworker looks further and decides.")
+    return w.gettext("Suggestion: no indicators of trafficking found; a caseworker decides.")
+
+
+def _child_rule_reason(met: bool, present: set[str], w: Words) -> str:
+    clause = {"clause": _child_rule_clause(present, w)}
+    if met:
+        return w.gettext("The child rule is met: %(clause)s.") % clause
+    return w.gettext("The child rule is not met: %(clause)s.") % clause
 
 
 def dimension_level_reasons(
-    present: Iterable[str], classification: str, age: str
+    present: Iterable[str], classification: str, age: str, words: Words = ENGLISH
 ) -> list[str]:
     """The reasons of a stored suggestion told without any indicator: for a reader who may
     see the suggestion but not the interview's answers (a coordinator). Each dimension
@@ -368,22 +412,24 @@ def dimension_level_reasons(
     age = AgeGroup(age)
     classification = Classification(classification)
     possibly_child = age is AgeGroup.POSSIBLY_CHILD
-    reasons = [_age_reason(AgeGroup.ADULT if possibly_child else age)]
+    w = words
+    reasons = [_age_reason(AgeGroup.ADULT if possibly_child else age, w)]
     reasons += [
-        f"{d.name} {'present' if d.code in present else 'not present'}." for d in DIMENSIONS
+        (w.gettext("%(dimension)s present.") if d.code in present
+         else w.gettext("%(dimension)s not present.")) % {"dimension": w.gettext(d.name)}
+        for d in DIMENSIONS
     ]
     if age is AgeGroup.CHILD:
-        verdict = "met" if _child_rule(present) else "not met"
-        reasons.append(f"The child rule is {verdict}: {_child_rule_clause(present)}.")
+        reasons.append(_child_rule_reason(_child_rule(present), present, w))
     else:
-        reasons.append(_adult_rule_reason(present))
+        reasons.append(_adult_rule_reason(present, w))
     if possibly_child:
-        reasons.append(POSSIBLY_CHILD_REASON)
-    reasons.append(_suggestion_reason(classification))
+        reasons.append(w.gettext(POSSIBLY_CHILD_REASON))
+    reasons.append(_suggestion_reason(classification, w))
     return reasons
 
 
-def reasons_of(result: Mapping) -> list[str] | None:
+def reasons_of(result: Mapping, words: Words = ENGLISH) -> list[str] | None:
     """The reasons of a stored suggestion (ScreeningResult.to_dict()) in today's words, made
     again from its answers (the codes answered yes and unknown; the others were no), its age
     group and its rules version; None when they do not give the stored suggestion back."""
@@ -394,7 +440,7 @@ def reasons_of(result: Mapping) -> list[str] | None:
                 answers.update(dict.fromkeys(codes, Answer.YES))
         answers.update(dict.fromkeys(result["unknown"], Answer.UNKNOWN))
         again = screen(answers, AgeGroup(result["age_group"]),
-                       rules_version=result["rules_version"])
+                       rules_version=result["rules_version"], words=words)
     except (KeyError, TypeError, ValueError, InvalidAnswers):
         return None
     if again.classification.value != result.get("classification"):
@@ -403,7 +449,8 @@ def reasons_of(result: Mapping) -> list[str] | None:
 
 
 def screen(
-    answers: Mapping[str, Answer], age: AgeGroup, *, rules_version: int
+    answers: Mapping[str, Answer], age: AgeGroup, *, rules_version: int,
+    words: Words = ENGLISH,
 ) -> ScreeningResult:
     """Rules 1 to 5 of SCREENING.md, in the given rules version, for one interview's answers
     and the person's age group (from age_group_at_recruitment() of the same version).
@@ -416,20 +463,22 @@ def screen(
     if age is AgeGroup.POSSIBLY_CHILD:
         if rules_version < 2:
             raise ValueError("rules version 1 has no possibly_child age group")
-        return _screen_possibly_child(answers, rules_version=rules_version)
-    result = _screen_v1(answers, age)
+        return _screen_possibly_child(answers, rules_version=rules_version, words=words)
+    result = _screen_v1(answers, age, words)
     return replace(result, rules_version=rules_version)
 
 
-def _screen_possibly_child(answers: Mapping[str, Answer], *, rules_version: int) -> ScreeningResult:
+def _screen_possibly_child(answers: Mapping[str, Answer], *, rules_version: int,
+                           words: Words = ENGLISH) -> ScreeningResult:
     """Version 2's one change: screened with the adult rule, and never `willing_worker`.
     Dimensions and every other reason are version 1's for an adult."""
-    adult = _screen_v1(answers, AgeGroup.ADULT)
+    adult = _screen_v1(answers, AgeGroup.ADULT, words)
     classification, reasons = adult.classification, list(adult.reasons)
     if classification is Classification.WILLING_WORKER:
         classification = Classification.NEEDS_ASSESSMENT
         # the last reason is the suggestion, which changes with it
-        reasons[-1:] = [POSSIBLY_CHILD_REASON, _suggestion_reason(classification)]
+        reasons[-1:] = [words.gettext(POSSIBLY_CHILD_REASON),
+                        _suggestion_reason(classification, words)]
     return replace(
         adult,
         classification=classification,
@@ -439,7 +488,8 @@ def _screen_possibly_child(answers: Mapping[str, Answer], *, rules_version: int)
     )
 
 
-def _screen_v1(answers: Mapping[str, Answer], age: AgeGroup) -> ScreeningResult:
+def _screen_v1(answers: Mapping[str, Answer], age: AgeGroup,
+               w: Words = ENGLISH) -> ScreeningResult:
     answers = parse_answers(answers)
 
     present = _present_dimensions(answers, counting={Answer.YES})
@@ -497,30 +547,35 @@ def _screen_v1(answers: Mapping[str, Answer], age: AgeGroup) -> ScreeningResult:
     ]
     unknown = [i.code for i in INDICATORS if answers[i.code] is Answer.UNKNOWN]
 
-    reasons = [_age_reason(age), *_dimension_reasons(dimensions)]
+    reasons = [_age_reason(age, w), *_dimension_reasons(dimensions, w)]
     if age is AgeGroup.CHILD:
-        verdict = "met" if rule_met else "not met"
-        reasons.append(f"The child rule is {verdict}: {_child_rule_clause(present)}.")
+        reasons.append(_child_rule_reason(rule_met, present, w))
     else:
-        reasons.append(_adult_rule_reason(present))
+        reasons.append(_adult_rule_reason(present, w))
         if age is AgeGroup.UNKNOWN and not rule_met:
+            clause = {"clause": _child_rule_clause(present, w)}
             if child_rule_met:
-                reasons.append(
+                reasons.append(w.gettext(
                     "If the person was under 18 at recruitment, the child rule would be met: "
-                    f"{_child_rule_clause(present)}."
-                )
+                    "%(clause)s.") % clause)
             else:
                 reasons.append(
-                    f"The child rule would not be met either: {_child_rule_clause(present)}."
-                )
+                    w.gettext("The child rule would not be met either: %(clause)s.") % clause)
     if strong_unknown:
-        each = "each would" if len(strong_unknown) > 1 else "it would"
-        reasons.append(f"Not yet asked, and {each} count strongly: "
-                       f"{', '.join(short_label(code) for code in strong_unknown)}.")
+        reasons.append(w.ngettext(
+            "Not yet asked, and it would count strongly: %(indicators)s.",
+            "Not yet asked, and each would count strongly: %(indicators)s.",
+            len(strong_unknown),
+        ) % {"indicators": w.join([w.gettext(short_label(code)) for code in strong_unknown],
+                                  "comma")})
     if not rule_met and rule_met_if_unknown_yes:
-        which = "child" if age is AgeGroup.CHILD else "adult"
-        reasons.append(f"The {which} rule would be met if the unknown answers were yes.")
-    reasons.append(_suggestion_reason(classification))
+        if age is AgeGroup.CHILD:
+            reasons.append(
+                w.gettext("The child rule would be met if the unknown answers were yes."))
+        else:
+            reasons.append(
+                w.gettext("The adult rule would be met if the unknown answers were yes."))
+    reasons.append(_suggestion_reason(classification, w))
 
     return ScreeningResult(
         classification=classification,

@@ -111,3 +111,79 @@ def test_age_from_birth_and_recruitment_dates_is_not_an_estimate(client, session
     page = client.get(f"/cases/{case.id}").text
     assert "age at recruitment: 29\n" in page
     assert "estimated from today" not in page
+
+
+def _prefer(session, username: str, code: str) -> None:
+    from sqlmodel import update
+
+    from app.auth.models import User
+
+    session.exec(update(User).where(User.username == username).values(preferred_language=code))
+    session.commit()
+
+
+def _words_of(reasons_html: str) -> str:
+    return re.sub(r"<[^>]+>", "", re.sub(r'<span class="code">[^<]*</span>', "", reasons_html))
+
+
+def test_a_thai_caseworker_reads_the_reasons_in_thai_with_codes_beside(client, session,
+                                                                        screened):
+    from app.i18n import gettext_in
+
+    case, screening = screened
+    _prefer(session, "words-cw", "th")
+    sign_in(client, "words-cw", factories.DEFAULT_PASSWORD)
+    page = client.get(f"/cases/{case.id}")
+    assert page.status_code == 200
+    assert '<html lang="th"' in page.text
+    reasons = _reasons_html(page.text)
+    dimension = gettext_in("th", "Deceptive recruitment")
+    job = gettext_in("th", "deceived about the job")
+    strong = gettext_in("th", "strong")
+    assert dimension != "Deceptive recruitment" and job != "deceived about the job"
+    anchor = f"answer-{screening.interview_id}-DR1"
+    assert (f'{gettext_in("th", "%(dimension)s present: %(indicators)s.").split("%")[0]}'
+            f'{dimension}') in reasons
+    assert f'<a href="#{anchor}">{job}</a> <span class="code">DR1</span> ({strong})' in reasons
+    words = _words_of(reasons)
+    for english in ("Deceptive recruitment", "deceived about", "present", "Not yet asked",
+                    "strong", "medium", "Suggestion"):
+        assert english not in words
+    assert not CODES.search(words)
+    # the table of dimensions too: the label in Thai, the code in small text
+    label = gettext_in("th", INDICATORS_BY_CODE["DR1"].label)
+    assert f'{label[:1].upper()}{label[1:]} ({strong}) <span class="code">DR1</span>' in page.text
+
+
+def test_burmese_reasons_have_no_english_fragment(client, session, screened):
+    case, screening = screened
+    _prefer(session, "words-cw", "my")
+    sign_in(client, "words-cw", factories.DEFAULT_PASSWORD)
+    page = client.get(f"/cases/{case.id}")
+    assert page.status_code == 200
+    reasons = _reasons_html(page.text)
+    assert reasons.count("<li>") >= 5
+    words = _words_of(reasons)
+    assert not re.search(r"[A-Za-z]{2,}", words), words
+    # each indicator still linked to its answer, its code beside it
+    assert f'href="#answer-{screening.interview_id}-DR5"' in reasons
+    assert '<span class="code">CD3</span>' in reasons
+
+
+def test_api_reasons_are_english_unless_a_language_is_asked(client, login_as, session,
+                                                           screened):
+    from app.i18n import gettext_in
+
+    case, _ = screened
+    caseworker = login_as("caseworker", organization="Words Care")
+    english = client.get(f"/api/v1/cases/{case.id}/screening", headers=caseworker.headers)
+    thai = client.get(f"/api/v1/cases/{case.id}/screening?lang=th", headers=caseworker.headers)
+    assert english.status_code == thai.status_code == 200
+    assert any(r.startswith("Deceptive recruitment present:") for r in english.json()["reasons"])
+    job = gettext_in("th", "deceived about the job")
+    assert any(job in r for r in thai.json()["reasons"])
+    # codes are never translated
+    assert thai.json()["dimensions"] == english.json()["dimensions"]
+    refused = client.get(f"/api/v1/cases/{case.id}/screening?lang=tlh",
+                         headers=caseworker.headers)
+    assert refused.status_code == 422
