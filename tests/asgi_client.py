@@ -20,6 +20,7 @@ from typing import Any
 
 import anyio
 import httpx
+import requests.adapters
 from anyio._backends._asyncio import _root_task
 from anyio.streams.stapled import StapledObjectStream
 from starlette.testclient import TestClient
@@ -213,3 +214,84 @@ def _http_scope(request: httpx.Request, threaded) -> dict[str, Any]:
         "extensions": {"http.response.debug": {}, "http.response.trailers": {}},
         "state": threaded.app_state.copy(),
     }
+
+
+# --- the same, for schemathesis (a `requests` session) -----------------------------------------
+
+def schemathesis_session(client: InThreadTestClient):
+    """A `requests` session for schemathesis's `case.call(session=...)` whose requests go through
+    `client` (an entered InThreadTestClient), in the test's own thread. Schemathesis's own ASGI
+    session hands each request to an event loop on another thread and back, which costs more
+    CPU than most of Passage's requests do. Like schemathesis's, the session keeps no cookies
+    from one call to the next (it forgets them after each request)."""
+    from schemathesis.python.asgi import ASGIClient
+
+    class _Session(ASGIClient):
+        def __init__(self) -> None:
+            super().__init__(client.app)
+            self.adapter = _RequestsAdapter(client)
+            self.mount("http://", self.adapter)
+            self.mount("https://", self.adapter)
+
+        def request(self, *args, **kwargs) -> requests.Response:
+            try:
+                return super().request(*args, **kwargs)
+            finally:
+                self.cookies.clear()
+
+    return _Session()
+
+
+class _OriginalResponse:
+    """What `requests` reads cookies from: the headers, as `http.client`'s message offers them."""
+
+    def __init__(self, headers: list[tuple[str, str]]) -> None:
+        self.msg = self
+        self._headers = headers
+        self.closed = False
+
+    def get_all(self, name: str, default=None):
+        found = [value for key, value in self._headers if key.lower() == name.lower()]
+        return found or default
+
+    def isclosed(self) -> bool:
+        return self.closed
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class _RequestsAdapter(requests.adapters.HTTPAdapter):
+    def __init__(self, client: InThreadTestClient) -> None:
+        super().__init__()
+        self.client = client
+
+    def close(self) -> None:
+        pass
+
+    def send(self, request, *args, **kwargs):
+        import io
+        from http import HTTPStatus
+
+        import urllib3
+
+        body = request.body
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        elif body is not None and not isinstance(body, bytes):
+            body = b"".join(part.encode("utf-8") if isinstance(part, str) else part
+                            for part in body)
+        # the transport itself: the request as `requests` made it, the answer's bytes as sent
+        answer = self.client._in_thread.handle_request(httpx.Request(
+            request.method, request.url, headers=list(request.headers.items()), content=body))
+        content = b"".join(answer.stream)
+        headers = list(answer.headers.multi_items())
+        try:
+            reason = HTTPStatus(answer.status_code).phrase
+        except ValueError:
+            reason = ""
+        raw = urllib3.HTTPResponse(body=io.BytesIO(content), headers=headers,
+                                   status=answer.status_code, reason=reason, version=11,
+                                   preload_content=False, request_method=request.method,
+                                   original_response=_OriginalResponse(headers))
+        return self.build_response(request, raw)

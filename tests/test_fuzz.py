@@ -19,6 +19,7 @@ from app.config import get_settings
 from app.db import make_engine
 from app.main import create_app
 from tests import factories
+from tests.asgi_client import InThreadTestClient, schemathesis_session
 
 ROLES = ("caseworker", "border_official", "coordinator", "admin")
 MAX_EXAMPLES = int(os.environ.get("PASSAGE_FUZZ_EXAMPLES", "12"))
@@ -85,6 +86,14 @@ def tokens(tmp_path_factory) -> dict[str, str]:
     _drop_database(url)
 
 
+@pytest.fixture(scope="module")
+def session(tokens):
+    """The app's requests run in the test's own thread (tests/asgi_client.py), not handed to
+    schemathesis's event loop thread and back."""
+    with InThreadTestClient(fuzzed_app) as client:
+        yield schemathesis_session(client)
+
+
 @pytest.fixture(scope="module", params=[ROLES], ids=["as each role"])
 def roles(request) -> tuple[str, ...]:
     """The roles each request is sent as. A parameter, so that each operation's test has an id
@@ -103,10 +112,12 @@ def sent(roles) -> Counter:
 @schema.parametrize()
 # `sent` counts every generated request of a test: not being reset per input is its point
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
-def test_schemathesis_finds_no_server_error_and_no_schema_violation(case, roles, tokens, sent):
+def test_schemathesis_finds_no_server_error_and_no_schema_violation(case, roles, tokens, sent,
+                                                                   session):
     for role in roles:
         try:
-            case.call_and_validate(headers={"Authorization": f"Bearer {tokens[role]}"})
+            case.call_and_validate(session=session,
+                                   headers={"Authorization": f"Bearer {tokens[role]}"})
         except BaseException as failure:
             failure.add_note(f"(sent as {role})")
             raise
