@@ -125,9 +125,9 @@ def _misaligned(page) -> list[str]:
     return page.evaluate(MISALIGNED)
 
 
-def _walk(page, base_url: str, measure=_sideways) -> list[tuple[str, object]]:
-    """Each page reachable by links from the home page (two of each shape of address), with
-    `measure` of it (by default how far it scrolls sideways)."""
+def _walk(page, base_url: str, measure=_sideways, per_shape: int = 2) -> list[tuple[str, object]]:
+    """Each page reachable by links from the home page (`per_shape` of each shape of address),
+    with `measure` of it (by default how far it scrolls sideways)."""
     shapes: dict[str, int] = {}
     seen: set[str] = set()
     measured = []
@@ -135,7 +135,7 @@ def _walk(page, base_url: str, measure=_sideways) -> list[tuple[str, object]]:
     while queue:
         path = queue.popleft()
         shape = re.sub(r"\d+", "N", path)
-        if path in seen or shapes.get(shape, 0) >= 2:
+        if path in seen or shapes.get(shape, 0) >= per_shape:
             continue
         seen.add(path)
         response = page.goto(base_url + path)
@@ -198,6 +198,55 @@ def test_no_page_scrolls_sideways_on_a_phone(phone_walks):
         too_wide += [f"{role} {path}: {extra} px" for path, (extra, _) in measured
                      if extra > 0]
     assert len(reached["caseworker"]) > 10 and len(reached["admin"]) > 5, reached
+    assert not too_wide, "pages wider than a 390 px phone:\n" + "\n".join(too_wide)
+
+
+# The scripts whose words run longest or stack highest, for the phone check in the reader's
+# language (Thai and Burmese write without spaces between words, Devanagari stacks marks)
+WIDE_SCRIPTS = ("th", "my", "hi")
+
+
+def _lang_and_sideways(page) -> tuple[str, int]:
+    return page.evaluate("document.documentElement.lang"), _sideways(page)
+
+
+def test_no_page_scrolls_sideways_on_a_phone_in_thai_burmese_or_hindi(browser, tmp_path_factory):
+    """Every shape of page each role reaches, at 390 px, with every user's language set to
+    Thai, then Burmese, then Hindi (one served world; the sign-in page follows the browser,
+    English): none scrolls sideways, and each signed-in page says its language in <html lang>."""
+    from sqlalchemy import text
+
+    from tests.conftest import _create_database, _drop_database
+
+    url = _create_database(tmp_path_factory.mktemp("phone-walk-scripts"))
+    server = serve_in_thread(url)
+    engine = make_engine(url)
+    too_wide, wrong_lang, reached = [], [], {}
+    try:
+        _world(url)
+        for locale in WIDE_SCRIPTS:
+            with engine.begin() as connection:
+                connection.execute(text("UPDATE users SET preferred_language = :code"),
+                                   {"code": locale})
+            for role in ROLES:
+                context = browser.new_context(viewport=PHONE, locale="en-GB")
+                page = context.new_page()
+                try:
+                    _sign_in(page, server.base_url, role)
+                    measured = _walk(page, server.base_url, _lang_and_sideways, per_shape=1)
+                finally:
+                    context.close()
+                reached[(locale, role)] = len(measured)
+                too_wide += [f"{locale} {role} {path}: {extra} px"
+                             for path, (_, extra) in measured if extra > 0]
+                wrong_lang += [f"{locale} {role} {path}: lang={lang!r}"
+                               for path, (lang, _) in measured if lang != locale]
+    finally:
+        engine.dispose()
+        stop_server(server)
+        _drop_database(url)
+    assert all(n > 5 for n in reached.values()), reached
+    assert not wrong_lang, "pages not in the reader's language:\n" + "\n".join(wrong_lang)
     assert not too_wide, "pages wider than a 390 px phone:\n" + "\n".join(too_wide)
 
 
