@@ -5,8 +5,23 @@ polytope, whose vertices are whole numbers: the LP's bounds are reached by real 
 what the LP cannot pin, no one can."""
 
 import numpy as np
-from scipy.optimize import linprog
-from scipy.sparse import coo_matrix, vstack
+
+
+# scipy is imported when an attack runs, not when a test module importing this one is collected
+# (importing scipy.optimize costs about a second of CPU in every test process)
+def linprog(*args, **kwargs):
+    from scipy.optimize import linprog
+    return linprog(*args, **kwargs)
+
+
+def coo_matrix(*args, **kwargs):
+    from scipy.sparse import coo_matrix
+    return coo_matrix(*args, **kwargs)
+
+
+def vstack(*args, **kwargs):
+    from scipy.sparse import vstack
+    return vstack(*args, **kwargs)
 
 
 def _bounds_of(label: str) -> tuple[float, float | None]:
