@@ -202,7 +202,6 @@ DETENTION_MESSAGES = Labels({
     "grounds": N_("Choose one of the listed grounds, or \"Not known\""),
     "authority": N_("At most 200 characters"),
     "place": N_("At most 200 characters"),
-    "note": f"At most {MAX_DETENTION_NOTE} characters",
 })
 
 
@@ -228,7 +227,9 @@ def record_detention(session: SessionDep, actor: ActorDep, case_id: int,
     detention_in = parse_form(DetentionCreate, {
         "detained": detained == "yes", "charged": charged == "yes", "authority": authority,
         "place": place, "since": since or None, "grounds": grounds or None, "note": note,
-        "consent_to_share": consent_to_share == "yes"}, messages=DETENTION_MESSAGES)
+        "consent_to_share": consent_to_share == "yes"}, messages={
+            **DETENTION_MESSAGES,
+            "note": _("At most %(limit)s characters") % {"limit": MAX_DETENTION_NOTE}})
     detention_service.save_detention(session, actor=actor, case_id=case_id,
                                      detention_in=detention_in)
     return redirect(f"/cases/{case_id}#detention")
