@@ -160,6 +160,9 @@ class _Network:
                                             if self.marks[x] is Mark.SHOWN))
 
 
+Network = _Network  # for app.reports.publication: tables that share their row totals
+
+
 def _walk(came, start: int, goal: int) -> list[int]:
     path = []
     node = goal

@@ -10,9 +10,11 @@ threshold - 1 shown as "<threshold", with secondary suppression ("x").
 
 A case has one suggestion and one determination, so a row's suggestions and its
 determinations each add up to its cases: two tables that share their row totals, which the
-two-way suppression of app.reports.suppression cannot protect apart. They are suppressed
-together as the flow network they form (app.reports.network_suppression); the pairs are not
-published to these roles.
+two-way suppression of app.reports.suppression cannot protect apart; and the statistics
+export publishes the same month's cases by nationality and determination, and by sex. So
+these roles read the month's one publication (app.reports.publication), every table of the
+month suppressed together: the two answers print the same value for every cell they share,
+and neither gives away what the other hides. The pairs are not published to these roles.
 """
 
 from collections import Counter
@@ -30,10 +32,9 @@ from app.clock import local_date
 from app.filters import DateRange
 from app.nationalities.service import nationality_names
 from app.people.models import Person
-from app.reports import disclosure
+from app.reports import disclosure, publication
 from app.reports.disclosure import Cell
-from app.reports.network_suppression import suppress_network
-from app.reports.suppression import SECONDARY_LABEL, Mark
+from app.reports.suppression import SECONDARY_LABEL
 from app.screening.rules import Classification
 
 NONE = "none"
@@ -167,25 +168,14 @@ def _table(session: Session, names: dict[str, str], filters: OutcomeFilters, *,
            threshold: int, exact: bool, before: datetime | None):
     """(cases, suggestions, determinations, rows) of the cases registered in the range, as
     published: exact, or under the rule (every nationality, suppression)."""
+    if not exact:
+        return _published(session, names, filters, threshold, before)
     counts = _pair_counts(session, filters, before=before)
-    if exact:
-        codes = sorted({code for code, _, _ in counts},
-                       key=lambda c: (-sum(n for k, n in counts.items() if k[0] == c),
-                                      names.get(c, NOT_RECORDED) if c else "~", c or ""))
-    else:
-        known = sorted(names, key=lambda c: (names[c], c))
-        extra = sorted({code for code, _, _ in counts if code and code not in names})
-        codes = [*known, *extra, None]
+    codes = sorted({code for code, _, _ in counts},
+                   key=lambda c: (-sum(n for k, n in counts.items() if k[0] == c),
+                                  names.get(c, NOT_RECORDED) if c else "~", c or ""))
     matrix = [[counts.get((code, s, o), 0) for s, o in PAIRS] for code in codes]
-    if exact:
-        rows, suggestions, determinations, cases = _exact(codes, names, matrix)
-    else:
-        rows, suggestions, determinations, cases = _suppressed(codes, names, matrix,
-                                                               threshold)
-        # most cases first, as published (a number before "<5" or "x"), then by name: the
-        # order says no more than the numbers do
-        rows.sort(key=lambda r: (0, -r.cases, "") if isinstance(r.cases, int)
-                  else (1, 0 if r.code else 1, r.name))
+    rows, suggestions, determinations, cases = _exact(codes, names, matrix)
     return cases, suggestions, determinations, rows
 
 
@@ -205,58 +195,30 @@ def _exact(codes, names, matrix):
     return rows, suggestions, determinations, sum(totals)
 
 
-def _suppressed(codes, names, matrix, threshold: int):
-    """Every nationality's cases, by suggestion and by determination, and the totals,
-    suppressed as one network: T_in → T_out → S_s → R_i_in → R_i_out → D_d → T_in."""
-    by_suggestion = [[sum(r[k] for k, (s, _) in enumerate(PAIRS) if s == key)
-                      for key in SUGGESTION_KEYS] for r in matrix]
-    by_outcome = [[sum(r[k] for k, (_, o) in enumerate(PAIRS) if o == key)
-                   for key in OUTCOME_KEYS] for r in matrix]
-    grand = sum(map(sum, matrix))
-    t_in, t_out = 0, 1
-    s_node = {key: 2 + k for k, key in enumerate(SUGGESTION_KEYS)}
-    d_node = {key: 2 + len(s_node) + k for k, key in enumerate(OUTCOME_KEYS)}
-    first = 2 + len(s_node) + len(d_node)
-    edges: list[tuple[int, int]] = []
-    values: list[int] = []
-    costs: list[float] = []
+class _Executor:
+    def __init__(self, session: Session):
+        self.session = session
 
-    def edge(tail: int, head: int, value: int, base: float) -> int:
-        edges.append((tail, head))
-        values.append(value)
-        costs.append(base + value / (grand + 1))
-        return len(edges) - 1
+    def execute(self, statement):
+        return self.session.exec(statement)
 
-    grand_edge = edge(t_in, t_out, grand, 100.0)
-    s_total = {key: edge(t_out, s_node[key], sum(r[k] for r in by_suggestion), 10.0)
-               for k, key in enumerate(SUGGESTION_KEYS)}
-    d_total = {key: edge(d_node[key], t_in, sum(r[k] for r in by_outcome), 10.0)
-               for k, key in enumerate(OUTCOME_KEYS)}
-    row_edges = []
-    for i, _ in enumerate(codes):
-        r_in, r_out = first + 2 * i, first + 2 * i + 1
-        row_edges.append((
-            edge(r_in, r_out, sum(by_suggestion[i]), 10.0),
-            {key: edge(s_node[key], r_in, by_suggestion[i][k], 1.0)
-             for k, key in enumerate(SUGGESTION_KEYS)},
-            {key: edge(r_out, d_node[key], by_outcome[i][k], 1.0)
-             for k, key in enumerate(OUTCOME_KEYS)}))
-    table = suppress_network(edges, values, costs, threshold)
 
-    def label(e: int) -> Cell:
-        mark = table.marks[e]
-        if mark is Mark.PRIMARY:
-            return f"<{threshold}"
-        if mark is Mark.SECONDARY:
-            return SECONDARY_LABEL
-        return values[e]
-
-    rows = [OutcomeRow(code=code, name=_name(code, names), cases=label(cases_edge),
-                       suggestions={k: label(e) for k, e in s_edges.items()},
-                       determinations={k: label(e) for k, e in d_edges.items()})
-            for code, (cases_edge, s_edges, d_edges) in zip(codes, row_edges, strict=True)]
-    return (rows, {k: label(e) for k, e in s_total.items()},
-            {k: label(e) for k, e in d_total.items()}, label(grand_edge))
+def _published(session: Session, names: dict[str, str], filters: OutcomeFilters,
+               threshold: int, before: datetime | None):
+    """(cases, suggestions, determinations, rows) of a month as roles without exact counts
+    read it: the counts of the month's one
+    publication (app.reports.publication), the same as in the statistics export, the
+    suggestions suppressed with them (and with the sexes that export shows)."""
+    counts = publication.case_counts(_Executor(session), filters=filters, before=before)
+    month = publication.publish_month(counts, names, threshold)
+    rows = [OutcomeRow(code=row.code or None, name=_name(row.code or None, names),
+                       cases=row.cases, suggestions=dict(row.suggestions),
+                       determinations=dict(row.determinations)) for row in month.rows]
+    # most cases first, as published (a number before "<5" or "x"), then by name: the order
+    # says no more than the numbers do
+    rows.sort(key=lambda r: (0, -r.cases, "") if isinstance(r.cases, int)
+              else (1, 0 if r.code else 1, r.name))
+    return month.cases, dict(month.suggestions), dict(month.determinations), rows
 
 
 def _pair_counts(session: Session, filters: OutcomeFilters, *, before: datetime | None

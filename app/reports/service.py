@@ -40,12 +40,11 @@ from app.people.models import Person
 from app.referrals.models import Referral, ReferralStatusChange
 from app.referrals.schemas import ReferralFilters
 from app.referrals.service import filter_conditions
-from app.reports import ctdc, disclosure
-from app.reports.network_suppression import suppress_network
+from app.reports import ctdc, disclosure, publication
 from app.reports.reading import Reader, record_when_done
 from app.reports.schemas import CaseDateFilters, ExportFormat, Labels
 from app.reports.streaming import CSV_TYPE, XLSX_TYPE, Export, RowCounter, audited
-from app.reports.suppression import SECONDARY_LABEL, Mark
+from app.reports.suppression import SECONDARY_LABEL
 from app.reports.writers import XLSX_MAX_ROWS, csv_chunks, xlsx_chunks
 
 
@@ -175,9 +174,9 @@ def export_referrals(session: Session, *, actor: Actor, filters: ReferralFilters
 
 # --- statistics -------------------------------------------------------------------------
 
-SEXES = ("female", "male", "other", "unknown")
-SUGGESTIONS = ("trafficking_victim", "needs_assessment", "willing_worker", "none")
-OUTCOMES = ("trafficking_victim", "willing_worker", "undetermined", "none")
+SEXES = publication.SEXES
+SUGGESTIONS = publication.SUGGESTIONS
+OUTCOMES = publication.OUTCOMES
 STATISTICS_HEADER = ("nationality_code", "nationality", "suggestion", "determination",
                      *SEXES, "total")
 
@@ -192,29 +191,8 @@ def _latest_outcome():
 
 def statistics_counts(reader: Reader, *, filters: CaseDateFilters,
                       before: datetime | None = None) -> Counter[tuple[str, str, str, str]]:
-    """Cases by (nationality, latest suggestion, latest determination, sex). `before`: as
-    recorded before that moment (cases, suggestions and determinations)."""
-    recorded = [Case.created_at < before] if before is not None else []
-    inner = (
-        select(Person.nationality_code.label("nationality"), Person.sex.label("sex"),
-               latest_value(Screening, "classification", before=before).label("suggestion"),
-               latest_value(Determination, "outcome", before=before).label("outcome"))
-        .select_from(Case)
-        .join(Person, Person.id == Case.person_id)
-        .where(*_case_date_conditions(filters), *recorded)
-        .subquery()
-    )
-    rows = reader.execute(
-        select(inner.c.nationality, inner.c.suggestion, inner.c.outcome, inner.c.sex,
-               func.count())
-        .group_by(inner.c.nationality, inner.c.suggestion, inner.c.outcome, inner.c.sex)
-    ).all()
-    counts: Counter[tuple[str, str, str, str]] = Counter()
-    for nationality, suggestion, outcome, sex, n in rows:
-        key = (nationality or "", suggestion if suggestion in SUGGESTIONS else "none",
-               outcome if outcome in OUTCOMES else "none", sex if sex in SEXES else "unknown")
-        counts[key] += n
-    return counts
+    """Cases by (nationality, latest suggestion, latest determination, sex)."""
+    return publication.case_counts(reader, filters=filters, before=before)
 
 
 def statistics_table(counts: Counter, names: dict[str, str], threshold: int):
@@ -302,60 +280,19 @@ def statistics_tables_exact(counts: Counter, names: dict[str, str], labels: Labe
 def statistics_tables_suppressed(counts: Counter, names: dict[str, str], threshold: int,
                                  labels: Labels):
     """The two tables as every other role reads them: every nationality Passage knows (and
-    "not recorded"), zeros included, suppressed as one network (T_in → T_out → sex totals →
-    nationality × sex → nationality totals → nationality × determination → determination
-    totals → T_in): every published number is one edge and the flow is conserved at every
-    node, which is all a reader knows of the two tables together. Rows with numbers first,
-    most first, then by name: the order says no more than the numbers."""
-    rows = _by_nationality(counts)
-    codes = sorted(names, key=lambda c: (names[c], c))
-    codes += sorted(set(rows) - set(codes) - {""}) + [""]
-    empty = ([0] * len(OUTCOMES), [0] * len(SEXES))
-    grand = sum(sum(rows.get(c, empty)[0]) for c in codes)
-    t_in, t_out = 0, 1
-    sex_node = [2 + k for k in range(len(SEXES))]
-    det_node = [2 + len(SEXES) + k for k in range(len(OUTCOMES))]
-    first = 2 + len(SEXES) + len(OUTCOMES)
-    edges: list[tuple[int, int]] = []
-    values: list[int] = []
-    costs: list[float] = []
-
-    def edge(tail: int, head: int, value: int, base: float) -> int:
-        edges.append((tail, head))
-        values.append(value)
-        costs.append(base + value / (grand + 1))
-        return len(edges) - 1
-
-    grand_edge = edge(t_in, t_out, grand, 100.0)
-    sex_totals = [edge(t_out, sex_node[k], sum(rows.get(c, empty)[1][k] for c in codes), 10.0)
-                  for k in range(len(SEXES))]
-    det_totals = [edge(det_node[k], t_in, sum(rows.get(c, empty)[0][k] for c in codes), 10.0)
-                  for k in range(len(OUTCOMES))]
-    row_edges = []
-    for i, code in enumerate(codes):
-        by_outcome, by_sex = rows.get(code, empty)
-        r_in, r_out = first + 2 * i, first + 2 * i + 1
-        row_edges.append((
-            [edge(r_out, det_node[k], v, 1.0) for k, v in enumerate(by_outcome)],
-            edge(r_in, r_out, sum(by_outcome), 10.0),
-            [edge(sex_node[k], r_in, v, 1.0) for k, v in enumerate(by_sex)]))
-    table = suppress_network(edges, values, costs, threshold)
-
-    def label(e: int) -> disclosure.Cell:
-        if table.withheld or table.marks[e] is Mark.SECONDARY:
-            return SECONDARY_LABEL
-        if table.marks[e] is Mark.PRIMARY:
-            return f"<{threshold}"
-        return values[e]
-
-    published = [(code, [*(label(e) for e in dets), label(total), *(label(e) for e in sexes)])
-                 for code, (dets, total, sexes) in zip(codes, row_edges, strict=True)]
+    "not recorded"), zeros included, as the month's one publication has them
+    (app.reports.publication: suppressed together with every other table published for the
+    month, the outcome counts' included). Rows with numbers first, most first, then by name:
+    the order says no more than the numbers."""
+    month = publication.publish_month(counts, names, threshold)
+    published = [(row.code, [*(row.determinations[k] for k in OUTCOMES), row.cases,
+                             *(row.sexes[k] for k in SEXES)]) for row in month.rows]
     # (codes are in the order of their names already, "not recorded" last: a stable sort)
     published.sort(key=lambda r: (0, -r[1][len(OUTCOMES)]) if isinstance(
         r[1][len(OUTCOMES)], int) else (1, 0))
     out = [_table_row(code, names, labels, cells) for code, cells in published]
-    out.append(_total_row(labels, [*(label(e) for e in det_totals), label(grand_edge),
-                                   *(label(e) for e in sex_totals)]))
+    out.append(_total_row(labels, [*(month.determinations[k] for k in OUTCOMES), month.cases,
+                                   *(month.sexes[k] for k in SEXES)]))
     return out
 
 

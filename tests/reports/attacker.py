@@ -213,3 +213,75 @@ def attack_tables(publications, blocks: int, count: int, target: list[tuple[int,
         assert result.status == 0, result.message
         found.append(round(sign * result.fun))
     return found[0], found[1]
+
+
+def attack_month(rows, totals, widths, targets):
+    """(min, max) of each target over every set of counts consistent with a month as
+    published in all its answers together: `rows`, one per nationality, each (its cases,
+    [its cells of each table]) as published; `totals`, (the grand total, [each table's
+    column totals]). Every table's rows add up to the nationality's cases and its columns to
+    their totals. A target: ("row", i), the cases of row i, or ("cell", table, i, j)."""
+    count, width = len(rows), sum(widths)
+    offset = [sum(widths[:t]) for t in range(len(widths))]
+
+    def var(t: int, i: int, j: int) -> int:
+        return i * width + offset[t] + j
+
+    size = count * width
+    a_rows, a_cols, a_vals, lower, upper = [], [], [], [], []
+    eq_rows, eq_cols, eq_vals = [], [], []
+    line = eq_line = 0
+
+    def constrain(variables: list[int], label):
+        nonlocal line
+        low, high = _bounds_of(str(label))
+        for v in variables:
+            a_rows.append(line)
+            a_cols.append(v)
+            a_vals.append(1.0)
+        lower.append(low)
+        upper.append(np.inf if high is None else high)
+        line += 1
+
+    for i, (cases, tables) in enumerate(rows):
+        constrain([var(0, i, j) for j in range(widths[0])], cases)
+        for t, labels in enumerate(tables):
+            for j, label in enumerate(labels):
+                constrain([var(t, i, j)], label)
+            if t:  # every table's row adds up to the same cases
+                for j in range(widths[0]):
+                    eq_rows.append(eq_line)
+                    eq_cols.append(var(0, i, j))
+                    eq_vals.append(1.0)
+                for j in range(widths[t]):
+                    eq_rows.append(eq_line)
+                    eq_cols.append(var(t, i, j))
+                    eq_vals.append(-1.0)
+                eq_line += 1
+    grand, columns = totals
+    constrain([var(0, i, j) for i in range(count) for j in range(widths[0])], grand)
+    for t, labels in enumerate(columns):
+        for j, label in enumerate(labels):
+            constrain([var(t, i, j) for i in range(count)], label)
+    matrix = coo_matrix((a_vals, (a_rows, a_cols)), shape=(line, size)).tocsr()
+    lower_arr, upper_arr = np.array(lower, dtype=float), np.array(upper, dtype=float)
+    finite = np.isfinite(upper_arr)
+    a_ub = vstack([matrix[finite], -matrix])
+    b_ub = np.concatenate([upper_arr[finite], -lower_arr])
+    a_eq = coo_matrix((eq_vals, (eq_rows, eq_cols)), shape=(max(eq_line, 1), size)).tocsr()
+    found = []
+    for target in targets:
+        objective = np.zeros(size)
+        if target[0] == "row":
+            for j in range(widths[0]):
+                objective[var(0, target[1], j)] = 1.0
+        else:
+            objective[var(*target[1:])] = 1.0
+        ends = []
+        for sign in (1, -1):
+            result = linprog(sign * objective, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq,
+                             b_eq=np.zeros(max(eq_line, 1)), bounds=(0, None), method="highs")
+            assert result.status == 0, result.message
+            ends.append(sign * result.fun)
+        found.append((ends[0], ends[1]))
+    return found
