@@ -10,8 +10,11 @@ import re
 from tests import factories
 from tests.pages import sign_in
 from tests.reports.attacker import attack_month
-from tests.reports.test_statistics_export import OCTOBER, _published
-from tests.reports.test_statistics_export import cohort  # noqa: F401  (a fixture)
+from tests.reports.test_statistics_export import (
+    OCTOBER,
+    _published,
+    cohort,  # noqa: F401  (a fixture)
+)
 
 OUTCOMES = ("trafficking_victim", "willing_worker", "undetermined", "none")
 SEXES = ("female", "male", "other", "unknown")
