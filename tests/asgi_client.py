@@ -229,6 +229,9 @@ def schemathesis_session(client: InThreadTestClient):
     class _Session(ASGIClient):
         def __init__(self) -> None:
             super().__init__(client.app)
+            # no proxies nor .netrc for an app in this process: requests would otherwise read
+            # the environment's proxy settings and look for ~/.netrc on every request
+            self.trust_env = False
             self.adapter = _RequestsAdapter(client)
             self.mount("http://", self.adapter)
             self.mount("https://", self.adapter)
