@@ -73,7 +73,8 @@ def test_other_roles_get_every_nationality_and_no_small_count(client, login_as, 
     codes = [r["code"] for r in body["rows"]]
     assert len(codes) == 250 and codes[-1] is None  # every ISO country, then "not recorded"
     rows = {r["code"]: r for r in body["rows"]}
-    assert rows["PH"]["cases"] == "<5" and rows["IN"]["cases"] == 5
+    # India's 5 is hidden too: beside the published total of 6 it would tell the Philippines' 1
+    assert rows["PH"]["cases"] == "<5" and rows["IN"]["cases"] == "x"
     cells = [v for r in body["rows"]
              for v in (*r["suggestions"].values(), *r["determinations"].values())]
     assert not [v for v in cells if isinstance(v, int) and v < 5]
