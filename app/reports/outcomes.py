@@ -28,7 +28,6 @@ from app.audit.service import Actor
 from app.cases.latest import latest_value
 from app.cases.models import Case, Determination, Screening
 from app.cases.schemas import Outcome
-from app.clock import local_date
 from app.filters import DateRange
 from app.nationalities.service import nationality_names
 from app.people.models import Person
@@ -131,10 +130,7 @@ def outcome_counts(session: Session, *, actor: Actor, filters: OutcomeFilters,
         months, as_of = None, None
         date_from, date_to = filters.date_from, filters.date_to
     else:
-        first = session.exec(select(func.min(Case.created_at))).one()
-        plan = disclosure.published_months(
-            filters.date_from, filters.date_to,
-            earliest=local_date(first) if first is not None else None)
+        plan = publication.months_of_cases(session, filters.date_from, filters.date_to)
         as_of = plan.as_of
         months = []
         for month in plan.months:

@@ -36,7 +36,9 @@ from sqlmodel import func, select
 
 from app.cases.latest import latest_value
 from app.cases.models import Case, Determination, Screening
+from app.clock import local_date
 from app.people.models import Person
+from app.reports import disclosure
 from app.reports.network_suppression import Network
 from app.reports.suppression import SECONDARY_LABEL, Mark
 
@@ -413,3 +415,12 @@ def suppress_star(tables: list[list[list[int]]], threshold: int) -> StarTables:
         column_totals=[[net.marks[j] for j in range(w)]
                        for net, w in zip(star.nets, star.widths, strict=True)],
         row_totals=list(star.row_marks), grand_total=star.grand_mark, withheld=False)
+
+
+def months_of_cases(connection, date_from, date_to) -> disclosure.Months:
+    """The completed months a role without exact counts reads for a range of case counts (an
+    open start from the month of the first case recorded). `connection`: a session, or the
+    exports' streaming reader."""
+    first = connection.execute(select(func.min(Case.created_at))).scalar_one()
+    return disclosure.published_months(
+        date_from, date_to, earliest=local_date(first) if first is not None else None)

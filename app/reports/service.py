@@ -337,10 +337,7 @@ def export_statistics(session: Session, *, actor: Actor, filters: CaseDateFilter
             as_of = None
             period_from, period_to = filters.date_from, filters.date_to
         else:
-            earliest = reader.execute(select(func.min(Case.created_at))).scalar_one()
-            plan = disclosure.published_months(
-                filters.date_from, filters.date_to,
-                earliest=local_date(earliest) if earliest is not None else None)
+            plan = publication.months_of_cases(reader, filters.date_from, filters.date_to)
             as_of = plan.as_of
             header = ((_("Month"), *_statistics_words()) if words
                       else ("month", *STATISTICS_TABLES_HEADER))
