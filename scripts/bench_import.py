@@ -21,7 +21,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 os.environ.setdefault("PASSAGE_SECRET_KEY", "bench-secret-" + "x" * 40)
@@ -30,7 +29,7 @@ os.environ.setdefault("PASSAGE_ARGON2_MEMORY_COST", "8192")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from fastapi.testclient import TestClient  # noqa: E402
-from sqlalchemy import create_engine, make_url, text  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 from sqlalchemy.dialects import postgresql  # noqa: E402
 
 from app.audit.service import Actor  # noqa: E402
@@ -44,30 +43,10 @@ from app.demo.names import NATIONALITY_MIX  # noqa: E402
 from app.demo.roster import COMPOUNDS, CROSSING_POINTS, generate_roster  # noqa: E402
 from app.main import create_app  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
+from scripts.scratch_database import create_database, drop_database  # noqa: E402
 
 PASSWORD = "bench password long enough"  # noqa: S105 (a scratch database)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def psycopg_url(url: str) -> str:
-    return url.replace("postgresql://", "postgresql+psycopg://", 1)
-
-
-def create_pg_database(server_url: str) -> str:
-    name = f"passage_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(psycopg_url(server_url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(psycopg_url(server_url)).set(database=name).render_as_string(
-        hide_password=False)
-
-
-def drop_pg_database(server_url: str, url: str) -> None:
-    admin = create_engine(psycopg_url(server_url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
-    admin.dispose()
 
 
 class Bench:
@@ -181,7 +160,7 @@ def median_ms(action, runs: int) -> float:
 
 
 def bench_stats(server_url: str, crossings: int, runs: int) -> None:
-    url = create_pg_database(server_url)
+    url = create_database(server_url)
     try:
         bench = Bench(url)
         try:
@@ -232,7 +211,7 @@ def bench_stats(server_url: str, crossings: int, runs: int) -> None:
         finally:
             bench.close()
     finally:
-        drop_pg_database(server_url, url)
+        drop_database(url, server_url)
 
 
 def _day(value: str):
@@ -256,11 +235,11 @@ def main() -> None:
     print(f"Roster import through POST /api/v1/crossings/import, {args.rows:,} rows\n")
     with tempfile.TemporaryDirectory() as tmp:
         bench_import("SQLite", f"sqlite:///{tmp}/bench.db", files, args.rows)
-    url = create_pg_database(args.pg)
+    url = create_database(args.pg)
     try:
         bench_import("PostgreSQL", url, files, args.rows)
     finally:
-        drop_pg_database(args.pg, url)
+        drop_database(url, args.pg)
     if not args.skip_stats:
         bench_stats(args.pg, args.crossings, args.runs)
 
