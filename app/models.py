@@ -37,13 +37,14 @@ from app.repatriation.models import (
     RepatriationExit,
     RepatriationStageChange,
 )
+from app.reports.models import PublishedMonth
 
 __all__ = [
     "AuditEvent", "AuthSession", "Case", "CaseStatusChange", "Compound", "Crossing",
     "Detention", "Determination", "FollowUp", "IdentityLink", "Interview", "InterviewAnswer",
-    "Nationality", "NonPunishmentLetter", "Organization", "Person", "PersonMerge", "Referral",
-    "ReferralStatusChange", "Repatriation", "RepatriationBatch", "RepatriationExit",
-    "RepatriationStageChange", "Screening", "SetPasswordCode", "User",
+    "Nationality", "NonPunishmentLetter", "Organization", "Person", "PersonMerge",
+    "PublishedMonth", "Referral", "ReferralStatusChange", "Repatriation", "RepatriationBatch",
+    "RepatriationExit", "RepatriationStageChange", "Screening", "SetPasswordCode", "User",
 ]
 
 

@@ -25,8 +25,11 @@ for any range of days and as they stand now, only for roles that hold Permission
   before that month ended (`Month.counted_before`): the case, its interviews, suggestions and
   determinations, referrals, repatriation steps and closures, and for the pipeline the entry
   crossing too (a crossing recorded later for a day of the month would add a person, and their
-  stages, to a finished month). A month's table is the same from its first publication on;
-  what happened later to that month's people shows to these roles in no table (coordinators
+  stages, to a finished month). And the table is stored at its first publication and read from
+  the store ever after (app.reports.month_store), so a month's table is the same from its
+  first publication on, whatever is recorded or corrected afterwards: what happened later to
+  that month's people, and a later edit of a person (nationality, sex) or merge of two records
+  that would move someone between its rows, shows to these roles in no table (coordinators
   read it exactly).
 - **Every cell of the grid, zeros included**, so that a row's or cell's presence says
   nothing, and a count from 0 to threshold - 1 is shown as "<threshold" (0 like 1-4:
@@ -34,10 +37,13 @@ for any range of days and as they stand now, only for roles that hold Permission
   small count be worked out, more cells are hidden ("x") by app.reports.suppression (the
   outcome counts: app.reports.network_suppression).
 
-What this leaves (said so that no one reads more into it): an edit of a person (nationality,
-sex) or a merge moves them between rows of an already published month, since the person's
-current details are used; a later month's table shows a person's earlier steps only through
-its own cohort. Freezing the person's details as of the month's end would close the first.
+What this leaves (said so that no one reads more into it): a month is published at its first
+reading, not at its end, so it takes the people's details (nationality, sex, merges) as they
+stood then, and a correction made between the month's end and that reading counts; a later
+month's table shows a person's earlier steps only through its own cohort. A month is published
+once per suppression threshold: a threshold changed in the settings publishes it again at the
+new one, and a reader of both publications may narrow a count hidden in each (the threshold
+is the operator's decision of what is safe to show; changing it is rare and deliberate).
 """
 
 import calendar
@@ -57,7 +63,8 @@ Cell = int | str
 def rule_sentence(threshold: int) -> str:
     """The rule in one sentence, for the pages that apply it."""
     return (f"Counts beyond crossings are published one calendar month at a time (never a total "
-            f"across months), for completed months only, each as recorded by its end, with "
+            f"across months), for completed months only, each as recorded by its end and "
+            f"unchanged once published, with "
             f"fewer than {threshold} (none included) shown as “<{threshold}” and a few more "
             "hidden (“x”) where totals would give them away; crossing counts are exact.")
 

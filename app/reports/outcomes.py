@@ -33,6 +33,7 @@ from app.nationalities.service import nationality_names
 from app.people.models import Person
 from app.reports import disclosure, publication
 from app.reports.disclosure import Cell
+from app.reports.reading import SessionReader
 from app.reports.suppression import SECONDARY_LABEL
 from app.screening.rules import Classification
 
@@ -126,18 +127,17 @@ def outcome_counts(session: Session, *, actor: Actor, filters: OutcomeFilters,
     exact = disclosure.is_exact_for(actor)
     names = nationality_names(session)
     if exact:
-        table = _table(session, names, filters, threshold=threshold, exact=True, before=None)
+        table = _table(session, names, filters)
         months, as_of = None, None
         date_from, date_to = filters.date_from, filters.date_to
     else:
         plan = publication.months_of_cases(session, filters.date_from, filters.date_to)
         as_of = plan.as_of
+        published = publication.month_publications(session, SessionReader(session),
+                                                   plan.months, names, threshold)
         months = []
-        for month in plan.months:
-            in_month = OutcomeFilters(date_from=month.first, date_to=month.last)
-            cases, suggestions, determinations, rows = _table(
-                session, names, in_month, threshold=threshold, exact=False,
-                before=month.counted_before)
+        for month, one in zip(plan.months, published, strict=True):
+            cases, suggestions, determinations, rows = _published(one, names)
             months.append(OutcomeMonth(month=month.key, date_from=month.first,
                                        date_to=month.last, cases=cases,
                                        suggestions=suggestions,
@@ -160,13 +160,10 @@ def outcome_counts(session: Session, *, actor: Actor, filters: OutcomeFilters,
         months=months, note="" if exact else disclosure.rule_sentence(threshold))
 
 
-def _table(session: Session, names: dict[str, str], filters: OutcomeFilters, *,
-           threshold: int, exact: bool, before: datetime | None):
-    """(cases, suggestions, determinations, rows) of the cases registered in the range, as
-    published: exact, or under the rule (every nationality, suppression)."""
-    if not exact:
-        return _published(session, names, filters, threshold, before)
-    counts = _pair_counts(session, filters, before=before)
+def _table(session: Session, names: dict[str, str], filters: OutcomeFilters):
+    """(cases, suggestions, determinations, rows) of the cases registered in the range,
+    exact, as things stand."""
+    counts = _pair_counts(session, filters)
     codes = sorted({code for code, _, _ in counts},
                    key=lambda c: (-sum(n for k, n in counts.items() if k[0] == c),
                                   names.get(c, NOT_RECORDED) if c else "~", c or ""))
@@ -191,22 +188,11 @@ def _exact(codes, names, matrix):
     return rows, suggestions, determinations, sum(totals)
 
 
-class _Executor:
-    def __init__(self, session: Session):
-        self.session = session
-
-    def execute(self, statement):
-        return self.session.exec(statement)
-
-
-def _published(session: Session, names: dict[str, str], filters: OutcomeFilters,
-               threshold: int, before: datetime | None):
+def _published(month: publication.MonthPublication, names: dict[str, str]):
     """(cases, suggestions, determinations, rows) of a month as roles without exact counts
-    read it: the counts of the month's one
-    publication (app.reports.publication), the same as in the statistics export, the
-    suggestions suppressed with them (and with the sexes that export shows)."""
-    counts = publication.case_counts(_Executor(session), filters=filters, before=before)
-    month = publication.publish_month(counts, names, threshold)
+    read it: the month's one publication (app.reports.publication), the same as in the
+    statistics export, the suggestions suppressed with them (and with the sexes that export
+    shows)."""
     rows = [OutcomeRow(code=row.code or None, name=_name(row.code or None, names),
                        cases=row.cases, suggestions=dict(row.suggestions),
                        determinations=dict(row.determinations)) for row in month.rows]
@@ -217,18 +203,15 @@ def _published(session: Session, names: dict[str, str], filters: OutcomeFilters,
     return month.cases, dict(month.suggestions), dict(month.determinations), rows
 
 
-def _pair_counts(session: Session, filters: OutcomeFilters, *, before: datetime | None
+def _pair_counts(session: Session, filters: OutcomeFilters
                  ) -> Counter[tuple[str | None, str, str]]:
     """(nationality, current suggestion, latest determination) → cases registered in the
-    range; "none" where the case has no suggestion or no determination yet. `before`: as
-    recorded before that moment (cases, suggestions and determinations)."""
-    recorded = [Case.created_at < before] if before is not None else []
+    range; "none" where the case has no suggestion or no determination yet."""
     per_case = (select(Person.nationality_code.label("nationality"),
-                       latest_value(Screening, "classification", before=before)
-                       .label("suggestion"),
-                       latest_value(Determination, "outcome", before=before).label("outcome"))
+                       latest_value(Screening, "classification").label("suggestion"),
+                       latest_value(Determination, "outcome").label("outcome"))
                 .select_from(Case).join(Person, Person.id == Case.person_id)
-                .where(*filters.conditions(Case.created_at), *recorded).subquery())
+                .where(*filters.conditions(Case.created_at)).subquery())
     c = per_case.c
     statement = (select(c.nationality, c.suggestion, c.outcome, func.count())
                  .group_by(c.nationality, c.suggestion, c.outcome))

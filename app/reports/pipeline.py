@@ -20,9 +20,12 @@ follow app.reports.disclosure; border officials read the crossing and departure 
 
 Coordinators read the range as asked, as things stand now. Every other role reads one table
 per completed calendar month (the people whose entry crossing in it was recorded before the
-current month began), each stage as it stood then (`before`): the records recorded before that
-moment, the repatriation's stage and the case's status from their histories. The figures stay
-the same all month, whatever is recorded meanwhile.
+month ended), each stage as it stood then (`before`): the records recorded before that
+moment, the repatriation's stage and the case's status from their histories. A month's table
+is published once, every nationality and every column, stored at its first reading and read
+from the store ever after (app.reports.month_store): each role reads its columns of it, and
+a nationality asked for reads its row of it. The figures never change, whatever is recorded
+or corrected later.
 """
 
 import csv
@@ -49,12 +52,14 @@ from app.filters import Blank, DateRange
 from app.i18n import N_, _
 from app.labels import CLOSURE_REASON_LABELS, OUTCOME_LABELS, SUGGESTION_LABELS
 from app.nationalities.models import Nationality
+from app.nationalities.service import nationality_names
 from app.people.models import Person
 from app.referrals.models import Referral
 from app.repatriation.models import Repatriation, RepatriationStageChange
 from app.repatriation.schemas import Stage
-from app.reports import disclosure
+from app.reports import disclosure, month_store
 from app.reports.disclosure import Cell
+from app.reports.reading import SessionReader
 from app.screening.rules import Classification
 
 NOT_RECORDED = "Not recorded"
@@ -306,14 +311,15 @@ def pipeline(session: Session, *, actor: Actor, filters: PipelineFilters,
             filters.date_from, filters.date_to,
             earliest=local_date(first) if first is not None else None)
         as_of = plan.as_of
+        names = nationality_names(session)
+        stored = month_store.read(session, SessionReader(session), kind="pipeline",
+                                  months=plan.months, threshold=threshold,
+                                  publish=lambda month: _month_cells(session, month, threshold))
         months = []
-        for month in plan.months:
-            in_month = filters.model_copy(update={"date_from": month.first,
-                                                  "date_to": month.last})
-            raw = _counts(session, in_month, before=month.counted_before)
-            published = _publish(raw, columns, threshold=threshold, exact=False)
-            months.append(PipelineMonth(month.key, month.first, month.last,
-                                        published[len(raw)], _rows(raw, published)))
+        for month, cells in zip(plan.months, stored, strict=True):
+            overall, rows = _read_month(cells, columns, names, filters.nationality,
+                                        threshold=threshold)
+            months.append(PipelineMonth(month.key, month.first, month.last, overall, rows))
         date_from = plan.months[0].first if plan.months else filters.date_from
         date_to = plan.months[-1].last if plan.months else filters.date_to
         if len(months) == 1:
@@ -326,6 +332,43 @@ def pipeline(session: Session, *, actor: Actor, filters: PipelineFilters,
                  detail={**filters.dates_as_audit(), "nationality": filters.nationality,
                          "exact": exact, "as_of": as_of.isoformat() if as_of else None})
     return result
+
+
+def _month_cells(session: Session, month: disclosure.Month, threshold: int) -> dict:
+    """A completed month's one publication, as stored (app.reports.month_store): every
+    nationality of the people who crossed in it, every column, each stage as it stood when
+    the month ended; nationality codes and published cells only."""
+    filters = PipelineFilters(date_from=month.first, date_to=month.last)
+    raw = _counts(session, filters, before=month.counted_before)
+    published = _publish(raw, COLUMNS, threshold=threshold, exact=False)
+    keys = [c.key for c in COLUMNS]
+    return {"columns": keys,
+            "rows": [[code, [published[i][k] for k in keys]]
+                     for i, (code, _, _) in enumerate(raw)],
+            "overall": [published[-1][k] for k in keys]}
+
+
+def _read_month(cells: dict, columns: tuple[Column, ...], names: dict[str, str],
+                nationality: str | None, *, threshold: int
+                ) -> tuple[dict[str, Cell], list[PipelineRow]]:
+    """(overall, rows) of a stored month in the reader's columns. A role's columns are whole
+    groups of COLUMNS (columns_for), each suppressed on its own, so its cells are the
+    publication's. A nationality asked for reads its row of the month's table (and the same
+    cells as the overall): a month has one table, never a second one of a part of it."""
+    keys = [c.key for c in columns]
+    position = {key: j for j, key in enumerate(cells["columns"])}
+
+    def pick(values: list[Cell]) -> dict[str, Cell]:
+        return {key: values[position[key]] for key in keys}
+
+    rows = [PipelineRow(code, names.get(code, NOT_RECORDED) if code else NOT_RECORDED,
+                        pick(values)) for code, values in cells["rows"]]
+    if nationality is None:
+        return pick(cells["overall"]), rows
+    rows = [row for row in rows if row.code == nationality]
+    if not rows:  # no one of it crossed in the month
+        return _publish([], columns, threshold=threshold, exact=False)[0], []
+    return dict(rows[0].counts), rows
 
 
 def _rows(raw, published) -> list[PipelineRow]:

@@ -1,7 +1,8 @@
 """One publication a month, for roles without exact counts: every count of a completed month
 that any answer shows them (the statistics export, the outcome counts and their page) comes
-from here, suppressed once, so that two answers print the same value for every cell they
-share and neither can undo what the other hides.
+from here, suppressed once and stored at the month's first reading (month_publications,
+app.reports.month_store), so that two answers print the same value for every cell they
+share, neither can undo what the other hides, and the month reads the same ever after.
 
 A month's cases are published per nationality by latest suggestion, by latest determination
 and by sex: three tables that share their row totals (each nationality's cases) and their
@@ -29,16 +30,18 @@ than threshold cases, the month is withheld (every count "x")."""
 
 import heapq
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import func, select
+from sqlmodel import Session, func, select
 
 from app.cases.latest import latest_value
 from app.cases.models import Case, Determination, Screening
 from app.clock import local_date
+from app.filters import DateRange
 from app.people.models import Person
-from app.reports import disclosure
+from app.reports import disclosure, month_store
 from app.reports.network_suppression import Network
 from app.reports.suppression import SECONDARY_LABEL, Mark
 
@@ -136,6 +139,47 @@ def publish_month(counts: Counter, names: dict[str, str], threshold: int) -> Mon
             for i, code in enumerate(codes)]
     return MonthPublication(rows, label(star.grand_total, grand), column(0), column(1),
                             column(2), star.withheld)
+
+
+def _cells(month: MonthPublication) -> dict:
+    """The publication as stored (app.reports.month_store): codes and published cells."""
+    def by(values: dict[str, Cell], keys: tuple[str, ...]) -> list[Cell]:
+        return [values[k] for k in keys]
+
+    return {"rows": [[row.code, row.cases, by(row.suggestions, SUGGESTIONS),
+                      by(row.determinations, OUTCOMES), by(row.sexes, SEXES)]
+                     for row in month.rows],
+            "total": [month.cases, by(month.suggestions, SUGGESTIONS),
+                      by(month.determinations, OUTCOMES), by(month.sexes, SEXES)],
+            "withheld": month.withheld}
+
+
+def _from_cells(cells: dict) -> MonthPublication:
+    def by(values: list[Cell], keys: tuple[str, ...]) -> dict[str, Cell]:
+        return dict(zip(keys, values, strict=True))
+
+    rows = [Row(code, cases, by(s, SUGGESTIONS), by(d, OUTCOMES), by(x, SEXES))
+            for code, cases, s, d, x in cells["rows"]]
+    cases, s, d, x = cells["total"]
+    return MonthPublication(rows, cases, by(s, SUGGESTIONS), by(d, OUTCOMES), by(x, SEXES),
+                            cells["withheld"])
+
+
+def month_publications(session: Session, reader, months: Sequence[disclosure.Month],
+                       names: dict[str, str], threshold: int) -> list[MonthPublication]:
+    """Each completed month's one publication: stored at its first reading, the stored one
+    from then on (app.reports.month_store). `reader`: what the months are read with (the
+    session, or an export's reader); new publications are stored through the session."""
+
+    def publish(month: disclosure.Month) -> dict:
+        counts = case_counts(reader, filters=DateRange(date_from=month.first,
+                                                       date_to=month.last),
+                             before=month.counted_before)
+        return _cells(publish_month(counts, names, threshold))
+
+    stored = month_store.read(session, reader, kind="cases", months=months,
+                              threshold=threshold, publish=publish)
+    return [_from_cells(cells) for cells in stored]
 
 
 # --- suppression of tables sharing their row totals ---------------------------------------

@@ -40,6 +40,16 @@ class Reader:
         self._connection = None
 
 
+class SessionReader:
+    """A request's session read as a Reader is (`execute`), through sqlmodel's `exec`."""
+
+    def __init__(self, session: Session):
+        self.session = session
+
+    def execute(self, statement):
+        return self.session.exec(statement)
+
+
 def record_when_done(session: Session, reader: Reader, *, actor: Actor, action: str,
                      detail: dict, entity_type: str = "report"):
     """The export's on_done: close the reads, then write the audit event with the rows read,

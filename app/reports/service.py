@@ -8,16 +8,17 @@ the body's last chunk, or when the body breaks off (app.reports.streaming; route
 StreamingSessionDep).
 
 The reads go through a connection of their own (`reading.Reader`), closed before the audit event is
-written, and the request's session is touched only for that event: on SQLite, where every
-write transaction takes the database's one write lock, a long download then never holds the
-lock while it streams (with app.db honouring `passage_read_only`), and never waits on itself.
+written, and the request's session is touched only for that event (and, in the statistics
+export, to store a month published for the first time, committed before the body streams):
+on SQLite, where every write transaction takes the database's one write lock, a long
+download then never holds the lock while it streams (with app.db honouring
+`passage_read_only`), and never waits on itself.
 """
 
 import csv
 import tempfile
 from collections import Counter
 from collections.abc import Iterator
-from datetime import datetime
 
 from sqlalchemy import ColumnElement, case, true
 from sqlalchemy.orm import aliased
@@ -189,10 +190,10 @@ def _latest_outcome():
     return latest_value(Determination, "outcome")
 
 
-def statistics_counts(reader: Reader, *, filters: CaseDateFilters,
-                      before: datetime | None = None) -> Counter[tuple[str, str, str, str]]:
-    """Cases by (nationality, latest suggestion, latest determination, sex)."""
-    return publication.case_counts(reader, filters=filters, before=before)
+def statistics_counts(reader: Reader, *, filters: CaseDateFilters
+                      ) -> Counter[tuple[str, str, str, str]]:
+    """Cases by (nationality, latest suggestion, latest determination, sex), as they stand."""
+    return publication.case_counts(reader, filters=filters)
 
 
 def statistics_table(counts: Counter, names: dict[str, str], threshold: int):
@@ -277,14 +278,13 @@ def statistics_tables_exact(counts: Counter, names: dict[str, str], labels: Labe
     return out
 
 
-def statistics_tables_suppressed(counts: Counter, names: dict[str, str], threshold: int,
+def statistics_tables_suppressed(month: publication.MonthPublication, names: dict[str, str],
                                  labels: Labels):
     """The two tables as every other role reads them: every nationality Passage knows (and
     "not recorded"), zeros included, as the month's one publication has them
     (app.reports.publication: suppressed together with every other table published for the
     month, the outcome counts' included). Rows with numbers first, most first, then by name:
     the order says no more than the numbers."""
-    month = publication.publish_month(counts, names, threshold)
     published = [(row.code, [*(row.determinations[k] for k in OUTCOMES), row.cases,
                              *(row.sexes[k] for k in SEXES)]) for row in month.rows]
     # (codes are in the order of their names already, "not recorded" last: a stable sort)
@@ -342,12 +342,14 @@ def export_statistics(session: Session, *, actor: Actor, filters: CaseDateFilter
             header = ((_("Month"), *_statistics_words()) if words
                       else ("month", *STATISTICS_TABLES_HEADER))
             first, rows = 3, []
-            for month in plan.months:
-                in_month = CaseDateFilters(date_from=month.first, date_to=month.last)
-                counts = statistics_counts(reader, filters=in_month,
-                                            before=month.counted_before)
-                tables = statistics_tables_suppressed(counts, names, threshold, labels)
-                if all(v == SECONDARY_LABEL for v in tables[-1][2:]):
+            published = publication.month_publications(session, reader, plan.months, names,
+                                                       threshold)
+            # a month published now is stored in the request's transaction: committed before
+            # the body streams, so that on SQLite no write lock is held while it does
+            session.commit()
+            for month, one in zip(plan.months, published, strict=True):
+                tables = statistics_tables_suppressed(one, names, labels)
+                if one.withheld:
                     withheld_months.append(month.key)
                 rows.extend([month.key, *row] for row in tables)
             period_from = plan.months[0].first if plan.months else filters.date_from

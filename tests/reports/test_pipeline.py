@@ -136,6 +136,22 @@ def test_caseworkers_get_whole_months_and_small_counts_hidden(client, world, log
     assert event.detail["as_of"] == result["as_of"]
 
 
+def test_a_nationality_asked_for_reads_its_row_of_the_months_one_table(client, world,
+                                                                       login_as):
+    """Not a second table of a part of the month, suppressed on its own, that could be set
+    against the month's table: the row of the month's one publication (app.reports.month_store),
+    whichever is asked first."""
+    caseworker = login_as("caseworker")
+    october = {"from": "2025-10-01", "to": "2025-10-31"}
+    filipinos = _pipeline(client, caseworker.headers, **october, nationality="PH")
+    whole = _pipeline(client, caseworker.headers, **october)
+    assert [r["code"] for r in filipinos["rows"]] == ["PH"]
+    assert filipinos["rows"][0]["counts"] == _row(whole, "PH") == filipinos["overall"]
+    nobody = _pipeline(client, caseworker.headers, **october, nationality="KE")
+    assert nobody["rows"] == [] and nobody["overall"]["crossed"] == 0
+    assert {v for k, v in nobody["overall"].items() if k != "crossed"} == {"<5"}
+
+
 def test_no_small_count_can_be_worked_out_from_the_totals(client, world, login_as):
     caseworker = login_as("caseworker")
     result = _pipeline(client, caseworker.headers, **{"from": "2025-10-01",
