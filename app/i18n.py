@@ -84,8 +84,15 @@ def by_code() -> dict[str, Locale]:
 
 def available() -> tuple[Locale, ...]:
     """The locales offered to people: English and every registered locale whose .po exists."""
-    return tuple(locale for locale in REGISTRY
-                 if locale.code == SOURCE_LOCALE or locale.catalogue.is_file())
+    return _available(LOCALE_DIR, REGISTRY)
+
+
+@cache
+def _available(locale_dir: Path, registry: tuple[Locale, ...]) -> tuple[Locale, ...]:
+    """Looked up on disk once per process (a request asks several times; the catalogues
+    themselves are read once per process too), per folder and registry, which tests swap."""
+    return tuple(locale for locale in registry if locale.code == SOURCE_LOCALE
+                 or (locale_dir / locale.code / "LC_MESSAGES" / f"{DOMAIN}.po").is_file())
 
 
 def available_codes() -> tuple[str, ...]:
