@@ -262,6 +262,18 @@ class SignedIn:
     headers: dict[str, str]
 
 
+def sign_in_as(session: Session, role: str, *, organization: str | None = None,
+               username: str | None = None, global_admin: bool = False) -> SignedIn:
+    """A new user of `role` with a real bearer token, issued by the service the sign-in route
+    uses (see `login_as`)."""
+    org = factories.make_organization(session, name=organization or f"Org of {role}")
+    user, password = factories.make_user(session, role=role, organization=org,
+                                         username=username, global_admin=global_admin)
+    token, _ = auth_service.issue_token(session, user=user, client="testclient")
+    session.commit()
+    return SignedIn(user=user, password=password, headers={"Authorization": f"Bearer {token}"})
+
+
 @pytest.fixture
 def login_as(session):
     """login_as("caseworker", organization="NGO A") -> a user with a real bearer token, issued
@@ -270,12 +282,7 @@ def login_as(session):
 
     def _login(role: str, *, organization: str | None = None, username: str | None = None,
                global_admin: bool = False):
-        org = factories.make_organization(session, name=organization or f"Org of {role}")
-        user, password = factories.make_user(session, role=role, organization=org,
-                                             username=username, global_admin=global_admin)
-        token, _ = auth_service.issue_token(session, user=user, client="testclient")
-        session.commit()
-        return SignedIn(user=user, password=password,
-                        headers={"Authorization": f"Bearer {token}"})
+        return sign_in_as(session, role, organization=organization, username=username,
+                          global_admin=global_admin)
 
     return _login
