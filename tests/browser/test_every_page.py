@@ -1,14 +1,18 @@
 """Every page each role reaches, in the browser: at 390 px (a phone) none scrolls sideways
 (tables scroll inside their own box), and axe-core finds no WCAG 2.1 A or AA violation on the
-pages people use most, at 1280 and at 390 px."""
+pages people use most, at 1280 and at 390 px. One served world for the module; each role's
+walk, and each (language, role) and (width, role) check, is a test of its own, so that test
+processes share them out."""
 
 import re
 from collections import deque
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import Session
 
 from app.clock import local_today
@@ -24,10 +28,16 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 SKIP = re.compile(r"^/(api|static|docs|redoc|openapi|healthz|logout)|\.(csv|xlsx|pdf|json|txt|"
                   r"svg)$|/(letter|download)")
-HEADINGS = {"runOnly": {"type": "rule", "values": ["heading-order", "page-has-heading-one",
-                                                  "empty-heading"]}}
 WCAG_A_AA = {"runOnly": {"type": "tag",
                          "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+# and headings in order with one h1 (axe's best practices, not WCAG's letter): a rule named
+# in "rules" runs whatever its tags. Only the violations are read.
+AXE_OPTIONS = {
+    **WCAG_A_AA,
+    "rules": {rule: {"enabled": True}
+              for rule in ("heading-order", "page-has-heading-one", "empty-heading")},
+    "resultTypes": ["violations"],
+}
 
 
 def _world(database_url: str) -> dict[str, int]:
@@ -156,49 +166,100 @@ def _filter_forms(page) -> tuple[int, list[str]]:
     return page.locator("form.filters, form.filter-bar").count(), _misaligned(page)
 
 
-def _on_a_phone(page) -> tuple[int, tuple[int, list[str]]]:
-    return _sideways(page), _filter_forms(page)
+class Served:
+    """The app served on one database with the world, for the whole module: its tests read
+    it (what they change, a user's language, they put back). Each role signs in once; its
+    browser contexts start from that sign-in's cookies."""
+
+    def __init__(self, browser, base_url: str, database_url: str, ids: dict[str, int]):
+        self.browser = browser
+        self.base_url = base_url
+        self.database_url = database_url
+        self.ids = ids
+        self._signed_in: dict[str, dict] = {}
+        self._walks: dict[str, list] = {}
+
+    @contextmanager
+    def page(self, role: str | None, viewport: dict[str, int]) -> Iterator[object]:
+        """A page in a new context of its own, signed in as `role` (None: signed out)."""
+        state = None if role is None else self._storage_state(role)
+        context = self.browser.new_context(viewport=viewport, locale="en-GB",
+                                           storage_state=state)
+        try:
+            yield context.new_page()
+        finally:
+            context.close()
+
+    def _storage_state(self, role: str) -> dict:
+        if role not in self._signed_in:
+            with self.page(None, PHONE) as page:
+                _sign_in(page, self.base_url, role)
+                self._signed_in[role] = page.context.storage_state()
+        return self._signed_in[role]
+
+    def walk(self, role: str) -> list[tuple[str, tuple]]:
+        """The role's walk at 390 px, each page measured for the tests that look at the same
+        pages: how far it scrolls sideways and its filter forms' rows, and its filter forms'
+        rows again at 1280 px (the same page, the window widened: no script of Passage's
+        lays a page out, its stylesheet alone does). Walked once per role."""
+        if role not in self._walks:
+            with self.page(role, PHONE) as page:
+                self._walks[role] = _walk(page, self.base_url, _on_a_phone_then_desktop)
+        return self._walks[role]
+
+
+def _on_a_phone_then_desktop(page) -> tuple[int, tuple[int, list[str]], tuple[int, list[str]]]:
+    phone = _sideways(page), _filter_forms(page)
+    page.set_viewport_size(DESKTOP)
+    desktop = _filter_forms(page)
+    page.set_viewport_size(PHONE)
+    return *phone, desktop
 
 
 @pytest.fixture(scope="module")
-def phone_walks(browser, tmp_path_factory) -> Iterator[dict]:
-    """Each role's walk at 390 px (and the sign-in page, signed out), each page measured for
-    the tests that look at the same pages on a phone: how far it scrolls sideways, and its
-    filter forms' rows. One served database with the world, walked once for both."""
+def served(browser, tmp_path_factory) -> Iterator[Served]:
     from tests.conftest import _create_database, _drop_database
 
-    url = _create_database(tmp_path_factory.mktemp("phone-walk"))
+    url = _create_database(tmp_path_factory.mktemp("every-page"))
     server = serve_in_thread(url)
     try:
-        _world(url)
-        walks = {}
-        for role in (None, *ROLES):
-            context = browser.new_context(viewport=PHONE, locale="en-GB")
-            page = context.new_page()
-            try:
-                if role is None:
-                    page.goto(server.base_url + "/login")
-                    walks["anonymous"] = [("/login", _on_a_phone(page))]
-                else:
-                    _sign_in(page, server.base_url, role)
-                    walks[role] = _walk(page, server.base_url, _on_a_phone)
-            finally:
-                context.close()
-        yield walks
+        yield Served(browser, server.base_url, url, _world(url))
     finally:
         stop_server(server)
         _drop_database(url)
 
 
-def test_no_page_scrolls_sideways_on_a_phone(phone_walks):
-    too_wide = []
-    reached = {}
-    for role, measured in phone_walks.items():
-        reached[role] = [path for path, _ in measured]
-        too_wide += [f"{role} {path}: {extra} px" for path, (extra, _) in measured
-                     if extra > 0]
-    assert len(reached["caseworker"]) > 10 and len(reached["admin"]) > 5, reached
+def test_the_sign_in_page_does_not_scroll_sideways_on_a_phone(served):
+    with served.page(None, PHONE) as page:
+        page.goto(served.base_url + "/login")
+        assert _sideways(page) <= 0, f"/login: {_sideways(page)} px wider than a 390 px phone"
+
+
+# how many pages each role's walk must reach, at the least
+REACHES = {"caseworker": 10, "admin": 5}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_page_scrolls_sideways_on_a_phone(served, role):
+    measured = served.walk(role)
+    reached = [path for path, _ in measured]
+    assert len(reached) > REACHES.get(role, 0), reached
+    too_wide = [f"{role} {path}: {extra} px" for path, (extra, _, _) in measured if extra > 0]
     assert not too_wide, "pages wider than a 390 px phone:\n" + "\n".join(too_wide)
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280px", "390px"])
+def test_filter_fields_line_up(served, viewport):
+    """On every page each role reaches (the walk of the sideways test), each filter form's
+    fields share their rows' top edges: labels with labels, boxes with boxes."""
+    crooked, forms = [], 0
+    for role in ROLES:
+        for path, (_, on_phone, on_desktop) in served.walk(role):
+            n, problems = on_phone if viewport == PHONE else on_desktop
+            forms += n
+            crooked += [f"{role} {path}: {problem}" for problem in problems]
+    assert forms >= 10  # the walk met the filter forms (cases, referrals, stats, audit...)
+    assert not crooked, "filter fields out of line:\n" + "\n".join(crooked)
 
 
 # The scripts whose words run longest or stack highest, for the phone check in the reader's
@@ -210,42 +271,36 @@ def _lang_and_sideways(page) -> tuple[str, int]:
     return page.evaluate("document.documentElement.lang"), _sideways(page)
 
 
-def test_no_page_scrolls_sideways_on_a_phone_in_thai_burmese_or_hindi(browser, tmp_path_factory):
-    """Every shape of page each role reaches, at 390 px, with every user's language set to
-    Thai, then Burmese, then Hindi (one served world; the sign-in page follows the browser,
-    English): none scrolls sideways, and each signed-in page says its language in <html lang>."""
-    from sqlalchemy import text
+@contextmanager
+def _language_of(served: Served, role: str, code: str) -> Iterator[None]:
+    """The role's user reads Passage in `code` for a while (then in English again)."""
+    from app.db import make_engine
 
-    from tests.conftest import _create_database, _drop_database
-
-    url = _create_database(tmp_path_factory.mktemp("phone-walk-scripts"))
-    server = serve_in_thread(url)
-    engine = make_engine(url)
-    too_wide, wrong_lang, reached = [], [], {}
+    engine = make_engine(served.database_url)
     try:
-        _world(url)
-        for locale in WIDE_SCRIPTS:
+        for language in (code, "en"):
             with engine.begin() as connection:
-                connection.execute(text("UPDATE users SET preferred_language = :code"),
-                                   {"code": locale})
-            for role in ROLES:
-                context = browser.new_context(viewport=PHONE, locale="en-GB")
-                page = context.new_page()
-                try:
-                    _sign_in(page, server.base_url, role)
-                    measured = _walk(page, server.base_url, _lang_and_sideways, per_shape=1)
-                finally:
-                    context.close()
-                reached[(locale, role)] = len(measured)
-                too_wide += [f"{locale} {role} {path}: {extra} px"
-                             for path, (_, extra) in measured if extra > 0]
-                wrong_lang += [f"{locale} {role} {path}: lang={lang!r}"
-                               for path, (lang, _) in measured if lang != locale]
+                connection.execute(text("UPDATE users SET preferred_language = :code "
+                                        "WHERE username = :username"),
+                                   {"code": language, "username": f"every-{role}"})
+            if language == code:
+                yield
     finally:
         engine.dispose()
-        stop_server(server)
-        _drop_database(url)
-    assert all(n > 5 for n in reached.values()), reached
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("locale", WIDE_SCRIPTS)
+def test_no_page_scrolls_sideways_on_a_phone_in_thai_burmese_or_hindi(served, locale, role):
+    """Every shape of page the role reaches, at 390 px, with the user's language set to Thai,
+    Burmese or Hindi: none scrolls sideways, and each says its language in <html lang>."""
+    with _language_of(served, role, locale), served.page(role, PHONE) as page:
+        measured = _walk(page, served.base_url, _lang_and_sideways, per_shape=1)
+    assert len(measured) > 5, measured
+    wrong_lang = [f"{locale} {role} {path}: lang={lang!r}"
+                  for path, (lang, _) in measured if lang != locale]
+    too_wide = [f"{locale} {role} {path}: {extra} px"
+                for path, (_, extra) in measured if extra > 0]
     assert not wrong_lang, "pages not in the reader's language:\n" + "\n".join(wrong_lang)
     assert not too_wide, "pages wider than a 390 px phone:\n" + "\n".join(too_wide)
 
@@ -268,76 +323,34 @@ AXE_PAGES = [
 ]
 
 
+@pytest.mark.parametrize("role", [None, "caseworker", "coordinator", "admin"],
+                         ids=["anonymous", "caseworker", "coordinator", "admin"])
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280px", "390px"])
-def test_filter_fields_line_up(request, browser, viewport):
-    """On every page each role reaches (the same walk), each filter form's fields share their
-    rows' top edges: labels with labels, boxes with boxes. On a phone, read from the walk the
-    sideways test made (`phone_walks`)."""
-    walks = {}
-    if viewport == PHONE:
-        phone = request.getfixturevalue("phone_walks")
-        walks = {role: [(path, forms) for path, (_, forms) in phone[role]] for role in ROLES}
-    else:
-        live_server = request.getfixturevalue("live_server")
-        _world(live_server.database_url)
-        for role in ROLES:
-            context = browser.new_context(viewport=viewport, locale="en-GB")
-            page = context.new_page()
-            try:
-                _sign_in(page, live_server.base_url, role)
-                walks[role] = _walk(page, live_server.base_url, _filter_forms)
-            finally:
-                context.close()
-    crooked, forms = [], 0
-    for role, measured in walks.items():
-        forms += sum(n for _, (n, _) in measured)
-        crooked += [f"{role} {path}: {problem}" for path, (_, problems) in measured
-                    for problem in problems]
-    assert forms >= 10  # the walk met the filter forms (cases, referrals, stats, audit...)
-    assert not crooked, "filter fields out of line:\n" + "\n".join(crooked)
-
-
-@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280px", "390px"])
-def test_axe_finds_no_wcag_a_or_aa_violation(live_server, browser, viewport):
+def test_axe_finds_no_wcag_a_or_aa_violation(served, viewport, role):
     from axe_playwright_python.sync_playwright import Axe
 
-    ids = _world(live_server.database_url)
     axe = Axe()
     found = []
-    for role in (None, "caseworker", "coordinator", "admin"):
-        context = browser.new_context(viewport=viewport, locale="en-GB")
-        page = context.new_page()
-        try:
-            if role is not None:
-                _sign_in(page, live_server.base_url, role)
-            for page_role, path in AXE_PAGES:
-                if page_role != role:
-                    continue
-                response = page.goto(live_server.base_url + path.format(**ids))
-                assert response.status == 200, path
-                results = axe.run(page, options=WCAG_A_AA)
-                # and headings in order, one h1 (axe's best practices, not WCAG's letter)
-                headings = axe.run(page, options=HEADINGS)
-                for violation in (results.response["violations"]
-                                  + headings.response["violations"]):
-                    targets = [", ".join(node["target"]) for node in violation["nodes"]][:3]
-                    found.append(f"{role or 'anonymous'} {path}: {violation['id']} "
-                                 f"({violation['impact']}) {violation['help']}: {targets}")
-        finally:
-            context.close()
+    with served.page(role, viewport) as page:
+        for page_role, path in AXE_PAGES:
+            if page_role != role:
+                continue
+            response = page.goto(served.base_url + path.format(**served.ids))
+            assert response.status == 200, path
+            results = axe.run(page, options=AXE_OPTIONS)
+            for violation in results.response["violations"]:
+                targets = [", ".join(node["target"]) for node in violation["nodes"]][:3]
+                found.append(f"{role or 'anonymous'} {path}: {violation['id']} "
+                             f"({violation['impact']}) {violation['help']}: {targets}")
     assert not found, "\n".join(found)
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280px", "390px"])
-def test_referral_board_fits_without_scrolling(live_server, browser, viewport):
+def test_referral_board_fits_without_scrolling(served, viewport):
     """Every column of the board, its moves too, is in view: at 1280 px as a table, on a phone
     as one card per referral; neither the page nor the table scrolls sideways."""
-    _world(live_server.database_url)
-    context = browser.new_context(viewport=viewport, locale="en-GB")
-    page = context.new_page()
-    try:
-        _sign_in(page, live_server.base_url, "coordinator")
-        page.goto(live_server.base_url + "/referrals")
+    with served.page("coordinator", viewport) as page:
+        page.goto(served.base_url + "/referrals")
         wrap = page.locator(".table-wrap:has(table.board)")
         assert wrap.evaluate("w => w.scrollWidth - w.clientWidth") <= 0
         assert _sideways(page) <= 0
@@ -345,22 +358,15 @@ def test_referral_board_fits_without_scrolling(live_server, browser, viewport):
         assert move.is_visible()
         box, view = move.bounding_box(), page.viewport_size
         assert box["x"] >= 0 and box["x"] + box["width"] <= view["width"]
-    finally:
-        context.close()
 
 
-def test_nationality_chart_is_readable_on_a_phone(live_server, browser):
+def test_nationality_chart_is_readable_on_a_phone(served):
     """At 390 px the chart's words are text of the page's own size, each label above its bar;
     at 1280 px the SVG chart."""
-    world = _world(live_server.database_url)
-    assert world
     sizes = {}
     for name, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
-        context = browser.new_context(viewport=viewport, locale="en-GB")
-        page = context.new_page()
-        try:
-            _sign_in(page, live_server.base_url, "coordinator")
-            page.goto(live_server.base_url + "/stats/nationalities")
+        with served.page("coordinator", viewport) as page:
+            page.goto(served.base_url + "/stats/nationalities")
             sizes[name] = (page.locator("figure.chart").is_visible(),
                            page.locator("figure.bar-list").is_visible())
             if name == "phone":
@@ -368,6 +374,4 @@ def test_nationality_chart_is_readable_on_a_phone(live_server, browser):
                 assert label.inner_text() == "Myanmar"
                 assert float(label.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 14
                 assert _sideways(page) <= 0
-        finally:
-            context.close()
     assert sizes == {"phone": (False, True), "desktop": (True, False)}
