@@ -4,6 +4,7 @@ every page of every role renders in each registered locale with its `lang`."""
 
 import re
 from collections import deque
+from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -16,6 +17,7 @@ from app import i18n, i18n_catalogue
 from app.audit.models import AuditEvent
 from app.config import PROJECT_ROOT
 from tests import factories
+from tests.asgi_client import InThreadTestClient
 from tests.pages import csrf_from, sign_in
 from tests.test_plain_words import SKIP_LINKS, read_page, world  # noqa: F401  (a fixture)
 
@@ -139,27 +141,29 @@ def test_every_page_of_every_role_renders_in_each_registered_locale(app, session
     clients: dict[str, TestClient] = {}
     shapes: dict[str, tuple[str, str]] = {}
     problems = []
-    for role in ROLES:
-        clients[role] = client = TestClient(app)
-        sign_in(client, f"plain-{role}", factories.DEFAULT_PASSWORD)
-        pages = _walk_shapes(client)
-        assert len(pages) > 3, (role, pages)
-        for shape, path in pages.items():  # each shape once, as the first role to reach it
-            shapes.setdefault(shape, (role, path))
-    for locale in i18n.available():
-        if locale.code == i18n.SOURCE_LOCALE:
-            continue
-        _prefer(session, locale.code)
-        for role, path in shapes.values():
-            response = clients[role].get(path)
-            if response.status_code != 200:
-                problems.append(f"{locale.code} {role} {path}: {response.status_code}")
-            elif _html_lang(response.text) != locale.html_lang:
-                problems.append(f"{locale.code} {role} {path}: lang "
-                                f"{_html_lang(response.text)!r}")
-            elif "%(" in response.text:
-                problems.append(f"{locale.code} {role} {path}: a placeholder left as it is")
-    _prefer(session, i18n.SOURCE_LOCALE)
+    # a client per role, its requests in the test's thread (tests/asgi_client.py)
+    with ExitStack() as open_clients:
+        for role in ROLES:
+            clients[role] = client = open_clients.enter_context(InThreadTestClient(app))
+            sign_in(client, f"plain-{role}", factories.DEFAULT_PASSWORD)
+            pages = _walk_shapes(client)
+            assert len(pages) > 3, (role, pages)
+            for shape, path in pages.items():  # each shape once, as the first role to reach it
+                shapes.setdefault(shape, (role, path))
+        for locale in i18n.available():
+            if locale.code == i18n.SOURCE_LOCALE:
+                continue
+            _prefer(session, locale.code)
+            for role, path in shapes.values():
+                response = clients[role].get(path)
+                if response.status_code != 200:
+                    problems.append(f"{locale.code} {role} {path}: {response.status_code}")
+                elif _html_lang(response.text) != locale.html_lang:
+                    problems.append(f"{locale.code} {role} {path}: lang "
+                                    f"{_html_lang(response.text)!r}")
+                elif "%(" in response.text:
+                    problems.append(f"{locale.code} {role} {path}: a placeholder left as it is")
+        _prefer(session, i18n.SOURCE_LOCALE)
     assert not problems, "\n".join(problems)
 
 
