@@ -18,7 +18,7 @@ from app import audit
 from app.audit.models import AuditEvent
 from app.db import make_engine
 from tests import factories
-from tests.live import PASSAGE, start_server, stop_server
+from tests.live import PASSAGE, serve_in_thread, stop_server
 
 PASSWORD = factories.DEFAULT_PASSWORD
 
@@ -93,20 +93,20 @@ def test_backup_and_restore_keep_every_row_and_the_audit_log_and_serve_sign_in(
     assert after_events[-1][8]["forced"] is False
     assert after_counts == {**before_counts, "audit_events": before_counts["audit_events"] + 1}
 
-    server = start_server(empty_database_url, tmp_path / "server.log")
+    # the app as `passage serve` serves it, in a thread of this process (tests/live.py): the
+    # subject here is the restored database, not the command that serves it
+    server = serve_in_thread(empty_database_url)
     try:
-        token = httpx.post(server.base_url + "/api/v1/auth/token",
-                           data={"username": "naw", "password": PASSWORD})
-        assert token.status_code == 200, token.text
-        headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
-        assert httpx.get(server.base_url + "/api/v1/me", headers=headers).json()[
-            "username"] == "naw"
-        case = httpx.get(f"{server.base_url}/api/v1/cases/{case_id}", headers=headers)
-        assert case.status_code == 200
-        # new rows take new ids after the restored ones (sequences came back too)
-        again = httpx.post(server.base_url + "/api/v1/auth/token",
-                           data={"username": "naw", "password": PASSWORD})
-        assert again.status_code == 200
+        with httpx.Client(base_url=server.base_url) as http:
+            token = http.post("/api/v1/auth/token", data={"username": "naw", "password": PASSWORD})
+            assert token.status_code == 200, token.text
+            headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+            assert http.get("/api/v1/me", headers=headers).json()["username"] == "naw"
+            case = http.get(f"/api/v1/cases/{case_id}", headers=headers)
+            assert case.status_code == 200
+            # new rows take new ids after the restored ones (sequences came back too)
+            again = http.post("/api/v1/auth/token", data={"username": "naw", "password": PASSWORD})
+            assert again.status_code == 200
     finally:
         stop_server(server)
     _, served_events = snapshot(empty_database_url)
