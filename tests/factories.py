@@ -87,15 +87,17 @@ def make_person(session: Session, *, organization: Organization | None = None, *
 
 def make_crossing(session: Session, *, person, organization: Organization | None = None,
                   **overrides):
-    """A crossing of `person` recorded by `organization` (the person's own by default)."""
+    """A crossing of `person` recorded by `organization` (the person's own by default); the
+    nationality counts' rollup follows, as it does every write of crossings."""
+    from app.crossings import rollup
     from app.crossings.models import Crossing
 
     values = {"crossed_at": aware(2025, 10, 22), "crossing_point": "Mae Sot Friendship Bridge 2"}
     values.update(overrides)
     crossing = Crossing(**values, person_id=person.id, recorded_by_organization_id=(
         organization.id if organization else person.registered_by_organization_id))
-    session.add(crossing)
-    session.flush()
+    with rollup.kept(session, [person.id]):
+        session.add(crossing)
     return crossing
 
 

@@ -9,6 +9,7 @@ from app.demo.loader import DEMO_USERS
 from app.main import create_app
 from app.people.models import Person
 from tests.conftest import rolled_back, transactional_session
+from tests.crossings.rollup_check import assert_rollup_right
 from tests.test_cli import run
 
 
@@ -47,6 +48,10 @@ def test_demo_loads_once_and_every_demo_user_gets_a_token(demo_database):
         ).all())
     assert len(by_nationality) == 28 and None not in by_nationality
     assert by_nationality["IN"] > by_nationality["PH"] > by_nationality["CN"] > 100
+
+    # the demo's writes (a roster, exits, a crossing and two merges) kept the counts' rollup
+    with rolled_back(engine) as conn, transactional_session(conn) as session:
+        assert_rollup_right(session)
 
     # signing in writes sessions and audit events: in a transaction rolled back afterwards
     with rolled_back(engine) as conn:

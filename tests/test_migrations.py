@@ -88,3 +88,52 @@ def test_migration_0017_keys_the_people_already_recorded_in_latin_letters(empty_
     assert [tuple(r) for r in rows] == [("राजेश", "", "", "rajes kumar"),
                                         ("Juan", "", "", ""),
                                         ("สมชาย", "", "", "smchay smith")]
+
+
+def test_migration_0020_counts_the_crossings_already_recorded(empty_database_url):
+    """The nationality counts' rollup starts with every crossing recorded before it, counted
+    as the writes count them from then on."""
+    from sqlalchemy import text
+    from sqlmodel import Session
+
+    from tests.crossings.rollup_check import assert_rollup_right, rollup_rows
+
+    upgrade(empty_database_url, "0019_search_at_scale")
+    engine = make_engine(empty_database_url)
+    with engine.begin() as conn:
+        org = conn.execute(text("INSERT INTO organizations (name, kind, created_at, updated_at)"
+                                " VALUES ('Old Post', 'border_post', CURRENT_TIMESTAMP,"
+                                " CURRENT_TIMESTAMP) RETURNING id")).scalar()
+        compound = conn.execute(text(
+            "INSERT INTO compounds (name, country_code, region, notes, created_at, updated_at)"
+            " VALUES ('KK Park', 'MM', '', '', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            " RETURNING id")).scalar()
+        people = [conn.execute(text(
+            "INSERT INTO people (given_name, family_name, name_key, sex, nationality_code,"
+            " languages, registered_by_organization_id, created_at, updated_at) VALUES"
+            " (:g, '', :g, :sex, :nat, '[]', :org, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            " RETURNING id"), {"g": g, "sex": sex, "nat": nat, "org": org}).scalar()
+            for g, sex, nat in (("a", "female", "IN"), ("b", "male", None), ("c", "other", "PH"))]
+        for person, moment, point, direction, compound_id in [
+                (0, "2025-06-01 03:00:00", "Bridge 1", "entry", compound),
+                (0, "2025-06-01 09:00:00", "Bridge 2", "entry", None),
+                (0, "2025-09-10 03:00:00", "Bridge 1", "entry", compound),
+                (1, "2025-06-30 18:00:00", "Bridge 1", "entry", None),  # 1 July in Thailand
+                (1, "2025-07-02 03:00:00", "Bridge 1", "entry", None),
+                (2, "2025-06-15 03:00:00", "Bridge 2", "entry", compound),
+                (2, "2025-06-20 03:00:00", "Airport", "exit", None)]:
+            conn.execute(text(
+                "INSERT INTO crossings (person_id, crossed_at, crossing_point, compound_id,"
+                " direction, from_departure_list, recorded_by_organization_id, created_at,"
+                " updated_at) VALUES (:p, :at, :point, :compound, :direction, false, :org,"
+                " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),
+                {"p": people[person], "at": f"{moment}+00:00", "point": point,
+                 "compound": compound_id, "direction": direction, "org": org})
+    engine.dispose()
+    upgrade(empty_database_url)
+    engine = make_engine(empty_database_url)
+    with engine.connect() as conn, Session(bind=conn) as session:
+        assert len(rollup_rows(session)) > 10
+        assert_rollup_right(session)
+        conn.rollback()
+    engine.dispose()

@@ -1,8 +1,8 @@
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Index, String, UniqueConstraint
 from sqlalchemy import false as sa_false
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
 from app.db import Timestamped
 
@@ -35,3 +35,51 @@ class Crossing(Timestamped, table=True):
     from_departure_list: bool = Field(default=False,
                                       sa_column_kwargs={"server_default": sa_false()})
     created_by_id: int | None = Field(default=None, foreign_key="users.id")
+
+
+# --- the nationality counts' rollup (app.crossings.rollup), kept by every write of crossings ---
+
+class CrossingDay(SQLModel, table=True):
+    """The crossings of one local day, of one nationality (`""`: not recorded), counted by
+    the person's sex: all of them, and those that are the person's first and last crossing
+    (in the direction, at the point and from the compound of the row; `""` and 0: any).
+    Rows of one family of filters: any point and compound, one point, or one compound."""
+
+    __tablename__ = "crossing_days"
+
+    direction: str = Field(sa_type=String(8), primary_key=True)
+    crossing_point: str = Field(sa_type=String(200), primary_key=True)
+    compound_id: int = Field(primary_key=True)
+    day: date = Field(primary_key=True)
+    nationality_code: str = Field(sa_type=String(2), primary_key=True)
+    crossings_female: int = 0
+    crossings_male: int = 0
+    crossings_other: int = 0
+    crossings_unknown: int = 0
+    firsts_female: int = 0
+    firsts_male: int = 0
+    firsts_other: int = 0
+    firsts_unknown: int = 0
+    lasts_female: int = 0
+    lasts_male: int = 0
+    lasts_other: int = 0
+    lasts_unknown: int = 0
+
+
+class CrossingRepeat(SQLModel, table=True):
+    """Crossings on `day` whose person's previous crossing (of the same family, as in
+    CrossingDay) was on `previous_day`, fewer than app.crossings.rollup.WINDOW_DAYS before;
+    counted by the person's sex."""
+
+    __tablename__ = "crossing_repeats"
+
+    direction: str = Field(sa_type=String(8), primary_key=True)
+    crossing_point: str = Field(sa_type=String(200), primary_key=True)
+    compound_id: int = Field(primary_key=True)
+    day: date = Field(primary_key=True)
+    previous_day: date = Field(primary_key=True)
+    nationality_code: str = Field(sa_type=String(2), primary_key=True)
+    female: int = 0
+    male: int = 0
+    other: int = 0
+    unknown: int = 0

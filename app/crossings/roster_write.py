@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from app.audit.service import Actor
+from app.crossings import rollup
 from app.crossings.models import Crossing
 from app.crossings.roster_matching import ImportPlan
 from app.crossings.roster_rows import Progress, RosterRow
@@ -36,6 +37,9 @@ def write_plan(session: Session, *, actor: Actor, plan: ImportPlan, progress: Pr
     writer = BulkWriter(session, progress=progress,
                         total=len(created) + links_total + len(new_crossings))
     try:
+        # the people already on record whose crossings change (the new ones had none)
+        keeper = rollup.Keeper(session, {known[i] for i, _ in new_crossings
+                                         if known[i] is not None})
         new_ids = writer.insert(Person.__table__, [
             _person_values(people[i], actor=actor, now=now) for i in created], returning_ids=True)
         for index, new_id in zip(created, new_ids, strict=True):
@@ -50,6 +54,8 @@ def write_plan(session: Session, *, actor: Actor, plan: ImportPlan, progress: Pr
              "recorded_by_organization_id": actor.organization_id,
              "created_by_id": actor.user_id, "created_at": now, "updated_at": now}
             for person_index, row in new_crossings])
+        keeper.include(new_ids)
+        keeper.finish()
     except (IntegrityError, psycopg.IntegrityError):
         raise Conflict(_("Another import recorded some of these crossings at the same moment; "
                        "import the roster again: what is already recorded is skipped")) from None

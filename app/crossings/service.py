@@ -11,6 +11,7 @@ from app.audit.service import Actor
 from app.auth import access
 from app.clock import local_today
 from app.compounds.models import Compound
+from app.crossings import rollup
 from app.crossings.filters import CrossingFilters
 from app.crossings.models import Crossing
 from app.crossings.schemas import CrossingCreate
@@ -64,16 +65,19 @@ def create_crossing(session: Session, *, actor: Actor, crossing_in: CrossingCrea
         compound_id=crossing_in.compound_id, group_reference=crossing_in.group_reference,
         direction=crossing_in.direction.value,
         recorded_by_organization_id=actor.organization_id, created_by_id=actor.user_id)
-    if session.exec(select(func.count()).select_from(Crossing).where(
-            Crossing.person_id == person_id, Crossing.crossed_at == crossing.crossed_at,
-            Crossing.crossing_point == crossing.crossing_point)).one():
-        raise Conflict(_("This crossing is already recorded: same person, time and crossing point"))
-    try:
-        with session.begin_nested():
-            session.add(crossing)
-            session.flush()
-    except IntegrityError:
-        raise Conflict(_("This crossing was recorded at the same moment by someone else")) from None
+    with rollup.kept(session, [person_id]):
+        if session.exec(select(func.count()).select_from(Crossing).where(
+                Crossing.person_id == person_id, Crossing.crossed_at == crossing.crossed_at,
+                Crossing.crossing_point == crossing.crossing_point)).one():
+            raise Conflict(_("This crossing is already recorded: same person, time and "
+                             "crossing point"))
+        try:
+            with session.begin_nested():
+                session.add(crossing)
+                session.flush()
+        except IntegrityError:
+            raise Conflict(_("This crossing was recorded at the same moment by someone "
+                             "else")) from None
     audit.record(session, actor=actor, action="crossing.create", entity_type="crossing",
                  entity_id=crossing.id, detail={"person_id": person_id,
                                                 "direction": crossing.direction})
@@ -91,8 +95,8 @@ def insert_exit(session: Session, *, actor: Actor, person_id: int, crossed_at,
                         from_departure_list=True,
                         recorded_by_organization_id=actor.organization_id,
                         created_by_id=actor.user_id)
-    session.add(crossing)
-    session.flush()
+    with rollup.kept(session, [person_id]):
+        session.add(crossing)
     audit.record(session, actor=actor, action="crossing.create", entity_type="crossing",
                  entity_id=crossing.id, detail={"person_id": person_id, "direction": "exit"})
     return crossing

@@ -1,5 +1,6 @@
-"""Nationality counts: distinct people who crossed, by nationality. One SQL aggregate; the
-chart and the CSV file are drawn from its rows. Counts only, never names."""
+"""Nationality counts: distinct people who crossed, by nationality. One SQL aggregate, of the
+rollup (app.crossings.rollup) when it can answer, else of the crossings; the chart and the
+CSV file are drawn from its rows. Counts only, never names."""
 
 import csv
 import io
@@ -11,6 +12,7 @@ from sqlmodel import Session, select
 
 from app import audit
 from app.audit.service import Actor
+from app.crossings import rollup
 from app.crossings.filters import CrossingFilters, use_custom_plans
 from app.crossings.models import Crossing
 from app.crossings.schemas import NationalityCount, NationalityStats, SexCounts
@@ -23,7 +25,8 @@ NOT_RECORDED = "Not recorded"
 
 def nationality_counts_statement(filters: CrossingFilters, *, by_sex: bool = False) -> Select:
     """People with at least one crossing in the filters, counted by nationality, largest
-    first. Each person has one nationality, so the counts add up to the distinct people."""
+    first, from the crossings. Each person has one nationality, so the counts add up to the
+    distinct people."""
     count = func.count(Person.id)
     columns = [Person.nationality_code, Nationality.name, count.label("count")]
     if by_sex:
@@ -41,9 +44,12 @@ def nationality_counts_statement(filters: CrossingFilters, *, by_sex: bool = Fal
 
 def nationality_counts(session: Session, *, filters: CrossingFilters,
                        by_sex: bool = False) -> NationalityStats:
-    use_custom_plans(session)  # the best plan for a date range depends on the dates
+    statement = rollup.counts_statement(filters)
+    if statement is None:
+        use_custom_plans(session)  # the best plan for a date range depends on the dates
+        statement = nationality_counts_statement(filters, by_sex=by_sex)
     rows = []
-    for result in session.exec(nationality_counts_statement(filters, by_sex=by_sex)):
+    for result in session.exec(statement):
         sexes = SexCounts(**{s.value: result._mapping[s.value] for s in Sex}) if by_sex else None
         rows.append(NationalityCount(code=result.nationality_code,
                                      name=result.name or NOT_RECORDED, count=result.count,

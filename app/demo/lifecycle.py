@@ -19,6 +19,7 @@ from app.cases.follow_ups import PROPOSALS, add_follow_up
 from app.cases.models import Case, CaseStatusChange, Determination, FollowUp
 from app.cases.schemas import CaseClose, CaseStatus, ClosureReason
 from app.clock import LOCAL_TZ, local_date, local_today
+from app.crossings import rollup
 from app.crossings.models import Crossing
 from app.people import merge
 from app.people.models import Person
@@ -183,12 +184,12 @@ def _merge_duplicates(session: Session, users, actors) -> int:
         else:
             first_crossing = session.exec(select(Crossing).where(
                 Crossing.person_id == original.id).order_by(Crossing.crossed_at)).first()
-            session.add(Crossing(person_id=twin.id,
-                                 crossed_at=first_crossing.crossed_at + timedelta(days=9),
-                                 crossing_point="Mae Sot Friendship Bridge 1",
-                                 recorded_by_organization_id=users["border"].organization_id,
-                                 created_by_id=users["border"].id))
-            session.flush()
+            with rollup.kept(session, [twin.id]):
+                session.add(Crossing(
+                    person_id=twin.id, crossed_at=first_crossing.crossed_at + timedelta(days=9),
+                    crossing_point="Mae Sot Friendship Bridge 1",
+                    recorded_by_organization_id=users["border"].organization_id,
+                    created_by_id=users["border"].id))
         merge.merge_people(session, actor=coordinator, survivor_id=original.id,
                            merge_in=PersonMergeCreate(
                                duplicate_id=twin.id,

@@ -32,6 +32,7 @@ from app.audit.service import Actor
 from app.auth import access
 from app.auth.service import display_names
 from app.clock import utcnow
+from app.crossings import rollup
 from app.crossings.models import Crossing
 from app.errors import Conflict, NotFound, field_error
 from app.i18n import _
@@ -227,16 +228,18 @@ def merge_people(session: Session, *, actor: Actor, survivor_id: int,
         mover.check(session, survivor.id, duplicate.id)
 
     moved: dict[str, Any] = {}
-    for mover in movers():
-        moved[mover.name] = mover.move(session, survivor.id, duplicate.id)
-    repointed = list(session.exec(select(Person.id).where(
-        Person.merged_into_id == duplicate.id)).all())
-    if repointed:
-        session.connection().execute(update(Person).where(Person.id.in_(repointed))
-                                     .values(merged_into_id=survivor.id))
-    moved["person"] = {"filled": _fill(survivor, duplicate), "repointed": repointed}
-    duplicate.merged_into_id = survivor.id
-    session.add_all([survivor, duplicate])
+    # the crossings move, and the survivor may take a nationality: the counts follow
+    with rollup.kept(session, [survivor.id, duplicate.id]):
+        for mover in movers():
+            moved[mover.name] = mover.move(session, survivor.id, duplicate.id)
+        repointed = list(session.exec(select(Person.id).where(
+            Person.merged_into_id == duplicate.id)).all())
+        if repointed:
+            session.connection().execute(update(Person).where(Person.id.in_(repointed))
+                                         .values(merged_into_id=survivor.id))
+        moved["person"] = {"filled": _fill(survivor, duplicate), "repointed": repointed}
+        duplicate.merged_into_id = survivor.id
+        session.add_all([survivor, duplicate])
     merge = PersonMerge(survivor_id=survivor.id, duplicate_id=duplicate.id, note=merge_in.note,
                         moved=moved, merged_by_id=actor.user_id, merged_at=utcnow())
     session.add(merge)
@@ -277,15 +280,17 @@ def undo_merge(session: Session, *, actor: Actor, merge_id: int,
     survivor = session.get(Person, merge.survivor_id)
     duplicate = session.get(Person, merge.duplicate_id)
     person = merge.moved.get("person", {})
-    for mover in reversed(movers()):
-        if mover.name in merge.moved:
-            mover.restore(session, duplicate.id, merge.moved[mover.name])
-    if person.get("repointed"):
-        session.connection().execute(update(Person).where(and_(
-            Person.id.in_(person["repointed"]), Person.merged_into_id == survivor.id))
-            .values(merged_into_id=duplicate.id))
-    _unfill(survivor, person.get("filled", {}))
-    duplicate.merged_into_id = None
+    with rollup.kept(session, [survivor.id, duplicate.id]):
+        for mover in reversed(movers()):
+            if mover.name in merge.moved:
+                mover.restore(session, duplicate.id, merge.moved[mover.name])
+        if person.get("repointed"):
+            session.connection().execute(update(Person).where(and_(
+                Person.id.in_(person["repointed"]), Person.merged_into_id == survivor.id))
+                .values(merged_into_id=duplicate.id))
+        _unfill(survivor, person.get("filled", {}))
+        duplicate.merged_into_id = None
+        session.add_all([survivor, duplicate])
     merge.undone_at = utcnow()
     merge.undone_by_id = actor.user_id
     merge.undo_note = undo_in.note

@@ -11,6 +11,7 @@ from app.crossings.models import Crossing
 from app.people.models import Person
 from app.repatriation.models import Repatriation, RepatriationExit
 from tests import factories
+from tests.crossings.rollup_check import assert_rollup_right
 from tests.referrals.helpers import events
 
 V1 = "/api/v1"
@@ -153,6 +154,7 @@ def test_departed_twice_records_each_exit_once(client, session, coordinator, log
     assert counts["total"] == 3 == len(reps)
     entries = client.get(f"{V1}/stats/nationalities", headers=coordinator.headers).json()
     assert entries["total"] == 2  # the batch's people have no entry on record here
+    assert_rollup_right(session)  # the exits recorded kept the counts' rollup
     received = client.patch(url, headers=coordinator.headers, json={"stage": "received"})
     assert {m["stage"] for m in received.json()["members"]} == {"received"}
     proposed = session.exec(select(FollowUp).where(
