@@ -90,7 +90,7 @@ def test_migration_0017_keys_the_people_already_recorded_in_latin_letters(empty_
                                         ("สมชาย", "", "", "smchay smith")]
 
 
-def test_migration_0020_counts_the_crossings_already_recorded(empty_database_url):
+def test_migration_0021_counts_the_crossings_already_recorded(empty_database_url):
     """The nationality counts' rollup starts with every crossing recorded before it, counted
     as the writes count them from then on."""
     from sqlalchemy import text
@@ -98,7 +98,7 @@ def test_migration_0020_counts_the_crossings_already_recorded(empty_database_url
 
     from tests.crossings.rollup_check import assert_rollup_right, rollup_rows
 
-    upgrade(empty_database_url, "0019_search_at_scale")
+    upgrade(empty_database_url, "0020_published_months")
     engine = make_engine(empty_database_url)
     with engine.begin() as conn:
         org = conn.execute(text("INSERT INTO organizations (name, kind, created_at, updated_at)"

@@ -231,7 +231,7 @@ def counts_statement(filters: CrossingFilters) -> Select | None:
 
 def rebuild_statements(dialect: str) -> list[str]:
     """SQL that empties the rollup and counts every crossing again, set-based (migration
-    0020 keeps its own copy); the days are local days (app.clock.local_day)."""
+    0021 keeps its own copy); the days are local days (app.clock.local_day)."""
     day = local_day(literal_column("c.crossed_at")).compile(dialect=DIALECTS[dialect]())
     gap = ("day - previous_day" if dialect == "postgresql"
            else "julianday(day) - julianday(previous_day)")

@@ -5,17 +5,17 @@ each for any point and compound, each point and each compound; the people who cr
 range of up to 92 days are the range's crossings less its repeats (app.crossings.rollup).
 The crossings already recorded are counted here.
 
-Revision ID: 0020_crossing_rollup
-Revises: 0019_search_at_scale
-Create Date: 2026-12-01 00:20:00
+Revision ID: 0021_crossing_rollup
+Revises: 0020_published_months
+Create Date: 2026-12-01 09:30:00
 """
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0020_crossing_rollup'
-down_revision: str | None = '0019_search_at_scale'
+revision: str = '0021_crossing_rollup'
+down_revision: str | None = '0020_published_months'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
