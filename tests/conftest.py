@@ -8,6 +8,7 @@ back at the end; its requests commit to savepoints. Tests that need to commit fo
 """
 
 import fcntl
+import gc
 import json
 import os
 import shutil
@@ -41,6 +42,14 @@ from tests.asgi_client import InThreadTestClient  # noqa: E402
 from tests.live import PASSAGE  # noqa: E402
 
 SERVER_URL = os.environ.get("PASSAGE_TEST_DATABASE_URL")
+
+
+def pytest_configure(config) -> None:
+    # The cyclic garbage collector less often in test processes: by default it looks at young
+    # objects every 700 allocations, and with the app, SQLAlchemy, hypothesis and schemathesis
+    # loaded its passes took about a tenth of a test process's CPU (tests/auth and tests/cases:
+    # 2.3-2.9 s of 20-24 s, 1.3 s at 10,000). Objects without cycles are freed as before.
+    gc.set_threshold(10_000, 10, 10)
 
 
 def _create_database(tmp_dir: Path, *, migrate: bool = True) -> str:
