@@ -71,7 +71,8 @@ def _families(crossing_point: str, compound_id: int | None) -> Iterator[tuple[st
 
 def contributions(rows: Iterable) -> Counter:
     """The rollup's counts of these crossings, each row (person_id, id, crossed_at, direction,
-    crossing_point, compound_id, nationality_code, sex), all the crossings of their people:
+    crossing_point, compound_id, nationality_code, sex), all the crossings of their people
+    (records not merged into another: a merge moves the crossings to the survivor):
     {(CrossingDay, key..., column) or (CrossingRepeat, key..., column): count}."""
     sequences: dict[tuple, list[date]] = defaultdict(list)
     groups: dict[int, tuple[str, str]] = {}
@@ -108,7 +109,8 @@ def _crossings_of(session: Session, person_ids: set[int]) -> list:
                    Crossing.crossing_point, Crossing.compound_id, Person.nationality_code,
                    Person.sex)
             .join(Person, Person.id == Crossing.person_id)
-            .where(one_of(session, Crossing.person_id, chunk))).all()
+            .where(one_of(session, Crossing.person_id, chunk),
+                   Person.merged_into_id.is_(None))).all()
     return rows
 
 
@@ -238,7 +240,8 @@ def rebuild_statements(dialect: str) -> list[str]:
     crossing = (f"c.person_id, c.id, c.crossed_at, c.direction, {day} AS day, "
                 "coalesce(p.nationality_code, '') AS nationality_code, "
                 "CASE WHEN p.sex IN ('female', 'male', 'other') THEN p.sex ELSE 'unknown' END "
-                "AS sex FROM crossings c JOIN people p ON p.id = c.person_id")
+                "AS sex FROM crossings c JOIN people p ON p.id = c.person_id "
+                "AND p.merged_into_id IS NULL")
     counted = ", ".join(
         f"sum(CASE WHEN sex = '{sex}'{extra} THEN 1 ELSE 0 END)"
         for extra in ("", " AND previous_day IS NULL", " AND is_last = 1") for sex in SEXES)

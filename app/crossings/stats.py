@@ -24,9 +24,9 @@ NOT_RECORDED = "Not recorded"
 
 
 def nationality_counts_statement(filters: CrossingFilters, *, by_sex: bool = False) -> Select:
-    """People with at least one crossing in the filters, counted by nationality, largest
-    first, from the crossings. Each person has one nationality, so the counts add up to the
-    distinct people."""
+    """People (records not merged into another) with at least one crossing in the filters,
+    counted by nationality, largest first, from the crossings. Each person has one
+    nationality, so the counts add up to the distinct people."""
     count = func.count(Person.id)
     columns = [Person.nationality_code, Nationality.name, count.label("count")]
     if by_sex:
@@ -36,7 +36,8 @@ def nationality_counts_statement(filters: CrossingFilters, *, by_sex: bool = Fal
     return (
         select(*columns).select_from(Person)
         .outerjoin(Nationality, Nationality.code == Person.nationality_code)
-        .where(Person.id.in_(crossed), *filters.person_conditions())
+        .where(Person.id.in_(crossed), Person.merged_into_id.is_(None),
+               *filters.person_conditions())
         .group_by(Person.nationality_code, Nationality.name)
         .order_by(count.desc(), Nationality.name)
     )

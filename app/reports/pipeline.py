@@ -45,8 +45,9 @@ from app.cases.latest import newest_first, recorded_at
 from app.cases.models import Case, CaseStatusChange, Determination, Interview, Screening
 from app.cases.schemas import CaseStatus, ClosureReason, Outcome
 from app.clock import local_date
+from app.crossings import rollup
 from app.crossings.direction import Direction
-from app.crossings.filters import CountryCode, use_custom_plans
+from app.crossings.filters import CountryCode, CrossingFilters, use_custom_plans
 from app.crossings.models import Crossing
 from app.filters import Blank, DateRange
 from app.i18n import N_, _
@@ -163,15 +164,53 @@ class Pipeline:
         return [self] if self.months is None else list(self.months)
 
 
-def stages_statement(filters: PipelineFilters, *, before: datetime | None = None) -> Select:
-    """One row per nationality: the number of people who crossed in the period and of those
-    at each stage. Correlated subqueries on the person, each on an index (case person_id,
-    and the case_id of interviews, screenings, determinations, referrals). `before`: as
-    things stood then, counting only what was recorded before it (crossings included)."""
+def crossed_statement(filters: PipelineFilters, *, before: datetime | None = None) -> Select:
+    """The people (records not merged into another) with an entry crossing in the period, by
+    nationality: (nationality_code, name, count), largest first. As things stand, from the
+    nationality counts' rollup (app.crossings.rollup) when it can answer; `before`: the
+    crossings recorded before then, from the crossings."""
     if before is None:
-        return _statement(filters, _stages_now())
-    return _statement(filters, _stages_before(before),
-                      recorded=[Crossing.created_at < before])
+        from_rollup = rollup.counts_statement(CrossingFilters(
+            date_from=filters.date_from, date_to=filters.date_to,
+            nationality=filters.nationality, direction=Direction.ENTRY))
+        if from_rollup is not None:
+            # a merged record's crossings are its survivor's (app.people.merge): none is left
+            return from_rollup
+    crossed = select(Crossing.person_id).where(*filters.crossing_conditions(),
+                                               *_recorded(before))
+    count = func.count(Person.id)
+    return (select(Person.nationality_code, Nationality.name, count.label("count"))
+            .outerjoin(Nationality, Nationality.code == Person.nationality_code)
+            .where(Person.id.in_(crossed), Person.merged_into_id.is_(None),
+                   *filters.person_conditions())
+            .group_by(Person.nationality_code, Nationality.name)
+            .order_by(count.desc(), Nationality.name))
+
+
+def stages_statement(filters: PipelineFilters, *, before: datetime | None = None) -> Select:
+    """The people of crossed_statement who have a case, by nationality and the stages they
+    reached: a row per nationality and combination, with its number of people. Each person's
+    stages are read once, by correlated subqueries on the person, each on an index (case
+    person_id, and the case_id of interviews, screenings, determinations, referrals), and for
+    the people with a case only: the others reached no stage. (Read in the aggregate's own
+    columns, a subquery was run again for each column it feeds, for every person who crossed:
+    21 of them per person, 20 s for a quarter at national scale.) `before`: as things stood
+    then, counting only what was recorded before it (crossings included)."""
+    stages = _stages_now() if before is None else _stages_before(before)
+    has_case = stages.pop("has_case")
+    crossed = select(Crossing.person_id).where(*filters.crossing_conditions(),
+                                               *_recorded(before))
+    people = (select(Person.nationality_code.label("nationality"),
+                     *(value.label(key) for key, value in stages.items()))
+              .where(Person.id.in_(crossed), Person.merged_into_id.is_(None), has_case,
+                     *filters.person_conditions())
+              .subquery())
+    reached = [people.c.nationality, *(people.c[key] for key in stages)]
+    return select(*reached, func.count().label("people")).group_by(*reached)
+
+
+def _recorded(before: datetime | None) -> list:
+    return [] if before is None else [Crossing.created_at < before]
 
 
 def _stages_now() -> dict:
@@ -243,47 +282,30 @@ def _stages_before(before: datetime) -> dict:
             "closure": closure}
 
 
-def _statement(filters: PipelineFilters, stages: dict, *,
-               recorded: list | None = None) -> Select:
-    crossed = select(Crossing.person_id).where(*filters.crossing_conditions(), *(recorded or []))
-    people = (select(Person.nationality_code.label("nationality"),
-                     *(value.label(key) for key, value in stages.items()))
-              .where(Person.id.in_(crossed), Person.merged_into_id.is_(None),
-                     *filters.person_conditions())
-              .subquery())
-
-    def count_if(condition):
-        return func.sum(case((condition, 1), else_=0))
-
-    c = people.c
-    counted = {
-        "crossed": func.count(),
-        "case": count_if(c.has_case),
-        "interview": count_if(c.has_interview),
-        **{f"suggestion_{s.value}": count_if(c.suggestion == s.value) for s in Classification},
-        "determined": count_if(c.outcome.isnot(None)),
-        **{f"determination_{o.value}": count_if(c.outcome == o.value) for o in Outcome},
-        "referral": count_if(c.has_referral),
-        "repatriation_started": count_if(c.has_repatriation),
-        "departed": count_if(c.has_departed),
-        "closed": count_if(c.closure.isnot(None)),
-        **{f"closed_{r.value}": count_if(c.closure == r.value) for r in ClosureReason},
-    }
-    return (select(c.nationality, Nationality.name,
-                   *(value.label(key) for key, value in counted.items()))
-            .select_from(people).outerjoin(Nationality, Nationality.code == c.nationality)
-            .group_by(c.nationality, Nationality.name)
-            .order_by(func.count().desc(), Nationality.name))
-
-
 def _counts(session: Session, filters: PipelineFilters, *, before: datetime | None = None
             ) -> list[tuple[str | None, str, dict[str, int]]]:
     use_custom_plans(session)
-    rows = []
+    rows, by_code = [], {}
+    for crossed in session.exec(crossed_statement(filters, before=before)):
+        counts = {col.key: 0 for col in COLUMNS} | {"crossed": int(crossed.count)}
+        rows.append((crossed.nationality_code, crossed.name or NOT_RECORDED, counts))
+        by_code[crossed.nationality_code] = counts
     for result in session.exec(stages_statement(filters, before=before)):
-        values = result._mapping
-        rows.append((values["nationality"], values["name"] or NOT_RECORDED,
-                     {col.key: int(values[col.key] or 0) for col in COLUMNS}))
+        reached = result._mapping
+        counts, people = by_code[reached["nationality"]], int(reached["people"])
+        keys = ["case", "interview" if reached["has_interview"] else None,
+                "referral" if reached["has_referral"] else None,
+                "repatriation_started" if reached["has_repatriation"] else None,
+                "departed" if reached["has_departed"] else None]
+        if reached["suggestion"] is not None:
+            keys.append(f"suggestion_{reached['suggestion']}")
+        if reached["outcome"] is not None:
+            keys += ["determined", f"determination_{reached['outcome']}"]
+        if reached["closure"] is not None:  # "" when closed for no reason (before then)
+            keys += ["closed", f"closed_{reached['closure']}"]
+        for key in keys:
+            if key in counts:
+                counts[key] += people
     return rows
 
 

@@ -74,7 +74,8 @@ def _count_statements(dialect: str) -> list[str]:
     crossing = (f"c.person_id, c.id, c.crossed_at, c.direction, {day} AS day, "
                 "coalesce(p.nationality_code, '') AS nationality_code, "
                 "CASE WHEN p.sex IN ('female', 'male', 'other') THEN p.sex ELSE 'unknown' END "
-                "AS sex FROM crossings c JOIN people p ON p.id = c.person_id")
+                "AS sex FROM crossings c JOIN people p ON p.id = c.person_id "
+                "AND p.merged_into_id IS NULL")
     kinds = ", ".join(f"{k}_{s}" for k in ("crossings", "firsts", "lasts") for s in SEXES)
     counted = ", ".join(
         f"sum(CASE WHEN sex = '{sex}'{extra} THEN 1 ELSE 0 END)"
