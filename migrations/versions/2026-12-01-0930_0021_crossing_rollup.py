@@ -54,8 +54,12 @@ def upgrade() -> None:
     sa.Column('unknown', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('direction', 'crossing_point', 'compound_id', 'day', 'previous_day', 'nationality_code', name=op.f('pk_crossing_repeats'))
     )
-    for statement in _count_statements(op.get_bind().dialect.name):
+    dialect = op.get_bind().dialect.name
+    for statement in _count_statements(dialect):
         op.execute(statement)
+    if dialect == 'postgresql':  # the planner's statistics of the rows just counted
+        op.execute('ANALYZE crossing_days')
+        op.execute('ANALYZE crossing_repeats')
 
 
 # app.crossings.rollup.rebuild_statements as it stood at this revision (a migration keeps its
