@@ -32,7 +32,7 @@ from app.reports.models import PublishedMonth
 from app.reports.reading import SessionReader
 
 # kind → the layout of its cells now
-LAYOUTS = {"cases": 1, "pipeline": 1}
+LAYOUTS = {"cases": 1, "pipeline": 2}  # pipeline 2: audited as a system (pipeline_audit)
 
 Cells = dict
 

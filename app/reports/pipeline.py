@@ -58,7 +58,7 @@ from app.people.models import Person
 from app.referrals.models import Referral
 from app.repatriation.models import Repatriation, RepatriationStageChange
 from app.repatriation.schemas import Stage
-from app.reports import disclosure, month_store
+from app.reports import disclosure, month_store, pipeline_audit
 from app.reports.disclosure import Cell
 from app.reports.reading import SessionReader
 from app.screening.rules import Classification
@@ -105,6 +105,8 @@ COLUMNS: tuple[Column, ...] = (
 )
 # a group of columns that add up to another column: (its total column)
 GROUP_TOTALS = {"suggestion": "interview", "determination": "determined", "closure": "closed"}
+# a part column → the column it adds up to
+PART_OF = {c.key: GROUP_TOTALS[c.group] for c in COLUMNS if c.group in GROUP_TOTALS}
 # what a role without PIPELINE_STAGES reads (border officials)
 CROSSINGS_AND_DEPARTURES = ("crossed", "departed")
 
@@ -363,6 +365,9 @@ def _month_cells(session: Session, month: disclosure.Month, threshold: int) -> d
     filters = PipelineFilters(date_from=month.first, date_to=month.last)
     raw = _counts(session, filters, before=month.counted_before)
     published = _publish(raw, COLUMNS, threshold=threshold, exact=False)
+    published = pipeline_audit.audit(
+        [counts for _, _, counts in raw], published, keys=[c.key for c in COLUMNS],
+        groups=PART_OF, threshold=threshold)
     keys = [c.key for c in COLUMNS]
     return {"columns": keys,
             "rows": [[code, [published[i][k] for k in keys]]

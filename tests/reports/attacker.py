@@ -212,3 +212,99 @@ def attack_month(rows, totals, widths, targets):
     return [programme.range_of([var(0, target[1], j) for j in range(widths[0])])
             if target[0] == "row" else programme.range_of([var(*target[1:])])
             for target in targets]
+
+
+def attack_pipeline(rows, overall, *, threshold: int, order, parts):
+    """Every count a reader can pin in a pipeline month as published: `rows` and `overall`,
+    {column: cell} with "crossed" exact; a row whose every other cell is "x" is withheld
+    (any count), otherwise "x" is `threshold` or more and "<t" 0..t-1. What the reader
+    knows besides: `order`, pairs (a, b) with a ≤ b in every row; `parts`, {total: [its
+    parts]} adding up; each column adds up to the overall row; no count above the row's
+    crossings. An integer programme (HiGHS) for the least and the most of every hidden
+    cell and of every difference b - a of the order (transitively) and total - part.
+    Returns the leaks: (row, what, least, most), row None for the overall row."""
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    keys = [k for k in overall if k != "crossed"]
+    width, count = len(keys), len(rows)
+    position = {k: j for j, k in enumerate(keys)}
+    lines, low, high = [], [], []
+
+    def vector(row, terms):
+        v = np.zeros(count * width)
+        for sign, key in terms:
+            for i in (range(count) if row is None else [row]):
+                if key != "crossed":
+                    v[i * width + position[key]] += sign
+        return v
+
+    def crossed(row):
+        return sum(r["crossed"] for r in (rows if row is None else [rows[row]]))
+
+    def withheld(cells):
+        return all(cells[k] == "x" for k in keys)
+
+    everyone = [*range(count), None]
+    for row in everyone:
+        cells = overall if row is None else rows[row]
+        if withheld(cells):
+            continue
+        for key in keys:
+            lo, hi = ((threshold, None) if cells[key] == "x"
+                      else _bounds_of(str(cells[key])))
+            lines.append(vector(row, [(1, key)]))
+            low.append(lo)
+            high.append(np.inf if hi is None else hi)
+    for i in range(count):
+        for a, b in order:
+            if b != "crossed":
+                lines.append(vector(i, [(1, b), (-1, a)]))
+                low.append(0)
+                high.append(np.inf)
+        for total, members in parts.items():
+            lines.append(vector(i, [(1, total)] + [(-1, m) for m in members]))
+            low.append(0)
+            high.append(0)
+    constraint = LinearConstraint(np.array(lines), low, high)
+    bounds = Bounds(np.zeros(count * width),
+                    np.repeat([float(r["crossed"]) for r in rows], width))
+
+    def ends(row, terms):
+        v = vector(row, terms)
+        constant = crossed(row) * sum(s for s, k in terms if k == "crossed")
+        found = []
+        for sign in (1, -1):
+            result = milp(sign * v, constraints=constraint, bounds=bounds,
+                          integrality=np.ones(count * width))
+            assert result.status == 0, result.message
+            found.append(round(sign * result.fun) + constant)
+        return found
+
+    closure = set(order)
+    while True:
+        more = {(a, d) for a, b in closure for c, d in closure if b == c} - closure
+        if not more:
+            break
+        closure |= more
+    differences = sorted(closure) + [(m, t) for t, ms in parts.items() for m in ms]
+    leaks = []
+    for row in everyone:
+        cells = overall if row is None else rows[row]
+        out = withheld(cells)
+        for key in keys:
+            small = str(cells[key]).startswith("<") or (out and cells[key] == "x")
+            if not small:
+                continue
+            least, most = ends(row, [(1, key)])
+            if most < threshold and (least == most or least >= 1):
+                leaks.append((row, key, least, most))
+        for a, b in differences:
+            if all(k == "crossed" or isinstance(cells[k], int) for k in (a, b)):
+                value = (cells[b] - cells[a])
+                if 1 <= value < threshold:
+                    leaks.append((row, f"{b}-{a}", value, value))
+                continue
+            least, most = ends(row, [(1, b), (-1, a)])
+            if 1 <= least and most < threshold:
+                leaks.append((row, f"{b}-{a}", least, most))
+    return leaks

@@ -127,7 +127,9 @@ def test_caseworkers_get_whole_months_and_small_counts_hidden(client, world, log
                 assert value in ("<5", "x") or value >= 5, (key, value)
     assert _row(result, "IN")["referral"] == "<5"
     assert _row(result, "PH")["determined"] == "<5"  # a zero
-    assert result["overall"]["interview"] == 12
+    # 14 cases and 12 interviews would say exactly 2 people had a case and no interview
+    # (a difference from 1 to 4): the audit of the whole table hides them (pipeline_audit)
+    assert "x" in (result["overall"]["case"], result["overall"]["interview"])
     session.expire_all()
     [event] = session.exec(select(AuditEvent).where(AuditEvent.action == "stats.pipeline",
                                                     AuditEvent.actor_id == caseworker.user.id))
