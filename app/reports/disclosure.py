@@ -35,7 +35,12 @@ for any range of days and as they stand now, only for roles that hold Permission
   nothing, and a count from 0 to threshold - 1 is shown as "<threshold" (0 like 1-4:
   "nobody" is not told apart from "one or two"); where a row or column total would let a
   small count be worked out, more cells are hidden ("x") by app.reports.suppression (the
-  outcome counts: app.reports.network_suppression).
+  outcome counts: app.reports.network_suppression). The pipeline's month is then audited as a
+  whole (app.reports.pipeline_audit): with the order of its stages (no more interviews than
+  cases, no more cases than crossings) a difference between two stages is a count too, and
+  neither it nor a hidden count may be worked out to lie in 1 .. threshold - 1; a row, or
+  the month, whose counts cannot be protected otherwise is withheld ("x" in every cell but
+  the crossings).
 
 What this leaves (said so that no one reads more into it): a month is published at its first
 reading, not at its end, so it takes the people's details (nationality, sex, merges) as they
@@ -66,7 +71,8 @@ def rule_sentence(threshold: int) -> str:
             f"across months), for completed months only, each as recorded by its end and "
             f"unchanged once published, with "
             f"fewer than {threshold} (none included) shown as “<{threshold}” and a few more "
-            "hidden (“x”) where totals would give them away; crossing counts are exact.")
+            "hidden (“x”) where totals, or the difference between two stages, would give "
+            "them away; crossing counts are exact.")
 
 
 def is_exact_for(actor) -> bool:

@@ -17,6 +17,14 @@ Each stage reads the person's cases, whenever they were opened and by any organi
 Rows are the nationalities of the people who crossed in the period: crossing counts are
 exact for every role, so a row's presence tells no one anything new. Counts beyond crossings
 follow app.reports.disclosure; border officials read the crossing and departure columns only.
+For roles without exact counts each group of columns is suppressed on its own first, and then
+the month's whole table is audited (app.reports.pipeline_audit) against a reader who also
+knows the order of the stages (STAGE_ORDER there: a case at most the crossings, an interview,
+a determination, a referral, a repatriation and a closure at most the cases, a departure at
+most the repatriations), the groups' sums and the totals: more is hidden until no count from
+1 to threshold - 1, no "<threshold" pinned to 0 and no difference of two stages from 1 to
+threshold - 1 (three who crossed without a case) can be worked out. A row whose every cell
+beyond crossings is "x" is withheld: its small counts are behind an "x" too.
 
 Coordinators read the range as asked, as things stand now. Every other role reads one table
 per completed calendar month (the people whose entry crossing in it was recorded before the
@@ -379,9 +387,10 @@ def _read_month(cells: dict, columns: tuple[Column, ...], names: dict[str, str],
                 nationality: str | None, *, threshold: int
                 ) -> tuple[dict[str, Cell], list[PipelineRow]]:
     """(overall, rows) of a stored month in the reader's columns. A role's columns are whole
-    groups of COLUMNS (columns_for), each suppressed on its own, so its cells are the
-    publication's. A nationality asked for reads its row of the month's table (and the same
-    cells as the overall): a month has one table, never a second one of a part of it."""
+    groups of COLUMNS (columns_for) and its cells the publication's: the audit covered the
+    whole table, so any part of it is safe too. A nationality asked for reads its row of the
+    month's table (and the same cells as the overall): a month has one table, never a second
+    one of a part of it."""
     keys = [c.key for c in columns]
     position = {key: j for j, key in enumerate(cells["columns"])}
 
@@ -405,7 +414,8 @@ def _rows(raw, published) -> list[PipelineRow]:
 def _publish(raw, columns: tuple[Column, ...], *, threshold: int,
              exact: bool) -> list[dict[str, Cell]]:
     """Each row's published cells and, last, the overall row. Crossings exact; each group
-    of columns beyond them through the disclosure rule, with its total column."""
+    of columns beyond them through the disclosure rule, with its total column (the first
+    pass: a month's table is then audited as a whole, _month_cells)."""
     out: list[dict[str, Cell]] = [{} for _ in range(len(raw) + 1)]
     keys = {c.key for c in columns}
     groups: dict[str, list[str]] = {}

@@ -237,6 +237,8 @@ class _System:
                     constrain(self._vector(i, (part_total,), parts), 0, 0)
                 elif rest > 0:
                     constrain(self._vector(i, (part_total,), parts), 0, np.inf)
+        if not lines:  # every row withheld: the crossings alone
+            constrain(np.zeros(size), 0, 0)
         from scipy.optimize import Bounds, LinearConstraint
         from scipy.sparse import csr_matrix, vstack
 

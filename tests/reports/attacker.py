@@ -265,20 +265,19 @@ def attack_pipeline(rows, overall, *, threshold: int, order, parts):
             lines.append(vector(i, [(1, total)] + [(-1, m) for m in members]))
             low.append(0)
             high.append(0)
+    if not lines:  # every row withheld: the crossings alone
+        lines, low, high = [np.zeros(count * width)], [0], [0]
     constraint = LinearConstraint(np.array(lines), low, high)
     bounds = Bounds(np.zeros(count * width),
                     np.repeat([float(r["crossed"]) for r in rows], width))
 
-    def ends(row, terms):
+    def end(row, terms, sign):
         v = vector(row, terms)
         constant = crossed(row) * sum(s for s, k in terms if k == "crossed")
-        found = []
-        for sign in (1, -1):
-            result = milp(sign * v, constraints=constraint, bounds=bounds,
-                          integrality=np.ones(count * width))
-            assert result.status == 0, result.message
-            found.append(round(sign * result.fun) + constant)
-        return found
+        result = milp(sign * v, constraints=constraint, bounds=bounds,
+                      integrality=np.ones(count * width))
+        assert result.status == 0, result.message
+        return round(sign * result.fun) + constant
 
     closure = set(order)
     while True:
@@ -295,7 +294,10 @@ def attack_pipeline(rows, overall, *, threshold: int, order, parts):
             small = str(cells[key]).startswith("<") or (out and cells[key] == "x")
             if not small:
                 continue
-            least, most = ends(row, [(1, key)])
+            least = end(row, [(1, key)], 1)
+            if least >= threshold:
+                continue
+            most = end(row, [(1, key)], -1)
             if most < threshold and (least == most or least >= 1):
                 leaks.append((row, key, least, most))
         for a, b in differences:
@@ -304,7 +306,10 @@ def attack_pipeline(rows, overall, *, threshold: int, order, parts):
                 if 1 <= value < threshold:
                     leaks.append((row, f"{b}-{a}", value, value))
                 continue
-            least, most = ends(row, [(1, b), (-1, a)])
-            if 1 <= least and most < threshold:
+            least = end(row, [(1, b), (-1, a)], 1)
+            if not 1 <= least < threshold:
+                continue
+            most = end(row, [(1, b), (-1, a)], -1)
+            if most < threshold:
                 leaks.append((row, f"{b}-{a}", least, most))
     return leaks
