@@ -1,20 +1,41 @@
-"""The list envelope of the public contract: {"items": [...], "total": N}, with limit/offset."""
+"""The list envelope of the public contract: {"items": [...], "total": N}, with limit/offset.
+
+A list is counted only so far, and paged only so deep (issue 18): an exact count of a national
+list read every row it holds (seconds for millions of crossings), and a page far down a list
+read every row before it. Past COUNT_LIMIT rows a list says "more than 10,000" (its total is
+COUNT_LIMIT + 1, total_exact false); filters, not paging, reach further.
+"""
 
 from typing import Annotated, Generic, TypeVar
 
 from fastapi import Depends, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, computed_field, field_validator
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 T = TypeVar("T")
 
+COUNT_LIMIT = 10_000
+MAX_OFFSET = COUNT_LIMIT
+
 
 class Page(BaseModel, Generic[T]):
     items: list[T]
-    total: int
+    total: int = Field(description=f"Rows in all, counted up to {COUNT_LIMIT + 1:,}: "
+                                   f"{COUNT_LIMIT + 1:,} means more than {COUNT_LIMIT:,}")
     limit: int
     offset: int
+
+    @field_validator("total")
+    @classmethod
+    def _counted_so_far(cls, total: int) -> int:
+        # a list counted exactly by its own query says as much as a counted one
+        return min(total, COUNT_LIMIT + 1)
+
+    @computed_field(description=f"Whether total is the exact count (at most {COUNT_LIMIT:,})")
+    @property
+    def total_exact(self) -> bool:
+        return is_exact(self.total)
 
 
 class PageParams(BaseModel):
@@ -22,7 +43,6 @@ class PageParams(BaseModel):
     offset: int
 
 
-MAX_OFFSET = 10_000_000
 OffsetQuery = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Rows to skip")]
 
 
@@ -36,11 +56,20 @@ def page_params(
 PageDep = Annotated[PageParams, Depends(page_params)]
 
 
+def count_rows(session: Session, statement) -> int:
+    """How many rows `statement` returns, counted up to COUNT_LIMIT + 1 (more than
+    COUNT_LIMIT)."""
+    capped = statement.order_by(None).limit(COUNT_LIMIT + 1).subquery()
+    return session.exec(select(func.count()).select_from(capped)).one()
+
+
+def is_exact(total: int) -> bool:
+    return total <= COUNT_LIMIT
+
+
 def paginate(session: Session, statement, page: PageParams) -> tuple[list, int]:
-    """Rows of one page of `statement` and the total it would return unpaged."""
-    total = session.exec(
-        select(func.count()).select_from(statement.order_by(None).subquery())
-    ).one()
+    """Rows of one page of `statement` and the total it would return unpaged (count_rows)."""
+    total = count_rows(session, statement)
     rows = session.exec(statement.limit(page.limit).offset(page.offset)).all()
     return list(rows), total
 

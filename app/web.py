@@ -20,6 +20,7 @@ from app.errors import PermissionDenied
 from app.i18n import _
 from app.labels import CROSSING_DIRECTION_LABELS, ROLE_LABELS, country_name
 from app.navigation import DESTINATIONS
+from app.pagination import COUNT_LIMIT, is_exact
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 STATIC_DIR = PROJECT_ROOT / "app" / "static"
@@ -102,6 +103,14 @@ def format_number(value: object) -> str:
     return str(value)
 
 
+def format_total(value: object) -> str:
+    """A list's total as counted (app.pagination): past COUNT_LIMIT rows, "more than
+    10,000" (the `total` filter)."""
+    if isinstance(value, int) and not isinstance(value, bool) and not is_exact(value):
+        return _("more than %(num)s") % {"num": i18n.format_number(COUNT_LIMIT)}
+    return format_number(value)
+
+
 def role_label(role: str | None) -> str:
     try:
         return ROLE_LABELS[Role(role)]
@@ -132,6 +141,7 @@ def templates() -> Jinja2Templates:
                          language_choices=language_choices)
     t.env.filters["date"] = format_date
     t.env.filters["num"] = format_number
+    t.env.filters["total"] = format_total
     t.env.filters["words"] = format_words
     return t
 
