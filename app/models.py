@@ -11,6 +11,7 @@ import app.cases.merging  # noqa: F401  (what a merge of two people does to case
 import app.crossings.access  # noqa: F401
 import app.people.access  # noqa: F401
 import app.referrals.access  # noqa: F401
+import app.referrals.queue  # noqa: F401  (what a pending referral does to a case's next step)
 import app.repatriation.access  # noqa: F401
 from app.audit.models import AuditEvent
 from app.auth.models import AuthSession, Organization, SetPasswordCode, User

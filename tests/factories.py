@@ -101,6 +101,14 @@ def make_crossing(session: Session, *, person, organization: Organization | None
     return crossing
 
 
+def _refresh_next_step(session: Session, case_id: int) -> None:
+    """What the services do after each write that changes a case's next step: the rows made
+    here are the services' rows."""
+    from app.cases import next_step
+
+    next_step.refresh(session, [case_id])
+
+
 def make_case(session: Session, *, person, organization: Organization, assigned_to=None,
               status: str = "open"):
     """A case of `person` owned by `organization`, with a reference derived from its id as
@@ -115,6 +123,7 @@ def make_case(session: Session, *, person, organization: Organization, assigned_
     case.reference = f"PSG-2025-{case.id:06d}"
     session.add(case)
     session.flush()
+    _refresh_next_step(session, case.id)
     return case
 
 
@@ -176,6 +185,7 @@ def make_screening(session: Session, *, case, answers: dict[str, str] | None = N
                           result=result.to_dict(), created_at=at)
     session.add(screening)
     session.flush()
+    _refresh_next_step(session, case.id)
     return screening
 
 
@@ -188,6 +198,7 @@ def make_determination(session: Session, *, case, outcome: str, decided_by,
                                   decided_by_id=decided_by.id, decided_at=at or aware(2025, 10, 25))
     session.add(determination)
     session.flush()
+    _refresh_next_step(session, case.id)
     return determination
 
 
@@ -208,6 +219,7 @@ def make_referral(session: Session, *, case, created_by, status: str = "pending"
     session.add(ReferralStatusChange(referral_id=referral.id, to_status="pending",
                                      changed_by_id=created_by.id, changed_at=at))
     session.flush()
+    _refresh_next_step(session, case.id)
     return referral
 
 
@@ -233,6 +245,7 @@ def make_follow_up(session: Session, *, case, title: str = "Review the support p
                          **overrides)
     session.add(follow_up)
     session.flush()
+    _refresh_next_step(session, case.id)
     return follow_up
 
 

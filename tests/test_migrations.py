@@ -136,4 +136,43 @@ def test_migration_0021_counts_the_crossings_already_recorded(empty_database_url
         assert len(rollup_rows(session)) > 10
         assert_rollup_right(session)
         conn.rollback()
+
+
+def test_migration_0022_stores_the_next_step_of_the_cases_already_there(empty_database_url):
+    """Cases recorded before the next step was kept on the case get the one their rows give:
+    the migration's SQL decides as app.cases.next_step.decide does (a refresh afterwards
+    changes nothing), on the Thai days the queue shows."""
+    from sqlmodel import Session, select
+
+    from app.cases import next_step
+    from app.cases.models import Case
+    from app.clock import local_today
+    from tests import factories
+    from tests.cases import computed_queue
+
+    upgrade(empty_database_url)
+    engine = make_engine(empty_database_url)
+    with Session(engine) as session:
+        ngo = factories.make_organization(session, name="Waiting NGO")
+        caseworker, _ = factories.make_user(session, role="caseworker", organization=ngo)
+        computed_queue.make_varied_cases(session, organization=ngo, caseworker=caseworker,
+                                         today=local_today())
+        next_step.refresh(session)
+        session.commit()
+
+    def stored() -> list[tuple]:
+        with Session(engine) as session:
+            return [tuple(row) for row in session.exec(
+                select(Case.id, Case.next_step, Case.waiting_on, Case.follow_up_due_on)
+                .order_by(Case.id))]
+
+    kept = stored()
+    assert len({row[1] for row in kept}) == 5  # every stored step (follow_up is a day)
+    engine.dispose()
+    downgrade(empty_database_url, "0021_crossing_rollup")
+    upgrade(empty_database_url)
+    check(empty_database_url)
+    assert stored() == kept
+    with Session(engine) as session:
+        assert next_step.refresh(session) == 0
     engine.dispose()

@@ -58,11 +58,17 @@ def _fill(session, own_org: int, other_org: int, actor_id: int, actor_name: str,
            "n": CROSSINGS})
     session.execute(text("""
         INSERT INTO cases (created_at, updated_at, reference, person_id, organization_id,
-                           status, consent_to_share)
+                           status, consent_to_share, next_step, waiting_on, follow_up_due_on)
         SELECT now(), now(), 'PSG-2025-9' || lpad(i::text, 6, '0'), :first + i,
                CASE WHEN i % 10 = 0 THEN :own ELSE :other END,
-               (ARRAY['open','determined','closed'])[1 + i % 3], false
-        FROM generate_series(1, :n) AS i
+               (ARRAY['open','determined','closed'])[1 + i % 3], false, step,
+               CASE WHEN step IN ('interview', 'decide', 'referral')
+                    THEN date '2025-01-01' + i % 300 END,
+               CASE WHEN step IN ('referral', 'none') AND i % 7 = 0
+                    THEN date '2025-01-01' + i % 500 END
+        FROM (SELECT i, (ARRAY['interview','decide','referral','none','closed'])[1 + i / 3 % 5]
+                        AS step
+              FROM generate_series(1, :n) AS i) AS numbered
     """), {"first": first, "own": own_org, "other": other_org, "n": CASES})
     session.execute(text("""
         INSERT INTO audit_events (at, actor_id, actor_username, role, organization_id, action,
@@ -121,6 +127,11 @@ REQUESTS = [
     ("caseworker", "/api/v1/cases"),
     ("caseworker", "/api/v1/cases?status=open"),
     ("caseworker", "/api/v1/cases?offset=500"),
+    # the work queue: longest waiting first, by next step, and a page further
+    ("caseworker", "/cases"),
+    ("caseworker", "/cases?next_step=interview"),
+    ("caseworker", "/cases?next_step=follow_up"),
+    ("caseworker", "/cases?next_step=decide&sort=-waiting&offset=50"),
     ("coordinator", "/api/v1/cases?status=closed&offset=1000"),
     ("admin", "/api/v1/audit?actor={caseworker}&from=" + FROM + "&to=" + TO),
     ("admin", "/api/v1/audit?action=case.read&from=" + FROM + "&to=" + TO),

@@ -21,6 +21,7 @@ from app.auth import access
 from app.auth.models import User
 from app.auth.permissions import Permission, can
 from app.auth.service import display_names
+from app.cases import next_step
 from app.cases.lifecycle import active_condition, refuse_if_closed
 from app.cases.models import Case, FollowUp
 from app.cases.schemas import FollowUpCreate, FollowUpRead, FollowUpState, FollowUpUpdate, Outcome
@@ -103,6 +104,7 @@ def add_follow_up(session: Session, *, case: Case, title: str, due_on: date, act
                          note=note, proposed=proposed, created_by_id=actor.user_id)
     session.add(follow_up)
     session.flush()
+    next_step.refresh(session, [case.id])
     audit.record(session, actor=actor, action="follow_up.create", entity_type="case",
                  entity_id=case.id, detail={"follow_up_id": follow_up.id,
                                             "due_on": due_on.isoformat(),
@@ -164,6 +166,7 @@ def update_follow_up(session: Session, *, actor: Actor, follow_up_id: int,
         follow_up.dropped_by_id = actor.user_id if changes["dropped"] else None
     session.add(follow_up)
     session.flush()
+    next_step.refresh(session, [case.id])
     audit.record(session, actor=actor, action="follow_up.update", entity_type="case",
                  entity_id=case.id, detail={"follow_up_id": follow_up.id,
                                             "changed": sorted(changes)})

@@ -17,6 +17,7 @@ from app.audit.service import Actor
 from app.auth import access
 from app.auth.permissions import Permission, can
 from app.auth.service import display_names
+from app.cases import next_step
 from app.cases.latest import latest_row
 from app.cases.lifecycle import refuse_if_closed
 from app.cases.models import Case, Interview, InterviewAnswer, Screening
@@ -214,6 +215,7 @@ def record_interview(session: Session, *, actor: Actor, case_id: int,
     screening = new_screening(interview=interview, age=age, result=result, at=now)
     session.add(screening)
     session.flush()
+    next_step.refresh(session, [case.id])
     audit.record(session, actor=actor, action="interview.create", entity_type="case",
                  entity_id=case.id,
                  detail={"interview_id": interview.id, "screening_id": screening.id,

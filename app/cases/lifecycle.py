@@ -17,6 +17,7 @@ from app import audit
 from app.audit.service import Actor
 from app.auth import access
 from app.auth.service import display_names
+from app.cases import next_step
 from app.cases.latest import latest_row
 from app.cases.models import Case, CaseStatusChange, Determination
 from app.cases.schemas import (
@@ -109,6 +110,7 @@ def _change(session: Session, *, case: Case, to: CaseStatus, event: str, actor: 
                               changed_by_id=actor.user_id, changed_at=utcnow())
     session.add(change)
     session.flush()
+    next_step.refresh(session, [case.id])
     return change
 
 
@@ -130,6 +132,8 @@ def after_determination(session: Session, *, case: Case, outcome: str, determina
     if case.status != wanted:
         _change(session, case=case, to=wanted, event=Event.DETERMINATION, actor=actor,
                 determination_id=determination_id)
+    else:  # the case is decided now, whatever its status
+        next_step.refresh(session, [case.id])
 
 
 def close_case(session: Session, *, actor: Actor, case_id: int, close_in: CaseClose) -> Case:

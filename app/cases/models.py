@@ -13,6 +13,14 @@ class Case(Timestamped, table=True):
         Index("ix_cases_organization_id_id", "organization_id", "id"),
         # the people of an organisation's cases (whom its caseworkers see), from the index
         Index("ix_cases_organization_id_person_id", "organization_id", "person_id"),
+        # the work queue: an organisation's cases waiting for one step, longest first
+        Index("ix_cases_organization_id_next_step_waiting_on", "organization_id", "next_step",
+              "waiting_on"),
+        # ... and those whose follow-up is due, soonest due first
+        Index("ix_cases_organization_id_follow_up_due_on", "organization_id",
+              "follow_up_due_on"),
+        # the same of every organisation (coordinators)
+        Index("ix_cases_next_step_waiting_on", "next_step", "waiting_on"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -24,6 +32,13 @@ class Case(Timestamped, table=True):
     # time); lists and filters read it here rather than from the history
     status: str = Field(default="open", sa_type=String(32), index=True)
     closure_reason: str | None = Field(default=None, sa_type=String(32), index=True)
+    # the step the case waits for, kept by app.cases.next_step (refresh) at every write that
+    # changes it; from follow_up_due_on on, a follow-up comes first (next_step.current)
+    next_step: str = Field(default="interview", sa_type=String(16),
+                           sa_column_kwargs={"server_default": "interview"})
+    waiting_on: date | None = None  # the local day the wait for next_step began
+    follow_up_due_on: date | None = Field(default=None, index=True)  # the earliest open
+    # follow-up, once decided
     # the person agreed that their identifying details go with the case when it is shared
     # in the field's standards (HTCDS); recorded like a referral's consent_to_share
     consent_to_share: bool = Field(default=False, sa_column_kwargs={"server_default": false()})

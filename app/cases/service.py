@@ -18,7 +18,7 @@ from app.audit.service import Actor
 from app.auth import access
 from app.auth.models import Organization, User
 from app.auth.permissions import Permission, can
-from app.cases import lifecycle
+from app.cases import lifecycle, next_step
 from app.cases.determinations import determinations_of
 from app.cases.interviews import interviews_of, screening_read, screenings_of
 from app.cases.latest import latest_value
@@ -171,6 +171,8 @@ def insert_case(session: Session, *, actor: Actor, person_id: int,
                 status=CaseStatus.OPEN.value)
     if created_at is not None:
         case.created_at = case.updated_at = created_at
+    opened = next_step.new_case(case.created_at)
+    case.next_step, case.waiting_on = opened.next_step.value, opened.waiting_on
     session.add(case)
     session.flush()
     case.reference = _new_reference(case)

@@ -13,6 +13,7 @@ from app.admin.schemas import UserCreate
 from app.auth import service as auth_service
 from app.auth.models import Organization, User
 from app.auth.permissions import Role
+from app.cases import next_step
 from app.compounds.models import Compound
 from app.config import get_settings
 from app.demo import steps
@@ -118,6 +119,9 @@ def load_demo(echo: Callable[[str], None] = print, session: Session | None = Non
         echo(f"Compounds added: {added}")
         for step in steps.STEPS:
             step(session, users=users, orgs=orgs, echo=echo)
+        # the steps set times back to the demo's days (a case opened in October, a referral
+        # answered since): each wait from the day it began
+        next_step.refresh(session)
         session.commit()
     finally:
         if own_session:

@@ -23,6 +23,7 @@ from app import audit
 from app.audit.service import Actor
 from app.auth import access
 from app.auth.permissions import Permission, can
+from app.cases import next_step
 from app.cases.follow_ups import add_follow_up
 from app.cases.interviews import new_screening, screen_interview
 from app.cases.lifecycle import is_active
@@ -234,6 +235,7 @@ def apply(session: Session, *, actor: Actor, rules_version: int) -> RescreenRepo
                  for p in batch]
         session.add_all(added)
         session.flush()
+        next_step.refresh(session, {s.case_id for s in added})
         for screening in added:  # written: a national re-screening need not stay in memory
             session.expunge(screening)
     report = _report(session, actor, rules_version, applied=True, tally=tally)

@@ -12,6 +12,7 @@ from app import audit
 from app.audit.service import Actor
 from app.auth import access
 from app.auth.models import Organization, User
+from app.cases import next_step
 from app.cases.lifecycle import refuse_if_closed
 from app.cases.models import Case
 from app.clock import utcnow
@@ -195,6 +196,7 @@ def create_referral(session: Session, *, actor: Actor, case_id: int,
                  detail={"case_id": case.id, "service": referral.service,
                          "consent_to_share": referral.consent_to_share})
     session.flush()
+    next_step.refresh(session, [case.id])
     return _read(session, referral.id)
 
 
@@ -228,4 +230,5 @@ def update_status(session: Session, *, actor: Actor, referral_id: int,
     audit.record(session, actor=actor, action="referral.update", entity_type="referral",
                  entity_id=referral.id, detail={"from": current.value, "to": wanted.value})
     session.flush()
+    next_step.refresh(session, [referral.case_id])
     return _read(session, referral.id)

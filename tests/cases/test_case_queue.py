@@ -7,6 +7,7 @@ from datetime import UTC, timedelta
 
 import pytest
 
+from app.cases import next_step
 from app.clock import local_date, local_today, utcnow
 from tests import factories
 from tests.pages import sign_in
@@ -57,6 +58,7 @@ def queue(session):
     factories.make_referral(session, case=cases["referral"], created_by=naw,
                             at=_days_ago(20))
     case("closed", "Farah", "PK", 70, status="closed")
+    next_step.refresh(session, [c.id for c in cases.values()])  # opened days ago
     session.commit()
     return cases
 
@@ -172,6 +174,7 @@ def test_waiting_sorts_by_the_thai_days_the_page_shows(client, session):
         c = factories.make_case(session, person=person, organization=org, assigned_to=naw)
         c.created_at = opened[given]
         session.add(c)
+        next_step.refresh(session, [c.id])
     session.commit()
     sign_in(client, "td-naw", factories.DEFAULT_PASSWORD)
     for sort, expected in (("waiting", ["Late", "Early"]), ("-waiting", ["Early", "Late"])):
