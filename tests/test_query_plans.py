@@ -132,6 +132,8 @@ REQUESTS = [
     ("caseworker", "/cases?next_step=interview"),
     ("caseworker", "/cases?next_step=follow_up"),
     ("caseworker", "/cases?next_step=decide&sort=-waiting&offset=50"),
+    ("caseworker", "/"),
+    ("caseworker", "/follow-ups"),
     ("coordinator", "/api/v1/cases?status=closed&offset=1000"),
     ("admin", "/api/v1/audit?actor={caseworker}&from=" + FROM + "&to=" + TO),
     ("admin", "/api/v1/audit?action=case.read&from=" + FROM + "&to=" + TO),
