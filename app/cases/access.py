@@ -1,7 +1,9 @@
 """Which cases an actor may open, and what a case opens to its organisation: the person's
 record and their crossings."""
 
-from sqlalchemy import ColumnElement, Select, false, true
+from typing import Any
+
+from sqlalchemy import ColumnElement, exists, false, true
 from sqlmodel import select
 
 from app.audit.service import Actor
@@ -31,9 +33,13 @@ def follow_ups_of_visible_cases(actor: Actor) -> ColumnElement[bool]:
     return FollowUp.case_id.in_(select(Case.id).where(access.visible(actor, Case)))
 
 
-def people_of_own_cases(actor: Actor) -> Select:
-    """The ids of the people the actor's organisation holds a case for."""
-    return select(Case.person_id).where(Case.organization_id == actor.organization_id)
+def _own_case_of(actor: Actor, person_id: Any) -> ColumnElement[bool]:
+    """Whether the actor's organisation holds a case for the person of `person_id` (a column
+    of the row asked about): correlated, so that the database checks the rows at hand by the
+    cases' (organization_id, person_id) index, or hashes the organisation's cases when many
+    rows are asked about and they fit in memory (app.people.access says why not IN)."""
+    return exists().where(Case.person_id == person_id,
+                          Case.organization_id == actor.organization_id)
 
 
 @access.widen(Person)
@@ -41,11 +47,11 @@ def people_with_own_case(actor: Actor) -> ColumnElement[bool]:
     if (not can(actor, Permission.PERSON_READ_OWN_ORG)
             or not can(actor, Permission.CASE_READ_OWN_ORG) or actor.organization_id is None):
         return false()
-    return Person.id.in_(people_of_own_cases(actor))
+    return _own_case_of(actor, Person.id)
 
 
 @access.widen(Crossing)
 def crossings_of_own_cases(actor: Actor) -> ColumnElement[bool]:
     if not can(actor, Permission.CROSSING_READ_OWN_CASES) or actor.organization_id is None:
         return false()
-    return Crossing.person_id.in_(people_of_own_cases(actor))
+    return _own_case_of(actor, Crossing.person_id)
