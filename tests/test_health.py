@@ -244,13 +244,14 @@ def test_app_answers_503_while_sqlite_is_locked_and_recovers(tmp_path):
         holder.close()
 
 
-def test_statement_timeout_is_set_on_postgresql_connections():
+def test_statement_timeout_is_set_and_jit_is_off_on_postgresql_connections():
     if not SERVER_URL:
         pytest.skip("needs a PostgreSQL server")
     engine = make_engine(SERVER_URL, Timeouts(statement=1.5))
     try:
         with engine.connect() as connection:
             assert connection.execute(text("SHOW statement_timeout")).scalar_one() == "1500ms"
+            assert connection.execute(text("SHOW jit")).scalar_one() == "off"
             with pytest.raises(OperationalError):
                 connection.execute(text("SELECT pg_sleep(3)"))
     finally:
