@@ -36,6 +36,7 @@ def endpoints(first: str, last: str, case_id: int, document: str) -> dict:
     return {
         "people search by name (page)": ("caseworker", "/people?name=aung", 150),
         "people search by name, coordinator": ("coordinator", "/people?name=min+htun", 150),
+        "people search by name, border official": ("border", "/people?name=aung", 150),
         "people search by document (page)": ("coordinator", f"/people?document={document}",
                                              150),
         "case list (API)": ("caseworker", "/api/v1/cases", 100),
@@ -123,7 +124,7 @@ def main() -> None:
     try:
         wait_for(port, server)
         tokens = {}
-        for role in ("caseworker", "coordinator", "admin"):
+        for role in ("caseworker", "coordinator", "admin", "border"):
             response = httpx.post(base + "/api/v1/auth/token", timeout=60, data={
                 "username": role, "password": f"passage-demo-{role}"})
             response.raise_for_status()
