@@ -1,6 +1,6 @@
 from datetime import date, datetime
 
-from sqlalchemy import Index, String, UniqueConstraint
+from sqlalchemy import Index, String, UniqueConstraint, text
 from sqlalchemy import false as sa_false
 from sqlmodel import Field, SQLModel
 
@@ -17,6 +17,11 @@ class Crossing(Timestamped, table=True):
         # read from the index alone (migration 0015)
         Index("ix_crossings_direction_crossed_at_person_id",
               "direction", "crossed_at", "person_id"),
+        # whether an organisation typed in one of a person's crossings (a border official's
+        # reason to see the person, app.people.access), from the index alone (migration 0021)
+        Index("ix_crossings_typed_by_person", "person_id", "recorded_by_organization_id",
+              postgresql_where=text("from_departure_list IS false"),
+              sqlite_where=text("from_departure_list IS false")),
     )
 
     id: int | None = Field(default=None, primary_key=True)
