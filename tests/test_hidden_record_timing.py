@@ -2,8 +2,12 @@
 long the 404 takes, against a real `passage serve`.
 
 Both answers are the same 404 with the same body; the refusal of the hidden one is audited,
-and that audit row must not delay the answer (it is written after the response is sent)."""
+and that audit row must not delay the answer (it is written after the response is sent).
+The same for the people search: a name that only another organisation's person holds is
+answered as a name no one holds, word for word and as fast (DESIGN.md: no answer tells a
+non-coordinator whether an identity was already known)."""
 
+import re
 import ssl
 import statistics
 import time
@@ -21,6 +25,8 @@ from tests import factories
 from tests.live import start_server, stop_server
 
 ROUNDS = 30
+HIDDEN_FAMILY_NAME = "Zeyarlin"  # another organisation's person's; no one else's
+NO_ONES_FAMILY_NAME = "Zeyarlix"  # of the same length: the two pages differ by nothing else
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +42,8 @@ def served(tmp_path_factory):
         other = factories.make_organization(s, name="Other NGO")
         user, password = factories.make_user(s, role="caseworker", organization=own,
                                              username="timing-caseworker")
-        hidden_person = factories.make_person(s, organization=other)
+        hidden_person = factories.make_person(s, organization=other, given_name="Thandar",
+                                              family_name=HIDDEN_FAMILY_NAME)
         hidden_case = factories.make_case(s, person=hidden_person, organization=other)
         s.commit()
         ids = {"user": user.id, "person": hidden_person.id, "case": hidden_case.id}
@@ -52,10 +59,12 @@ def served(tmp_path_factory):
         _drop_database(database_url)
 
 
-def _timings_ms(base_url: str, headers: dict, hidden: str, missing: str) -> tuple[float, ...]:
-    """Medians of the hidden and the missing record's 404, and the median of their difference
-    within each round (two requests back to back see the same load). Each request has a
-    connection of its own, as an attacker's would; the two take turns going first."""
+def _timings_ms(base_url: str, headers: dict, hidden: str, missing: str, *, status: int = 404,
+                same=lambda _path, text: text) -> tuple[float, ...]:
+    """Medians of the hidden and the missing record's answer (`status`), and the median of
+    their difference within each round (two requests back to back see the same load). Each
+    request has a connection of its own, as an attacker's would; the two take turns going
+    first. `same(path, text)`: the body with what the request itself put in it left out."""
     times: dict[str, list[float]] = {hidden: [], missing: []}
     bodies = set()
     # the clients share one TLS context (unused on http://): each client would otherwise
@@ -68,8 +77,8 @@ def _timings_ms(base_url: str, headers: dict, hidden: str, missing: str) -> tupl
                 started = time.perf_counter()
                 response = http.get(path)
                 times[path].append((time.perf_counter() - started) * 1000)
-            assert response.status_code == 404
-            bodies.add(response.text)
+            assert response.status_code == status
+            bodies.add(same(path, response.text))
             time.sleep(0.02)
     assert len(bodies) == 1, bodies  # the same answer, word for word
     differences = [h - m for h, m in zip(times[hidden], times[missing], strict=True)]
@@ -103,6 +112,27 @@ def test_hidden_record_answers_as_fast_as_a_missing_one_and_is_still_audited(ser
         time.sleep(0.1)
     assert len(refused) == ROUNDS
     assert {e.entity_id for e in refused} == {str(ids[kind])}
+
+
+def test_a_search_for_a_hidden_persons_name_answers_as_one_no_one_holds(served):
+    """The caseworker searches the whole name of another organisation's person, and a name
+    of the same length that no one holds: the same page, as fast."""
+    server, _engine, _ids, headers = served
+    hidden = f"/people?name=thandar+{HIDDEN_FAMILY_NAME.lower()}"
+    missing = f"/people?name=thandar+{NO_ONES_FAMILY_NAME.lower()}"
+
+    def same(path: str, text: str) -> str:
+        # the name searched is shown again in the form; the form's CSRF token is new each time
+        text = text.replace(HIDDEN_FAMILY_NAME.lower(), "NAME")
+        text = text.replace(NO_ONES_FAMILY_NAME.lower(), "NAME")
+        return re.sub(r'name="csrf_token" value="[0-9a-f]+"', "CSRF", text)
+
+    hidden_ms, missing_ms, difference = _timings_ms(server.base_url, headers, hidden, missing,
+                                                    status=200, same=same)
+    print(f"search: median ms hidden {hidden_ms:.1f}, no one {missing_ms:.1f}, "
+          f"paired difference {difference:.1f}")
+    slower, faster = max(hidden_ms, missing_ms), min(hidden_ms, missing_ms)
+    assert slower - faster < 30 and (slower / faster < 1.5 or slower - faster < 10)
 
 
 async def _call(asgi_app, path: str, headers: dict[str, str], events: list[str]) -> int:
