@@ -211,10 +211,8 @@ class DimensionResult:
 
     def yes_codes(self) -> list[str]:
         """The codes answered yes, in catalogue order."""
-        return [i.code for i in INDICATORS if i.code in self._yes_set()]
-
-    def _yes_set(self) -> set[str]:
-        return {code for codes in self.yes.values() for code in codes}
+        yes = {code for codes in self.yes.values() for code in codes}
+        return [i.code for i in INDICATORS if i.code in yes] if yes else []
 
     def to_dict(self) -> dict:
         return {
