@@ -1,8 +1,10 @@
 """Request dependencies: the unit of work, the signed-in user, permissions, CSRF."""
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
+import anyio.to_thread
+from anyio import CancelScope, CapacityLimiter
 from fastapi import Depends, Path, Request
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlmodel import Session
@@ -25,11 +27,34 @@ def client_address(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """One unit of work per request: commit once at the end, or roll back."""
-    with request.app.state.session_factory() as session:
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """One unit of work per request: commit once at the end, or roll back.
+
+    Made on the event loop (a Session opens nothing until its first statement, which runs in
+    a worker thread with the route), and ended in a worker thread of its own, shielded from
+    cancellation and outside the thread pool's limit, as FastAPI ends a sync dependency (a
+    request holding a connection must not wait for a thread: app/db.py, "Pool and threads").
+    As a sync generator it also took a thread, and a handoff, to be made. Cheap dependencies
+    are `async def` for the same reason: FastAPI runs a sync one in the thread pool, and each
+    handoff to a worker thread and back cost more than the dependency's work (py-spy: the
+    pool's handoffs were 16% of the CPU of a case read over 7 of them)."""
+    session = request.app.state.session_factory()
+    try:
+        yield session
+    except BaseException:
+        with CancelScope(shield=True):
+            await anyio.to_thread.run_sync(_end, session, False, limiter=CapacityLimiter(1))
+        raise
+    with CancelScope(shield=True):
+        await anyio.to_thread.run_sync(_end, session, True, limiter=CapacityLimiter(1))
+
+
+def _end(session: Session, commit: bool) -> None:
+    with session:  # closed at the end, its connection back to the pool
+        if not commit:
+            session.rollback()
+            return
         try:
-            yield session
             session.commit()
         except Exception:
             session.rollback()
@@ -127,14 +152,14 @@ def _user_dependencies(optional_user_dependency: Any):
 
     current_user = Annotated[User, Depends(get_current_user)]
 
-    def get_actor(request: Request, user: current_user) -> Actor:
+    async def get_actor(request: Request, user: current_user) -> Actor:
         return request.state.actor
 
     def require(*permissions: Permission):
         """A dependency that lets the request through when the user holds any of the
         permissions."""
 
-        def dependency(user: current_user) -> User:
+        async def dependency(user: current_user) -> User:
             if not any(can(user, p) for p in permissions):
                 raise PermissionDenied()
             return user

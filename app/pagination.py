@@ -46,7 +46,7 @@ class PageParams(BaseModel):
 OffsetQuery = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Rows to skip")]
 
 
-def page_params(
+async def page_params(
     limit: Annotated[int, Query(ge=1, le=1000, description="Rows per page")] = 50,
     offset: OffsetQuery = 0,
 ) -> PageParams:
