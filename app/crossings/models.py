@@ -18,7 +18,7 @@ class Crossing(Timestamped, table=True):
         Index("ix_crossings_direction_crossed_at_person_id",
               "direction", "crossed_at", "person_id"),
         # whether an organisation typed in one of a person's crossings (a border official's
-        # reason to see the person, app.people.access), from the index alone (migration 0021)
+        # reason to see the person, app.people.access), from the index alone (migration 0022)
         Index("ix_crossings_typed_by_person", "person_id", "recorded_by_organization_id",
               postgresql_where=text("from_departure_list IS false"),
               sqlite_where=text("from_departure_list IS false")),
