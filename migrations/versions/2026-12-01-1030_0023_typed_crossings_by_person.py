@@ -5,8 +5,8 @@ search asks, for each person whose name matches, whether their organisation type
 their crossings (app.people.access): read from this index alone, instead of every crossing
 of the person from the table.
 
-Revision ID: 0022_typed_crossings_by_person
-Revises: 0021_crossing_rollup
+Revision ID: 0023_typed_crossings_by_person
+Revises: 0022_next_step_stored
 Create Date: 2026-12-01 10:00:00
 """
 from collections.abc import Sequence
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0022_typed_crossings_by_person'
-down_revision: str | None = '0021_crossing_rollup'
+revision: str = '0023_typed_crossings_by_person'
+down_revision: str | None = '0022_next_step_stored'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
