@@ -73,3 +73,14 @@ def test_duplicate_compound_is_409(client, login_as):
                        json={"name": "Shwe Kokko"}).status_code == 201
     assert client.post("/api/v1/compounds", headers=headers,
                        json={"name": "shwe kokko"}).status_code == 409
+
+
+@pytest.mark.parametrize("name", ["ÉTOILE Park", "Shwe Kokko "])
+def test_the_same_name_twice_is_409_not_a_server_error(client, login_as, name):
+    """Found by the fuzz tests: SQLite's lower() folds ASCII letters only, so a name with a
+    capital beyond ASCII was not found again and its second insert hit the unique index."""
+    headers = login_as("coordinator").headers
+    assert client.post("/api/v1/compounds", headers=headers,
+                       json={"name": name}).status_code == 201
+    assert client.post("/api/v1/compounds", headers=headers,
+                       json={"name": name}).status_code == 409

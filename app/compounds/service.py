@@ -1,4 +1,4 @@
-from sqlmodel import Session, func, select
+from sqlmodel import Session, func, or_, select
 
 from app import audit
 from app.audit.service import Actor
@@ -15,8 +15,11 @@ def list_compounds(session: Session, *, page: PageParams) -> tuple[list[Compound
 
 
 def find_by_name(session: Session, name: str) -> Compound | None:
+    """The compound of this name, whatever its case; or of exactly this name (SQLite's lower()
+    folds ASCII letters only, and the names' unique index compares them as stored)."""
     return session.exec(
-        select(Compound).where(func.lower(Compound.name) == name.strip().lower())
+        select(Compound).where(or_(Compound.name == name,
+                                   func.lower(Compound.name) == name.strip().lower()))
     ).first()
 
 

@@ -31,7 +31,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
 
-from sqlalchemy import Select, Table, func, literal, literal_column, text, union_all
+from sqlalchemy import Select, Table, func, literal, text, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -236,7 +236,8 @@ def counts_statement(filters: CrossingFilters) -> Select | None:
 def rebuild_statements(dialect: str) -> list[str]:
     """SQL that empties the rollup and counts every crossing again, set-based (migration
     0021 keeps its own copy); the days are local days (app.clock.local_day)."""
-    day = local_day(literal_column("c.crossed_at")).compile(dialect=DIALECTS[dialect]())
+    crossings = Crossing.__table__.alias("c")
+    day = local_day(crossings.c.crossed_at).compile(dialect=DIALECTS[dialect]())
     gap = ("day - previous_day" if dialect == "postgresql"
            else "julianday(day) - julianday(previous_day)")
     crossing = (f"c.person_id, c.id, c.crossed_at, c.direction, {day} AS day, "
