@@ -13,14 +13,15 @@ class Case(Timestamped, table=True):
         Index("ix_cases_organization_id_id", "organization_id", "id"),
         # the people of an organisation's cases (whom its caseworkers see), from the index
         Index("ix_cases_organization_id_person_id", "organization_id", "person_id"),
-        # the work queue: an organisation's cases waiting for one step, longest first
+        # the work queue: an organisation's cases waiting for one step, longest first (and,
+        # waiting for nothing, newest first: no day, by id)
         Index("ix_cases_organization_id_next_step_waiting_on", "organization_id", "next_step",
-              "waiting_on"),
+              "waiting_on", "id"),
         # ... and those whose follow-up is due, soonest due first
         Index("ix_cases_organization_id_follow_up_due_on", "organization_id",
-              "follow_up_due_on"),
+              "follow_up_due_on", "id"),
         # the same of every organisation (coordinators)
-        Index("ix_cases_next_step_waiting_on", "next_step", "waiting_on"),
+        Index("ix_cases_next_step_waiting_on", "next_step", "waiting_on", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

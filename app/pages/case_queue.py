@@ -12,7 +12,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from sqlalchemy import case, func, literal, or_, union_all
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from app import audit
@@ -93,7 +92,8 @@ def case_queue(session: Session, *, actor: Actor, page: PageParams,
         statement = _longest_waiting(conditions, chosen, page, today,
                                      descending=sort.startswith("-"))
     else:
-        statement = (select(Case, Person).join(Person, Person.id == Case.person_id)
+        statement = (select(*QUEUE_COLUMNS, *PERSON_COLUMNS)
+                     .join(Person, Person.id == Case.person_id)
                      .where(*conditions, *admitted)
                      .order_by(*_order(sort, today), Case.id.desc())
                      .limit(page.limit).offset(page.offset))
@@ -102,21 +102,25 @@ def case_queue(session: Session, *, actor: Actor, page: PageParams,
     rows = session.exec(statement).all()
     names = nationality_names(session)
     queue = []
-    for case_row, person in rows:
-        step = steps.current(case_row.next_step, case_row.follow_up_due_on, today)
-        since = steps.waiting_since(step, case_row.waiting_on, case_row.follow_up_due_on)
+    for row in rows:
+        step = steps.current(row.next_step, row.follow_up_due_on, today)
+        since = steps.waiting_since(step, row.waiting_on, row.follow_up_due_on)
         queue.append(QueueRow(
-            id=case_row.id, reference=case_row.reference,
-            name=f"{person.given_name} {person.family_name}".strip(),
-            nationality_code=person.nationality_code,
-            nationality=names.get(person.nationality_code or "", ""), status=case_row.status,
+            id=row.id, reference=row.reference,
+            name=f"{row.given_name} {row.family_name}".strip(),
+            nationality_code=row.nationality_code,
+            nationality=names.get(row.nationality_code or "", ""), status=row.status,
             next_step=step.value, waiting_since=since, waited_days=_waited_days(since, today),
-            assigned_to_id=case_row.assigned_to_id))
+            assigned_to_id=row.assigned_to_id))
     audit.record(session, actor=actor, action="case.list", entity_type="case",
                  detail={"returned": len(queue), "queue": True})
     return queue, total
 
 
+# what a row of the queue shows of its case and person
+QUEUE_COLUMNS = (Case.id, Case.reference, Case.status, Case.assigned_to_id, Case.person_id,
+                 Case.next_step, Case.waiting_on, Case.follow_up_due_on)
+PERSON_COLUMNS = (Person.given_name, Person.family_name, Person.nationality_code)
 STEP_ORDER = [NextStep.INTERVIEW, NextStep.DECIDE, NextStep.FOLLOW_UP, NextStep.REFERRAL,
               NextStep.NONE, NextStep.CLOSED]
 # waiting for nothing: after the cases that wait, in this order, either way round
@@ -135,19 +139,18 @@ def _longest_waiting(conditions: list, chosen: list[NextStep], page: PageParams,
     parts = []
     for step in chosen:
         day = Case.follow_up_due_on if step is NextStep.FOLLOW_UP else Case.waiting_on
-        order = [Case.id.desc()] if step in IDLE else [
-            day.desc() if descending else day.asc(), Case.id.desc()]
-        # whole rows: the index gives each step's cases in order, their rows are read for
-        # the ids anyway, and the page needs no second visit
-        part = (select(*Case.__table__.columns, literal(IDLE.get(step, 0)).label("idle"))
+        # waiting for nothing, no day (NULL): newest first, as the index holds them backwards
+        order = [day.desc() if descending or step in IDLE else day.asc(), Case.id.desc()]
+        # what the page shows: the index gives each step's cases in order, their rows are
+        # read for the ids anyway, and the page needs no second visit to the cases
+        part = (select(*QUEUE_COLUMNS, literal(IDLE.get(step, 0)).label("idle"))
                 .where(*conditions, steps.current_condition(step, today))
                 .order_by(*order).limit(reach).subquery())
         parts.append(select(*part.c))
     waiting = union_all(*parts).subquery("waiting")
     ranked = (select(*waiting.c).order_by(*_waiting_order(waiting.c, today, descending))
               .limit(page.limit).offset(page.offset).subquery("ranked"))
-    queued = aliased(Case, ranked)
-    return (select(queued, Person).join(Person, Person.id == queued.person_id)
+    return (select(ranked, *PERSON_COLUMNS).join(Person, Person.id == ranked.c.person_id)
             .order_by(*_waiting_order(ranked.c, today, descending)))
 
 
