@@ -10,7 +10,7 @@ worked out (an "x" of a row that crossed 5 is 5; then the total minus the rest g
 exactly), and so could the difference between two stages (case 6, interview 5: exactly one
 person with a case and no interview).
 
-So the table is audited as a system: integer programmes (HiGHS through SciPy) over every
+So the table is audited as a system: integer programmes (HiGHS, through highspy) over every
 table consistent with what is published, with all those relations, for the least and the
 most of every hidden "<t" count and of every difference between two ordered stages or
 between a group's total and one of its parts, in every row and in the overall row. It
@@ -30,6 +30,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from highspy import HighsLp, HighsModelStatus, HighsVarType, MatrixFormat
+
+# the bindings' own class: highspy.Highs adds interrupt callbacks and prints a banner
+from highspy._core import _Highs
 
 HIDDEN = "x"
 
@@ -92,7 +96,7 @@ def audit(counts: Sequence[dict[str, int]], cells: list[dict], *, keys: Sequence
     levels: dict[_Item, int] = {}
     # hiding more only widens what a reader can read into the table: an item that passed
     # passes after, and a table consistent with the cells before is consistent after
-    pool: list[np.ndarray] = []
+    pool = _Pool()
     for _ in range(max_rounds):
         system = _System(counts, cells, stage_keys, groups, threshold, pool)
         failures = system.failures(items)
@@ -192,13 +196,14 @@ class _System:
     stage column, each from 0 to the row's crossings."""
 
     def __init__(self, counts, cells, stage_keys, groups, threshold: int,
-                 pool: list[np.ndarray]):
+                 pool: "_Pool"):
         self.counts, self.cells, self.threshold = counts, cells, threshold
         self.rows = len(counts)
         self.index = {k: j for j, k in enumerate(stage_keys)}
         self.width = len(stage_keys)
         size = self.rows * self.width
         self.size = size
+        self._vectors: dict[tuple, np.ndarray] = {}
         lines: list[np.ndarray] = []
         lower: list[float] = []
         upper: list[float] = []
@@ -239,24 +244,12 @@ class _System:
                     constrain(self._vector(i, (part_total,), parts), 0, np.inf)
         if not lines:  # every row withheld: the crossings alone
             constrain(np.zeros(size), 0, 0)
-        from scipy.optimize import Bounds, LinearConstraint
-        from scipy.sparse import csr_matrix, vstack
-
-        self.constraint = LinearConstraint(csr_matrix(np.array(lines)), lower, upper)
         crossed = np.repeat([float(row["crossed"]) for row in counts], self.width)
-        self.bounds = Bounds(np.zeros(size), crossed)
-        matrix = self.constraint.A
-        low, high = np.array(lower), np.array(upper)
-        equal = low == high
-        above = ~equal & np.isfinite(high)
-        below = ~equal & np.isfinite(low)
-        self.inequalities = (vstack([matrix[above], -matrix[below]]).tocsr(),
-                             np.concatenate([high[above], -low[below]]))
-        self.equalities = ((matrix[equal], high[equal]) if equal.any() else (None, None))
-        self.columns = np.column_stack([np.zeros(size), crossed])
+        self.programme = _Programme(np.array(lines), np.array(lower), np.array(upper),
+                                    crossed)
         self.pool = pool  # tables consistent with the cells, the true one first
         if not pool:
-            pool.append(truth)
+            pool.add(truth)
             hidden = np.zeros(size)
             for i in range(self.rows):
                 for k, j in self.index.items():
@@ -264,7 +257,6 @@ class _System:
                         hidden[i * self.width + j] = 1.0
             for sign in (1, -1):  # the fewest and the most: many small counts at their ends
                 self._solve(sign * hidden)
-        self._pool_matrix = None
         self.withheld = {row: withheld(cells[row], stage_keys)
                          for row in [*range(self.rows), TOTAL]}
 
@@ -280,6 +272,12 @@ class _System:
         return (self.threshold if value >= self.threshold else 0), np.inf
 
     def _vector(self, row: int, plus, minus) -> np.ndarray:
+        key = (row, plus, minus)
+        if key not in self._vectors:
+            self._vectors[key] = self._new_vector(row, plus, minus)
+        return self._vectors[key]
+
+    def _new_vector(self, row: int, plus, minus) -> np.ndarray:
         vector = np.zeros(self.size)
         rows = range(self.rows) if row == TOTAL else [row]
         for sign, keys in ((1.0, plus), (-1.0, minus)):
@@ -309,31 +307,15 @@ class _System:
         return self._value(item.row, item.plus, item.minus, solution)
 
     def _solve(self, objective: np.ndarray) -> np.ndarray:
-        """A table consistent with the cells at which `objective` is least: the linear
-        programme's vertex when it is whole (most often: the constraints are nearly a
-        network's), the integer programme's otherwise."""
-        from scipy.optimize import linprog, milp
-
-        result = linprog(objective, A_ub=self.inequalities[0], b_ub=self.inequalities[1],
-                         A_eq=self.equalities[0], b_eq=self.equalities[1],
-                         bounds=self.columns, method="highs")
-        if result.status != 0:
-            raise RuntimeError(f"pipeline audit: {result.message}")
-        if np.abs(result.x - np.round(result.x)).max() > 1e-6:
-            result = milp(objective, constraints=self.constraint, bounds=self.bounds,
-                          integrality=np.ones(self.size))
-            if result.status != 0:
-                raise RuntimeError(f"pipeline audit: {result.message}")
-        solution = np.round(result.x)
-        self.pool.append(solution)
+        """A table consistent with the cells at which `objective` is least."""
+        solution = self.programme.least(objective)
+        self.pool.add(solution)
         return solution
 
-    def _seen(self, item: _Item) -> list[int]:
-        if self._pool_matrix is None or len(self._pool_matrix) != len(self.pool):
-            self._pool_matrix = np.array(self.pool)
-        values = self._pool_matrix @ self._vector(item.row, item.plus, item.minus)
-        constant = self._constant(item.row, item.plus, item.minus)
-        return [round(v) + constant for v in values]
+    def _seen(self, item: _Item) -> np.ndarray:
+        """The item's value in each table found so far."""
+        values = self.pool.tables @ self._vector(item.row, item.plus, item.minus)
+        return np.rint(values).astype(np.int64) + self._constant(item.row, item.plus, item.minus)
 
     def _open(self, item: _Item) -> str | None:
         """What is to be shown of an item: "cell" (a small count not pinned, not known to
@@ -355,8 +337,8 @@ class _System:
         """Whether the tables found so far show the item protected."""
         seen = self._seen(item)
         if kind == "cell":
-            return 0 in seen and max(seen) >= 1
-        return 0 in seen or max(seen) >= self.threshold
+            return bool((seen == 0).any() and seen.max() >= 1)
+        return bool((seen == 0).any() or seen.max() >= self.threshold)
 
     def failures(self, items: list[_Item]) -> list[_Item]:
         t = self.threshold
@@ -375,13 +357,97 @@ class _System:
             if self._settled(item, kind):
                 continue
             if kind == "cell":
-                if 0 not in self._seen(item):
+                if not (self._seen(item) == 0).any():
                     if self._end(item, 1) != 0:
                         failed.append(item)
                         continue
-                if max(self._seen(item)) < 1 and self._end(item, -1) < 1:
+                if self._seen(item).max() < 1 and self._end(item, -1) < 1:
                     failed.append(item)
                 continue
             if self._end(item, 1) != 0 and self._end(item, -1) < t:
                 failed.append(item)
         return [item for item in items if item in set(failed)]  # in the items' order
+
+
+class _Pool:
+    """Tables consistent with the cells, found so far: rows of one matrix that grows."""
+
+    def __init__(self):
+        self._tables = np.zeros((0, 0))
+        self._count = 0
+
+    def __len__(self) -> int:
+        return self._count
+
+    def add(self, table: np.ndarray) -> None:
+        if self._count == len(self._tables):
+            grown = np.zeros((max(16, 2 * self._count), len(table)))
+            if self._count:
+                grown[:self._count] = self._tables
+            self._tables = grown
+        self._tables[self._count] = table
+        self._count += 1
+
+    @property
+    def tables(self) -> np.ndarray:
+        return self._tables[:self._count]
+
+
+class _Programme:
+    """The tables consistent with the cells, as one HiGHS model (through highspy, HiGHS's own
+    bindings): `rows` @ table between `lower` and `upper`, each variable from 0 to `upper_of`.
+    The model is built once and each objective solved from the last one's basis: the many
+    least and most of one audit round differ only in their objective, so each takes a few
+    simplex steps instead of a solve from nothing (SciPy's linprog built the model anew each
+    time, most of the audit's cost)."""
+
+    def __init__(self, rows: np.ndarray, lower: np.ndarray, upper: np.ndarray,
+                 upper_of: np.ndarray):
+        self._optimal = HighsModelStatus.kOptimal
+        self._integer, self._continuous = HighsVarType.kInteger, HighsVarType.kContinuous
+        size = rows.shape[1]
+        self.size = size
+        self._columns = np.arange(size, dtype=np.int32)
+        lp = HighsLp()
+        lp.num_col_, lp.num_row_ = size, rows.shape[0]
+        lp.col_cost_ = np.zeros(size)
+        lp.col_lower_, lp.col_upper_ = np.zeros(size), upper_of
+        lp.row_lower_, lp.row_upper_ = lower, upper
+        nonzero = rows != 0
+        lp.a_matrix_.format_ = MatrixFormat.kRowwise
+        lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = size, rows.shape[0]
+        lp.a_matrix_.start_ = np.concatenate([[0], np.cumsum(nonzero.sum(axis=1))]
+                                             ).astype(np.int32)
+        lp.a_matrix_.index_ = np.nonzero(nonzero)[1].astype(np.int32)
+        lp.a_matrix_.value_ = rows[nonzero]
+        highs = _Highs()
+        highs.setOptionValue("output_flag", False)
+        highs.setOptionValue("threads", 1)
+        highs.setOptionValue("presolve", "off")
+        highs.setOptionValue("simplex_strategy", 4)  # primal: from the last basis
+        highs.passModel(lp)
+        self._highs = highs
+
+    def least(self, objective: np.ndarray) -> np.ndarray:
+        """A table at which `objective` is least: the linear programme's vertex when it is
+        whole (most often: the constraints are nearly a network's), the integer programme's
+        otherwise."""
+        highs = self._highs
+        highs.changeColsCost(self.size, self._columns, objective.astype(np.float64))
+        solution = self._run()
+        if np.abs(solution - np.rint(solution)).max() > 1e-6:
+            kinds = np.array([self._integer] * self.size)
+            highs.changeColsIntegrality(self.size, self._columns, kinds)
+            try:
+                solution = self._run()
+            finally:
+                highs.changeColsIntegrality(self.size, self._columns,
+                                            np.array([self._continuous] * self.size))
+        return np.rint(solution)
+
+    def _run(self) -> np.ndarray:
+        self._highs.run()
+        status = self._highs.getModelStatus()
+        if status != self._optimal:
+            raise RuntimeError(f"pipeline audit: {status}")
+        return np.array(self._highs.getSolution().col_value)

@@ -6,6 +6,7 @@ an independent integer-programme attacker (tests.reports.attacker.attack_pipelin
 import random
 from datetime import UTC, datetime
 
+import numpy as np
 import pytest
 from sqlmodel import select
 
@@ -164,3 +165,15 @@ def test_the_testers_border_month_through_the_api(client, border_month, login_as
     assert [row["departed"] for row in caseworker] == [row["departed"] for row in border]
     coordinator = _july(client, login_as("coordinator").headers)
     assert [row["departed"] for row in coordinator] == [40, 5, 1, 46]
+
+
+def test_the_programme_falls_back_to_whole_numbers_when_the_vertex_is_fractional():
+    # 2a >= 1 and a + b = 1 with a, b in 0..3: the linear programme's least a is 0.5; the
+    # least whole a is 1 (b 0), and the most is 1 too
+    rows = np.array([[2.0, 0.0], [1.0, 1.0]])
+    programme = pipeline_audit._Programme(rows, np.array([1.0, 1.0]), np.array([np.inf, 1.0]),
+                                          np.array([3.0, 3.0]))
+    assert list(programme.least(np.array([1.0, 0.0]))) == [1.0, 0.0]
+    assert list(programme.least(np.array([-1.0, 0.0]))) == [1.0, 0.0]
+    # and after it, linear again: the least b
+    assert list(programme.least(np.array([0.0, 1.0]))) == [1.0, 0.0]
