@@ -235,6 +235,7 @@ class _Star:
                     costs.append(1.0 + v / (self.grand + 1))
             self.nets.append(Network(edges, values, costs, threshold))
         self._reach: dict[tuple[int, int, bool], set[int]] = {}
+        self._ends: dict[tuple[bool, bool], list[int]] = {}
 
     @staticmethod
     def row_node(width: int, i: int) -> int:
@@ -250,11 +251,14 @@ class _Star:
     # the ends a unit can come from (up: a row total going down, or the grand total going
     # up) or go to (down: the reverse)
     def ends(self, up: bool, candidates: bool, skip: int) -> list[int]:
-        found = [-1] if _can(self.grand, self.grand_mark, 1 if up else -1, self.threshold,
-                             candidates) else []
-        return found + [b for b in range(self.n) if b != skip and _can(
-            self.row_values[b], self.row_marks[b], -1 if up else 1, self.threshold,
-            candidates)]
+        key = (up, candidates)
+        if key not in self._ends:
+            found = [-1] if _can(self.grand, self.grand_mark, 1 if up else -1, self.threshold,
+                                 candidates) else []
+            self._ends[key] = found + [b for b in range(self.n) if _can(
+                self.row_values[b], self.row_marks[b], -1 if up else 1, self.threshold,
+                candidates)]
+        return [b for b in self._ends[key] if b != skip]
 
     def reach(self, t: int, b: int, forward: bool) -> set[int]:
         """Nodes of table t that end b reaches (forward) or that reach it, by hidden edges."""
@@ -283,6 +287,7 @@ class _Star:
         else:
             self.row_marks[b] = Mark.SECONDARY
         self._reach.clear()
+        self._ends.clear()
 
     def terminals(self, i: int, target: tuple[int, int] | None) -> list[int]:
         """Where each table's path meets row i: its row node, or for the table of `target`
