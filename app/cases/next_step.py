@@ -140,6 +140,7 @@ def register_referrals(referred_at: Callable[[], ColumnElement]) -> None:
     """`referred_at()`: SQL, correlated to Case, of when the case's earliest pending referral
     last changed (NULL when none is pending). Registered by app.referrals.queue."""
     _referrals[:] = [referred_at]
+    _statements.clear()
 
 
 def _facts_statement():
@@ -165,6 +166,26 @@ def facts_of(row) -> Facts:
                  referred_at=referred_at, follow_up_due_on=due_on)
 
 
+# built once (SQLAlchemy keeps a statement's cache key on it): a write's refresh would
+# otherwise spend more on building its statements than on running them
+_statements: dict[str, object] = {}
+
+
+def _built(name: str, build: Callable[[], object]):
+    if name not in _statements:
+        _statements[name] = build()
+    return _statements[name]
+
+
+def _lock_statement():
+    return (select(Case.id).where(Case.id.in_(bindparam("b_ids", expanding=True)))
+            .order_by(Case.id).with_for_update())
+
+
+def _facts_of_statement():
+    return _facts_statement().where(Case.id.in_(bindparam("b_ids", expanding=True)))
+
+
 def _store_statement():
     # updated_at kept: the next step follows from other rows; the case itself is as it was
     return (update(Case).where(Case.id == bindparam("b_id"))
@@ -179,22 +200,22 @@ def refresh(session: Session, case_ids: Iterable[int] | None = None) -> int:
     that two writes on one case at once decide one after the other, each on the other's
     facts."""
     session.flush()
-    statement = _facts_statement()
-    if case_ids is not None:
+    if case_ids is None:
+        rows = session.exec(_built("facts", _facts_statement))
+    else:
         ids = sorted(set(case_ids))
         if not ids:
             return 0
-        session.exec(select(Case.id).where(Case.id.in_(ids)).order_by(Case.id)
-                     .with_for_update()).all()
-        statement = statement.where(Case.id.in_(ids))
+        session.exec(_built("lock", _lock_statement), params={"b_ids": ids}).all()
+        rows = session.exec(_built("facts_of", _facts_of_statement), params={"b_ids": ids})
     changed = []
-    for row in session.exec(statement):
+    for row in rows:
         stored = decide(facts_of(row))
         if (stored.next_step.value, stored.waiting_on, stored.follow_up_due_on) != tuple(row[8:]):
             changed.append({"b_id": row[0], "b_step": stored.next_step.value,
                             "b_on": stored.waiting_on, "b_due": stored.follow_up_due_on})
     if changed:
-        session.connection().execute(_store_statement(), changed)
+        session.connection().execute(_built("store", _store_statement), changed)
         for values in changed:  # the session's copy of the case, if it holds one, as stored
             held = session.identity_map.get(identity_key(Case, values["b_id"]))
             if held is not None:
