@@ -56,7 +56,6 @@ KINDS = ("crossings", "firsts", "lasts")
 DAY_KEY = ("direction", "crossing_point", "compound_id", "day", "nationality_code")
 REPEAT_KEY = ("direction", "crossing_point", "compound_id", "day", "previous_day",
               "nationality_code")
-UPSERT_BATCH = 500  # rows per INSERT ... ON CONFLICT (17 values a row: under SQLite's limit)
 DIALECTS = {"postgresql": postgresql.dialect, "sqlite": sqlite.dialect}
 
 
@@ -164,19 +163,31 @@ def add(session: Session, counts: Counter) -> None:
     for (model, *key, column), count in counts.items():
         if count:
             rows[model].setdefault(tuple(key), Counter())[column] += count
-    insert = (postgresql_insert if session.get_bind().dialect.name == "postgresql"
-              else sqlite_insert)
+    dialect = session.get_bind().dialect.name
     for model, key_names in ((CrossingDay, DAY_KEY), (CrossingRepeat, REPEAT_KEY)):
+        if not rows[model]:
+            continue
+        statement, columns = _upsert(dialect, model, key_names)
+        session.execute(statement, [{**dict(zip(key_names, key, strict=True)),
+                                     **{c: rows[model][key].get(c, 0) for c in columns}}
+                                    for key in sorted(rows[model])])
+
+
+_upserts: dict[tuple[str, type], tuple] = {}
+
+
+def _upsert(dialect: str, model: type, key_names: tuple[str, ...]):
+    """INSERT ... ON CONFLICT adding to the row, with its values given at execution (many
+    rows at once): built once, so that SQLAlchemy compiles it once."""
+    if (dialect, model) not in _upserts:
         table: Table = model.__table__
         columns = [c.name for c in table.columns if c.name not in key_names]
-        values = [{**dict(zip(key_names, key, strict=True)),
-                   **{c: rows[model][key].get(c, 0) for c in columns}}
-                  for key in sorted(rows[model])]
-        for start in range(0, len(values), UPSERT_BATCH):
-            statement = insert(table).values(values[start:start + UPSERT_BATCH])
-            session.execute(statement.on_conflict_do_update(
-                index_elements=list(key_names),
-                set_={c: table.c[c] + statement.excluded[c] for c in columns}))
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        statement = insert(table)
+        _upserts[dialect, model] = (statement.on_conflict_do_update(
+            index_elements=list(key_names),
+            set_={c: table.c[c] + statement.excluded[c] for c in columns}), columns)
+    return _upserts[dialect, model]
 
 
 # --- reading ---
