@@ -220,11 +220,10 @@ def attack_pipeline(rows, overall, *, threshold: int, order, parts):
     (any count), otherwise "x" is `threshold` or more and "<t" 0..t-1. What the reader
     knows besides: `order`, pairs (a, b) with a ≤ b in every row; `parts`, {total: [its
     parts]} adding up; each column adds up to the overall row; no count above the row's
-    crossings. An integer programme (HiGHS) for the least and the most of every hidden
-    cell and of every difference b - a of the order (transitively) and total - part.
+    crossings. An integer programme (HiGHS, one model a month) for the least and the most
+    of every hidden cell and of every difference b - a of the order (transitively) and
+    total - part.
     Returns the leaks: (row, what, least, most), row None for the overall row."""
-    from scipy.optimize import Bounds, LinearConstraint, milp
-
     keys = [k for k in overall if k != "crossed"]
     width, count = len(keys), len(rows)
     position = {k: j for j, k in enumerate(keys)}
@@ -267,17 +266,14 @@ def attack_pipeline(rows, overall, *, threshold: int, order, parts):
             high.append(0)
     if not lines:  # every row withheld: the crossings alone
         lines, low, high = [np.zeros(count * width)], [0], [0]
-    constraint = LinearConstraint(np.array(lines), low, high)
-    bounds = Bounds(np.zeros(count * width),
-                    np.repeat([float(r["crossed"]) for r in rows], width))
+    programme = _IntegerProgramme(np.array(lines), np.array(low, dtype=float),
+                                  np.array(high, dtype=float),
+                                  np.repeat([float(r["crossed"]) for r in rows], width))
 
     def end(row, terms, sign):
         v = vector(row, terms)
         constant = crossed(row) * sum(s for s, k in terms if k == "crossed")
-        result = milp(sign * v, constraints=constraint, bounds=bounds,
-                      integrality=np.ones(count * width))
-        assert result.status == 0, result.message
-        return round(sign * result.fun) + constant
+        return round(sign * programme.least(sign * v)) + constant
 
     closure = set(order)
     while True:
@@ -313,3 +309,40 @@ def attack_pipeline(rows, overall, *, threshold: int, order, parts):
             if most < threshold:
                 leaks.append((row, f"{b}-{a}", least, most))
     return leaks
+
+
+class _IntegerProgramme:
+    """Whole numbers x from 0 to `upper_of`, `lower` <= `rows` @ x <= `upper`: one HiGHS
+    model (highspy), every variable an integer, solved to optimality for each objective (no
+    linear relaxation: the app's audit starts from one, this attacker never does)."""
+
+    def __init__(self, rows, lower, upper, upper_of):
+        from highspy import HighsLp, HighsModelStatus, HighsVarType, MatrixFormat
+        from highspy._core import _Highs
+
+        size = rows.shape[1]
+        self.size, self._optimal = size, HighsModelStatus.kOptimal
+        lp = HighsLp()
+        lp.num_col_, lp.num_row_ = size, rows.shape[0]
+        lp.col_cost_, lp.col_lower_, lp.col_upper_ = np.zeros(size), np.zeros(size), upper_of
+        lp.row_lower_, lp.row_upper_ = lower, upper
+        lp.integrality_ = [HighsVarType.kInteger] * size
+        nonzero = rows != 0
+        lp.a_matrix_.format_ = MatrixFormat.kRowwise
+        lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = size, rows.shape[0]
+        lp.a_matrix_.start_ = np.concatenate([[0], np.cumsum(nonzero.sum(axis=1))]
+                                             ).astype(np.int32)
+        lp.a_matrix_.index_ = np.nonzero(nonzero)[1].astype(np.int32)
+        lp.a_matrix_.value_ = rows[nonzero]
+        self._highs = _Highs()
+        self._highs.setOptionValue("output_flag", False)
+        self._highs.setOptionValue("threads", 1)
+        self._highs.passModel(lp)
+        self._columns = np.arange(size, dtype=np.int32)
+
+    def least(self, objective) -> float:
+        self._highs.changeColsCost(self.size, self._columns, objective.astype(np.float64))
+        self._highs.run()
+        status = self._highs.getModelStatus()
+        assert status == self._optimal, status
+        return self._highs.getInfo().objective_function_value
