@@ -224,6 +224,41 @@ def transactional_session(connection) -> Session:
                    expire_on_commit=False)
 
 
+def one_world_per_module(make_world):
+    """Fixtures for a module whose tests share one world, made once by `make_world(session)`:
+    making it costs more than most of its tests. Assign them in the module:
+    `_module_connection, connection, _world, world = one_world_per_module(make)`.
+    `connection`: each test in a savepoint of the module's transaction (the world in it),
+    rolled back after the test, so that the test's requests and its session see the world and
+    nothing an earlier test did. `world`: the world, its `session` the test's."""
+
+    @pytest.fixture(scope="module", name="_module_connection")
+    def module_connection(engine) -> Iterator[Connection]:
+        with rolled_back(engine) as conn:
+            yield conn
+
+    @pytest.fixture(name="connection")
+    def connection(_module_connection) -> Iterator[Connection]:
+        savepoint = _module_connection.begin_nested()
+        try:
+            yield _module_connection
+        finally:
+            savepoint.rollback()
+
+    @pytest.fixture(scope="module", name="_world")
+    def module_world(_module_connection):
+        with transactional_session(_module_connection) as session:
+            return make_world(session)
+
+    @pytest.fixture(name="world")
+    def world(_world, connection, session):
+        _world.session = session
+        yield _world
+        _world.session = None
+
+    return module_connection, connection, module_world, world
+
+
 @pytest.fixture(scope="session")
 def engine(database_url):
     engine = make_engine(database_url)

@@ -13,13 +13,11 @@ and border officials record crossings from a compound and filter counts by it.
 """
 
 import io
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
 from fastapi import APIRouter
-from sqlalchemy import Connection
 from sqlmodel import select
 
 from app.audit.models import AuditEvent
@@ -29,7 +27,7 @@ from app.auth.models import SignInLock
 from app.db import utcnow
 from app.main import routers
 from tests import factories
-from tests.conftest import rolled_back, sign_in_as, transactional_session
+from tests.conftest import one_world_per_module, sign_in_as
 
 ROLES = ("anonymous", "caseworker", "border_official", "coordinator", "admin")
 SIGNED_IN = ROLES[1:]
@@ -266,37 +264,9 @@ class World:
             purpose=set_password.NEW_USER).code
 
 
-@pytest.fixture(scope="module")
-def _module_connection(engine) -> Iterator[Connection]:
-    """The module's own transaction, rolled back at its end: the world is made in it once."""
-    with rolled_back(engine) as conn:
-        yield conn
-
-
-@pytest.fixture
-def connection(_module_connection) -> Iterator[Connection]:
-    """Each test of the module in a savepoint of the module's transaction (the world in it),
-    rolled back after the test: the test's requests and its session see the world and nothing
-    an earlier test did."""
-    savepoint = _module_connection.begin_nested()
-    try:
-        yield _module_connection
-    finally:
-        savepoint.rollback()
-
-
-@pytest.fixture(scope="module")
-def _world(_module_connection) -> World:
-    """Made once for the module's 400-odd tests: making it cost more than most tests."""
-    with transactional_session(_module_connection) as session:
-        return _make_world(session)
-
-
-@pytest.fixture
-def world(_world, connection, session) -> World:
-    _world.session = session
-    yield _world
-    _world.session = None
+# made once for the module's 400-odd tests: making the world cost more than most tests
+# (a lambda: _make_world is defined below)
+_module_connection, connection, _world, world = one_world_per_module(lambda s: _make_world(s))
 
 
 def _make_world(session) -> World:

@@ -24,6 +24,7 @@ from app.repatriation.models import RepatriationStageChange
 from app.reports.disclosure import Month
 from app.reports.models import PublishedMonth
 from tests import factories
+from tests.conftest import one_world_per_module
 from tests.reports.test_statistics_export import NO_INDICATORS, VICTIM
 
 DAY = timedelta(days=1)
@@ -83,8 +84,7 @@ class World:
         return case
 
 
-@pytest.fixture
-def world(session):
+def _make_world(session) -> World:
     w = World(session)
     m3, m2, m1, _ = _months()
     for month in (m3, m2, m1):
@@ -110,6 +110,10 @@ def world(session):
              outcome="trafficking_victim")
     session.commit()
     return w
+
+
+# made once for the module: making it cost more than any of its tests
+_module_connection, connection, _world, world = one_world_per_module(_make_world)
 
 
 def _ranges(*, few: bool = False) -> list[tuple[str, str]]:
