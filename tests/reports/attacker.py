@@ -319,6 +319,7 @@ class _IntegerProgramme:
     def __init__(self, rows, lower, upper, upper_of):
         from highspy import HighsLp, HighsModelStatus, HighsVarType, MatrixFormat
         from highspy._core import _Highs
+        from scipy.sparse import csr_matrix
 
         size = rows.shape[1]
         self.size, self._optimal = size, HighsModelStatus.kOptimal
@@ -327,13 +328,11 @@ class _IntegerProgramme:
         lp.col_cost_, lp.col_lower_, lp.col_upper_ = np.zeros(size), np.zeros(size), upper_of
         lp.row_lower_, lp.row_upper_ = lower, upper
         lp.integrality_ = [HighsVarType.kInteger] * size
-        nonzero = rows != 0
+        matrix = csr_matrix(rows)  # SciPy's compressed rows are HiGHS's row-wise matrix
         lp.a_matrix_.format_ = MatrixFormat.kRowwise
         lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = size, rows.shape[0]
-        lp.a_matrix_.start_ = np.concatenate([[0], np.cumsum(nonzero.sum(axis=1))]
-                                             ).astype(np.int32)
-        lp.a_matrix_.index_ = np.nonzero(nonzero)[1].astype(np.int32)
-        lp.a_matrix_.value_ = rows[nonzero]
+        lp.a_matrix_.start_, lp.a_matrix_.index_ = matrix.indptr, matrix.indices
+        lp.a_matrix_.value_ = matrix.data
         self._highs = _Highs()
         self._highs.setOptionValue("output_flag", False)
         self._highs.setOptionValue("threads", 1)
