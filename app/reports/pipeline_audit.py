@@ -32,8 +32,10 @@ from dataclasses import dataclass
 import numpy as np
 from highspy import HighsLp, HighsModelStatus, HighsVarType, MatrixFormat
 
-# the bindings' own class: highspy.Highs adds interrupt callbacks and prints a banner
-from highspy._core import _Highs
+try:  # the bindings' own class: highspy.Highs adds interrupt callbacks and prints a banner
+    from highspy._core import _Highs
+except ImportError:  # a later highspy that moves it
+    from highspy import Highs as _Highs
 
 HIDDEN = "x"
 

@@ -317,8 +317,7 @@ class _IntegerProgramme:
     linear relaxation: the app's audit starts from one, this attacker never does)."""
 
     def __init__(self, rows, lower, upper, upper_of):
-        from highspy import HighsLp, HighsModelStatus, HighsVarType, MatrixFormat
-        from highspy._core import _Highs
+        from highspy import Highs, HighsLp, HighsModelStatus, HighsVarType, MatrixFormat
         from scipy.sparse import csr_matrix
 
         size = rows.shape[1]
@@ -333,7 +332,7 @@ class _IntegerProgramme:
         lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = size, rows.shape[0]
         lp.a_matrix_.start_, lp.a_matrix_.index_ = matrix.indptr, matrix.indices
         lp.a_matrix_.value_ = matrix.data
-        self._highs = _Highs()
+        self._highs = Highs()
         self._highs.setOptionValue("output_flag", False)
         self._highs.setOptionValue("threads", 1)
         self._highs.passModel(lp)
