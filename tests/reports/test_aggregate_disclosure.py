@@ -17,6 +17,7 @@ import pytest
 
 from app.reports.disclosure import rule_sentence
 from tests import factories
+from tests.conftest import one_world_per_module
 from tests.pages import sign_in
 from tests.reports.attacker import attack, attack_month, attack_outcomes, attack_tables
 from tests.reports.test_statistics_export import NO_INDICATORS, SEXES, VICTIM
@@ -39,29 +40,33 @@ def _cases(session, org, decider, *, nationality, sex, n, at, answers=None, outc
                                              decided_by=decider, screening=screening)
 
 
-@pytest.fixture
-def cohort(session):
-    """Cases in October and November 2025, and one Bangladeshi woman, a trafficking victim,
-    registered on 16 November: the only Bangladeshi on record."""
-    org = factories.make_organization(session, name="Border Care Foundation")
-    decider, _ = factories.make_user(session, role="caseworker", organization=org)
-    for month in (10, 11):
-        at = factories.aware(2025, month, 10)
-        _cases(session, org, decider, nationality="IN", sex="male", n=12, at=at,
-               answers=VICTIM, outcome="trafficking_victim")
-        _cases(session, org, decider, nationality="IN", sex="female", n=8, at=at,
-               answers=VICTIM, outcome="trafficking_victim")
-        _cases(session, org, decider, nationality="IN", sex="male", n=6, at=at,
-               answers=NO_INDICATORS, outcome="willing_worker")
-        _cases(session, org, decider, nationality="PH", sex="female", n=9, at=at,
-               answers=VICTIM)
-        _cases(session, org, decider, nationality="PH", sex="male", n=3, at=at,
-               answers=VICTIM)
-        _cases(session, org, decider, nationality="CN", sex="male", n=7, at=at)
-    _cases(session, org, decider, nationality="BD", sex="female", n=1,
-           at=factories.aware(2025, 11, 16), answers=VICTIM, outcome="trafficking_victim")
-    session.commit()
-    return org
+class Cohort:
+    def __init__(self, session):
+        """Cases in October and November 2025, and one Bangladeshi woman, a trafficking victim,
+        registered on 16 November: the only Bangladeshi on record."""
+        org = factories.make_organization(session, name="Border Care Foundation")
+        decider, _ = factories.make_user(session, role="caseworker", organization=org)
+        for month in (10, 11):
+            at = factories.aware(2025, month, 10)
+            _cases(session, org, decider, nationality="IN", sex="male", n=12, at=at,
+                   answers=VICTIM, outcome="trafficking_victim")
+            _cases(session, org, decider, nationality="IN", sex="female", n=8, at=at,
+                   answers=VICTIM, outcome="trafficking_victim")
+            _cases(session, org, decider, nationality="IN", sex="male", n=6, at=at,
+                   answers=NO_INDICATORS, outcome="willing_worker")
+            _cases(session, org, decider, nationality="PH", sex="female", n=9, at=at,
+                   answers=VICTIM)
+            _cases(session, org, decider, nationality="PH", sex="male", n=3, at=at,
+                   answers=VICTIM)
+            _cases(session, org, decider, nationality="CN", sex="male", n=7, at=at)
+        _cases(session, org, decider, nationality="BD", sex="female", n=1,
+               at=factories.aware(2025, 11, 16), answers=VICTIM, outcome="trafficking_victim")
+        session.commit()
+        self.session, self.org = session, org
+
+
+# made once for the module: making it cost more than most of its tests
+_module_connection, connection, _world, world = one_world_per_module(Cohort)
 
 
 def _export(client, headers, query: str) -> list[list[str]]:
@@ -103,7 +108,7 @@ def _index(rows, code) -> int:
 
 # --- the statistics export, as a border official --------------------------------------
 
-def test_her_rows_read_as_a_nationality_with_no_one(client, login_as, cohort):
+def test_her_rows_read_as_a_nationality_with_no_one(client, login_as, world):
     rows = _export(client, login_as("border_official").headers, "from=2025-11-01&to=2025-11-30")
     bangladesh, laos = _row_of(rows, "BD"), _row_of(rows, "LA")
     assert len(bangladesh) == 4 + 1 + 4  # every determination, the total, every sex
@@ -113,7 +118,7 @@ def test_her_rows_read_as_a_nationality_with_no_one(client, login_as, cohort):
     assert not [v for r in rows[1:] for v in r[2:] if v in {"0", "1", "2", "3", "4"}]
 
 
-def test_the_export_cannot_tell_her_outcome(client, login_as, cohort):
+def test_the_export_cannot_tell_her_outcome(client, login_as, world):
     rows = _export(client, login_as("border_official").headers, "from=2025-11-01&to=2025-11-30")
     body, i = _body(rows), _index(rows, "BD")
     count = len(body) - 1
@@ -123,7 +128,7 @@ def test_the_export_cannot_tell_her_outcome(client, login_as, cohort):
         assert low == 0 and high >= 1, (k, low, high)
 
 
-def test_ranges_one_day_apart_give_the_same_export(client, login_as, cohort):
+def test_ranges_one_day_apart_give_the_same_export(client, login_as, world):
     headers = login_as("border_official").headers
     before = _export(client, headers, "from=2025-11-01&to=2025-11-15")
     with_her = _export(client, headers, "from=2025-11-01&to=2025-11-16")
@@ -131,7 +136,7 @@ def test_ranges_one_day_apart_give_the_same_export(client, login_as, cohort):
     assert before == with_her == after  # each is November, whole
 
 
-def test_ranges_one_month_apart_reveal_nothing_of_her(client, login_as, cohort):
+def test_ranges_one_month_apart_reveal_nothing_of_her(client, login_as, world):
     # issue 10's fix, second round: October and November is no longer one table to subtract
     # October from, but October's table and November's, each published on its own
     headers = login_as("border_official").headers
@@ -148,14 +153,14 @@ def test_ranges_one_month_apart_reveal_nothing_of_her(client, login_as, cohort):
         assert low == 0 and high >= 1, (DETERMINATIONS[k], low, high)
 
 
-def test_the_export_names_the_rule_and_the_whole_months(client, login_as, cohort):
+def test_the_export_names_the_rule_and_the_whole_months(client, login_as, world):
     response = client.get("/api/v1/reports/statistics?from=2025-11-05&to=2025-11-16",
                           headers=login_as("border_official").headers)
     assert response.headers["X-Passage-Period"] == "2025-11-01/2025-11-30"
     assert response.headers["X-Passage-Exact"] == "0"
 
 
-def test_coordinators_still_read_exact_counts_for_one_day(client, login_as, cohort):
+def test_coordinators_still_read_exact_counts_for_one_day(client, login_as, world):
     rows = _export(client, login_as("coordinator").headers, "from=2025-11-16&to=2025-11-16")
     assert rows[1:] == [
         ["Bangladesh", "BD", "1", "0", "0", "0", "1", "1", "0", "0", "0"],
@@ -171,7 +176,7 @@ def _outcomes(client, headers, query=""):
     return response.json()
 
 
-def test_outcome_counts_cannot_single_her_out(client, login_as, cohort):
+def test_outcome_counts_cannot_single_her_out(client, login_as, world):
     headers = login_as("caseworker", organization="Another NGO").headers
     body = _outcomes(client, headers, "from=2025-11-01&to=2025-11-30")
     assert body["exact"] is False and body["from"] == "2025-11-01"
@@ -196,7 +201,7 @@ def test_outcome_counts_cannot_single_her_out(client, login_as, cohort):
 
 @pytest.mark.parametrize("month", ["from=2025-10-01&to=2025-10-31",
                                    "from=2025-11-01&to=2025-11-30"])
-def test_outcome_counts_hide_no_small_count_from_the_linear_program(client, login_as, cohort,
+def test_outcome_counts_hide_no_small_count_from_the_linear_program(client, login_as, world,
                                                                    month):
     # one month at a time: a range of two is two tables (app.reports.disclosure)
     body = _outcomes(client, login_as("caseworker").headers, month)
@@ -221,13 +226,13 @@ def test_outcome_counts_hide_no_small_count_from_the_linear_program(client, logi
     assert attacked >= 2
 
 
-def test_outcome_counts_one_day_apart_are_the_same(client, login_as, cohort):
+def test_outcome_counts_one_day_apart_are_the_same(client, login_as, world):
     headers = login_as("border_official").headers
     assert _outcomes(client, headers, "from=2025-11-01&to=2025-11-15") == \
         _outcomes(client, headers, "from=2025-11-01&to=2025-11-16")
 
 
-def test_outcome_counts_for_coordinators_are_exact(client, login_as, cohort):
+def test_outcome_counts_for_coordinators_are_exact(client, login_as, world):
     body = _outcomes(client, login_as("coordinator").headers, "from=2025-11-16&to=2025-11-16")
     assert body["exact"] is True and body["cases"] == 1
     [row] = body["rows"]
@@ -236,7 +241,7 @@ def test_outcome_counts_for_coordinators_are_exact(client, login_as, cohort):
     assert body["note"] == ""
 
 
-def test_pages_say_the_rule_in_one_sentence(client, session, cohort):
+def test_pages_say_the_rule_in_one_sentence(client, session, world):
     sentence = html.escape(rule_sentence(5), quote=True)
     for role in ("border_official", "caseworker", "coordinator"):
         factories.make_user(session, role=role, username=f"rule-{role}")
