@@ -270,10 +270,11 @@ def attack_pipeline(rows, overall, *, threshold: int, order, parts):
                                   np.array(high, dtype=float),
                                   np.repeat([float(r["crossed"]) for r in rows], width))
 
+    def crossed_part(row, terms):
+        return crossed(row) * sum(s for s, k in terms if k == "crossed")
+
     def end(row, terms, sign):
-        v = vector(row, terms)
-        constant = crossed(row) * sum(s for s, k in terms if k == "crossed")
-        return round(sign * programme.least(sign * v)) + constant
+        return round(sign * programme.least(sign * vector(row, terms))) + crossed_part(row, terms)
 
     closure = set(order)
     while True:
@@ -290,6 +291,9 @@ def attack_pipeline(rows, overall, *, threshold: int, order, parts):
             small = str(cells[key]).startswith("<") or (out and cells[key] == "x")
             if not small:
                 continue
+            if programme.shows_unpinned(vector(row, [(1, key)]), crossed_part(row, [(1, key)]),
+                                        threshold, zero_pins=True):
+                continue
             least = end(row, [(1, key)], 1)
             if least >= threshold:
                 continue
@@ -302,7 +306,11 @@ def attack_pipeline(rows, overall, *, threshold: int, order, parts):
                 if 1 <= value < threshold:
                     leaks.append((row, f"{b}-{a}", value, value))
                 continue
-            least = end(row, [(1, b), (-1, a)], 1)
+            terms = [(1, b), (-1, a)]
+            if programme.shows_unpinned(vector(row, terms), crossed_part(row, terms), threshold,
+                                        zero_pins=False):
+                continue
+            least = end(row, terms, 1)
             if not 1 <= least < threshold:
                 continue
             most = end(row, [(1, b), (-1, a)], -1)
@@ -337,10 +345,29 @@ class _IntegerProgramme:
         self._highs.setOptionValue("threads", 1)
         self._highs.passModel(lp)
         self._columns = np.arange(size, dtype=np.int32)
+        # every table found so far: whole numbers that satisfy everything published (the
+        # solver's answers, rounded off its tolerance), each a real table a reader cannot rule out
+        self._found: list[np.ndarray] = []
 
     def least(self, objective) -> float:
         self._highs.changeColsCost(self.size, self._columns, objective.astype(np.float64))
         self._highs.run()
         status = self._highs.getModelStatus()
         assert status == self._optimal, status
+        self._found.append(np.rint(self._highs.getSolution().col_value))
         return self._highs.getInfo().objective_function_value
+
+    def shows_unpinned(self, vector, constant: int, threshold: int, *, zero_pins: bool) -> bool:
+        """Whether two tables already found (or one) show that `vector` @ x + `constant` is not
+        pinned: one where it is `threshold` or more, or, for a difference, one where it is 0
+        or less; for a cell (`zero_pins`: a cell pinned to 0 gives it away too), one where it
+        is 0 and one where it is more. Only a shortcut past solving: what it cannot show, the
+        least and the most decide."""
+        if not self._found:
+            return False
+        values = np.rint(np.stack(self._found) @ vector) + constant
+        if values.max() >= threshold:
+            return True
+        if zero_pins:
+            return values.min() <= 0 < values.max()
+        return values.min() <= 0
