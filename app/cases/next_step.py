@@ -178,8 +178,12 @@ def _built(name: str, build: Callable[[], object]):
 
 
 def _lock_statement():
+    # FOR NO KEY UPDATE: the write has already added its interview, screening or referral,
+    # whose foreign key holds a KEY SHARE lock on the case; FOR UPDATE would wait for another
+    # writer's KEY SHARE while that writer waited for ours (two interviews saved on one case
+    # at once: a deadlock, 503). This lock still lets one refresh of a case in at a time.
     return (select(Case.id).where(Case.id.in_(bindparam("b_ids", expanding=True)))
-            .order_by(Case.id).with_for_update())
+            .order_by(Case.id).with_for_update(key_share=True))
 
 
 def _facts_of_statement():
