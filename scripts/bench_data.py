@@ -39,6 +39,7 @@ os.environ.setdefault("PASSAGE_SECRET_KEY", "bench-secret-" + "x" * 40)
 os.environ.setdefault("PASSAGE_ENV", "development")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from app.crossings import rollup  # noqa: E402
 from scripts.scratch_database import create_database, drop_database  # noqa: E402
 
 VENV_BIN = Path(sys.executable).parent
@@ -492,9 +493,12 @@ def load(url: str, counts: dict[str, int], rng: random.Random, timer: Timer) -> 
     with timer.run(f"make {len(indexes)} secondary indexes again"):
         for _name, definition in indexes:
             conn.execute(definition)
+    with timer.run("the nationality counts' rollup, from every crossing"):
+        for statement in rollup.rebuild_statements("postgresql"):
+            conn.execute(statement)
     conn.execute("SET session_replication_role = origin")
     with timer.run("VACUUM ANALYZE"):
-        for table in tables:
+        for table in [*tables, "crossing_days", "crossing_repeats"]:
             conn.execute(f"VACUUM ANALYZE {table}")
     conn.close()
 
