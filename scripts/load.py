@@ -445,8 +445,12 @@ def main() -> int:
         if server_errors:
             print(f"server log: {len(server_errors)} lines with 500s or tracebacks")
             held = False
-        for line in lines:  # a worker restarted, a database refusal: worth knowing
-            if line.startswith(("WARNING", "ERROR", "CRITICAL")) or "Started server" in line:
+        in_traceback = False
+        for line in lines:  # a worker restarted, a database refusal, a traceback: worth knowing
+            in_traceback = line.startswith("Traceback") or (
+                in_traceback and not line.startswith(("INFO", "WARNING", "ERROR", "CRITICAL")))
+            if in_traceback or line.startswith(("WARNING", "ERROR", "CRITICAL")) or (
+                    "Started server" in line):
                 print("server log:", line)
         return 0 if held else 1
     finally:
