@@ -136,6 +136,17 @@ def fresh_database_url(tmp_path) -> Iterator[str]:
 
 
 @pytest.fixture
+def postgresql_url(fresh_database_url) -> str:
+    """A database of its own on PostgreSQL, for tests of locks between real sessions (row
+    locks, advisory locks, a pool of connections); skipped on SQLite, which lets one writer
+    in at a time."""
+    if not fresh_database_url.startswith("postgresql"):
+        pytest.skip("locks between two sessions: PostgreSQL only (SQLite has one writer at "
+                    "a time)")
+    return fresh_database_url
+
+
+@pytest.fixture
 def empty_database_url(tmp_path) -> Iterator[str]:
     url = _create_database(tmp_path, migrate=False)
     yield url

@@ -10,21 +10,12 @@ On a database of their own with two real sessions, not the tests' one shared con
 import threading
 from datetime import UTC, datetime
 
-import pytest
 from sqlmodel import Session, func, select
 
 from app.cases import next_step
 from app.cases.models import Case, Interview
 from app.db import make_engine
 from tests import factories
-
-
-@pytest.fixture
-def postgresql_url(fresh_database_url):
-    if not fresh_database_url.startswith("postgresql"):
-        pytest.skip("row locks between two sessions: PostgreSQL only (SQLite has one writer "
-                    "at a time)")
-    return fresh_database_url
 
 
 def test_two_interviews_saved_on_one_case_at_once_wait_in_turn_without_a_deadlock(

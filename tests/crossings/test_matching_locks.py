@@ -10,7 +10,6 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
-import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 
@@ -25,14 +24,6 @@ from tests.live import start_server, stop_server
 
 POINT = "Mae Sot Friendship Bridge 2"
 PASSWORD = factories.DEFAULT_PASSWORD
-
-
-@pytest.fixture
-def postgresql_url(fresh_database_url):
-    if not fresh_database_url.startswith("postgresql"):
-        pytest.skip("advisory locks and a pool of connections: PostgreSQL only (SQLite has one "
-                    "writer at a time)")
-    return fresh_database_url
 
 
 def _official(url: str, username: str = "lock-official") -> None:

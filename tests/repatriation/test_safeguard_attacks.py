@@ -22,14 +22,6 @@ PASSWORD = factories.DEFAULT_PASSWORD
 
 # --- 1. a fear of return recorded while the batch departs (PostgreSQL, real connections) ---
 
-@pytest.fixture
-def postgresql_url(fresh_database_url):
-    if not fresh_database_url.startswith("postgresql"):
-        pytest.skip("row locks between two connections: PostgreSQL only (SQLite has one "
-                    "writer at a time)")
-    return fresh_database_url
-
-
 def _token(client: TestClient, username: str) -> dict:
     response = client.post("/api/v1/auth/token", data={"username": username,
                                                         "password": PASSWORD})
