@@ -313,7 +313,7 @@ def attack_pipeline(rows, overall, *, threshold: int, order, parts):
             least = end(row, terms, 1)
             if not 1 <= least < threshold:
                 continue
-            most = end(row, [(1, b), (-1, a)], -1)
+            most = end(row, terms, -1)
             if most < threshold:
                 leaks.append((row, f"{b}-{a}", least, most))
     return leaks
