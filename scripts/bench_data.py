@@ -489,7 +489,9 @@ def load(url: str, counts: dict[str, int], rng: random.Random, timer: Timer) -> 
             conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
                          f"(SELECT max(id) FROM {table}))")
     with timer.run("each case's next step (migration 0022's fill)"):
-        conn.execute(next_step_fill())
+        conn.execute(_migration("next_step_stored").fill_statement("postgresql"))
+    with timer.run("each case's latest suggestion and outcome (migration 0025's fill)"):
+        conn.execute(_migration("case_latest_kept").FILL)
     with timer.run(f"make {len(indexes)} secondary indexes again"):
         for _name, definition in indexes:
             conn.execute(definition)
@@ -503,17 +505,18 @@ def load(url: str, counts: dict[str, int], rng: random.Random, timer: Timer) -> 
     conn.close()
 
 
-def next_step_fill() -> str:
-    """The SQL that stores each case's next step from its rows (app.cases.next_step; COPY
-    left every case the default): the migration's, set-based, which needs no index (the
-    writes' refresh reads each case's rows by index, and stored 300,000 cases in a minute)."""
+def _migration(name: str):
+    """The migration `*_<name>.py`, whose SQL fills what app.cases.next_step keeps on each
+    case from its rows (COPY left every case the default): set-based, the right way for a
+    whole table (the writes' refresh reads each case's rows by index, and stored 300,000
+    cases in a minute)."""
     import importlib.util
 
-    [path] = (ROOT / "migrations" / "versions").glob("*_next_step_stored.py")
-    spec = importlib.util.spec_from_file_location("next_step_stored", path)
+    [path] = (ROOT / "migrations" / "versions").glob(f"*_{name}.py")
+    spec = importlib.util.spec_from_file_location(name, path)
     migration = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(migration)
-    return migration.fill_statement("postgresql")
+    return migration
 
 
 if __name__ == "__main__":

@@ -176,3 +176,56 @@ def test_migration_0022_stores_the_next_step_of_the_cases_already_there(empty_da
     with Session(engine) as session:
         assert next_step.refresh(session) == 0
     engine.dispose()
+
+
+def test_migration_0025_keeps_the_latest_suggestion_and_outcome_of_the_cases_already_there(
+        empty_database_url):
+    """Cases recorded before the suggestion and outcome were kept on the case get those of
+    app.cases.latest: re-screened and re-decided cases whose later rows carry earlier times
+    included (a refresh afterwards changes nothing)."""
+    from sqlmodel import Session, select
+
+    from app.cases import next_step
+    from app.cases.models import Case
+    from app.clock import local_today
+    from tests import factories
+    from tests.cases import computed_queue
+    from tests.reports.test_statistics_export import NO_INDICATORS, VICTIM
+
+    upgrade(empty_database_url)
+    engine = make_engine(empty_database_url)
+    with Session(engine) as session:
+        ngo = factories.make_organization(session, name="Revising NGO")
+        caseworker, _ = factories.make_user(session, role="caseworker", organization=ngo)
+        computed_queue.make_varied_cases(session, organization=ngo, caseworker=caseworker,
+                                         today=local_today())
+        person = factories.make_person(session, organization=ngo)
+        case = factories.make_case(session, person=person, organization=ngo)
+        first = factories.make_screening(session, case=case, answers=VICTIM,
+                                         at=factories.aware(2025, 10, 24))
+        factories.make_screening(session, case=case, answers=NO_INDICATORS,
+                                 at=factories.aware(2025, 10, 20))
+        factories.make_determination(session, case=case, outcome="trafficking_victim",
+                                     decided_by=caseworker, screening=first,
+                                     at=factories.aware(2025, 10, 26))
+        factories.make_determination(session, case=case, outcome="willing_worker",
+                                     decided_by=caseworker, at=factories.aware(2025, 10, 21))
+        next_step.refresh(session)  # the varied cases were opened days ago
+        session.commit()
+
+    def kept() -> list[tuple]:
+        with Session(engine) as session:
+            return [tuple(row) for row in session.exec(
+                select(Case.id, Case.latest_suggestion, Case.latest_outcome).order_by(Case.id))]
+
+    before = kept()
+    assert before[-1][1:] == ("willing_worker", "willing_worker")
+    assert {row[1] for row in before} > {None} and {row[2] for row in before} > {None}
+    engine.dispose()
+    downgrade(empty_database_url, "0024_queue_indexes_by_id")
+    upgrade(empty_database_url)
+    check(empty_database_url)
+    assert kept() == before
+    with Session(engine) as session:
+        assert next_step.refresh(session) == 0
+    engine.dispose()

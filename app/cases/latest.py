@@ -3,7 +3,11 @@ could tie, or be set back, and would not decide):
 
 - the current suggestion is, on the case's latest interview, the newest rules version's.
   Re-screening adds suggestions for older interviews too, so the newest row is not it;
-- the latest determination is the one recorded last: the highest id."""
+- the latest determination is the one recorded last: the highest id.
+
+What they are as things stand is kept on the case (`Case.latest_suggestion`,
+`Case.latest_outcome`, by app.cases.next_step.refresh, from `latest_value`): read those
+there; these subqueries remain for the rows themselves and for "as it stood then" (`before`)."""
 
 from datetime import datetime
 

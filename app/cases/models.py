@@ -40,6 +40,11 @@ class Case(Timestamped, table=True):
     waiting_on: date | None = None  # the local day the wait for next_step began
     follow_up_due_on: date | None = Field(default=None, index=True)  # the earliest open
     # follow-up, once decided
+    # the case's current suggestion and its latest determination's outcome (app.cases.latest
+    # defines both), kept with the next step by the same refresh: the outcome counts and the
+    # statistics count cases by them, and the case list shows them
+    latest_suggestion: str | None = Field(default=None, sa_type=String(32))
+    latest_outcome: str | None = Field(default=None, sa_type=String(32))
     # the person agreed that their identifying details go with the case when it is shared
     # in the field's standards (HTCDS); recorded like a referral's consent_to_share
     consent_to_share: bool = Field(default=False, sa_column_kwargs={"server_default": false()})

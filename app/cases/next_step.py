@@ -17,6 +17,11 @@ that step (a referral, or nothing), the day its earliest open follow-up falls du
 `current_condition` in SQL). `waiting_on` is the local day the wait for the stored step
 began, which the queue shows and sorts by.
 
+The same refresh keeps the case's current suggestion and latest determination's outcome
+(`latest_suggestion`, `latest_outcome`, as app.cases.latest defines them): the writes that
+change them are among those that call it, and the outcome counts and statistics then count
+cases by two columns of the case rather than by two correlated subqueries per case.
+
 Referrals live above cases: app.referrals.queue says, with `register_referrals`, when a
 case's pending referrals began to wait.
 """
@@ -31,6 +36,7 @@ from sqlalchemy.orm import attributes
 from sqlalchemy.orm.util import identity_key
 from sqlmodel import Session, select
 
+from app.cases.latest import latest_value
 from app.cases.models import Case, Determination, FollowUp, Interview, Screening
 from app.cases.schemas import CaseStatus
 from app.clock import local_date
@@ -155,8 +161,19 @@ def _facts_statement():
               .where(FollowUp.case_id == Case.id, FollowUp.done.is_(False),
                      FollowUp.dropped_at.is_(None)).scalar_subquery())
     return select(Case.id, Case.status, Case.created_at, interviewed, decided, screened_at,
-                  _referrals[0](), due_on, Case.next_step, Case.waiting_on,
-                  Case.follow_up_due_on)
+                  _referrals[0](), due_on,
+                  latest_value(Screening, "classification"), latest_value(Determination, "outcome"),
+                  *_KEPT)
+
+
+# what refresh keeps on the case, in the order _kept_values gives them
+_KEPT = (Case.next_step, Case.waiting_on, Case.follow_up_due_on, Case.latest_suggestion,
+         Case.latest_outcome)
+
+
+def _kept_values(row) -> tuple:
+    stored = decide(facts_of(row))
+    return (stored.next_step.value, stored.waiting_on, stored.follow_up_due_on, row[8], row[9])
 
 
 def facts_of(row) -> Facts:
@@ -193,8 +210,8 @@ def _facts_of_statement():
 def _store_statement():
     # updated_at kept: the next step follows from other rows; the case itself is as it was
     return (update(Case).where(Case.id == bindparam("b_id"))
-            .values(next_step=bindparam("b_step"), waiting_on=bindparam("b_on"),
-                    follow_up_due_on=bindparam("b_due"), updated_at=Case.updated_at))
+            .values({column: bindparam(f"b_{column.key}") for column in _KEPT}
+                    | {Case.updated_at: Case.updated_at}))
 
 
 def refresh(session: Session, case_ids: Iterable[int] | None = None) -> int:
@@ -212,18 +229,18 @@ def refresh(session: Session, case_ids: Iterable[int] | None = None) -> int:
             return 0
         session.exec(_built("lock", _lock_statement), params={"b_ids": ids}).all()
         rows = session.exec(_built("facts_of", _facts_of_statement), params={"b_ids": ids})
-    changed = []
+    changed: dict[int, tuple] = {}
     for row in rows:
-        stored = decide(facts_of(row))
-        if (stored.next_step.value, stored.waiting_on, stored.follow_up_due_on) != tuple(row[8:]):
-            changed.append({"b_id": row[0], "b_step": stored.next_step.value,
-                            "b_on": stored.waiting_on, "b_due": stored.follow_up_due_on})
+        kept = _kept_values(row)
+        if kept != tuple(row[10:]):
+            changed[row[0]] = kept
     if changed:
-        session.connection().execute(_built("store", _store_statement), changed)
-        for values in changed:  # the session's copy of the case, if it holds one, as stored
-            held = session.identity_map.get(identity_key(Case, values["b_id"]))
+        session.connection().execute(_built("store", _store_statement), [
+            {"b_id": case_id, **{f"b_{c.key}": v for c, v in zip(_KEPT, kept, strict=True)}}
+            for case_id, kept in changed.items()])
+        for case_id, kept in changed.items():  # the session's copy of the case, if it holds
+            held = session.identity_map.get(identity_key(Case, case_id))  # one, as stored
             if held is not None:
-                attributes.set_committed_value(held, "next_step", values["b_step"])
-                attributes.set_committed_value(held, "waiting_on", values["b_on"])
-                attributes.set_committed_value(held, "follow_up_due_on", values["b_due"])
+                for column, value in zip(_KEPT, kept, strict=True):
+                    attributes.set_committed_value(held, column.key, value)
     return len(changed)

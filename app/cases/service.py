@@ -21,8 +21,7 @@ from app.auth.permissions import Permission, can
 from app.cases import lifecycle, next_step
 from app.cases.determinations import determinations_of
 from app.cases.interviews import interviews_of, screening_read, screenings_of
-from app.cases.latest import latest_value
-from app.cases.models import Case, Determination, Screening
+from app.cases.models import Case
 from app.cases.schemas import (
     CaseCreate,
     CaseDetail,
@@ -197,12 +196,9 @@ def open_case_for(session: Session, *, actor: Actor, person_id: int) -> Case:
 
 @cache
 def _case_reads_statement():
-    """For each case of the bound list `case_ids`: its current suggestion and latest outcome,
-    its organisation's name and its assignee's names, in one statement built once per
-    process (building the correlated subqueries cost more than running them)."""
-    return (select(Case.id, latest_value(Screening, "classification"),
-                   latest_value(Determination, "outcome"), Organization.name,
-                   User.username, User.full_name)
+    """For each case of the bound list `case_ids`: its organisation's name and its
+    assignee's names, in one statement built once per process."""
+    return (select(Case.id, Organization.name, User.username, User.full_name)
             .select_from(Case)
             .outerjoin(Organization, Organization.id == Case.organization_id)
             .outerjoin(User, User.id == Case.assigned_to_id)
@@ -216,14 +212,14 @@ def _case_reads(session: Session, cases: list[Case]) -> list[CaseRead]:
         _case_reads_statement(), params={"case_ids": [c.id for c in cases]})}
     reads = []
     for c in cases:
-        suggestion, outcome, organization, username, full_name = extras[c.id]
+        organization, username, full_name = extras[c.id]
         reads.append(CaseRead(
             id=c.id, reference=c.reference, status=c.status, person_id=c.person_id,
             organization_id=c.organization_id, organization=organization or "",
             assigned_to_id=c.assigned_to_id,
             assigned_to=(full_name or username) if c.assigned_to_id is not None else None,
             created_at=c.created_at, closure_reason=c.closure_reason,
-            latest_suggestion=suggestion, latest_outcome=outcome,
+            latest_suggestion=c.latest_suggestion, latest_outcome=c.latest_outcome,
             consent_to_share=c.consent_to_share,
         ))
     return reads

@@ -13,7 +13,7 @@ from app.auth import access
 from app.auth.models import Organization
 from app.auth.permissions import Permission, can
 from app.cases.latest import latest_value
-from app.cases.models import Case, Determination, Screening
+from app.cases.models import Case, Screening
 from app.errors import PermissionDenied
 from app.people.models import Person
 from app.reports import htcds
@@ -34,7 +34,7 @@ def _statement(*conditions: ColumnElement[bool]):
         select(Organization.name, Case.consent_to_share, Person.given_name, Person.family_name,
                Person.date_of_birth, Person.sex, Person.nationality_code, Person.phone,
                Person.document_number, Screening.result,
-               latest_value(Determination, "outcome"), Case.status, Case.closure_reason,
+               Case.latest_outcome, Case.status, Case.closure_reason,
                Case.htcds_fields)
         .select_from(Case)
         .join(Person, Person.id == Case.person_id)

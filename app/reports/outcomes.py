@@ -25,8 +25,7 @@ from sqlmodel import Session, func, select
 
 from app import audit
 from app.audit.service import Actor
-from app.cases.latest import latest_value
-from app.cases.models import Case, Determination, Screening
+from app.cases.models import Case
 from app.cases.schemas import Outcome
 from app.filters import DateRange
 from app.nationalities.service import nationality_names
@@ -207,14 +206,10 @@ def _pair_counts(session: Session, filters: OutcomeFilters
                  ) -> Counter[tuple[str | None, str, str]]:
     """(nationality, current suggestion, latest determination) → cases registered in the
     range; "none" where the case has no suggestion or no determination yet."""
-    per_case = (select(Person.nationality_code.label("nationality"),
-                       latest_value(Screening, "classification").label("suggestion"),
-                       latest_value(Determination, "outcome").label("outcome"))
-                .select_from(Case).join(Person, Person.id == Case.person_id)
-                .where(*filters.conditions(Case.created_at)).subquery())
-    c = per_case.c
-    statement = (select(c.nationality, c.suggestion, c.outcome, func.count())
-                 .group_by(c.nationality, c.suggestion, c.outcome))
+    kept = (Person.nationality_code, Case.latest_suggestion, Case.latest_outcome)
+    statement = (select(*kept, func.count()).select_from(Case)
+                 .join(Person, Person.id == Case.person_id)
+                 .where(*filters.conditions(Case.created_at)).group_by(*kept))
     counts: Counter[tuple[str | None, str, str]] = Counter()
     for code, suggestion, outcome, n in session.exec(statement):
         key = (code or None, suggestion if suggestion in SUGGESTION_KEYS else NONE,

@@ -61,10 +61,14 @@ def case_counts(reader, *, filters, before: datetime | None = None
     nationality not recorded. `reader`: anything with `execute` (a Session, a Reader).
     `before`: as recorded before that moment (cases, suggestions and determinations)."""
     recorded = [Case.created_at < before] if before is not None else []
+    if before is None:  # as things stand: as kept on the case
+        suggestion, outcome = Case.latest_suggestion, Case.latest_outcome
+    else:
+        suggestion = latest_value(Screening, "classification", before=before)
+        outcome = latest_value(Determination, "outcome", before=before)
     inner = (
         select(Person.nationality_code.label("nationality"), Person.sex.label("sex"),
-               latest_value(Screening, "classification", before=before).label("suggestion"),
-               latest_value(Determination, "outcome", before=before).label("outcome"))
+               suggestion.label("suggestion"), outcome.label("outcome"))
         .select_from(Case)
         .join(Person, Person.id == Case.person_id)
         .where(*filters.conditions(Case.created_at), *recorded)

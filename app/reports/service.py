@@ -29,7 +29,7 @@ from app.auth import access
 from app.auth.models import Organization
 from app.auth.permissions import Permission, can, can_any
 from app.cases.latest import latest_value
-from app.cases.models import Case, Determination, Interview, Screening
+from app.cases.models import Case, Interview, Screening
 from app.clock import LOCAL_TZ, local_date, local_today
 from app.compounds.models import Compound
 from app.crossings.models import Crossing
@@ -184,10 +184,6 @@ STATISTICS_HEADER = ("nationality_code", "nationality", "suggestion", "determina
 
 def _case_date_conditions(filters: CaseDateFilters) -> list[ColumnElement[bool]]:
     return filters.conditions(Case.created_at)
-
-
-def _latest_outcome():
-    return latest_value(Determination, "outcome")
 
 
 def statistics_counts(reader: Reader, *, filters: CaseDateFilters
@@ -420,7 +416,7 @@ def _ctdc_sources(reader: Reader, filters: CaseDateFilters) -> Iterator[ctdc.Ctd
     statement = (
         select(Case.created_at, Person.sex, Person.date_of_birth, Person.age_estimate,
                Person.nationality_code, Screening.result, Screening.age_group,
-               _latest_outcome(), _exploitation_country(), Interview.recruited_on)
+               Case.latest_outcome, _exploitation_country(), Interview.recruited_on)
         .select_from(Case)
         .join(Person, Person.id == Case.person_id)
         .outerjoin(Screening, Screening.id == _latest_screening_id())

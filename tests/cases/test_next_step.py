@@ -13,7 +13,8 @@ from sqlmodel import select
 from app.audit.service import Actor
 from app.auth.models import Organization
 from app.cases import next_step
-from app.cases.models import Case, FollowUp
+from app.cases.latest import latest_value
+from app.cases.models import Case, Determination, FollowUp, Screening
 from app.cases.next_step import Facts, NextStep, Stored
 from app.clock import local_today
 from app.pages.case_queue import Sort, case_queue
@@ -87,8 +88,20 @@ def _stored(session, today: date) -> dict[int, tuple[str, date | None]]:
     return found
 
 
+def _latest_agree(session, after: str) -> None:
+    """The suggestion and outcome kept on each case are app.cases.latest's."""
+    session.expire_all()
+    rows = session.exec(select(Case.id, Case.latest_suggestion, Case.latest_outcome,
+                               latest_value(Screening, "classification"),
+                               latest_value(Determination, "outcome"))).all()
+    assert any(row[1] for row in rows)
+    differ = {row[0]: row[1:] for row in rows if row[1:3] != row[3:]}
+    assert not differ, f"after {after}: (kept, defined) {differ}"
+
+
 def _agree(session, after: str) -> None:
     """What is stored says, today and on the days after, what the rows say."""
+    _latest_agree(session, after)
     for days in DAYS_AFTER:
         today = local_today() + timedelta(days=days)
         stored, computed = _stored(session, today), computed_queue.next_steps(session, today)
