@@ -48,7 +48,7 @@ def _crossing(given: str, document: str, minute: int = 0) -> dict:
 def test_matching_waits_for_the_same_identity_only_and_not_for_ever(postgresql_url):
     _official(postgresql_url)
     settings = get_settings().model_copy(update={"database_url": postgresql_url,
-                                                 "database_lock_timeout": 1.0})
+                                                 "database_lock_timeout": 2.0})
     engine = make_engine(postgresql_url)
     with TestClient(create_app(settings)) as client:
         token = client.post("/api/v1/auth/token", data={
@@ -61,11 +61,14 @@ def test_matching_waits_for_the_same_identity_only_and_not_for_ever(postgresql_u
             # another request in the middle of matching the same person
             identity.lock_identities(holder, [busy], timeout_seconds=None)
 
+            # Nobody else waits: a request that waited for the held lock would answer 503
+            # after the lock timeout, so its 201 is the proof; the time is only a coarse check,
+            # not a benchmark (a busy CI machine took 1.2 s for this request once).
             started = time.monotonic()
             other = client.post("/api/v1/crossings", headers=headers,
                                 json=_crossing("Jose", "P777"))
             assert other.status_code == 201, other.text
-            assert time.monotonic() - started < 1.0  # nobody else waits
+            assert time.monotonic() - started < 2.0
 
             started = time.monotonic()
             same = client.post("/api/v1/crossings", headers=headers,
@@ -74,7 +77,7 @@ def test_matching_waits_for_the_same_identity_only_and_not_for_ever(postgresql_u
             assert same.status_code == 503, same.text
             assert int(same.headers["Retry-After"]) > 0
             assert "try again" in same.json()["detail"]
-            assert 0.9 < waited < 5
+            assert 1.9 < waited < 10
             holder.rollback()
         again = client.post("/api/v1/crossings", headers=headers,
                             json=_crossing("Maria", "P555"))
