@@ -491,7 +491,8 @@ def load(url: str, counts: dict[str, int], rng: random.Random, timer: Timer) -> 
     with timer.run("each case's next step (migration 0022's fill)"):
         conn.execute(_migration("next_step_stored").fill_statement("postgresql"))
     with timer.run("each case's latest suggestion and outcome (migration 0025's fill)"):
-        conn.execute(_migration("case_latest_kept").FILL)
+        for statement in _migration("case_latest_kept").FILL:
+            conn.execute(statement)
     with timer.run(f"make {len(indexes)} secondary indexes again"):
         for _name, definition in indexes:
             conn.execute(definition)
