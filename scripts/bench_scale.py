@@ -62,6 +62,12 @@ def endpoints(first: str, last: str, case_id: int, document: str) -> dict:
                                          None),
         "audit log by action and dates": ("admin",
                                           f"/api/v1/audit?action=case.read&{months}", None),
+        # what scripts/load.py's coordinators read, whole (no target of the issue's)
+        "outcome counts": ("coordinator", "/api/v1/stats/outcomes", None),
+        "statistics export (CSV)": ("coordinator", "/api/v1/reports/statistics?format=csv",
+                                    None),
+        "referral report (CSV), every referral": ("coordinator",
+                                                  "/api/v1/reports/referrals?format=csv", None),
     }
 
 
