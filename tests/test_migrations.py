@@ -166,16 +166,8 @@ def test_migration_0022_stores_the_next_step_of_the_cases_already_there(empty_da
                 select(Case.id, Case.next_step, Case.waiting_on, Case.follow_up_due_on)
                 .order_by(Case.id))]
 
-    kept = stored()
-    assert len({row[1] for row in kept}) == 5  # every stored step (follow_up is a day)
-    engine.dispose()
-    downgrade(empty_database_url, "0021_crossing_rollup")
-    upgrade(empty_database_url)
-    check(empty_database_url)
-    assert stored() == kept
-    with Session(engine) as session:
-        assert next_step.refresh(session) == 0
-    engine.dispose()
+    assert len({row[1] for row in stored()}) == 5  # every stored step (follow_up is a day)
+    _filled_again_alike(empty_database_url, engine, "0021_crossing_rollup", stored)
 
 
 def test_migration_0025_keeps_the_latest_suggestion_and_outcome_of_the_cases_already_there(
@@ -221,11 +213,22 @@ def test_migration_0025_keeps_the_latest_suggestion_and_outcome_of_the_cases_alr
     before = kept()
     assert before[-1][1:] == ("willing_worker", "willing_worker")
     assert {row[1] for row in before} > {None} and {row[2] for row in before} > {None}
+    _filled_again_alike(empty_database_url, engine, "0024_queue_indexes_by_id", kept)
+
+
+def _filled_again_alike(url: str, engine, down_to: str, read) -> None:
+    """What a migration fills on the cases, dropped (down to `down_to`) and filled again by
+    it, is what the app kept (`read` before and after), and a refresh changes nothing."""
+    from sqlmodel import Session
+
+    from app.cases import next_step
+
+    before = read()
     engine.dispose()
-    downgrade(empty_database_url, "0024_queue_indexes_by_id")
-    upgrade(empty_database_url)
-    check(empty_database_url)
-    assert kept() == before
+    downgrade(url, down_to)
+    upgrade(url)
+    check(url)
+    assert read() == before
     with Session(engine) as session:
         assert next_step.refresh(session) == 0
     engine.dispose()

@@ -24,11 +24,7 @@ def test_two_interviews_saved_on_one_case_at_once_wait_in_turn_without_a_deadloc
     engine = make_engine(postgresql_url)
     try:
         with Session(engine) as setup:
-            org = factories.make_organization(setup, name="Lock Desk")
-            worker, _ = factories.make_user(setup, role="caseworker", organization=org)
-            person = factories.make_person(setup, organization=org)
-            case = factories.make_case(setup, person=person, organization=org,
-                                       assigned_to=worker)
+            case, worker = _case_of_a_caseworker(setup, "Lock Desk")
             setup.commit()
             case_id, worker_id = case.id, worker.id
             assert case.next_step == "interview"
@@ -83,11 +79,7 @@ def test_a_case_read_while_an_interview_is_saved_shows_the_interviews_it_read_sc
     engine = make_engine(postgresql_url)
     try:
         with Session(engine) as setup:
-            org = factories.make_organization(setup, name="Read Desk")
-            worker, _ = factories.make_user(setup, role="caseworker", organization=org)
-            person = factories.make_person(setup, organization=org)
-            case = factories.make_case(setup, person=person, organization=org,
-                                       assigned_to=worker)
+            case, worker = _case_of_a_caseworker(setup, "Read Desk")
             first = factories.make_screening(setup, case=case, created_by=worker)
             setup.commit()
             case_id, first_interview = case.id, first.interview_id
@@ -102,3 +94,12 @@ def test_a_case_read_while_an_interview_is_saved_shows_the_interviews_it_read_sc
             assert len(interviews_of(reader, case_id, actor)) == 2  # read again: both
     finally:
         engine.dispose()
+
+
+def _case_of_a_caseworker(session: Session, desk: str):
+    """A new case assigned to a caseworker of a new organisation: (case, caseworker)."""
+    org = factories.make_organization(session, name=desk)
+    worker, _ = factories.make_user(session, role="caseworker", organization=org)
+    person = factories.make_person(session, organization=org)
+    return factories.make_case(session, person=person, organization=org,
+                               assigned_to=worker), worker
