@@ -233,9 +233,22 @@ def lock_identities(session: Session, identities: Sequence[Identity], *,
     buckets = sorted({b for identity in identities for b in lock_keys(identity)})
     if not buckets:
         return
-    if timeout_seconds is not None:
-        session.execute(select(func.set_config(
-            "lock_timeout", f"{max(1, int(timeout_seconds * 1000))}ms", True)))
+    if timeout_seconds is None:
+        _take(session, buckets)
+        return
+    # The limit is on these waits only: the rest of the transaction (the rollup's rows of the
+    # day, which every crossing of a post adds to) waits as any write does, up to the
+    # statement timeout. With the limit left on, a busy post's crossings queued on those rows
+    # past it and were refused 503 (14 of 2,624 crossing writes at 100 users).
+    previous = session.execute(
+        text("SELECT previous.value, set_config('lock_timeout', :limit, true) "
+             "FROM (SELECT current_setting('lock_timeout') AS value OFFSET 0) AS previous"),
+        {"limit": f"{max(1, int(timeout_seconds * 1000))}ms"}).one()[0]
+    _take(session, buckets)
+    session.execute(select(func.set_config("lock_timeout", previous, True)))
+
+
+def _take(session: Session, buckets: list[int]) -> None:
     if len(buckets) > MAX_BUCKETS:
         session.execute(text("SELECT pg_advisory_xact_lock(:cls, :key)"),
                         {"cls": MATCHING, "key": EVERYONE})

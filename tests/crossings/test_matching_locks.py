@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 
 from app.config import get_settings
-from app.crossings.models import Crossing
+from app.crossings.models import Crossing, CrossingDay
 from app.db import make_engine
 from app.main import create_app
 from app.people import identity
@@ -84,6 +84,33 @@ def test_matching_waits_for_the_same_identity_only_and_not_for_ever(postgresql_u
         assert again.status_code == 201
     with Session(engine) as s:
         assert s.exec(select(func.count()).select_from(Person)).one() == 2
+    engine.dispose()
+
+
+def test_the_limit_is_on_the_matching_wait_only_not_on_the_days_counts(postgresql_url):
+    """Every crossing of a post on a day adds to the same rows of the nationality counts'
+    rollup: a crossing waiting there for another request's transaction waits as any write
+    does (up to the statement timeout), not the matching's lock limit."""
+    _official(postgresql_url)
+    settings = get_settings().model_copy(update={"database_url": postgresql_url,
+                                                 "database_lock_timeout": 1.0})
+    engine = make_engine(postgresql_url)
+    with TestClient(create_app(settings)) as client:
+        token = client.post("/api/v1/auth/token", data={
+            "username": "lock-official", "password": PASSWORD}).json()["access_token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        first = client.post("/api/v1/crossings", headers=headers, json=_crossing("Ana", "P1"))
+        assert first.status_code == 201, first.text
+        with Session(engine) as holder:
+            # another request's transaction that has added to the day's counts, not done yet
+            assert holder.exec(select(CrossingDay).with_for_update()).all()
+            threading.Timer(2.0, holder.commit).start()
+            started = time.monotonic()
+            second = client.post("/api/v1/crossings", headers=headers,
+                                 json=_crossing("Bea", "P2", minute=5))
+            waited = time.monotonic() - started
+        assert second.status_code == 201, second.text
+        assert waited > 1.5
     engine.dispose()
 
 
