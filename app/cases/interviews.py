@@ -269,14 +269,13 @@ def interviews_of(session: Session, case_id: int, actor: Actor,
     statement of a read sees what was committed before it began: the interviews are read
     after the screenings were, and only those screened in what was read (an interview saved
     in between, with its screening, is the next read's; reading it here answered 500 under
-    load). Read before them, the screenings would be found for every interview."""
-    statement = select(Interview).where(Interview.case_id == case_id).order_by(Interview.id)
+    load)."""
     if screenings is None:
-        interviews = list(session.exec(statement).all())
         screenings = screenings_of(session, case_id)
-    else:
-        interviews = list(session.exec(statement.where(
-            Interview.id.in_({s.interview_id for s in screenings}))).all())
+    interviews = list(session.exec(
+        select(Interview).where(Interview.case_id == case_id,
+                                Interview.id.in_({s.interview_id for s in screenings}))
+        .order_by(Interview.id)).all())
     # by interview, the last (newest rules version) of each
     return _interview_reads(session, interviews, {s.interview_id: s for s in screenings},
                             actor)

@@ -35,6 +35,13 @@ def _official(url: str, username: str = "lock-official") -> None:
     engine.dispose()
 
 
+def _signed_in(client: TestClient) -> dict[str, str]:
+    """The headers of the official _official made, signed in through the API."""
+    token = client.post("/api/v1/auth/token", data={
+        "username": "lock-official", "password": PASSWORD}).json()["access_token"]
+    return {"Authorization": f"Bearer {token}"}
+
+
 def _person(given: str, document: str) -> dict:
     return {"given_name": given, "family_name": "Santos", "nationality_code": "PH",
             "date_of_birth": "1991-02-03", "document_number": document}
@@ -51,9 +58,7 @@ def test_matching_waits_for_the_same_identity_only_and_not_for_ever(postgresql_u
                                                  "database_lock_timeout": 2.0})
     engine = make_engine(postgresql_url)
     with TestClient(create_app(settings)) as client:
-        token = client.post("/api/v1/auth/token", data={
-            "username": "lock-official", "password": PASSWORD}).json()["access_token"]
-        headers = {"Authorization": f"Bearer {token}"}
+        headers = _signed_in(client)
         busy = identity.Identity.of(type("P", (), {
             "given_name": "Maria", "family_name": "Santos", "nationality_code": "PH",
             "date_of_birth": None, "age_estimate": None, "document_number": "P555"})())
@@ -96,9 +101,7 @@ def test_the_limit_is_on_the_matching_wait_only_not_on_the_days_counts(postgresq
                                                  "database_lock_timeout": 1.0})
     engine = make_engine(postgresql_url)
     with TestClient(create_app(settings)) as client:
-        token = client.post("/api/v1/auth/token", data={
-            "username": "lock-official", "password": PASSWORD}).json()["access_token"]
-        headers = {"Authorization": f"Bearer {token}"}
+        headers = _signed_in(client)
         first = client.post("/api/v1/crossings", headers=headers, json=_crossing("Ana", "P1"))
         assert first.status_code == 201, first.text
         with Session(engine) as holder:
@@ -119,9 +122,7 @@ def test_two_crossings_of_one_new_person_at_once_register_them_once(postgresql_u
     settings = get_settings().model_copy(update={"database_url": postgresql_url})
     engine = make_engine(postgresql_url)
     with TestClient(create_app(settings)) as client:
-        token = client.post("/api/v1/auth/token", data={
-            "username": "lock-official", "password": PASSWORD}).json()["access_token"]
-        headers = {"Authorization": f"Bearer {token}"}
+        headers = _signed_in(client)
         barrier = threading.Barrier(6)
 
         def record(minute: int) -> int:
